@@ -1,0 +1,139 @@
+package dev.lossconformance.generator;
+
+import dev.lossconformance.catalog.Case;
+import dev.lossconformance.catalog.Catalog;
+import dev.lossconformance.fixture.FixtureCase;
+import dev.lossconformance.fixture.FixtureFile;
+import dev.lossconformance.fixture.FixtureWriter;
+import dev.lossconformance.generator.engine.Backend;
+import dev.lossconformance.generator.engine.TorchBackend;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Regenerates the golden fixtures: every catalog case through every engine, written to
+ * {@code fixtures/<engine>/<op>.json}.
+ *
+ * <p>Usage: {@code Generate [--out DIR] [--engine torch] [--op NAME]...}. A case whose outcome
+ * contradicts the catalog (an expected error that did not happen, an error whose message lacks the
+ * declared key phrase, or an unexpected error) is reported and makes the exit status 1; the file is
+ * written regardless, so the difference can be read.
+ */
+public final class Generate {
+  private Generate() {}
+
+  public static void main(String[] args) throws Exception {
+    Path out = Path.of("fixtures");
+    List<String> engines = new ArrayList<>();
+    List<String> ops = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        case "--engine" -> engines.add(value(args, ++i, "--engine"));
+        case "--op" -> ops.add(value(args, ++i, "--op"));
+        default -> usage("unknown argument #" + (i + 1) + ": \"" + args[i] + "\"");
+      }
+    }
+    if (engines.isEmpty()) {
+      engines.add("torch");
+    }
+    if (ops.isEmpty()) {
+      ops.addAll(Catalog.ops());
+    }
+    for (String op : ops) {
+      if (!Catalog.ops().contains(op)) {
+        usage("--op \"" + op + "\" is not in the catalog; ops: " + Catalog.ops());
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (String engine : engines) {
+      try (Backend backend = open(engine)) {
+        for (String op : ops) {
+          problems.addAll(generate(backend, op, out));
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    if (!problems.isEmpty()) {
+      System.err.println(problems.size() + " case(s) contradict the catalog:");
+      problems.forEach(p -> System.err.println("  " + p));
+      System.exit(1);
+    }
+  }
+
+  private static Backend open(String engine) {
+    return switch (engine) {
+      case "torch" -> new TorchBackend();
+      default -> {
+        usage("--engine \"" + engine + "\" is unknown; engines: torch");
+        throw new AssertionError();
+      }
+    };
+  }
+
+  private static List<String> generate(Backend backend, String op, Path out) throws Exception {
+    List<Case> cases = Catalog.cases(op);
+    List<FixtureCase> written = new ArrayList<>(cases.size());
+    List<String> problems = new ArrayList<>();
+    long t0 = System.nanoTime();
+    int errors = 0;
+    int unsupported = 0;
+    for (int i = 0; i < cases.size(); i++) {
+      Case c = cases.get(i);
+      Backend.Result r = backend.run(c);
+      String problem = contradiction(c, r);
+      if (problem != null) {
+        problems.add(c.id() + ": " + problem);
+      }
+      errors += r.error() != null ? 1 : 0;
+      unsupported += r.unsupported() != null ? 1 : 0;
+      written.add(new FixtureCase(null, backend.engine(), c.id(), c.api(), c.params(), c.inputs(),
+          r.outputs() == null ? java.util.Map.of() : r.outputs(), r.error(), r.unsupported()));
+      if ((i + 1) % 50 == 0 || i + 1 == cases.size()) {
+        System.out.printf(Locale.ROOT, "[%s] %-34s %4d/%d%n", backend.engine(), op, i + 1, cases.size());
+      }
+    }
+    Path file = out.resolve(backend.engine()).resolve(op + ".json");
+    FixtureWriter.write(new FixtureFile(backend.source(), provenance(backend, op), written), file);
+    System.out.printf(Locale.ROOT, "[%s] wrote %s: %d cases (%d engine errors, %d unsupported) in %.1f s%n",
+        backend.engine(), file, cases.size(), errors, unsupported, (System.nanoTime() - t0) / 1e9);
+    return problems;
+  }
+
+  private static String provenance(Backend backend, String op) {
+    return backend instanceof TorchBackend t ? t.provenance(op) : null;
+  }
+
+  /** Why the engine's outcome contradicts the catalog's declaration, or null when it agrees. */
+  static String contradiction(Case c, Backend.Result r) {
+    if (r.unsupported() != null) {
+      return null;
+    }
+    if (c.expectError() == null) {
+      return r.error() == null ? null : "engine raised " + r.error() + " but the catalog expects outputs";
+    }
+    if (r.error() == null) {
+      return "catalog expects an error containing \"" + c.expectError() + "\" but the engine returned outputs";
+    }
+    if (!r.error().toLowerCase(Locale.ROOT).contains(c.expectError().toLowerCase(Locale.ROOT))) {
+      return "engine error " + r.error() + " lacks the key phrase \"" + c.expectError() + "\"";
+    }
+    return null;
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length) {
+      usage(flag + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static void usage(String problem) {
+    System.err.println("generate: " + problem);
+    System.err.println("usage: Generate [--out DIR] [--engine torch]... [--op NAME]...");
+    System.exit(2);
+  }
+}

@@ -1,0 +1,277 @@
+package dev.lossconformance.generator.engine;
+
+import dev.lossconformance.catalog.Case;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a catalog case into the TorchScript module that runs it: which tensors the module's {@code
+ * forward} takes, in which order, and its source. Non-tensor params become literals in the source,
+ * so cases that differ only in their tensors share one script (and one loaded module).
+ *
+ * <p>Every script computes {@code loss} from {@code x = input.detach().requires_grad_()} and returns
+ * {@code (loss.detach(), autograd.grad([loss.sum()], [x])[0])}: the forward value and the gradient
+ * of the summed loss with respect to {@code input}, exactly what {@code loss.sum().backward()} leaves
+ * in {@code input.grad} in Python.
+ *
+ * <p>Python-level argument handling of {@code torch.nn.functional} (reading the reduction string,
+ * the size checks and the weight broadcast of the BCE functions) is reproduced here and in the
+ * scripts, following torch/nn/functional.py of PyTorch 2.7; {@link #provenance(String)} says per op
+ * which part is aten and which is script.
+ */
+final class TorchScripts {
+
+  /** The module a case runs, and the case's tensors it takes, in {@code forward}'s order. */
+  record Call(List<String> tensorNames, String source) {}
+
+  /** The case cannot be expressed by this backend (unknown op, param or input). */
+  static final class UnsupportedCase extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UnsupportedCase(String reason) {
+      super(reason);
+    }
+  }
+
+  /** torch.nn.functional itself raises before reaching aten, e.g. on an unknown reduction. */
+  static final class PythonLevelError extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    PythonLevelError(String typeAndMessage) {
+      super(typeAndMessage);
+    }
+  }
+
+  static final String CROSS_ENTROPY = "cross_entropy";
+  static final String NLL_LOSS = "nll_loss";
+  static final String BCE = "binary_cross_entropy";
+  static final String BCE_WITH_LOGITS = "binary_cross_entropy_with_logits";
+
+  // torch.nn.functional's defaults
+  private static final String DEFAULT_REDUCTION = "mean";
+  private static final long DEFAULT_IGNORE_INDEX = -100;
+  private static final double DEFAULT_LABEL_SMOOTHING = 0.0;
+
+  private static final String REDUCTION_NOTE =
+      " The reduction string is mapped to aten's enum (none 0, mean 1, sum 2) by the generator, as"
+          + " torch.nn._reduction.get_enum does.";
+
+  private static final Map<String, String> PROVENANCE =
+      Map.of(
+          CROSS_ENTROPY,
+          "aten: torch.cross_entropy_loss(input, target, weight, reduction, ignore_index,"
+              + " label_smoothing), the call F.cross_entropy makes; gradient by autograd of"
+              + " loss.sum(). Script: none beyond the call."
+              + REDUCTION_NOTE,
+          NLL_LOSS,
+          "aten: torch.nll_loss_nd(input, target, weight, reduction, ignore_index), the call"
+              + " F.nll_loss makes; gradient by autograd of loss.sum(). Script: none beyond the call."
+              + REDUCTION_NOTE,
+          BCE,
+          "aten: torch.binary_cross_entropy(input, target, weight, reduction); gradient by autograd"
+              + " of loss.sum(). Script, following F.binary_cross_entropy in"
+              + " torch/nn/functional.py: the ValueError when target.size() != input.size(), and"
+              + " weight.expand(_infer_size(target.size(), weight.size())) (aten::_infer_size)."
+              + REDUCTION_NOTE,
+          BCE_WITH_LOGITS,
+          "aten: torch.binary_cross_entropy_with_logits(input, target, weight, pos_weight,"
+              + " reduction); gradient by autograd of loss.sum(). Script, following"
+              + " F.binary_cross_entropy_with_logits in torch/nn/functional.py: the ValueError when"
+              + " target.size() != input.size()."
+              + REDUCTION_NOTE);
+
+  private record OpSpec(String api, Set<String> params, Set<String> optionalInputs) {}
+
+  private static final Map<String, OpSpec> OPS =
+      Map.of(
+          CROSS_ENTROPY,
+          new OpSpec(
+              "torch.nn.functional.cross_entropy",
+              Set.of("reduction", "ignore_index", "label_smoothing"),
+              Set.of("weight")),
+          NLL_LOSS,
+          new OpSpec(
+              "torch.nn.functional.nll_loss", Set.of("reduction", "ignore_index"), Set.of("weight")),
+          BCE,
+          new OpSpec("torch.nn.functional.binary_cross_entropy", Set.of("reduction"), Set.of("weight")),
+          BCE_WITH_LOGITS,
+          new OpSpec(
+              "torch.nn.functional.binary_cross_entropy_with_logits",
+              Set.of("reduction"),
+              Set.of("weight", "pos_weight")));
+
+  private TorchScripts() {}
+
+  /** What is aten and what is script for {@code op}; {@code null} for an op this backend lacks. */
+  static String provenance(String op) {
+    return PROVENANCE.get(op);
+  }
+
+  /** The module and tensor order that run {@code c}. */
+  static Call build(Case c) throws UnsupportedCase, PythonLevelError {
+    OpSpec spec = OPS.get(c.op());
+    if (spec == null) {
+      throw new UnsupportedCase("op " + c.op() + " has no TorchScript recipe in TorchBackend");
+    }
+    if (!spec.api().equals(c.api())) {
+      throw new UnsupportedCase("op " + c.op() + " is run as " + spec.api() + ", not " + c.api());
+    }
+    for (String p : c.params().keySet()) {
+      if (!spec.params().contains(p)) {
+        throw new UnsupportedCase("param " + p + " of " + c.api() + " is not passed by TorchBackend");
+      }
+    }
+    List<String> tensors = new ArrayList<>(List.of("input", "target"));
+    for (String name : List.of("weight", "pos_weight")) {
+      if (spec.optionalInputs().contains(name) && c.inputs().containsKey(name)) {
+        tensors.add(name);
+      }
+    }
+    for (String name : c.inputs().keySet()) {
+      if (!tensors.contains(name)) {
+        throw new UnsupportedCase("input " + name + " of " + c.api() + " is not passed by TorchBackend");
+      }
+    }
+    c.input("input");
+    c.input("target");
+
+    long reduction = reductionEnum(c);
+    String weight = tensors.contains("weight") ? "weight" : "None";
+    List<String> body = new ArrayList<>();
+    switch (c.op()) {
+      case CROSS_ENTROPY -> body.add(
+          "loss = torch.cross_entropy_loss(x, target, "
+              + weight
+              + ", "
+              + reduction
+              + ", "
+              + ignoreIndex(c)
+              + ", "
+              + floatLiteral(labelSmoothing(c))
+              + ")");
+      case NLL_LOSS -> body.add(
+          "loss = torch.nll_loss_nd(x, target, " + weight + ", " + reduction + ", " + ignoreIndex(c) + ")");
+      case BCE -> {
+        // torch/nn/functional.py, binary_cross_entropy: the size check, then the weight broadcast
+        body.add("if target.size() != x.size():");
+        body.add(
+            "  ops.prim.RaiseException(\"Using a target size (torch.Size({})) that is different to the"
+                + " input size (torch.Size({})) is deprecated. Please ensure they have the same size.\""
+                + ".format(target.size(), x.size()), \"builtins.ValueError\")");
+        String w = "None";
+        if (tensors.contains("weight")) {
+          // aten::_infer_size(a, b) pops b before a and calls at::infer_size(b, a) (see
+          // register_prim_ops.cpp), so the arguments go in swapped to get Python's
+          // torch._C._infer_size(target.size(), weight.size()) and its error message.
+          body.add("new_size = torch._infer_size(weight.size(), target.size())");
+          body.add("weight_expanded = weight.expand(new_size)");
+          w = "weight_expanded";
+        }
+        body.add("loss = torch.binary_cross_entropy(x, target, " + w + ", " + reduction + ")");
+      }
+      case BCE_WITH_LOGITS -> {
+        // torch/nn/functional.py, binary_cross_entropy_with_logits: the size check
+        body.add("if target.size() != x.size():");
+        body.add(
+            "  ops.prim.RaiseException(\"Target size (torch.Size({})) must be the same as input size"
+                + " (torch.Size({}))\".format(target.size(), x.size()),"
+                + " \"builtins.ValueError\")");
+        String pw = tensors.contains("pos_weight") ? "pos_weight" : "None";
+        body.add(
+            "loss = torch.binary_cross_entropy_with_logits(x, target, "
+                + weight
+                + ", "
+                + pw
+                + ", "
+                + reduction
+                + ")");
+      }
+      default -> throw new AssertionError(c.op());
+    }
+    return new Call(List.copyOf(tensors), module(tensors, body));
+  }
+
+  /**
+   * The module source: class {@code Loss} with a typed {@code forward} over {@code tensors}. Grad
+   * mode is switched on inside the script as well as by DJL's training flag (ENGINES.md: both are
+   * needed).
+   */
+  private static String module(List<String> tensors, List<String> body) {
+    StringBuilder s = new StringBuilder();
+    s.append("class Loss(Module):\n");
+    s.append("  __parameters__ = []\n");
+    s.append("  __buffers__ = []\n");
+    s.append("  training : bool\n");
+    s.append("  def forward(self: __torch__.Loss");
+    for (String t : tensors) {
+      s.append(", ").append(t).append(": Tensor");
+    }
+    s.append(") -> Tuple[Tensor, Tensor]:\n");
+    s.append("    torch.set_grad_enabled(True)\n");
+    // an integer input cannot require grad; it goes in as is, so the kernel's own dtype error shows
+    s.append("    x = input.detach().requires_grad_(input.is_floating_point())\n");
+    for (String line : body) {
+      s.append("    ").append(line).append('\n');
+    }
+    s.append("    grads = torch.autograd.grad([loss.sum()], [x])\n");
+    s.append("    grad_input = grads[0]\n");
+    s.append("    assert grad_input is not None\n"); // refines Optional[Tensor] to Tensor
+    s.append("    return (loss.detach(), grad_input)\n");
+    return s.toString();
+  }
+
+  /** torch.nn._reduction.get_enum. */
+  private static long reductionEnum(Case c) throws UnsupportedCase, PythonLevelError {
+    Object r = c.params().get("reduction");
+    if (r == null) {
+      r = DEFAULT_REDUCTION;
+    }
+    if (!(r instanceof String s)) {
+      throw new UnsupportedCase("reduction " + r + " is not a string");
+    }
+    return switch (s) {
+      case "none" -> 0;
+      case "mean", "elementwise_mean" -> 1; // elementwise_mean: deprecated alias, Python warns
+      case "sum" -> 2;
+      default -> throw new PythonLevelError("ValueError: " + s + " is not a valid value for reduction");
+    };
+  }
+
+  private static long ignoreIndex(Case c) throws UnsupportedCase {
+    Object v = c.params().get("ignore_index");
+    if (v == null) {
+      return DEFAULT_IGNORE_INDEX;
+    }
+    if (v instanceof Long || v instanceof Integer) {
+      return ((Number) v).longValue();
+    }
+    throw new UnsupportedCase("ignore_index " + v + " is not an integer");
+  }
+
+  private static double labelSmoothing(Case c) throws UnsupportedCase {
+    Object v = c.params().get("label_smoothing");
+    if (v == null) {
+      return DEFAULT_LABEL_SMOOTHING;
+    }
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    throw new UnsupportedCase("label_smoothing " + v + " is not a number");
+  }
+
+  /**
+   * A TorchScript literal that reads back as exactly {@code v}: Java's {@code Double.toString}
+   * round-trips and its {@code 1.0E-5} form is valid Python.
+   */
+  static String floatLiteral(double v) {
+    if (Double.isNaN(v)) {
+      return "float(\"nan\")";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "float(\"inf\")" : "float(\"-inf\")";
+    }
+    return Double.toString(v);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.lossconformance.catalog;
+
+import static dev.lossconformance.catalog.Draw.bits;
+import static dev.lossconformance.catalog.Draw.normal;
+import static dev.lossconformance.catalog.Draw.signs;
+import static dev.lossconformance.catalog.Draw.uniform;
+import static dev.lossconformance.catalog.Draw.values;
+import static dev.lossconformance.tensor.DType.FLOAT32;
+import static dev.lossconformance.tensor.DType.FLOAT64;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/** {@code torch.nn.functional.binary_cross_entropy_with_logits}, with {@code weight} and {@code pos_weight}. */
+public final class BinaryCrossEntropyWithLogitsCases {
+  public static final String OP = "binary_cross_entropy_with_logits";
+  public static final String API = "torch.nn.functional.binary_cross_entropy_with_logits";
+  private static final double INF = Double.POSITIVE_INFINITY;
+
+  private BinaryCrossEntropyWithLogitsCases() {}
+
+  private static CaseBuilder bcel(String variant, String reduction) {
+    return new CaseBuilder(OP, API, variant + "_" + reduction).param("reduction", reduction);
+  }
+
+  private static Stream<CaseBuilder> reductions(String variant, UnaryOperator<CaseBuilder> f) {
+    return CaseBuilder.reductions(BinaryCrossEntropyWithLogitsCases::bcel, variant, f);
+  }
+
+  public static List<Case> cases() {
+    int[] six = {6};
+    Stream<Stream<CaseBuilder>> all = Stream.of(
+        reductions("plain", b -> b.input("input", normal(2, 4, 3)).input("target", bits(4, 3))),
+        reductions("soft_target", b -> b.input("input", normal(2, 4, 3)).input("target", uniform(0, 1, 4, 3))),
+        reductions("weight", b -> b.input("input", normal(2, 4, 3)).input("target", bits(4, 3))
+            .input("weight", uniform(0.2, 2, 4, 3))),
+        Stream.of(bcel("weight_row", "mean").input("input", normal(2, 4, 3)).input("target", bits(4, 3))
+            .input("weight", uniform(0.2, 2, 3))),
+        // pos_weight of shape (C,) broadcasts along the last dim
+        reductions("pos_weight", b -> b.input("input", normal(2, 4, 3)).input("target", uniform(0, 1, 4, 3))
+            .input("pos_weight", uniform(0.5, 4, 3))),
+        reductions("weight_pos_weight", b -> b.input("input", normal(2, 4, 3)).input("target", bits(4, 3))
+            .input("weight", uniform(0.2, 2, 4, 1)).input("pos_weight", uniform(0.5, 4, 3))),
+        Stream.of(bcel("pos_weight_full", "sum").input("input", normal(2, 4, 3)).input("target", bits(4, 3))
+            .input("pos_weight", uniform(0.5, 4, 4, 3))),
+        Stream.of(bcel("pos_weight_rank3", "mean").input("input", normal(2, 2, 3, 4)).input("target", bits(2, 3, 4))
+            .input("pos_weight", uniform(0.5, 4, 4))),
+        // SEMANTICS.md §2.4: x=0.5, y=1, pos_weight=3 gives 1.4222310
+        Stream.of(bcel("pos_weight_worked_example", "mean").input("input", values(new int[] {1}, 0.5))
+            .input("target", values(new int[] {1}, 1)).input("pos_weight", values(new int[] {1}, 3))),
+        reductions("logits_100", b -> b.input("input", signs(100, 4, 3)).input("target", uniform(0, 1, 4, 3).with(0, 0).with(1, 1))),
+        reductions("logits_1e4", b -> b.input("input", signs(1e4, 4, 3)).input("target", uniform(0, 1, 4, 3).with(0, 0).with(1, 1))),
+        Stream.of(bcel("logits_1e4_pos_weight", "none").input("input", signs(1e4, 2, 3)).input("target", bits(2, 3))
+            .input("pos_weight", uniform(0.5, 4, 3))),
+        // +inf with y=1 and -inf with y=0 are 0*inf = NaN; the other two pairings are 0 and +inf
+        Stream.of(bcel("infinite_logits", "none").input("input", values(six, INF, INF, -INF, -INF, INF, 0))
+            .input("target", values(six, 1, 0, 1, 0, 0.5, 1))),
+        Stream.of(bcel("nan_logit", "mean").input("input", values(new int[] {3}, 0.5, Double.NaN, -1))
+            .input("target", values(new int[] {3}, 1, 0, 1))),
+        // targets are not range-checked here, unlike binary_cross_entropy
+        Stream.of(bcel("target_outside_unit", "none").input("input", normal(2, 4)).input("target", values(new int[] {4}, -0.5, 1.5, 2, -1))),
+        Stream.of(bcel("scalar", "mean").input("input", values(new int[0], -0.7)).input("target", values(new int[0], 1))),
+        Stream.of(bcel("empty", "mean").input("input", normal(1, 0, 3)).input("target", uniform(0, 1, 0, 3))),
+        Stream.of(bcel("size_mismatch", "mean").input("input", normal(1, 2, 3))
+            .input("target", uniform(0, 1, 2, 1)).expectError("size")));
+    return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+  }
+}

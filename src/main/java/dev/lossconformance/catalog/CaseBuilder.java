@@ -1,0 +1,93 @@
+package dev.lossconformance.catalog;
+
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * Declares one case once: its params and how each input is drawn; {@link #inDtypes} makes the
+ * per-dtype cases.
+ *
+ * <p>Each input has its own generator, seeded from {@code op/variant#inputName} (FNV-1a, 64 bit): adding
+ * a case, an input or a dtype never changes another draw.
+ */
+public final class CaseBuilder {
+  private final String op;
+  private final String api;
+  private final String variant;
+  private final Map<String, Object> params = new LinkedHashMap<>();
+  private final Map<String, Draw> inputs = new LinkedHashMap<>();
+  private String expectError;
+  private String why;
+
+  public CaseBuilder(String op, String api, String variant) {
+    this.op = op;
+    this.api = api;
+    this.variant = variant;
+  }
+
+  /** Sets a non-tensor argument under the framework's name. */
+  public CaseBuilder param(String name, Object value) {
+    params.put(name, value instanceof Integer i ? Long.valueOf(i) : value);
+    return this;
+  }
+
+  /** Declares a tensor argument under the framework's name. */
+  public CaseBuilder input(String name, Draw draw) {
+    inputs.put(name, draw);
+    return this;
+  }
+
+  /** The engine must raise; {@code phrase} is a key phrase of its message. */
+  public CaseBuilder expectError(String phrase) {
+    this.expectError = phrase;
+    return this;
+  }
+
+  /** One line on what the case probes, when its name does not say it. */
+  public CaseBuilder why(String why) {
+    this.why = why;
+    return this;
+  }
+
+  /** The case in each dtype, ids ending in {@code /f32}, {@code /f64}. */
+  public List<Case> inDtypes(DType... dtypes) {
+    List<Case> out = new ArrayList<>();
+    for (DType d : dtypes) {
+      Map<String, Tensor> drawn = new LinkedHashMap<>();
+      for (Map.Entry<String, Draw> e : inputs.entrySet()) {
+        SplittableRandom rng = new SplittableRandom(seed(op + "/" + variant + "#" + e.getKey()));
+        drawn.put(e.getKey(), e.getValue().draw(rng, d));
+      }
+      out.add(new Case(op + "/" + variant + "/" + d.shortName(), op, api, params, drawn, expectError, why));
+    }
+    return out;
+  }
+
+  /**
+   * One variant under the reductions none, mean and sum: {@code factory.apply(variant, reduction)}
+   * makes the builder (the op's own, with its defaults), {@code f} adds what the variant is.
+   */
+  public static Stream<CaseBuilder> reductions(
+      BiFunction<String, String, CaseBuilder> factory, String variant, UnaryOperator<CaseBuilder> f) {
+    return Stream.of("none", "mean", "sum").map(r -> f.apply(factory.apply(variant, r)));
+  }
+
+  /** FNV-1a 64-bit hash of the UTF-8 bytes: fixed forever, unlike {@code String.hashCode} promises nothing about. */
+  public static long seed(String key) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+      h ^= (b & 0xff);
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+}

@@ -1,0 +1,177 @@
+package dev.lossconformance.catalog;
+
+import static dev.lossconformance.catalog.Draw.classes;
+import static dev.lossconformance.catalog.Draw.longs;
+import static dev.lossconformance.catalog.Draw.normal;
+import static dev.lossconformance.catalog.Draw.signs;
+import static dev.lossconformance.catalog.Draw.simplex;
+import static dev.lossconformance.catalog.Draw.uniform;
+import static dev.lossconformance.catalog.Draw.values;
+import static dev.lossconformance.tensor.DType.FLOAT32;
+import static dev.lossconformance.tensor.DType.FLOAT64;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/** {@code torch.nn.functional.cross_entropy}: class-index and probability targets. */
+public final class CrossEntropyCases {
+  public static final String OP = "cross_entropy";
+  public static final String API = "torch.nn.functional.cross_entropy";
+  private static final double INF = Double.POSITIVE_INFINITY;
+
+  private CrossEntropyCases() {}
+
+  private static CaseBuilder ce(String variant, String reduction) {
+    return new CaseBuilder(OP, API, variant + "_" + reduction)
+        .param("reduction", reduction)
+        .param("ignore_index", -100L)
+        .param("label_smoothing", 0.0);
+  }
+
+  private static Stream<CaseBuilder> reductions(String variant, UnaryOperator<CaseBuilder> f) {
+    return CaseBuilder.reductions(CrossEntropyCases::ce, variant, f);
+  }
+
+  public static List<Case> cases() {
+    Stream<Stream<CaseBuilder>> index = Stream.of(
+        reductions("index/plain", b -> b.input("input", normal(2, 4, 5)).input("target", classes(5, 4))),
+        reductions("index/weight", b -> b.input("input", normal(2, 4, 5)).input("target", classes(5, 4))
+            .input("weight", uniform(0.2, 2, 5))),
+        // -100 is torch's default ignore_index: rows 1 and 3 drop out of loss and denominator
+        reductions("index/ignore_default", b -> b.input("input", normal(2, 4, 5))
+            .input("target", classes(5, 4).with(-100, 1, 3))),
+        reductions("index/ignore_in_range", b -> b.param("ignore_index", 1L)
+            .input("input", normal(2, 6, 5)).input("target", longs(new int[] {6}, 1, 0, 4, 1, 2, 3))),
+        Stream.of(ce("index/ignore_negative", "mean").param("ignore_index", -1L)
+            .input("input", normal(2, 4, 5)).input("target", longs(new int[] {4}, -1, 2, 0, -1))),
+        // an ignore_index >= C is legal and matches targets equal to it, which are otherwise out of range
+        Stream.of(ce("index/ignore_ge_classes", "mean").param("ignore_index", 5L)
+            .input("input", normal(2, 4, 5)).input("target", longs(new int[] {4}, 5, 2, 0, 4))),
+        reductions("index/weight_ignore", b -> b.param("ignore_index", 2L)
+            .input("input", normal(2, 6, 4)).input("target", longs(new int[] {6}, 2, 0, 3, 2, 1, 3))
+            .input("weight", uniform(0.2, 2, 4))),
+        reductions("index/all_ignored", b -> b.input("input", normal(2, 3, 4))
+            .input("target", longs(new int[] {3}, -100, -100, -100))
+            .why("every target ignored: mean is 0/0")),
+        Stream.of(ce("index/weight_all_ignored", "mean").param("ignore_index", 1L)
+            .input("input", normal(2, 2, 3)).input("target", longs(new int[] {2}, 1, 1))
+            .input("weight", uniform(0.5, 2, 3))),
+        reductions("index/smoothing01", b -> b.param("label_smoothing", 0.1)
+            .input("input", normal(2, 4, 5)).input("target", classes(5, 4))),
+        reductions("index/smoothing05", b -> b.param("label_smoothing", 0.5)
+            .input("input", normal(2, 4, 5)).input("target", classes(5, 4))),
+        Stream.of(ce("index/smoothing1", "mean").param("label_smoothing", 1.0)
+            .input("input", normal(2, 4, 5)).input("target", classes(5, 4))),
+        reductions("index/weight_smoothing01", b -> b.param("label_smoothing", 0.1)
+            .input("input", normal(2, 4, 5)).input("target", classes(5, 4)).input("weight", uniform(0.2, 2, 5))),
+        // SEMANTICS.md §2.1 worked example: 0.9*1.0742726 + (0.1/3)*3.0869492 = 1.0697437
+        Stream.of(ce("index/weight_smoothing01_worked_example", "mean").param("label_smoothing", 0.1)
+            .input("input", values(new int[] {2, 3}, 1, 2, 3, 1, 2, 3))
+            .input("target", longs(new int[] {2}, 2, 0)).input("weight", values(new int[] {3}, 1, 1, 2))),
+        reductions("index/ignore_smoothing01", b -> b.param("label_smoothing", 0.1)
+            .input("input", normal(2, 5, 4)).input("target", classes(4, 5).with(-100, 0, 3))),
+        reductions("index/weight_ignore_smoothing01", b -> b.param("label_smoothing", 0.1).param("ignore_index", 0L)
+            .input("input", normal(2, 6, 4)).input("target", longs(new int[] {6}, 0, 1, 2, 3, 0, 2))
+            .input("weight", uniform(0.2, 2, 4))),
+        reductions("index/weight_ignore_smoothing05", b -> b.param("label_smoothing", 0.5).param("ignore_index", 3L)
+            .input("input", normal(2, 6, 4)).input("target", longs(new int[] {6}, 3, 1, 2, 3, 0, 2))
+            .input("weight", uniform(0.2, 2, 4))),
+        Stream.of(ce("index/all_ignored_smoothing01", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 2, 3)).input("target", longs(new int[] {2}, -100, -100))),
+        Stream.of(ce("index/smoothing_negative", "mean").param("label_smoothing", -0.1)
+            .input("input", normal(2, 4, 5)).input("target", classes(5, 4))
+            .why("a negative label_smoothing: does the engine refuse it or treat it as 0?")),
+        Stream.of(ce("index/smoothing_above_one", "mean").param("label_smoothing", 1.5)
+            .input("input", normal(2, 4, 5)).input("target", classes(5, 4)).expectError("label_smoothing")),
+        reductions("index/unbatched", b -> b.input("input", normal(2, 5)).input("target", longs(new int[0], 3))),
+        Stream.of(ce("index/unbatched_weight_smoothing01", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 5)).input("target", longs(new int[0], 1)).input("weight", uniform(0.2, 2, 5))),
+        reductions("index/kdim1", b -> b.input("input", normal(2, 2, 4, 3)).input("target", classes(4, 2, 3))),
+        reductions("index/kdim2", b -> b.input("input", normal(2, 2, 3, 3, 4)).input("target", classes(3, 2, 3, 4))),
+        Stream.of(ce("index/kdim3", "mean").input("input", normal(2, 2, 3, 2, 2, 2)).input("target", classes(3, 2, 2, 2, 2))),
+        reductions("index/kdim2_weight_ignore", b -> b.param("ignore_index", 1L)
+            .input("input", normal(2, 2, 3, 3, 4)).input("target", classes(3, 2, 3, 4))
+            .input("weight", uniform(0.2, 2, 3))),
+        reductions("index/kdim2_weight_ignore_smoothing01", b -> b.param("ignore_index", 1L).param("label_smoothing", 0.1)
+            .input("input", normal(2, 2, 3, 3, 4)).input("target", classes(3, 2, 3, 4))
+            .input("weight", uniform(0.2, 2, 3))),
+        // one class: log_softmax is 0 everywhere, so the loss and its gradient are exactly 0
+        reductions("index/one_class", b -> b.input("input", normal(2, 4, 1)).input("target", longs(new int[] {4}, 0, 0, 0, 0))),
+        Stream.of(ce("index/one_class_smoothing01", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 3, 1)).input("target", longs(new int[] {3}, 0, 0, 0))),
+        Stream.of(ce("index/classes1000", "mean").input("input", normal(3, 4, 1000)).input("target", classes(1000, 4))),
+        Stream.of(ce("index/classes1000", "none").input("input", normal(3, 4, 1000)).input("target", classes(1000, 4))),
+        Stream.of(ce("index/classes1000_weight_smoothing01", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(3, 2, 1000)).input("target", classes(1000, 2)).input("weight", uniform(0.2, 2, 1000))),
+        Stream.of(ce("index/batch1", "mean").input("input", normal(2, 1, 7)).input("target", classes(7, 1))),
+        reductions("index/empty_batch", b -> b.input("input", normal(1, 0, 4)).input("target", classes(4, 0))),
+        reductions("index/logits_1e4", b -> b.input("input", signs(1e4, 4, 5).with(3e3, 2, 9))
+            .input("target", classes(5, 4))),
+        // exp(88.7) is within a hair of float32 overflow: a max-shifted log-sum-exp must not notice
+        Stream.of(ce("index/logits_88_7", "none").input("input", signs(88.7, 4, 5)).input("target", classes(5, 4))),
+        Stream.of(ce("index/logits_3e38", "none").input("input", signs(3e38, 4, 5)).input("target", classes(5, 4))
+            .why("x - max(x) overflows float32 to -inf for the -3e38 entries")),
+        Stream.of(ce("index/logits_3e38", "mean").input("input", signs(3e38, 4, 5)).input("target", classes(5, 4))),
+        reductions("index/neg_inf_non_target", b -> b.input("input", normal(2, 3, 4).with(-INF, 1, 6, 11))
+            .input("target", longs(new int[] {3}, 0, 1, 2))
+            .why("masking with -inf outside the target stays finite")),
+        Stream.of(ce("index/neg_inf_target", "none").input("input", normal(2, 3, 4).with(-INF, 1))
+            .input("target", longs(new int[] {3}, 1, 3, 0))),
+        Stream.of(ce("index/pos_inf", "none").input("input", normal(2, 3, 4).with(INF, 5))
+            .input("target", longs(new int[] {3}, 0, 1, 2))),
+        Stream.of(ce("index/nan", "none").input("input", normal(2, 3, 4).with(Double.NaN, 9))
+            .input("target", longs(new int[] {3}, 0, 1, 2))),
+        Stream.of(ce("index/nan", "mean").input("input", normal(2, 3, 4).with(Double.NaN, 9))
+            .input("target", longs(new int[] {3}, 0, 1, 2))),
+        Stream.of(ce("index/target_out_of_range", "mean").input("input", normal(2, 3, 5))
+            .input("target", longs(new int[] {3}, 0, 7, 1)).expectError("out of bounds")),
+        Stream.of(ce("index/target_negative", "mean").input("input", normal(2, 3, 5))
+            .input("target", longs(new int[] {3}, 0, -1, 1)).expectError("out of bounds")),
+        Stream.of(ce("index/target_out_of_range_smoothing01", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 3, 5)).input("target", longs(new int[] {3}, 0, 5, 1)).expectError("out of bounds")),
+        Stream.of(ce("index/weight_wrong_size", "mean").input("input", normal(2, 3, 5))
+            .input("target", classes(5, 3)).input("weight", uniform(0.5, 1, 4)).expectError("weight")),
+        Stream.of(ce("index/batch_mismatch", "mean").input("input", normal(2, 4, 5))
+            .input("target", classes(5, 3)).expectError("batch_size")));
+
+    Stream<Stream<CaseBuilder>> prob = Stream.of(
+        reductions("prob/plain", b -> b.input("input", normal(2, 4, 5)).input("target", simplex(1, 4, 5))),
+        reductions("prob/weight", b -> b.input("input", normal(2, 4, 5)).input("target", simplex(1, 4, 5))
+            .input("weight", uniform(0.2, 2, 5))),
+        Stream.of(ce("prob/smoothing01", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 4, 5)).input("target", simplex(1, 4, 5))),
+        Stream.of(ce("prob/smoothing05", "mean").param("label_smoothing", 0.5)
+            .input("input", normal(2, 4, 5)).input("target", simplex(1, 4, 5))),
+        reductions("prob/weight_smoothing01", b -> b.param("label_smoothing", 0.1)
+            .input("input", normal(2, 4, 5)).input("target", simplex(1, 4, 5)).input("weight", uniform(0.2, 2, 5))),
+        Stream.of(ce("prob/soft_labels", "mean").input("input", normal(2, 3, 3))
+            .input("target", values(new int[] {3, 3}, 0.9, 0.09, 0.01, 0.01, 0.9, 0.09, 0.09, 0.01, 0.9))),
+        Stream.of(ce("prob/onehot", "mean").input("input", normal(2, 3, 4))
+            .input("target", values(new int[] {3, 4}, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1))),
+        // torch does not validate probability targets: rows need not sum to 1, entries may be negative
+        reductions("prob/unnormalized", b -> b.input("input", normal(2, 4, 5)).input("target", uniform(-0.2, 1.5, 4, 5))),
+        Stream.of(ce("prob/kdim1", "none").input("input", normal(2, 2, 4, 3)).input("target", simplex(1, 2, 4, 3))),
+        reductions("prob/kdim2", b -> b.input("input", normal(2, 2, 3, 2, 4)).input("target", simplex(1, 2, 3, 2, 4))),
+        Stream.of(ce("prob/kdim2_weight_smoothing01", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 2, 3, 2, 4)).input("target", simplex(1, 2, 3, 2, 4)).input("weight", uniform(0.2, 2, 3))),
+        reductions("prob/unbatched", b -> b.input("input", normal(2, 5)).input("target", simplex(0, 5))),
+        Stream.of(ce("prob/classes1000", "mean").input("input", normal(3, 3, 1000)).input("target", simplex(1, 3, 1000))),
+        Stream.of(ce("prob/empty_batch", "mean").input("input", normal(1, 0, 4)).input("target", simplex(1, 0, 4))),
+        Stream.of(ce("prob/empty_batch", "sum").input("input", normal(1, 0, 4)).input("target", simplex(1, 0, 4))),
+        Stream.of(ce("prob/logits_1e4", "mean").input("input", signs(1e4, 3, 4)).input("target", simplex(1, 3, 4))),
+        // 0 * log_softmax(-inf) = 0 * -inf = NaN on the probability path
+        Stream.of(ce("prob/neg_inf_zero_target", "none").input("input", normal(2, 2, 3).with(-INF, 0))
+            .input("target", values(new int[] {2, 3}, 0, 1, 0, 0.5, 0.5, 0))),
+        Stream.of(ce("prob/ignore_index_negative", "mean").param("ignore_index", -1L)
+            .input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4))),
+        Stream.of(ce("prob/ignore_index_non_negative", "mean").param("ignore_index", 1L)
+            .input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4)).expectError("ignore_index")),
+        Stream.of(ce("prob/smoothing_above_one", "mean").param("label_smoothing", 1.5)
+            .input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4)).expectError("label_smoothing")));
+
+    return Stream.concat(index, prob).flatMap(s -> s)
+        .flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream())
+        .toList();
+  }
+}

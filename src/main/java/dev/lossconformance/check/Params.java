@@ -1,0 +1,116 @@
+package dev.lossconformance.check;
+
+import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.tensor.Tensor;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A case's params and inputs as an API adapter reads them: typed getters with the framework's
+ * defaults, and a final check that nothing was left unread.
+ */
+public final class Params {
+  private final String api;
+  private final Map<String, Object> params;
+  private final Map<String, Tensor> inputs;
+  private final Set<String> read = new HashSet<>();
+
+  public Params(String api, Map<String, Object> params, Map<String, Tensor> inputs) {
+    this.api = api;
+    this.params = params;
+    this.inputs = inputs;
+  }
+
+  /** A required tensor argument. */
+  public Tensor tensor(String name) {
+    Tensor t = inputs.get(name);
+    if (t == null) {
+      throw new MalformedCaseException(api + " needs the tensor input \"" + name + "\"; the case has " + inputs.keySet());
+    }
+    return t;
+  }
+
+  /** An optional tensor argument, {@code null} when absent. */
+  public Tensor optionalTensor(String name) {
+    return inputs.get(name);
+  }
+
+  public String string(String name, String dflt) {
+    Object v = take(name);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof String s)) {
+      throw new IllegalArgumentException(api + ": " + name + ": expected a string, got " + v);
+    }
+    return s;
+  }
+
+  public long integer(String name, long dflt) {
+    Object v = take(name);
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Long l) {
+      return l;
+    }
+    if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53) {
+      return d.longValue();
+    }
+    throw new IllegalArgumentException(api + ": " + name + ": expected an integer, got " + v);
+  }
+
+  public double real(String name, double dflt) {
+    Object v = take(name);
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    throw new IllegalArgumentException(api + ": " + name + ": expected a number, got " + v);
+  }
+
+  public Boolean bool(String name) {
+    Object v = take(name);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    throw new IllegalArgumentException(api + ": " + name + ": expected true, false or null, got " + v);
+  }
+
+  /**
+   * PyTorch's reduction, honouring the deprecated {@code size_average}/{@code reduce} pair the way
+   * {@code torch.nn._reduction.legacy_get_string} does: if either is given, {@code reduce=False} means
+   * none, else {@code size_average=False} means sum, else mean.
+   */
+  public Reduction torchReduction() {
+    Boolean sizeAverage = bool("size_average");
+    Boolean reduce = bool("reduce");
+    String name = string("reduction", "mean");
+    if (sizeAverage != null || reduce != null) {
+      boolean sa = sizeAverage == null || sizeAverage;
+      boolean r = reduce == null || reduce;
+      return !r ? Reduction.NONE : sa ? Reduction.MEAN : Reduction.SUM;
+    }
+    return Reduction.fromTorchName(name);
+  }
+
+  /** Fails with {@link UnsupportedCaseException} when a param was given that nothing read. */
+  public void requireAllRead() {
+    for (String k : params.keySet()) {
+      if (!read.contains(k)) {
+        throw new UnsupportedCaseException("parameter \"" + k + "\" of " + api + " is not implemented in Java");
+      }
+    }
+  }
+
+  private Object take(String name) {
+    read.add(name);
+    return params.get(name);
+  }
+}

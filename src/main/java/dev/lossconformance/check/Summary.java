@@ -1,0 +1,66 @@
+package dev.lossconformance.check;
+
+import dev.lossconformance.check.CaseResult.Status;
+import dev.lossconformance.fixture.FixtureWriter;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Counts of a check run and its JSON form (the {@code check --json} schema). */
+public record Summary(List<CaseResult> cases) {
+
+  public Summary {
+    cases = List.copyOf(cases);
+  }
+
+  public long count(Status s) {
+    return cases.stream().filter(c -> c.status() == s).count();
+  }
+
+  /** {@code N passed, N failed}, then {@code , N unsupported}, {@code , N skipped}, {@code , N errors} when non-zero. */
+  public String line() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(count(Status.PASSED)).append(" passed, ").append(count(Status.FAILED)).append(" failed");
+    Map<Status, String> extra = new EnumMap<>(Status.class);
+    extra.put(Status.UNSUPPORTED, "unsupported");
+    extra.put(Status.SKIPPED, "skipped");
+    extra.put(Status.ERROR, "errors");
+    extra.forEach((s, word) -> {
+      long n = count(s);
+      if (n > 0) {
+        sb.append(", ").append(n).append(' ').append(word);
+      }
+    });
+    return sb.toString();
+  }
+
+  /**
+   * {@code {"passed","failed","unsupported","skipped","errors","cases":[{"id","engine","status","max_ulp",
+   * "max_abs_err","message"}]}}; {@code max_ulp} is {@code null} for a NaN or infinity mismatch.
+   */
+  public String toJson() {
+    StringBuilder sb = new StringBuilder("{\n");
+    sb.append("  \"passed\": ").append(count(Status.PASSED)).append(",\n");
+    sb.append("  \"failed\": ").append(count(Status.FAILED)).append(",\n");
+    sb.append("  \"unsupported\": ").append(count(Status.UNSUPPORTED)).append(",\n");
+    sb.append("  \"skipped\": ").append(count(Status.SKIPPED)).append(",\n");
+    sb.append("  \"errors\": ").append(count(Status.ERROR)).append(",\n");
+    sb.append("  \"cases\": [");
+    for (int i = 0; i < cases.size(); i++) {
+      CaseResult c = cases.get(i);
+      sb.append(i == 0 ? "\n" : ",\n");
+      sb.append("    {\"id\": ").append(FixtureWriter.quote(c.id()))
+          .append(", \"engine\": ").append(FixtureWriter.quote(c.engine()))
+          .append(", \"status\": \"").append(c.status().jsonName()).append('"')
+          .append(", \"max_ulp\": ").append(c.maxUlp() == Long.MAX_VALUE ? "null" : Long.toString(c.maxUlp()))
+          .append(", \"max_abs_err\": ").append(String.format(Locale.ROOT, "%.9g", c.maxAbsErr()));
+      if (c.message() != null && c.status() != Status.PASSED) {
+        sb.append(", \"message\": ").append(FixtureWriter.quote(c.message()));
+      }
+      sb.append('}');
+    }
+    sb.append(cases.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
+    return sb.toString();
+  }
+}

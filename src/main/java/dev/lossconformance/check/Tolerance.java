@@ -1,0 +1,30 @@
+package dev.lossconformance.check;
+
+/**
+ * How far a Java output may be from a golden: an element passes when it is within {@code ulps} units
+ * in the last place of the golden, or when its absolute error is at most {@code scaleUlps} ulps of the
+ * largest finite magnitude in the golden tensor (the floor for results that are sums of cancelling
+ * terms, such as {@code softmax - onehot} near 1, where a relative measure is meaningless).
+ * NaN matches only NaN, an infinity only the same infinity, and -0.0 equals 0.0.
+ *
+ * @param ulps elementwise allowance in ulps
+ * @param scaleUlps absolute allowance in ulps of the tensor's largest magnitude (0 for none)
+ * @param reason why the allowance is what it is (measured error, the engine's algorithm)
+ */
+public record Tolerance(long ulps, long scaleUlps, String reason) {
+
+  /** {@code ulps} units in the last place, nothing else. */
+  public static Tolerance ulps(long ulps, String reason) {
+    return new Tolerance(ulps, 0, reason);
+  }
+
+  /** This tolerance with an absolute floor of {@code scaleUlps} ulps of the output's largest magnitude. */
+  public Tolerance orScaled(long scaleUlps) {
+    return new Tolerance(ulps, scaleUlps, reason);
+  }
+
+  @Override
+  public String toString() {
+    return ulps + " ulps" + (scaleUlps > 0 ? " or " + scaleUlps + " ulps of the largest magnitude" : "");
+  }
+}

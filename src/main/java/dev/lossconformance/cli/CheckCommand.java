@@ -1,0 +1,132 @@
+package dev.lossconformance.cli;
+
+import dev.lossconformance.check.CaseResult;
+import dev.lossconformance.check.CaseResult.Status;
+import dev.lossconformance.check.Checker;
+import dev.lossconformance.check.Summary;
+import dev.lossconformance.check.Tolerances;
+import dev.lossconformance.fixture.FixtureCase;
+import dev.lossconformance.fixture.FixtureFile;
+import dev.lossconformance.fixture.FixtureFormatException;
+import dev.lossconformance.fixture.FixtureReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code check}: the Java implementation against fixture files, as a CI gate. */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Checks the Java loss implementation against fixture files or folders.",
+        "Prints one line per failing case and a final line 'N passed, N failed'.",
+        "Exit status: 0 nothing failed; 1 a case failed (or, with --strict, was unsupported);",
+        "2 bad usage or an unreadable or malformed fixture file."})
+final class CheckCommand implements Callable<Integer> {
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "fixture files or folders (*.json below a folder)")
+  List<Path> paths;
+
+  @Option(names = "--json", paramLabel = "SUMMARY.json", description = "also write the results as JSON")
+  Path json;
+
+  @Option(names = "--strict", description = "a case the Java side does not support fails the run")
+  boolean strict;
+
+  @Option(names = {"-v", "--verbose"}, description = "print the full failure message of each failing case")
+  boolean verbose;
+
+  @Option(names = "--measure", description = "print the largest error per engine, api, output and dtype")
+  boolean measure;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<FixtureCase> cases = new ArrayList<>();
+    for (Path p : paths) {
+      try {
+        for (FixtureFile f : FixtureReader.readAll(p)) {
+          cases.addAll(f.cases());
+        }
+      } catch (FixtureFormatException e) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      }
+    }
+    if (cases.isEmpty()) {
+      err.println("error: no fixture case found under " + paths);
+      return 2;
+    }
+    List<CaseResult> results = new ArrayList<>(cases.size());
+    for (FixtureCase c : cases) {
+      CaseResult r = Checker.check(c);
+      results.add(r);
+      boolean bad = r.status() == Status.FAILED || r.status() == Status.ERROR
+          || (strict && r.status() == Status.UNSUPPORTED);
+      if (bad) {
+        String msg = r.message() == null ? "" : r.message();
+        String first = verbose ? msg : msg.lines().findFirst().orElse("");
+        out.println(r.status().name() + " " + c.displayName() + ": " + first);
+      }
+    }
+    Summary summary = new Summary(results);
+    if (measure) {
+      printMeasure(out, results);
+    }
+    out.println(summary.line());
+    out.flush();
+    if (json != null) {
+      try {
+        Path parent = json.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        Files.writeString(json, summary.toJson(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        err.println("error: cannot write --json " + json + ": " + e.getMessage());
+        return 2;
+      }
+    }
+    boolean failed = summary.count(Status.FAILED) > 0 || summary.count(Status.ERROR) > 0
+        || (strict && summary.count(Status.UNSUPPORTED) > 0);
+    return failed ? 1 : 0;
+  }
+
+  /** Largest distances per group, to set {@link Tolerances} from measurement. */
+  private static void printMeasure(PrintWriter out, List<CaseResult> results) {
+    Map<String, double[]> groups = new TreeMap<>();
+    for (CaseResult r : results) {
+      for (CaseResult.OutputDiff d : r.diffs()) {
+        String key = r.engine() + " " + r.api() + " " + d.output() + " " + d.dtype();
+        double[] g = groups.computeIfAbsent(key, k -> new double[4]);
+        g[0]++;
+        g[1] = Math.max(g[1], d.maxUlp() == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : d.maxUlp());
+        g[2] = Math.max(g[2], d.maxAbs());
+        g[3] = Math.max(g[3], d.scaledBeyondUlps());
+      }
+    }
+    out.printf(Locale.ROOT, "%-95s %5s %10s %12s %14s %s%n", "engine api output dtype", "cases", "max ulp",
+        "max abs", "scaled beyond", "allowed");
+    groups.forEach((k, g) -> {
+      String[] p = k.split(" ");
+      out.printf(Locale.ROOT, "%-95s %5d %10.0f %12.3g %14.2f %s%n", k, (long) g[0], g[1], g[2], g[3],
+          Tolerances.of(p[1], p[2], dev.lossconformance.tensor.DType.fromJsonName(p[3])));
+    });
+  }
+}

@@ -1,0 +1,41 @@
+package dev.lossconformance.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar loss-conformance.jar <command>}; see {@link CheckCommand}. */
+@Command(
+    name = "loss-conformance",
+    mixinStandardHelpOptions = true,
+    version = "loss-conformance 0.1.0",
+    description = "Checks native Java loss kernels against PyTorch and TensorFlow golden fixtures.",
+    subcommands = {CheckCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (0 ok, 1 failed cases, 2 bad usage or input). */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setParameterExceptionHandler((ex, a) -> {
+      ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+      ex.getCommandLine().usage(ex.getCommandLine().getErr());
+      return 2;
+    });
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      cmd.getErr().println("error: " + ex);
+      return 2;
+    });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: check");
+  }
+}

@@ -1,0 +1,73 @@
+package dev.lossconformance.loss;
+
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+
+/** Shape checks and broadcasting shared by the kernels; messages name the argument and the value. */
+public final class Shapes {
+  private Shapes() {}
+
+  /** Fails unless {@code t} is float32 or float64. */
+  public static void requireFloating(String arg, Tensor t) {
+    if (!t.dtype().isFloating()) {
+      throw new IllegalArgumentException(arg + ": expected a float32 or float64 tensor, got " + t.dtype());
+    }
+  }
+
+  /** Fails unless {@code t} holds integers. */
+  public static void requireIntegral(String arg, Tensor t) {
+    if (t.dtype().isFloating() || t.dtype() == DType.BOOL) {
+      throw new IllegalArgumentException(arg + ": expected an integer tensor of class indices, got " + t.dtype());
+    }
+  }
+
+  /**
+   * For each element of {@code to}, the flat index of the element of {@code src} it reads under NumPy
+   * broadcasting. Fails, naming {@code arg}, when {@code src} does not broadcast to exactly {@code to}.
+   */
+  public static int[] broadcastIndex(String arg, int[] src, int[] to) {
+    if (src.length > to.length) {
+      throw notBroadcastable(arg, src, to);
+    }
+    int offset = to.length - src.length;
+    long[] strides = new long[to.length];
+    long stride = 1;
+    for (int d = src.length - 1; d >= 0; d--) {
+      int s = src[d];
+      int t = to[d + offset];
+      if (s != t && s != 1) {
+        throw notBroadcastable(arg, src, to);
+      }
+      strides[d + offset] = s == 1 ? 0 : stride;
+      stride *= s;
+    }
+    int n = Tensor.numel(to);
+    int[] map = new int[n];
+    int[] idx = new int[to.length];
+    long at = 0;
+    for (int i = 0; i < n; i++) {
+      map[i] = (int) at;
+      for (int d = to.length - 1; d >= 0; d--) {
+        idx[d]++;
+        at += strides[d];
+        if (idx[d] < to[d]) {
+          break;
+        }
+        at -= strides[d] * idx[d];
+        idx[d] = 0;
+      }
+    }
+    return map;
+  }
+
+  private static IllegalArgumentException notBroadcastable(String arg, int[] src, int[] to) {
+    return new IllegalArgumentException(arg + ": shape " + Arrays.toString(src)
+        + " does not broadcast to the input's shape " + Arrays.toString(to));
+  }
+
+  /** The element as text for a message: {@code element [1, 2] = 7}. */
+  public static String element(int[] shape, int flat, String value) {
+    return "element " + Tensor.indexString(shape, flat) + " = " + value;
+  }
+}

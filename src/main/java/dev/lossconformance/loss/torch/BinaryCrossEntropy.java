@@ -1,0 +1,120 @@
+package dev.lossconformance.loss.torch;
+
+import dev.lossconformance.loss.Elementwise;
+import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code torch.nn.functional.binary_cross_entropy} with PyTorch 2.7 semantics.
+ *
+ * <p>{@code l = -w * (y * max(log p, -100) + (1 - y) * max(log1p(-p), -100))}, reduced over all
+ * elements ({@code mean} divides by the element count, never by weights). Each log is clamped at -100,
+ * so {@code p = 0, y = 1} gives 100, not infinity. Gradient: {@code w * (p - y) / max(p * (1 - p), 1e-12)},
+ * which the clamp does not zero: at {@code p = 0, y = 1} it is {@code -1e12 * w}.
+ *
+ * <p>Checks where PyTorch raises ({@link IllegalArgumentException}): input and target of different
+ * shapes, a weight that does not broadcast to the target's shape, an input or target outside [0, 1]
+ * (NaN included). Computed in double ({@code log1p} for the {@code 1 - p} side), rounded once; the
+ * 1e-12 floor is the dtype's value of it. Immutable and thread-safe.
+ */
+public final class BinaryCrossEntropy {
+  public static final String API = "torch.nn.functional.binary_cross_entropy";
+  private static final double LOG_FLOOR = -100;
+  private final Tensor weight;
+  private final Reduction reduction;
+
+  private BinaryCrossEntropy(Builder b) {
+    this.weight = b.weight;
+    this.reduction = b.reduction;
+  }
+
+  /** Options with PyTorch's defaults: no weight, mean. */
+  public static Builder options() {
+    return new Builder();
+  }
+
+  /** The loss and the gradient of its sum with respect to {@code input}. */
+  public LossAndGrad apply(Tensor input, Tensor target) {
+    return compute(input, target, true);
+  }
+
+  /** The loss alone. */
+  public Tensor loss(Tensor input, Tensor target) {
+    return compute(input, target, false).loss();
+  }
+
+  private LossAndGrad compute(Tensor input, Tensor target, boolean withGrad) {
+    Shapes.requireFloating("input", input);
+    Shapes.requireFloating("target", target);
+    int[] shape = input.shape();
+    if (!Arrays.equals(shape, target.shape())) {
+      throw new IllegalArgumentException(API + ": target: size " + Arrays.toString(target.shape())
+          + " differs from the input size " + Arrays.toString(shape) + "; the sizes must be equal");
+    }
+    int n = input.numel();
+    double[] p = input.toDoubleArray();
+    double[] y = target.toDoubleArray();
+    for (int i = 0; i < n; i++) {
+      if (!(p[i] >= 0 && p[i] <= 1)) {
+        throw new IllegalArgumentException(API + ": input: " + Shapes.element(shape, i, Double.toString(p[i]))
+            + " is not between 0 and 1; all elements of input should be between 0 and 1");
+      }
+      if (!(y[i] >= 0 && y[i] <= 1)) {
+        throw new IllegalArgumentException(API + ": target: " + Shapes.element(shape, i, Double.toString(y[i]))
+            + " is not between 0 and 1; all elements of target should be between 0 and 1");
+      }
+    }
+    double[] w = null;
+    int[] wAt = null;
+    if (weight != null) {
+      Shapes.requireFloating("weight", weight);
+      wAt = Shapes.broadcastIndex(API + ": weight", weight.shape(), shape);
+      w = weight.toDoubleArray();
+    }
+    double[] l = new double[n];
+    for (int i = 0; i < n; i++) {
+      double v = (y[i] - 1) * Math.max(Math.log1p(-p[i]), LOG_FLOOR) - y[i] * Math.max(Math.log(p[i]), LOG_FLOOR);
+      l[i] = w == null ? v : v * w[wAt[i]];
+    }
+    Tensor loss = Elementwise.reduce(l, shape, reduction, input.dtype());
+    if (!withGrad) {
+      return new LossAndGrad(loss, null);
+    }
+    // PyTorch's EPSILON is 1e-12 in the kernel's scalar type
+    double floor = input.dtype() == DType.FLOAT32 ? (double) 1e-12f : 1e-12;
+    double a = Elementwise.gradScale(reduction, n);
+    double[] g = new double[n];
+    for (int i = 0; i < n; i++) {
+      double v = (p[i] - y[i]) / Math.max((1 - p[i]) * p[i], floor);
+      g[i] = (w == null ? v : v * w[wAt[i]]) * a;
+    }
+    return new LossAndGrad(loss, Tensor.ofFloating(input.dtype(), g, shape));
+  }
+
+  /** Options for {@link BinaryCrossEntropy}. */
+  public static final class Builder {
+    private Tensor weight;
+    private Reduction reduction = Reduction.MEAN;
+
+    private Builder() {}
+
+    /** Element weights broadcast to the target's shape; {@code null} for none. */
+    public Builder weight(Tensor weight) {
+      this.weight = weight;
+      return this;
+    }
+
+    public Builder reduction(Reduction reduction) {
+      this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
+      return this;
+    }
+
+    public BinaryCrossEntropy build() {
+      return new BinaryCrossEntropy(this);
+    }
+  }
+}

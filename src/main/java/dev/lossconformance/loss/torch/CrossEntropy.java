@@ -1,0 +1,93 @@
+package dev.lossconformance.loss.torch;
+
+import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.tensor.Tensor;
+
+/**
+ * {@code torch.nn.functional.cross_entropy} with PyTorch 2.7 semantics.
+ *
+ * <p>Input {@code (C)}, {@code (N, C)} or {@code (N, C, d1..dK)}, classes on dim 1 (dim 0 unbatched).
+ * When the target has the input's shape it holds class probabilities; otherwise it holds class indices
+ * of shape {@code (N, d1..dK)} ({@code ()} unbatched).
+ *
+ * <ul>
+ *   <li>Class indices: {@code l_i = -w[y_i] * logsoftmax(x_i)[y_i]}, 0 where {@code y_i == ignore_index}.
+ *       {@code mean} divides by {@code sum of w[y_i]} over non-ignored entries (their count without
+ *       weights), so all-ignored gives 0/0 = NaN.
+ *   <li>Label smoothing {@code eps > 0}: {@code (1-eps) * nll + (eps/C) * s} with
+ *       {@code s_i = -sum_c w_c * logp_ic}, normalised for {@code mean} by the same target weights.
+ *       {@code eps <= 0} means no smoothing; {@code eps > 1} is refused.
+ *   <li>Probabilities: {@code l_n = -sum_c w_c * t'_c * logp_nc} with {@code t' = t(1-eps) + eps/C};
+ *       {@code mean} divides by {@code N*d1*..*dK}, not by weights. Targets are not validated.
+ * </ul>
+ *
+ * <p>Numerics: a max-shifted log-sum-exp per fiber in double, compensated (Neumaier) sums, one rounding
+ * to the input dtype. A NaN or +inf logit makes its row NaN; a -inf logit outside the target leaves the
+ * class-index loss finite but makes the probability loss NaN ({@code 0 * -inf}), as in PyTorch.
+ * Errors ({@link IllegalArgumentException}) where PyTorch raises: a target index out of {@code [0, C)}
+ * that is not ignore_index, a weight not of length C, mismatched shapes, a non-negative ignore_index
+ * with probability targets. Instances are immutable and safe to share between threads.
+ */
+public final class CrossEntropy {
+  public static final String API = "torch.nn.functional.cross_entropy";
+  private final ClassLoss kernel;
+
+  private CrossEntropy(Builder b) {
+    if (b.labelSmoothing > 1 || Double.isNaN(b.labelSmoothing)) {
+      throw new IllegalArgumentException(
+          API + ": label_smoothing: must be in [0, 1], got " + b.labelSmoothing);
+    }
+    this.kernel = new ClassLoss(API, true, b.weight, b.ignoreIndex, b.labelSmoothing, b.reduction);
+  }
+
+  /** Options with PyTorch's defaults: no weight, ignore_index -100, no smoothing, mean. */
+  public static Builder options() {
+    return new Builder();
+  }
+
+  /** The loss and the gradient of its sum with respect to {@code input}. */
+  public LossAndGrad apply(Tensor input, Tensor target) {
+    return kernel.apply(input, target, true);
+  }
+
+  /** The loss alone. */
+  public Tensor loss(Tensor input, Tensor target) {
+    return kernel.apply(input, target, false).loss();
+  }
+
+  /** Options for {@link CrossEntropy}; a builder is not thread-safe, what it builds is. */
+  public static final class Builder {
+    private Tensor weight;
+    private long ignoreIndex = -100;
+    private double labelSmoothing;
+    private Reduction reduction = Reduction.MEAN;
+
+    private Builder() {}
+
+    /** Per-class rescaling weight, 1-D of length C; {@code null} for none. */
+    public Builder weight(Tensor weight) {
+      this.weight = weight;
+      return this;
+    }
+
+    public Builder ignoreIndex(long ignoreIndex) {
+      this.ignoreIndex = ignoreIndex;
+      return this;
+    }
+
+    public Builder labelSmoothing(double labelSmoothing) {
+      this.labelSmoothing = labelSmoothing;
+      return this;
+    }
+
+    public Builder reduction(Reduction reduction) {
+      this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
+      return this;
+    }
+
+    public CrossEntropy build() {
+      return new CrossEntropy(this);
+    }
+  }
+}
