@@ -6,7 +6,11 @@ import dev.lossconformance.tensor.Tensor;
 /**
  * PyTorch's {@code apply_loss_reduction} for element-wise losses: {@code none} keeps the shape,
  * {@code sum} adds every element, {@code mean} divides that by the element count (weights never enter
- * the denominator; an empty input gives NaN). Sums are compensated in double.
+ * the denominator; an empty input gives NaN).
+ *
+ * <p>Each per-element loss and the sum are rounded to the dtype, because PyTorch materialises them as
+ * tensors of that dtype: a float32 sum of finite losses that overflows is +inf there, and here. The
+ * sum itself is compensated in double.
  */
 public final class Elementwise {
   private Elementwise() {}
@@ -18,10 +22,10 @@ public final class Elementwise {
     }
     Accumulator sum = new Accumulator();
     for (double v : l) {
-      sum.add(v);
+      sum.add(Precision.round(dtype, v));
     }
-    double v = reduction == Reduction.SUM ? sum.value() : sum.value() / l.length;
-    return Tensor.scalar(dtype, v);
+    double total = Precision.round(dtype, sum.value());
+    return Tensor.scalar(dtype, reduction == Reduction.SUM ? total : total / l.length);
   }
 
   /** The factor d(reduced loss)/d(element loss): {@code 1/numel} for mean, else 1. */

@@ -4,7 +4,6 @@ import dev.lossconformance.loss.Elementwise;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
-import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -18,8 +17,8 @@ import java.util.Arrays;
  *
  * <p>Checks where PyTorch raises ({@link IllegalArgumentException}): input and target of different
  * shapes, a weight that does not broadcast to the target's shape, an input or target outside [0, 1]
- * (NaN included). Computed in double ({@code log1p} for the {@code 1 - p} side), rounded once; the
- * 1e-12 floor is the dtype's value of it. Immutable and thread-safe.
+ * (NaN included). Computed in double ({@code log1p} for the {@code 1 - p} side), rounded once. The
+ * gradient's floor is PyTorch's {@code float EPSILON = 1e-12} in both dtypes. Immutable and thread-safe.
  */
 public final class BinaryCrossEntropy {
   public static final String API = "torch.nn.functional.binary_cross_entropy";
@@ -84,8 +83,9 @@ public final class BinaryCrossEntropy {
     if (!withGrad) {
       return new LossAndGrad(loss, null);
     }
-    // PyTorch's EPSILON is 1e-12 in the kernel's scalar type
-    double floor = input.dtype() == DType.FLOAT32 ? (double) 1e-12f : 1e-12;
+    // PyTorch's EPSILON is a float constant (1e-12f = 9.99999996e-13), so float64 uses it too:
+    // the float64 goldens at p = 0, y = 1 are -1/1e-12f = -1.0000000040e12, not -1e12
+    double floor = 1e-12f;
     double a = Elementwise.gradScale(reduction, n);
     double[] g = new double[n];
     for (int i = 0; i < n; i++) {

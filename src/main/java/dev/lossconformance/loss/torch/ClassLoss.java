@@ -2,7 +2,9 @@ package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.Accumulator;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -97,6 +99,7 @@ final class ClassLoss {
       wSum = g.c;
     }
     int rows = g.n * g.inner;
+    DType dt = input.dtype();
     double[] x = input.toDoubleArray();
     long[] t = target.toLongArray();
     double[] logp = new double[g.c];
@@ -116,9 +119,9 @@ final class ClassLoss {
       }
       int n = i / g.inner;
       int s = i % g.inner;
-      rowLogProbs(g, x, n, s, logp);
+      rowLogProbs(g, x, n, s, logp, dt);
       double wy = w == null ? 1 : w[(int) y];
-      nll[i] = -wy * logp[(int) y];
+      nll[i] = Precision.round(dt, -wy * logp[(int) y]);
       nllSum.add(nll[i]);
       denominator.add(wy);
       if (eps > 0) {
@@ -126,11 +129,11 @@ final class ClassLoss {
         for (int c = 0; c < g.c; c++) {
           sm.add(logp[c] * (w == null ? 1 : w[c]));
         }
-        smooth[i] = -sm.value();
+        smooth[i] = Precision.round(dt, -sm.value());
         smoothSum.add(smooth[i]);
       }
     }
-    double d = denominator.value();
+    double d = Precision.round(dt, denominator.value());
     double[] loss;
     if (reduction == Reduction.NONE) {
       loss = new double[rows];
@@ -139,9 +142,10 @@ final class ClassLoss {
       }
     } else {
       double scale = reduction == Reduction.MEAN ? d : 1;
-      double v = nllSum.value() / scale;
+      double v = Precision.round(dt, nllSum.value()) / scale;
       if (eps > 0) {
-        v = (1 - eps) * v + (smoothSum.value() / scale) * (eps / g.c);
+        v = (1 - eps) * Precision.round(dt, v)
+            + Precision.round(dt, Precision.round(dt, smoothSum.value()) / scale) * (eps / g.c);
       }
       loss = new double[] {v};
     }
@@ -165,18 +169,19 @@ final class ClassLoss {
         continue;
       }
       // d loss / d logp: the nll part at the target, the smoothing part at every class
-      double total = 0;
+      Accumulator total = new Accumulator();
       for (int c = 0; c < g.c; c++) {
         double gc = eps > 0 ? -a * (eps / g.c) * (w == null ? 1 : w[c]) : 0;
         if (c == y) {
           gc += -a * (1 - eps) * wy;
         }
         gl[c] = gc;
-        total += gc;
+        total.add(gc);
       }
-      rowLogProbs(g, x, n, s, logp);
+      double sum = total.value();
+      rowLogProbs(g, x, n, s, logp, null);
       for (int c = 0; c < g.c; c++) {
-        grad[g.at(n, c, s)] = gl[c] - Math.exp(logp[c]) * total;
+        grad[g.at(n, c, s)] = gl[c] - Math.exp(logp[c]) * sum;
       }
     }
     return new LossAndGrad(lossT, Tensor.ofFloating(input.dtype(), grad, g.inputShape));
@@ -205,6 +210,7 @@ final class ClassLoss {
     double[] w = weights(g);
     double eps = labelSmoothing > 0 ? labelSmoothing : 0;
     int rows = g.n * g.inner;
+    DType dt = input.dtype();
     double[] x = input.toDoubleArray();
     double[] t = target.toDoubleArray();
     double[] logp = new double[g.c];
@@ -213,20 +219,20 @@ final class ClassLoss {
     for (int i = 0; i < rows; i++) {
       int n = i / g.inner;
       int s = i % g.inner;
-      rowLogProbs(g, x, n, s, logp);
+      rowLogProbs(g, x, n, s, logp, dt);
       Accumulator row = new Accumulator();
       for (int c = 0; c < g.c; c++) {
         double tc = smoothed(t[g.at(n, c, s)], eps, g.c);
         row.add(logp[c] * tc * (w == null ? 1 : w[c]));
       }
-      l[i] = -row.value();
+      l[i] = Precision.round(dt, -row.value());
       total.add(l[i]);
     }
     int[] outShape = targetShape(g);
     double[] loss = switch (reduction) {
       case NONE -> l;
       case SUM -> new double[] {total.value()};
-      case MEAN -> new double[] {rows == 0 ? Double.NaN : total.value() / rows};
+      case MEAN -> new double[] {rows == 0 ? Double.NaN : Precision.round(dt, total.value()) / rows};
     };
     Tensor lossT = Tensor.ofFloating(input.dtype(), loss, reduction == Reduction.NONE ? outShape : new int[0]);
     if (!withGrad) {
@@ -238,12 +244,13 @@ final class ClassLoss {
     for (int i = 0; i < rows; i++) {
       int n = i / g.inner;
       int s = i % g.inner;
-      double sum = 0;
+      Accumulator rowSum = new Accumulator();
       for (int c = 0; c < g.c; c++) {
         gl[c] = -a * smoothed(t[g.at(n, c, s)], eps, g.c) * (w == null ? 1 : w[c]);
-        sum += gl[c];
+        rowSum.add(gl[c]);
       }
-      rowLogProbs(g, x, n, s, logp);
+      double sum = rowSum.value();
+      rowLogProbs(g, x, n, s, logp, null);
       for (int c = 0; c < g.c; c++) {
         grad[g.at(n, c, s)] = gl[c] - Math.exp(logp[c]) * sum;
       }
@@ -258,9 +265,10 @@ final class ClassLoss {
   /**
    * Log-probabilities of one fiber {@code (n, :, s)} into {@code out}: {@code (x - m) - log(sum exp(x - m))}
    * with {@code m} the fiber's maximum (any NaN makes every entry NaN; +inf gives NaN through inf - inf,
-   * as in PyTorch's kernel). For nll_loss the input is copied as it is.
+   * as in PyTorch's kernel). For nll_loss the input is copied as it is. With a {@code dtype} the values
+   * are rounded to it, as PyTorch materialises log_softmax's output; {@code null} keeps double.
    */
-  private void rowLogProbs(Geometry g, double[] x, int n, int s, double[] out) {
+  private void rowLogProbs(Geometry g, double[] x, int n, int s, double[] out, DType dtype) {
     if (!logSoftmax) {
       for (int c = 0; c < g.c; c++) {
         out[c] = x[g.at(n, c, s)];
@@ -284,7 +292,8 @@ final class ClassLoss {
     }
     double logSum = Math.log(sum);
     for (int c = 0; c < g.c; c++) {
-      out[c] = (x[g.at(n, c, s)] - m) - logSum;
+      double v = (x[g.at(n, c, s)] - m) - logSum;
+      out[c] = dtype == null ? v : Precision.round(dtype, v);
     }
   }
 }
