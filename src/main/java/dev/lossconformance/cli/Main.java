@@ -21,7 +21,14 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (0 ok, 1 failed cases, 2 bad usage or input). */
   public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** {@link #run(String...)} writing to the given streams. */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
       ex.getCommandLine().getErr().println("error: " + ex.getMessage());
       ex.getCommandLine().usage(ex.getCommandLine().getErr());

@@ -1,0 +1,16 @@
+package dev.lossconformance.loss;
+
+import dev.lossconformance.fixture.FixtureCase;
+import dev.lossconformance.junit.Conformance;
+import dev.lossconformance.junit.FixtureSource;
+import org.junit.jupiter.params.ParameterizedTest;
+
+/** Every {@code binary_cross_entropy} golden against the Java kernel. */
+class BinaryCrossEntropyConformanceTest {
+
+  @ParameterizedTest(name = "{argumentSetName}")
+  @FixtureSource(engine = "torch", op = "binary_cross_entropy")
+  void matchesTorch(FixtureCase c) {
+    Conformance.assertConforms(c);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.lossconformance.loss;
+
+import dev.lossconformance.fixture.FixtureCase;
+import dev.lossconformance.junit.Conformance;
+import dev.lossconformance.junit.FixtureSource;
+import org.junit.jupiter.params.ParameterizedTest;
+
+/** Every {@code cross_entropy} golden against the Java kernel. */
+class CrossEntropyConformanceTest {
+
+  @ParameterizedTest(name = "{argumentSetName}")
+  @FixtureSource(engine = "torch", op = "cross_entropy")
+  void matchesTorch(FixtureCase c) {
+    Conformance.assertConforms(c);
+  }
+}
