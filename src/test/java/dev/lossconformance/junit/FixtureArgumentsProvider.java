@@ -1,6 +1,5 @@
 package dev.lossconformance.junit;
 
-import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureFormatException;
 import dev.lossconformance.fixture.FixtureReader;
@@ -23,10 +22,15 @@ final class FixtureArgumentsProvider extends AnnotationBasedArgumentsProvider<Fi
   @Override
   protected Stream<? extends Arguments> provideArguments(
       ParameterDeclarations parameters, ExtensionContext context, FixtureSource source) {
-    Path folder = fixturesRoot().resolve(source.engine());
-    Path file = folder.resolve(source.op() + ".json");
+    return arguments(fixturesRoot(), source.engine(), source.op());
+  }
+
+  /** The named argument sets of {@code root/engine/op.json}; a missing, unreadable or empty file throws. */
+  static Stream<Arguments> arguments(Path root, String engine, String op) {
+    Path folder = root.resolve(engine);
+    Path file = folder.resolve(op + ".json");
     if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException("no fixture [" + source.op() + "] in [" + folder + "]: " + file
+      throw new IllegalStateException("no fixture [" + op + "] in [" + folder + "]: " + file
           + " does not exist; regenerate with generator/regenerate");
     }
     FixtureFile fixture;
@@ -39,10 +43,5 @@ final class FixtureArgumentsProvider extends AnnotationBasedArgumentsProvider<Fi
       throw new IllegalStateException("fixture " + file + " holds no case; an empty fixture set never passes");
     }
     return fixture.cases().stream().map(c -> Arguments.argumentSet(c.displayName(), c));
-  }
-
-  /** Public for tests that want the file without a parameterized method. */
-  static FixtureCase[] casesOf(String engine, String op) throws FixtureFormatException {
-    return FixtureReader.read(fixturesRoot().resolve(engine).resolve(op + ".json")).cases().toArray(new FixtureCase[0]);
   }
 }
