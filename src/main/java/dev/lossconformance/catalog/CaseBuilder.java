@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -27,6 +28,9 @@ public final class CaseBuilder {
   private final Map<String, Draw> inputs = new LinkedHashMap<>();
   private String expectError;
   private String why;
+  private String torchUnsupported;
+  private Function<Call, Call> tensorflow;
+  private String divergence;
 
   public CaseBuilder(String op, String api, String variant) {
     this.op = op;
@@ -52,6 +56,27 @@ public final class CaseBuilder {
     return this;
   }
 
+  /**
+   * How TensorFlow expresses the case: a function of the drawn torch call (same numbers, TF names,
+   * params and layout), returning a call, or {@link Call#unsupported} with the reason.
+   */
+  public CaseBuilder tensorflow(Function<Call, Call> counterpart) {
+    this.tensorflow = counterpart;
+    return this;
+  }
+
+  /** PyTorch has no API for the case (it exists for another framework), with the reason. */
+  public CaseBuilder torchUnsupported(String reason) {
+    this.torchUnsupported = reason;
+    return this;
+  }
+
+  /** The frameworks are expected to disagree on this case; one line on why, citing SEMANTICS.md. */
+  public CaseBuilder divergence(String reason) {
+    this.divergence = reason;
+    return this;
+  }
+
   /** One line on what the case probes, when its name does not say it. */
   public CaseBuilder why(String why) {
     this.why = why;
@@ -67,7 +92,15 @@ public final class CaseBuilder {
         SplittableRandom rng = new SplittableRandom(seed(op + "/" + variant + "#" + e.getKey()));
         drawn.put(e.getKey(), e.getValue().draw(rng, d));
       }
-      out.add(new Case(op + "/" + variant + "/" + d.shortName(), op, api, params, drawn, expectError, why));
+      Call torch = torchUnsupported == null
+          ? new Call(api, params, drawn, expectError, null)
+          : Call.unsupported(api, params, drawn, torchUnsupported);
+      Map<String, Call> calls = new LinkedHashMap<>();
+      calls.put(Case.TORCH, torch);
+      if (tensorflow != null) {
+        calls.put(Case.TENSORFLOW, tensorflow.apply(new Call(api, params, drawn, expectError, null)));
+      }
+      out.add(new Case(op + "/" + variant + "/" + d.shortName(), op, calls, divergence, why));
     }
     return out;
   }

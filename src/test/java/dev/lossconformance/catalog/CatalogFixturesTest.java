@@ -19,25 +19,29 @@ import org.junit.jupiter.api.TestFactory;
  */
 class CatalogFixturesTest {
 
+  private static final List<String> ENGINES = List.of(Case.TORCH);
+
   private static Path fixtures() {
     return Path.of(System.getProperty("conformance.fixtures", "fixtures"));
   }
 
   @TestFactory
-  Stream<DynamicTest> torchFixturesMatchTheCatalog() {
-    return Catalog.ops().stream().map(op -> DynamicTest.dynamicTest("torch | " + op, () -> {
-      FixtureFile f = FixtureReader.read(fixtures().resolve("torch").resolve(op + ".json"));
+  Stream<DynamicTest> fixturesMatchTheCatalog() {
+    return ENGINES.stream().flatMap(engine -> Catalog.ops().stream().map(op -> DynamicTest.dynamicTest(engine + " | " + op, () -> {
+      FixtureFile f = FixtureReader.read(fixtures().resolve(engine).resolve(op + ".json"));
       List<Case> cases = Catalog.cases(op);
       assertEquals(cases.stream().map(Case::id).toList(), f.cases().stream().map(FixtureCase::id).toList(),
-          "case ids of fixtures/torch/" + op + ".json; regenerate with generator/regenerate");
+          "case ids of fixtures/" + engine + "/" + op + ".json; regenerate with generator/regenerate");
       for (int i = 0; i < cases.size(); i++) {
-        Case c = cases.get(i);
+        Call c = cases.get(i).call(engine);
         FixtureCase g = f.cases().get(i);
-        assertEquals(c.api(), g.api(), c.id());
-        assertEquals(c.params(), g.params(), c.id() + " params");
-        assertEquals(c.inputs(), g.inputs(), c.id() + " inputs differ from the catalog's draws");
+        String id = cases.get(i).id();
+        assertEquals(c.api(), g.api(), id);
+        assertEquals(c.params(), g.params(), id + " params");
+        assertEquals(c.inputs(), g.inputs(), id + " inputs differ from the catalog's draws");
+        assertEquals(c.unsupported() != null, g.unsupported() != null, id + " unsupported in the catalog but not in the fixture, or the reverse");
       }
-    }));
+    })));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.lossconformance.generator;
 
+import dev.lossconformance.catalog.Call;
 import dev.lossconformance.catalog.Case;
 import dev.lossconformance.catalog.Catalog;
 import dev.lossconformance.fixture.FixtureCase;
@@ -83,32 +84,29 @@ public final class Generate {
     int unsupported = 0;
     for (int i = 0; i < cases.size(); i++) {
       Case c = cases.get(i);
-      Backend.Result r = backend.run(c);
-      String problem = contradiction(c, r);
+      Call call = c.call(backend.engine());
+      Backend.Result r = call.unsupported() != null ? Backend.Result.unsupported(call.unsupported()) : backend.run(call);
+      String problem = contradiction(call, r);
       if (problem != null) {
         problems.add(c.id() + ": " + problem);
       }
       errors += r.error() != null ? 1 : 0;
       unsupported += r.unsupported() != null ? 1 : 0;
-      written.add(new FixtureCase(null, backend.engine(), c.id(), c.api(), c.params(), c.inputs(),
+      written.add(new FixtureCase(null, backend.engine(), c.id(), call.api(), call.params(), call.inputs(),
           r.outputs() == null ? java.util.Map.of() : r.outputs(), r.error(), r.unsupported()));
       if ((i + 1) % 50 == 0 || i + 1 == cases.size()) {
         System.out.printf(Locale.ROOT, "[%s] %-34s %4d/%d%n", backend.engine(), op, i + 1, cases.size());
       }
     }
     Path file = out.resolve(backend.engine()).resolve(op + ".json");
-    FixtureWriter.write(new FixtureFile(backend.source(), provenance(backend, op), written), file);
+    FixtureWriter.write(new FixtureFile(backend.source(), backend.provenance(op), written), file);
     System.out.printf(Locale.ROOT, "[%s] wrote %s: %d cases (%d engine errors, %d unsupported) in %.1f s%n",
         backend.engine(), file, cases.size(), errors, unsupported, (System.nanoTime() - t0) / 1e9);
     return problems;
   }
 
-  private static String provenance(Backend backend, String op) {
-    return backend instanceof TorchBackend t ? t.provenance(op) : null;
-  }
-
   /** Why the engine's outcome contradicts the catalog's declaration, or null when it agrees. */
-  static String contradiction(Case c, Backend.Result r) {
+  static String contradiction(Call c, Backend.Result r) {
     if (r.unsupported() != null) {
       return null;
     }

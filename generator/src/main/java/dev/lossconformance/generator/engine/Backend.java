@@ -1,6 +1,6 @@
 package dev.lossconformance.generator.engine;
 
-import dev.lossconformance.catalog.Case;
+import dev.lossconformance.catalog.Call;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Map;
 
@@ -16,8 +16,13 @@ public interface Backend extends AutoCloseable {
    */
   String source();
 
-  /** Runs one case; never throws for an engine error, which becomes {@link Result#error}. */
-  Result run(Case c);
+  /** What of {@code op}'s APIs is the engine's own kernel and what is reproduced around it; may be null. */
+  default String provenance(String op) {
+    return null;
+  }
+
+  /** Runs one call; never throws for an engine error, which becomes {@link Result#error}. */
+  Result run(Call c);
 
   @Override
   void close();

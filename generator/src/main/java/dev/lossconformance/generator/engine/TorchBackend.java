@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.lossconformance.catalog.Case;
+import dev.lossconformance.catalog.Call;
 import dev.lossconformance.tensor.Tensor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -76,8 +76,8 @@ public final class TorchBackend implements Backend {
   }
 
   @Override
-  public Result run(Case c) {
-    TorchScripts.Call call;
+  public Result run(Call c) {
+    TorchScripts.Script call;
     try {
       call = TorchScripts.build(c);
     } catch (TorchScripts.UnsupportedCase e) {

@@ -1,6 +1,6 @@
 package dev.lossconformance.generator.engine;
 
-import dev.lossconformance.catalog.Case;
+import dev.lossconformance.catalog.Call;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,7 @@ import java.util.Set;
 final class TorchScripts {
 
   /** The module a case runs, and the case's tensors it takes, in {@code forward}'s order. */
-  record Call(List<String> tensorNames, String source) {}
+  record Script(List<String> tensorNames, String source) {}
 
   /** The case cannot be expressed by this backend (unknown op, param or input). */
   static final class UnsupportedCase extends Exception {
@@ -110,13 +110,11 @@ final class TorchScripts {
   }
 
   /** The module and tensor order that run {@code c}. */
-  static Call build(Case c) throws UnsupportedCase, PythonLevelError {
-    OpSpec spec = OPS.get(c.op());
-    if (spec == null) {
-      throw new UnsupportedCase("op " + c.op() + " has no TorchScript recipe in TorchBackend");
-    }
-    if (!spec.api().equals(c.api())) {
-      throw new UnsupportedCase("op " + c.op() + " is run as " + spec.api() + ", not " + c.api());
+  static Script build(Call c) throws UnsupportedCase, PythonLevelError {
+    String op = c.api().substring(c.api().lastIndexOf('.') + 1);
+    OpSpec spec = OPS.get(op);
+    if (spec == null || !spec.api().equals(c.api())) {
+      throw new UnsupportedCase("api " + c.api() + " has no TorchScript recipe in TorchBackend");
     }
     for (String p : c.params().keySet()) {
       if (!spec.params().contains(p)) {
@@ -140,7 +138,7 @@ final class TorchScripts {
     long reduction = reductionEnum(c);
     String weight = tensors.contains("weight") ? "weight" : "None";
     List<String> body = new ArrayList<>();
-    switch (c.op()) {
+    switch (op) {
       case CROSS_ENTROPY -> body.add(
           "loss = torch.cross_entropy_loss(x, target, "
               + weight
@@ -188,9 +186,9 @@ final class TorchScripts {
                 + reduction
                 + ")");
       }
-      default -> throw new AssertionError(c.op());
+      default -> throw new AssertionError(op);
     }
-    return new Call(List.copyOf(tensors), module(tensors, body));
+    return new Script(List.copyOf(tensors), module(tensors, body));
   }
 
   /**
@@ -223,7 +221,7 @@ final class TorchScripts {
   }
 
   /** torch.nn._reduction.get_enum. */
-  private static long reductionEnum(Case c) throws UnsupportedCase, PythonLevelError {
+  private static long reductionEnum(Call c) throws UnsupportedCase, PythonLevelError {
     Object r = c.params().get("reduction");
     if (r == null) {
       r = DEFAULT_REDUCTION;
@@ -239,7 +237,7 @@ final class TorchScripts {
     };
   }
 
-  private static long ignoreIndex(Case c) throws UnsupportedCase {
+  private static long ignoreIndex(Call c) throws UnsupportedCase {
     Object v = c.params().get("ignore_index");
     if (v == null) {
       return DEFAULT_IGNORE_INDEX;
@@ -250,7 +248,7 @@ final class TorchScripts {
     throw new UnsupportedCase("ignore_index " + v + " is not an integer");
   }
 
-  private static double labelSmoothing(Case c) throws UnsupportedCase {
+  private static double labelSmoothing(Call c) throws UnsupportedCase {
     Object v = c.params().get("label_smoothing");
     if (v == null) {
       return DEFAULT_LABEL_SMOOTHING;
