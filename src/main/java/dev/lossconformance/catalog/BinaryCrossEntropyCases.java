@@ -18,7 +18,25 @@ public final class BinaryCrossEntropyCases {
   private BinaryCrossEntropyCases() {}
 
   private static CaseBuilder bce(String variant, String reduction) {
-    return new CaseBuilder(OP, API, variant + "_" + reduction).param("reduction", reduction);
+    return new CaseBuilder(OP, API, variant + "_" + reduction).param("reduction", reduction)
+        .tensorflow(TensorFlowCounterparts::binaryCrossEntropy);
+  }
+
+  /** A Keras BinaryCrossentropy case with no PyTorch counterpart. */
+  private static CaseBuilder kerasOnly(String variant, String reduction, double smoothing, boolean sampleWeight) {
+    return bce("keras/" + variant, reduction)
+        .torchUnsupported(sampleWeight ? "PyTorch binary_cross_entropy has no per-sample weight after a last-axis mean"
+            : "PyTorch binary_cross_entropy has no label smoothing")
+        .tensorflow(t -> {
+          Call k = TensorFlowCounterparts.binaryCrossEntropy(t);
+          java.util.Map<String, Object> p = new java.util.LinkedHashMap<>(k.params());
+          p.put("label_smoothing", smoothing);
+          java.util.Map<String, dev.lossconformance.tensor.Tensor> in = new java.util.LinkedHashMap<>(k.inputs());
+          if (sampleWeight) {
+            in.put("sample_weight", t.input("sample_weight"));
+          }
+          return TensorFlowCounterparts.keras(k.api(), p, in);
+        });
   }
 
   private static Stream<CaseBuilder> reductions(String variant, UnaryOperator<CaseBuilder> f) {
@@ -41,7 +59,8 @@ public final class BinaryCrossEntropyCases {
             .input("weight", uniform(0.2, 2))),
         // p in {0, 1} against y in {0, 1}: logs clamp at -100, gradients at 1/1e-12
         reductions("saturated", b -> b.input("input", values(six, 0, 0, 1, 1, 0, 1))
-            .input("target", values(six, 1, 0, 0, 1, 0.5, 0.5))),
+            .input("target", values(six, 1, 0, 0, 1, 0.5, 0.5))
+            .divergence("T-1/T-2: torch clamps each log at -100 (loss 100, gradient -1e12); Keras clips p to [1e-7, 1-1e-7] (16.118095, gradient 0)")),
         Stream.of(bce("tiny_p", "none").input("input", values(six, 1e-43, 1e-38, 1e-20, 1e-8, 1e-45, 1e-300))
             .input("target", values(six, 1, 1, 1, 0, 0.5, 1))
             .why("subnormal and tiny probabilities: log is above -100 for some, clamped for others")),
@@ -51,14 +70,23 @@ public final class BinaryCrossEntropyCases {
         Stream.of(bce("scalar", "mean").input("input", values(new int[0], 0.3)).input("target", values(new int[0], 1))),
         Stream.of(bce("empty", "mean").input("input", uniform(0, 1, 0, 3)).input("target", uniform(0, 1, 0, 3))),
         Stream.of(bce("empty", "sum").input("input", uniform(0, 1, 0, 3)).input("target", uniform(0, 1, 0, 3))),
-        Stream.of(bce("input_above_one", "mean").input("input", values(new int[] {3}, 0.5, 1.5, 0.2))
+        Stream.of(bce("input_above_one", "mean").divergence("torch checks 0 <= p, y <= 1 and raises; Keras clips p and takes y as given").input("input", values(new int[] {3}, 0.5, 1.5, 0.2))
             .input("target", values(new int[] {3}, 1, 0, 1)).expectError("between 0 and 1")),
-        Stream.of(bce("input_negative", "mean").input("input", values(new int[] {3}, 0.5, -0.1, 0.2))
+        Stream.of(bce("input_negative", "mean").divergence("torch checks 0 <= p, y <= 1 and raises; Keras clips p and takes y as given").input("input", values(new int[] {3}, 0.5, -0.1, 0.2))
             .input("target", values(new int[] {3}, 1, 0, 1)).expectError("between 0 and 1")),
-        Stream.of(bce("input_nan", "mean").input("input", values(new int[] {3}, 0.5, Double.NaN, 0.2))
+        Stream.of(bce("input_nan", "mean").divergence("torch checks 0 <= p, y <= 1 and raises; Keras clips p and takes y as given").input("input", values(new int[] {3}, 0.5, Double.NaN, 0.2))
             .input("target", values(new int[] {3}, 1, 0, 1)).expectError("between 0 and 1")),
-        Stream.of(bce("target_above_one", "mean").input("input", values(new int[] {3}, 0.5, 0.4, 0.2))
+        Stream.of(bce("target_above_one", "mean").divergence("torch checks 0 <= p, y <= 1 and raises; Keras clips p and takes y as given").input("input", values(new int[] {3}, 0.5, 0.4, 0.2))
             .input("target", values(new int[] {3}, 1, 1.5, 1)).expectError("between 0 and 1")),
+        // T-13: Keras reduces the last axis first, so 1-D inputs become a scalar that "sum" returns as the mean
+        reductions("rank1", b -> b.input("input", values(new int[] {2}, 0.9, 0.2)).input("target", values(new int[] {2}, 1, 0))
+            .divergence("T-13/T-14: Keras averages the last axis first; torch reduces every element")),
+        Stream.of(kerasOnly("label_smoothing01", "sum_over_batch_size", 0.1, false)
+                .input("input", uniform(0.01, 0.99, 4, 3)).input("target", bits(4, 3)),
+            kerasOnly("label_smoothing05_saturated", "none", 0.5, false)
+                .input("input", values(new int[] {2, 3}, 0, 1, 0.5, 1e-8, 1 - 1e-8, 0.3)).input("target", bits(2, 3)),
+            kerasOnly("sample_weight", "sum_over_batch_size", 0.0, true)
+                .input("input", uniform(0.01, 0.99, 4, 3)).input("target", bits(4, 3)).input("sample_weight", uniform(0, 2, 4))),
         Stream.of(bce("size_mismatch", "mean").input("input", uniform(0.1, 0.9, 2, 3))
             .input("target", uniform(0, 1, 3, 2)).expectError("size")));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();

@@ -21,7 +21,13 @@ public final class BinaryCrossEntropyWithLogitsCases {
   private BinaryCrossEntropyWithLogitsCases() {}
 
   private static CaseBuilder bcel(String variant, String reduction) {
-    return new CaseBuilder(OP, API, variant + "_" + reduction).param("reduction", reduction);
+    return new CaseBuilder(OP, API, variant + "_" + reduction).param("reduction", reduction)
+        .tensorflow(TensorFlowCounterparts::binaryCrossEntropyWithLogits);
+  }
+
+  /** The element-wise loss paired with tf.nn.sigmoid_cross_entropy_with_logits. */
+  private static CaseBuilder tfnn(String variant) {
+    return bcel("tfnn/" + variant, "none").tensorflow(TensorFlowCounterparts::tfnnSigmoid);
   }
 
   private static Stream<CaseBuilder> reductions(String variant, UnaryOperator<CaseBuilder> f) {
@@ -62,6 +68,11 @@ public final class BinaryCrossEntropyWithLogitsCases {
         Stream.of(bcel("target_outside_unit", "none").input("input", normal(2, 4)).input("target", values(new int[] {4}, -0.5, 1.5, 2, -1))),
         Stream.of(bcel("scalar", "mean").input("input", values(new int[0], -0.7)).input("target", values(new int[0], 1))),
         Stream.of(bcel("empty", "mean").input("input", normal(1, 0, 3)).input("target", uniform(0, 1, 0, 3))),
+        Stream.of(tfnn("plain").input("input", normal(2, 4, 3)).input("target", uniform(0, 1, 4, 3)),
+            tfnn("logits_1e4").input("input", signs(1e4, 4, 3)).input("target", uniform(0, 1, 4, 3).with(0, 0).with(1, 1)),
+            tfnn("infinite_logits").input("input", values(six, INF, INF, -INF, -INF, INF, 0))
+                .input("target", values(six, 1, 0, 1, 0, 0.5, 1))
+                .divergence("torch computes (1-y)x - logsigmoid(x): 0 * -inf = NaN at x = -inf, y = 1; TF's max(x,0) - xz + log1p(e^-|x|) gives +inf")),
         Stream.of(bcel("size_mismatch", "mean").input("input", normal(1, 2, 3))
             .input("target", uniform(0, 1, 2, 1)).expectError("size")));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();

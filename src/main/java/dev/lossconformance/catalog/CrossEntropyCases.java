@@ -10,7 +10,9 @@ import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
+import dev.lossconformance.tensor.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -26,8 +28,25 @@ public final class CrossEntropyCases {
     return new CaseBuilder(OP, API, variant + "_" + reduction)
         .param("reduction", reduction)
         .param("ignore_index", -100L)
-        .param("label_smoothing", 0.0);
+        .param("label_smoothing", 0.0)
+        .tensorflow(TensorFlowCounterparts::crossEntropy);
   }
+
+  /** The case paired with the tf.nn raw-op wrapper instead of Keras. */
+  private static CaseBuilder tfnn(String variant) {
+    return ce("tfnn/" + variant, "none").tensorflow(TensorFlowCounterparts::tfnnSoftmax);
+  }
+
+  /** torch on log-probabilities ({@code nll_loss}, or {@code cross_entropy} with soft targets) vs Keras on p (T-11). */
+  private static CaseBuilder probsInput(String variant, String reduction, boolean softTargets) {
+    CaseBuilder b = softTargets
+        ? ce("probs_input/" + variant, reduction)
+        : new CaseBuilder(OP, NllLossCases.API, "probs_input/" + variant + "_" + reduction)
+            .param("reduction", reduction).param("ignore_index", -100L);
+    return b.tensorflow(TensorFlowCounterparts::kerasOnProbabilities);
+  }
+
+  private static final int[] TWO_BY_THREE = {2, 3};
 
   private static Stream<CaseBuilder> reductions(String variant, UnaryOperator<CaseBuilder> f) {
     return CaseBuilder.reductions(CrossEntropyCases::ce, variant, f);
@@ -155,6 +174,9 @@ public final class CrossEntropyCases {
         reductions("prob/kdim2", b -> b.input("input", normal(2, 2, 3, 2, 4)).input("target", simplex(1, 2, 3, 2, 4))),
         Stream.of(ce("prob/kdim2_weight_smoothing01", "mean").param("label_smoothing", 0.1)
             .input("input", normal(2, 2, 3, 2, 4)).input("target", simplex(1, 2, 3, 2, 4)).input("weight", uniform(0.2, 2, 3))),
+        Stream.of(ce("prob/kdim2_smoothing01", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 2, 3, 2, 4)).input("target", simplex(1, 2, 3, 2, 4))
+            .divergence("Keras 3.3.3 smooths with C = shape[-1] (4 here), not the class axis' 3")),
         reductions("prob/unbatched", b -> b.input("input", normal(2, 5)).input("target", simplex(0, 5))),
         Stream.of(ce("prob/classes1000", "mean").input("input", normal(3, 3, 1000)).input("target", simplex(1, 3, 1000))),
         Stream.of(ce("prob/empty_batch", "mean").input("input", normal(1, 0, 4)).input("target", simplex(1, 0, 4))),
@@ -170,7 +192,64 @@ public final class CrossEntropyCases {
         Stream.of(ce("prob/smoothing_above_one", "mean").param("label_smoothing", 1.5)
             .input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4)).expectError("label_smoothing")));
 
-    return Stream.concat(index, prob).flatMap(s -> s)
+    Stream<Stream<CaseBuilder>> tensorflow = Stream.of(
+        Stream.of(tfnn("index_plain").input("input", normal(2, 4, 5)).input("target", classes(5, 4)),
+            tfnn("prob_plain").input("input", normal(2, 4, 5)).input("target", simplex(1, 4, 5)),
+            tfnn("prob_kdim1").input("input", normal(2, 2, 4, 3)).input("target", simplex(1, 2, 4, 3)),
+            tfnn("index_neg_inf_non_target").input("input", normal(2, 3, 4).with(-INF, 1, 6, 11))
+                .input("target", longs(new int[] {3}, 0, 1, 2)),
+            // the masking trap: torch's class-index path stays finite, the dense op computes 0 * -inf = NaN
+            tfnn("neg_inf_masking_dense").input("input", values(TWO_BY_THREE, -INF, 0, 1, 2, -INF, 0.5))
+                .input("target", longs(new int[] {2}, 1, 2))
+                .tensorflow(t -> new Call(TensorFlowCounterparts.SOFTMAX_XENT, TensorFlowCounterparts.paramsOf("axis", -1L),
+                    Map.of("labels", TensorFlowCounterparts.oneHot(t.input("target"), 3, t.input("input").dtype()),
+                        "logits", t.input("input")), null, null))
+                .divergence("T-15: a -inf logit with label 0 is 0 * inf = NaN in SoftmaxCrossEntropyWithLogits; torch's class-index path is finite"),
+            tfnn("index_target_out_of_range").input("input", normal(2, 3, 5))
+                .input("target", longs(new int[] {3}, 0, 7, 1)).expectError("out of bounds")),
+        // T-3: torch class weights divide the mean by sum w[y]; Keras sample_weight w[y] divides by N
+        Stream.of(ce("keras/class_weight_vs_sample_weight", "mean")
+            .input("input", values(TWO_BY_THREE, 1, 2, 3, 1, 2, 3)).input("target", longs(new int[] {2}, 2, 0))
+            .input("weight", values(new int[] {3}, 1, 1, 2))
+            .tensorflow(t -> TensorFlowCounterparts.withSampleWeight(
+                TensorFlowCounterparts.crossEntropy(new Call(t.api(), t.params(),
+                    Map.of("input", t.input("input"), "target", t.input("target")), null, null)),
+                Tensor.ofFloating(t.input("input").dtype(), new double[] {2, 1}, 2)))
+            .divergence("T-3: the weighted mean divides by sum of w[y] = 3 in torch, by N = 2 in Keras"),
+            // T-21: torch smoothing weighs every class by its own weight, normalised by the targets' weights
+            ce("keras/weight_smoothing01_vs_sample_weight", "mean").param("label_smoothing", 0.1)
+                .input("input", values(TWO_BY_THREE, 1, 2, 3, 1, 2, 3)).input("target", longs(new int[] {2}, 2, 0))
+                .input("weight", values(new int[] {3}, 1, 1, 2))
+                .tensorflow(t -> TensorFlowCounterparts.withSampleWeight(
+                    TensorFlowCounterparts.crossEntropy(new Call(t.api(), t.params(),
+                        Map.of("input", t.input("input"), "target", t.input("target")), null, null)),
+                    Tensor.ofFloating(t.input("input").dtype(), new double[] {2, 1}, 2)))
+                .divergence("T-21: Keras has no class weights; the nearest Keras form (sample_weight w[y]) differs"),
+            // T-5: one valid entry; Keras <= 3.12 divides by n_valid + 1e-7
+            ce("index/ignore_one_valid", "mean").input("input", normal(2, 3, 4))
+                .input("target", longs(new int[] {3}, -100, 2, -100))
+                .divergence("T-5: Keras re-weights the mask by total / (valid + 1e-7), a last-ulp difference"),
+            ce("index/all_ignored_keras", "mean").input("input", normal(2, 3, 4))
+                .input("target", longs(new int[] {3}, -100, -100, -100))
+                .divergence("T-4: every target ignored: torch's mean is 0/0 = NaN, Keras' masked mean is 0")),
+        // T-11: probabilities taken at face value by torch (nll_loss of log p), renormalised by Keras
+        Stream.of(probsInput("normalized", "mean", false).input("input", simplex(1, 4, 5).map(Math::log))
+                .input("target", classes(5, 4)),
+            probsInput("uniform_unnormalized", "none", false)
+                .input("input", values(new int[] {1, 3}, Math.log(0.2), Math.log(0.2), Math.log(0.2)))
+                .input("target", longs(new int[] {1}, 0))
+                .divergence("T-11: torch takes p at face value (-log 0.2), Keras renormalises (log 3)"),
+            probsInput("unnormalized", "mean", false).input("input", uniform(0.05, 0.6, 4, 5).map(Math::log))
+                .input("target", classes(5, 4))
+                .divergence("T-11: rows of p not summing to 1 are renormalised by Keras only"),
+            probsInput("zero_probability", "none", false)
+                .input("input", values(TWO_BY_THREE, Math.log(0), Math.log(0.5), Math.log(0.5), Math.log(0.2), Math.log(0.3), Math.log(0.5)))
+                .input("target", longs(new int[] {2}, 0, 2))
+                .divergence("T-11/T-1: p_y = 0 is log 0 = -inf for torch (loss +inf), clipped to 1e-7 by Keras (16.118095)"),
+            probsInput("soft_target", "mean", true).input("input", simplex(1, 3, 4).map(Math::log))
+                .input("target", simplex(1, 3, 4))));
+
+    return Stream.concat(Stream.concat(index, prob), tensorflow).flatMap(s -> s)
         .flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream())
         .toList();
   }

@@ -132,6 +132,18 @@ public interface Draw {
     };
   }
 
+  /** This draw with {@code f} applied to every (floating) element before rounding to the dtype. */
+  default Draw map(java.util.function.DoubleUnaryOperator f) {
+    return (rng, dt) -> {
+      Tensor t = draw(rng, DType.FLOAT64);
+      double[] v = t.toDoubleArray();
+      for (int i = 0; i < v.length; i++) {
+        v[i] = f.applyAsDouble(v[i]);
+      }
+      return Tensor.ofFloating(dt, v, t.shape());
+    };
+  }
+
   /** A standard normal variate by Box–Muller, so the stream is fixed by the seed alone. */
   private static double gaussian(SplittableRandom rng) {
     double u1 = rng.nextDouble();

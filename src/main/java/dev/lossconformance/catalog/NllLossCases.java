@@ -21,7 +21,8 @@ public final class NllLossCases {
   private static CaseBuilder nll(String variant, String reduction) {
     return new CaseBuilder(OP, API, variant + "_" + reduction)
         .param("reduction", reduction)
-        .param("ignore_index", -100L);
+        .param("ignore_index", -100L)
+        .tensorflow(TensorFlowCounterparts::nllLoss);
   }
 
   private static Stream<CaseBuilder> reductions(String variant, UnaryOperator<CaseBuilder> f) {

@@ -1,6 +1,11 @@
 package dev.lossconformance.check;
 
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.keras.BinaryCrossentropy;
+import dev.lossconformance.loss.keras.CategoricalCrossentropy;
+import dev.lossconformance.loss.keras.KerasReduction;
+import dev.lossconformance.loss.keras.SparseCategoricalCrossentropy;
+import dev.lossconformance.loss.tf.TfNn;
 import dev.lossconformance.loss.torch.BinaryCrossEntropy;
 import dev.lossconformance.loss.torch.BinaryCrossEntropyWithLogits;
 import dev.lossconformance.loss.torch.CrossEntropy;
@@ -36,9 +41,68 @@ public final class Apis {
         .weight(p.optionalTensor("weight"))
         .posWeight(p.optionalTensor("pos_weight"))
         .reduction(p.torchReduction()), p, b -> b.build().apply(p.tensor("input"), p.tensor("target"))));
+
+    APIS.put(SparseCategoricalCrossentropy.API, p -> keras(p, new SparseCategoricalCrossentropy(
+        flag(p, "from_logits"), p.optionalLong("ignore_class"), kerasReduction(p))));
+    APIS.put(CategoricalCrossentropy.API, p -> keras(p, new CategoricalCrossentropy(
+        flag(p, "from_logits"), p.real("label_smoothing", 0.0), (int) p.integer("axis", -1), kerasReduction(p))));
+    APIS.put(BinaryCrossentropy.API, p -> {
+      boolean fromLogits = flag(p, "from_logits");
+      double smoothing = p.real("label_smoothing", 0.0);
+      if (p.integer("axis", -1) != -1) {
+        throw new UnsupportedCaseException("BinaryCrossentropy with axis other than -1 is not implemented in Java");
+      }
+      return keras(p, new BinaryCrossentropy(fromLogits, smoothing, kerasReduction(p)));
+    });
+    APIS.put(TfNn.SOFTMAX, p -> {
+      int axis = (int) p.integer("axis", -1);
+      return tf(p, TfNn.softmaxCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"), axis));
+    });
+    APIS.put(TfNn.SPARSE_SOFTMAX, p -> tf(p, TfNn.sparseSoftmaxCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"))));
+    APIS.put(TfNn.SIGMOID, p -> tf(p, TfNn.sigmoidCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"))));
+    APIS.put(TfNn.WEIGHTED, p -> tf(p, TfNn.weightedCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"),
+        p.tensor("pos_weight"))));
   }
 
   private Apis() {}
+
+  private static boolean flag(Params p, String name) {
+    Boolean b = p.bool(name);
+    return b != null && b;
+  }
+
+  private static KerasReduction.Mode kerasReduction(Params p) {
+    return KerasReduction.Mode.of(p.string("reduction", "sum_over_batch_size"));
+  }
+
+  /** Runs a Keras loss object: outputs {@code loss} and {@code grad_y_pred}. */
+  private static Map<String, Tensor> keras(Params p, Object loss) {
+    Tensor yTrue = p.tensor("y_true");
+    Tensor yPred = p.tensor("y_pred");
+    Tensor sw = p.optionalTensor("sample_weight");
+    p.requireAllRead();
+    LossAndGrad r;
+    if (loss instanceof SparseCategoricalCrossentropy l) {
+      r = l.apply(yTrue, yPred, sw);
+    } else if (loss instanceof CategoricalCrossentropy l) {
+      r = l.apply(yTrue, yPred, sw);
+    } else {
+      r = ((BinaryCrossentropy) loss).apply(yTrue, yPred, sw);
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    out.put("loss", r.loss());
+    out.put("grad_y_pred", r.gradInput());
+    return out;
+  }
+
+  /** A tf.nn function's result: outputs {@code loss} and {@code grad_logits}. */
+  private static Map<String, Tensor> tf(Params p, LossAndGrad r) {
+    p.requireAllRead();
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    out.put("loss", r.loss());
+    out.put("grad_logits", r.gradInput());
+    return out;
+  }
 
   /** The api strings implemented, sorted. */
   public static Set<String> supported() {

@@ -61,6 +61,15 @@ public final class Params {
     throw new IllegalArgumentException(api + ": " + name + ": expected an integer, got " + v);
   }
 
+  /** An optional integer, {@code null} when absent or null. */
+  public Long optionalLong(String name) {
+    if (params.get(name) == null) {
+      take(name);
+      return null;
+    }
+    return integer(name, 0);
+  }
+
   public double real(String name, double dflt) {
     Object v = take(name);
     if (v == null) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "loss-conformance 0.1.0",
     description = "Checks native Java loss kernels against PyTorch and TensorFlow golden fixtures.",
-    subcommands = {CheckCommand.class})
+    subcommands = {CheckCommand.class, DivergencesCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

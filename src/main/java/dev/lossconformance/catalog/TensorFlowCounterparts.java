@@ -1,0 +1,229 @@
+package dev.lossconformance.catalog;
+
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How TensorFlow / Keras express each PyTorch call of the catalog: the same numbers under TF's names,
+ * params and layout, or why TF cannot express it. Declared once per op, applied to every case of the
+ * op; a case may name its own counterpart instead.
+ *
+ * <p>Reductions pair {@code mean} with Keras' {@code sum_over_batch_size}, {@code sum} with
+ * {@code sum} and {@code none} with {@code none}; they are not the same computation (SEMANTICS.md
+ * §1.2, T-3, T-13, T-14), which is what the pairing shows.
+ */
+public final class TensorFlowCounterparts {
+  public static final String SCCE = "keras.losses.SparseCategoricalCrossentropy";
+  public static final String CCE = "keras.losses.CategoricalCrossentropy";
+  public static final String BCE = "keras.losses.BinaryCrossentropy";
+  public static final String SOFTMAX_XENT = "tf.nn.softmax_cross_entropy_with_logits";
+  public static final String SPARSE_SOFTMAX_XENT = "tf.nn.sparse_softmax_cross_entropy_with_logits";
+  public static final String SIGMOID_XENT = "tf.nn.sigmoid_cross_entropy_with_logits";
+  public static final String WEIGHTED_XENT = "tf.nn.weighted_cross_entropy_with_logits";
+
+  /** What TF raises for a class index outside [0, C) on CPU (T-16). */
+  static final String LABEL_RANGE_ERROR = "outside the valid range";
+
+  private TensorFlowCounterparts() {}
+
+  /** Keras' name for a PyTorch reduction. */
+  static String kerasReduction(Object torchReduction) {
+    String r = torchReduction == null ? "mean" : torchReduction.toString();
+    return switch (r) {
+      case "mean" -> "sum_over_batch_size";
+      case "sum" -> "sum";
+      case "none" -> "none";
+      default -> r;
+    };
+  }
+
+  private static Map<String, Object> params(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1] instanceof Integer n ? Long.valueOf(n) : kv[i + 1]);
+    }
+    return m;
+  }
+
+  private static Map<String, Tensor> inputs(Object... kv) {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      if (kv[i + 1] != null) {
+        m.put((String) kv[i], (Tensor) kv[i + 1]);
+      }
+    }
+    return m;
+  }
+
+  /** {@code torch.nn.functional.cross_entropy} → Keras SCCE (indices) or CCE (probabilities). */
+  public static Call crossEntropy(Call t) {
+    Tensor x = t.input("input");
+    Tensor y = t.input("target");
+    double eps = ((Number) t.params().getOrDefault("label_smoothing", 0.0)).doubleValue();
+    long ignore = ((Number) t.params().getOrDefault("ignore_index", -100L)).longValue();
+    String reduction = kerasReduction(t.params().get("reduction"));
+    boolean probabilities = Arrays.equals(x.shape(), y.shape());
+    if (t.inputs().containsKey("weight")) {
+      return Call.unsupported(probabilities ? CCE : SCCE, params("reduction", reduction), inputs("y_true", y, "y_pred", x),
+          "Keras cross-entropy has no class weights (sample_weight weighs samples, see T-3)");
+    }
+    if (probabilities) {
+      if (ignore >= 0) {
+        return Call.unsupported(CCE, params("reduction", reduction), inputs("y_true", y, "y_pred", x),
+            "Keras CategoricalCrossentropy has no ignore index");
+      }
+      // classes on dim 1: Keras takes axis=1 for K-dim input; (C) and (N, C) use the last axis
+      long axis = x.rank() > 2 ? 1 : -1;
+      return new Call(CCE, params("from_logits", true, "label_smoothing", eps, "axis", axis, "reduction", reduction),
+          inputs("y_true", y, "y_pred", x), null, null);
+    }
+    if (x.rank() > 2) {
+      return Call.unsupported(SCCE, params("from_logits", true, "reduction", reduction), inputs("y_true", y, "y_pred", x),
+          "Keras 3.3.3 SparseCategoricalCrossentropy has no axis argument and its TF backend takes classes on the last axis only");
+    }
+    String error = outOfRange(y, ignore, x.size(-1)) ? LABEL_RANGE_ERROR : null;
+    if (eps > 0) {
+      if (containsValue(y, ignore)) {
+        return Call.unsupported(CCE, params("from_logits", true, "label_smoothing", eps, "reduction", reduction),
+            inputs("y_true", y, "y_pred", x), "label smoothing needs Keras CategoricalCrossentropy, which has no ignore index");
+      }
+      if (eps > 1 || error != null) {
+        return Call.unsupported(CCE, params("from_logits", true, "label_smoothing", eps, "reduction", reduction),
+            inputs("y_true", y, "y_pred", x), "PyTorch raises; one-hot targets for Keras cannot be formed");
+      }
+      // smoothing needs one-hot targets in Keras: CCE(label_smoothing) on onehot(target) is the counterpart (T-21)
+      return new Call(CCE, params("from_logits", true, "label_smoothing", eps, "axis", -1L, "reduction", reduction),
+          inputs("y_true", oneHot(y, x.size(-1), x.dtype()), "y_pred", x), null, null);
+    }
+    Object ignoreClass = containsValue(y, ignore) ? (Object) ignore : null;
+    return new Call(SCCE, params("from_logits", true, "ignore_class", ignoreClass, "reduction", reduction),
+        inputs("y_true", y, "y_pred", x), error, null);
+  }
+
+  /** The same PyTorch call paired with the raw-op wrappers of tf.nn instead of Keras (reduction none). */
+  public static Call tfnnSoftmax(Call t) {
+    Tensor x = t.input("input");
+    Tensor y = t.input("target");
+    if (Arrays.equals(x.shape(), y.shape())) {
+      return new Call(SOFTMAX_XENT, params("axis", x.rank() > 2 ? 1L : -1L), inputs("labels", y, "logits", x), null, null);
+    }
+    // no ignore index in tf.nn: an ignored (negative) target is just out of range there
+    return new Call(SPARSE_SOFTMAX_XENT, params(), inputs("labels", y, "logits", x),
+        outOfRange(y, Long.MIN_VALUE, x.size(-1)) ? LABEL_RANGE_ERROR : null, null);
+  }
+
+  /** {@code nll_loss}: Keras has no loss on log-probabilities; T-11 pairs nll_loss(log p) with SCCE(p). */
+  public static Call nllLoss(Call t) {
+    return Call.unsupported(SCCE, params("from_logits", false, "reduction", kerasReduction(t.params().get("reduction"))),
+        inputs("y_true", t.input("target"), "y_pred", t.input("input")),
+        "Keras has no loss on log-probabilities; the cross_entropy/probs_input cases pair nll_loss(log p) with SparseCategoricalCrossentropy(p) (T-11)");
+  }
+
+  /** {@code binary_cross_entropy} → Keras BinaryCrossentropy on probabilities. */
+  public static Call binaryCrossEntropy(Call t) {
+    String reduction = kerasReduction(t.params().get("reduction"));
+    Map<String, Tensor> in = inputs("y_true", t.input("target"), "y_pred", t.input("input"));
+    if (t.inputs().containsKey("weight")) {
+      return Call.unsupported(BCE, params("from_logits", false, "reduction", reduction), in,
+          "Keras BinaryCrossentropy has no element weights; sample_weight weighs per-sample losses after the last-axis mean");
+    }
+    return new Call(BCE, params("from_logits", false, "label_smoothing", 0.0, "axis", -1L, "reduction", reduction), in, null, null);
+  }
+
+  /** {@code binary_cross_entropy_with_logits} → Keras BinaryCrossentropy(from_logits) or, with pos_weight, tf.nn. */
+  public static Call binaryCrossEntropyWithLogits(Call t) {
+    String reduction = kerasReduction(t.params().get("reduction"));
+    Map<String, Tensor> in = inputs("y_true", t.input("target"), "y_pred", t.input("input"));
+    if (t.inputs().containsKey("weight")) {
+      return Call.unsupported(BCE, params("from_logits", true, "reduction", reduction), in,
+          "Keras BinaryCrossentropy has no element weights; sample_weight weighs per-sample losses after the last-axis mean");
+    }
+    if (t.inputs().containsKey("pos_weight")) {
+      Map<String, Tensor> nn = inputs("labels", t.input("target"), "logits", t.input("input"), "pos_weight", t.input("pos_weight"));
+      if (!"none".equals(reduction)) {
+        return Call.unsupported(WEIGHTED_XENT, params(), nn,
+            "pos_weight exists only in tf.nn.weighted_cross_entropy_with_logits, which does not reduce");
+      }
+      return new Call(WEIGHTED_XENT, params(), nn, null, null);
+    }
+    return new Call(BCE, params("from_logits", true, "label_smoothing", 0.0, "axis", -1L, "reduction", reduction), in, null, null);
+  }
+
+  /** {@code binary_cross_entropy_with_logits(reduction="none")} → tf.nn.sigmoid_cross_entropy_with_logits. */
+  public static Call tfnnSigmoid(Call t) {
+    return new Call(SIGMOID_XENT, params(), inputs("labels", t.input("target"), "logits", t.input("input")), null, null);
+  }
+
+  /**
+   * PyTorch {@code nll_loss(input = log p)} or {@code cross_entropy(input = log p, target = t)} → Keras
+   * on the probabilities themselves, {@code y_pred = exp(input)} rounded to the dtype (T-11).
+   */
+  public static Call kerasOnProbabilities(Call t) {
+    Tensor logp = t.input("input");
+    Tensor y = t.input("target");
+    double[] p = logp.toDoubleArray();
+    for (int i = 0; i < p.length; i++) {
+      p[i] = Math.exp(p[i]);
+    }
+    Tensor probs = Tensor.ofFloating(logp.dtype(), p, logp.shape());
+    String reduction = kerasReduction(t.params().get("reduction"));
+    if (Arrays.equals(logp.shape(), y.shape())) {
+      return new Call(CCE, params("from_logits", false, "label_smoothing", 0.0, "axis", -1L, "reduction", reduction),
+          inputs("y_true", y, "y_pred", probs), null, null);
+    }
+    return new Call(SCCE, params("from_logits", false, "ignore_class", null, "reduction", reduction),
+        inputs("y_true", y, "y_pred", probs), null, null);
+  }
+
+  /** A Keras call on the same tensors as {@code t} plus {@code sample_weight}: for the T-3 and T-21 pairs. */
+  public static Call withSampleWeight(Call keras, Tensor sampleWeight) {
+    Map<String, Tensor> in = new LinkedHashMap<>(keras.inputs());
+    in.put("sample_weight", sampleWeight);
+    Map<String, Object> p = new LinkedHashMap<>(keras.params());
+    return new Call(keras.api(), p, in, keras.expectError(), keras.unsupported());
+  }
+
+  /** A Keras call from explicit params and inputs (names as Keras spells them). */
+  public static Call keras(String api, Map<String, Object> params, Map<String, Tensor> inputs) {
+    return new Call(api, params, inputs, null, null);
+  }
+
+  /** {@code name, value, ...} as an ordered param map; Integers become Longs. */
+  public static Map<String, Object> paramsOf(Object... kv) {
+    return params(kv);
+  }
+
+  static boolean containsValue(Tensor t, long v) {
+    for (int i = 0; i < t.numel(); i++) {
+      if (t.getLong(i) == v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean outOfRange(Tensor t, long ignore, int classes) {
+    for (int i = 0; i < t.numel(); i++) {
+      long v = t.getLong(i);
+      if (v != ignore && (v < 0 || v >= classes)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One-hot rows of the class indices, classes last, in {@code dtype}. */
+  static Tensor oneHot(Tensor labels, int classes, DType dtype) {
+    int n = labels.numel();
+    double[] v = new double[n * classes];
+    for (int i = 0; i < n; i++) {
+      v[i * classes + (int) labels.getLong(i)] = 1;
+    }
+    int[] shape = Arrays.copyOf(labels.shape(), labels.rank() + 1);
+    shape[labels.rank()] = classes;
+    return Tensor.ofFloating(dtype, v, shape);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.lossconformance.check;
+
+import dev.lossconformance.catalog.Case;
+import dev.lossconformance.catalog.Catalog;
+import dev.lossconformance.fixture.FixtureCase;
+import dev.lossconformance.fixture.FixtureFile;
+import dev.lossconformance.fixture.FixtureFormatException;
+import dev.lossconformance.fixture.FixtureReader;
+import dev.lossconformance.fixture.FixtureWriter;
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The side-by-side map of PyTorch and TensorFlow: every catalog case that both frameworks run, both
+ * engines' losses from the fixtures, whether they agree, and the catalog's reason where they are
+ * expected not to. Written as {@code fixtures/divergences.json}.
+ *
+ * <p>Agreement: both raise; or equal shapes and every element within {@value #AGREE_ULPS} ulps in the
+ * coarser of the two dtypes (NaN only with NaN). A float64 case whose Keras loss is float32 (T-19) is
+ * compared in float32 and marked by its dtypes.
+ */
+public final class Divergences {
+  static final long AGREE_ULPS = 4;
+
+  private Divergences() {}
+
+  /** One paired case. */
+  public record Pair(String id, String op, FixtureCase torch, FixtureCase tensorflow, boolean agree, long maxUlp,
+      String difference, String reason) {}
+
+  /** Pairs every catalog case both engines ran, in catalog order. */
+  public static List<Pair> pairs(Path fixtures) throws FixtureFormatException {
+    List<Pair> out = new ArrayList<>();
+    for (String op : Catalog.ops()) {
+      Map<String, FixtureCase> torch = byId(fixtures.resolve(Case.TORCH).resolve(op + ".json"));
+      Map<String, FixtureCase> tf = byId(fixtures.resolve(Case.TENSORFLOW).resolve(op + ".json"));
+      for (Case c : Catalog.cases(op)) {
+        if (!c.paired()) {
+          continue;
+        }
+        FixtureCase a = torch.get(c.id());
+        FixtureCase b = tf.get(c.id());
+        if (a == null || b == null || a.unsupported() != null || b.unsupported() != null) {
+          continue;
+        }
+        out.add(compare(c, a, b));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, FixtureCase> byId(Path file) throws FixtureFormatException {
+    Map<String, FixtureCase> m = new HashMap<>();
+    if (Files.isRegularFile(file)) {
+      for (FixtureCase c : FixtureReader.read(file).cases()) {
+        m.put(c.id(), c);
+      }
+    }
+    return m;
+  }
+
+  private static Pair compare(Case c, FixtureCase a, FixtureCase b) {
+    if (a.expectsError() || b.expectsError()) {
+      boolean both = a.expectsError() && b.expectsError();
+      String diff = both ? null : (a.expectsError() ? "torch raises, tensorflow returns a value" : "tensorflow raises, torch returns a value");
+      return new Pair(c.id(), c.op(), a, b, both, both ? 0 : Long.MAX_VALUE, diff, c.divergence());
+    }
+    Tensor x = a.outputs().get("loss");
+    Tensor y = b.outputs().get("loss");
+    if (!Arrays.equals(x.shape(), y.shape())) {
+      return new Pair(c.id(), c.op(), a, b, false, Long.MAX_VALUE,
+          "loss shapes differ: torch " + Arrays.toString(x.shape()) + ", tensorflow " + Arrays.toString(y.shape()), c.divergence());
+    }
+    DType coarse = x.dtype() == DType.FLOAT32 || y.dtype() == DType.FLOAT32 ? DType.FLOAT32 : DType.FLOAT64;
+    long max = 0;
+    for (int i = 0; i < x.numel(); i++) {
+      max = Math.max(max, Ulps.distance(coarse, x.getDouble(i), y.getDouble(i)));
+    }
+    boolean agree = max <= AGREE_ULPS;
+    String diff = agree ? null : "values differ by " + Ulps.text(max) + " ulps (" + coarse + ")";
+    return new Pair(c.id(), c.op(), a, b, agree, max, diff, c.divergence());
+  }
+
+  /** The JSON text of {@code fixtures/divergences.json}; deterministic. */
+  public static String toJson(List<Pair> pairs) {
+    long agree = pairs.stream().filter(Pair::agree).count();
+    long explained = pairs.stream().filter(p -> !p.agree() && p.reason() != null).count();
+    long unexplained = pairs.stream().filter(p -> !p.agree() && p.reason() == null).count();
+    StringBuilder sb = new StringBuilder("{\n");
+    sb.append("  \"source\": \"loss values of fixtures/torch and fixtures/tensorflow, paired by case id; agree = both raise,"
+        + " or same shape and every element within ").append(AGREE_ULPS).append(" ulps of the coarser dtype\",\n");
+    sb.append("  \"paired\": ").append(pairs.size()).append(",\n");
+    sb.append("  \"agree\": ").append(agree).append(",\n");
+    sb.append("  \"differ_expected\": ").append(explained).append(",\n");
+    sb.append("  \"differ_unexplained\": ").append(unexplained).append(",\n");
+    sb.append("  \"cases\": [");
+    for (int i = 0; i < pairs.size(); i++) {
+      Pair p = pairs.get(i);
+      sb.append(i == 0 ? "\n" : ",\n").append("    {\"id\": ").append(FixtureWriter.quote(p.id()))
+          .append(", \"agree\": ").append(p.agree())
+          .append(", \"max_ulp\": ").append(p.maxUlp() == Long.MAX_VALUE ? "null" : Long.toString(p.maxUlp()));
+      if (p.difference() != null) {
+        sb.append(", \"difference\": ").append(FixtureWriter.quote(p.difference()));
+      }
+      if (p.reason() != null) {
+        sb.append(", \"reason\": ").append(FixtureWriter.quote(p.reason()));
+      }
+      sb.append(",\n      \"torch\": ").append(side(p.torch()));
+      sb.append(",\n      \"tensorflow\": ").append(side(p.tensorflow())).append("}");
+    }
+    sb.append(pairs.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
+    return sb.toString();
+  }
+
+  private static String side(FixtureCase c) {
+    StringBuilder sb = new StringBuilder("{\"api\": ").append(FixtureWriter.quote(c.api()));
+    if (c.expectsError()) {
+      return sb.append(", \"error\": ").append(FixtureWriter.quote(c.error())).append("}").toString();
+    }
+    Tensor t = c.outputs().get("loss");
+    sb.append(", \"dtype\": \"").append(t.dtype().jsonName()).append("\", \"shape\": ").append(Arrays.toString(t.shape()))
+        .append(", \"loss\": [");
+    for (int i = 0; i < t.numel(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(FixtureWriter.element(t, i));
+    }
+    return sb.append("]}").toString();
+  }
+}

@@ -1,0 +1,52 @@
+package dev.lossconformance.cli;
+
+import dev.lossconformance.check.Divergences;
+import dev.lossconformance.fixture.FixtureFormatException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code divergences}: writes the PyTorch-vs-TensorFlow map of the catalog's paired cases. */
+@Command(
+    name = "divergences",
+    mixinStandardHelpOptions = true,
+    description = "Pairs the torch and tensorflow goldens of every catalog case both run and writes whether they agree.")
+final class DivergencesCommand implements Callable<Integer> {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(arity = "1", paramLabel = "FIXTURES", description = "the fixtures folder (holding torch/ and tensorflow/)")
+  Path fixtures;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "where to write (default: FIXTURES/divergences.json)")
+  Path out;
+
+  @Override
+  public Integer call() {
+    try {
+      List<Divergences.Pair> pairs = Divergences.pairs(fixtures);
+      Path file = out != null ? out : fixtures.resolve("divergences.json");
+      Files.writeString(file, Divergences.toJson(pairs), StandardCharsets.UTF_8);
+      long differ = pairs.stream().filter(p -> !p.agree()).count();
+      long unexplained = pairs.stream().filter(p -> !p.agree() && p.reason() == null).count();
+      spec.commandLine().getOut().println("wrote " + file + ": " + pairs.size() + " paired cases, " + differ
+          + " differ (" + unexplained + " without a catalog reason)");
+      pairs.stream().filter(p -> !p.agree() && p.reason() == null)
+          .forEach(p -> spec.commandLine().getOut().println("  unexplained: " + p.id() + ": " + p.difference()));
+      return 0;
+    } catch (FixtureFormatException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("error: " + e);
+      return 2;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.lossconformance.loss.keras;
+
+import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.loss.tf.TfNn;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code keras.losses.BinaryCrossentropy} with Keras 3.3.3 semantics on the TensorFlow backend.
+ *
+ * <p>float32 throughout (T-19). {@code y' = y (1 - eps) + eps / 2}. Element loss: from logits,
+ * {@code tf.nn.sigmoid_cross_entropy_with_logits(y', x)}; from probabilities,
+ * {@code -(y' log p^ + (1 - y') log(1 - p^))} with {@code p^ = clip(p, 1e-7, 1 - 1e-7)}, so p = 0,
+ * y = 1 gives 16.118095, not PyTorch's 100 (T-1), and the gradient is 0 where the clip bites (T-2).
+ * Per sample: the mean over the last axis, so a 1-D input is one scalar that every reduction returns
+ * as it is (T-13) and {@code none} has one value per row (T-14). Probabilities are not range-checked.
+ */
+public final class BinaryCrossentropy {
+  public static final String API = "keras.losses.BinaryCrossentropy";
+  private final boolean fromLogits;
+  private final double labelSmoothing;
+  private final KerasReduction.Mode reduction;
+
+  public BinaryCrossentropy(boolean fromLogits, double labelSmoothing, KerasReduction.Mode reduction) {
+    this.fromLogits = fromLogits;
+    this.labelSmoothing = labelSmoothing;
+    this.reduction = reduction;
+  }
+
+  /** The loss and d(sum of loss)/d(y_pred). */
+  public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    Shapes.requireFloating("y_pred", yPred);
+    int[] shape = yPred.shape();
+    if (!Arrays.equals(shape, yTrue.shape())) {
+      throw new IllegalArgumentException(API + ": y_true: shape " + Arrays.toString(yTrue.shape())
+          + " must equal y_pred's shape " + Arrays.toString(shape));
+    }
+    int last = shape.length == 0 ? 1 : shape[shape.length - 1];
+    int[] outShape = shape.length == 0 ? new int[0] : Arrays.copyOf(shape, shape.length - 1);
+    int n = yPred.numel();
+    int rows = last == 0 ? 0 : n / last;
+    double[] e = new double[n];
+    double[] de = new double[n];
+    for (int i = 0; i < n; i++) {
+      double y = (float) yTrue.getDouble(i);
+      if (labelSmoothing != 0) {
+        y = (float) ((float) (y * (float) (1 - labelSmoothing)) + (float) (0.5 * labelSmoothing));
+      }
+      double p = (float) yPred.getDouble(i);
+      if (fromLogits) {
+        e[i] = (float) TfNn.sigmoidCrossEntropy(y, p);
+        de[i] = TfNn.sigmoidCrossEntropyGrad(y, p);
+      } else {
+        double pc = SparseCategoricalCrossentropy.clip(p);
+        e[i] = (float) -(y * Math.log(pc) + (1 - y) * Math.log((float) (1 - pc)));
+        de[i] = SparseCategoricalCrossentropy.inside(p) ? -(y / pc - (1 - y) / (float) (1 - pc)) : 0;
+      }
+    }
+    double[] loss = new double[rows];
+    for (int r = 0; r < rows; r++) {
+      double s = 0;
+      for (int k = 0; k < last; k++) {
+        s += e[r * last + k];
+      }
+      loss[r] = (float) ((float) s / (float) last);
+    }
+    KerasReduction.Reduced red = KerasReduction.reduce(loss, outShape, null, sampleWeight, reduction);
+    double[] g = new double[n];
+    for (int i = 0; i < n; i++) {
+      g[i] = (float) (red.factor()[i / last] * de[i] / last);
+    }
+    return new LossAndGrad(red.loss(), Tensor.ofFloating(yPred.dtype(), g, shape));
+  }
+}

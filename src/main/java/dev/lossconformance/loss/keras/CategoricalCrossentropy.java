@@ -1,0 +1,123 @@
+package dev.lossconformance.loss.keras;
+
+import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code keras.losses.CategoricalCrossentropy} with Keras 3.3.3 semantics on the TensorFlow backend.
+ *
+ * <p>float32 throughout (T-19). Label smoothing: {@code y' = y (1 - eps) + eps / C} with
+ * {@code C = y_true.shape[-1]} (the last axis even when {@code axis} names another: Keras 3.3.3 does so).
+ * {@code from_logits}: {@code tf.nn.softmax_cross_entropy_with_logits(y', x, axis)}, per sample
+ * {@code sum_c y'_c (lse - x_c)}; its gradient is the op's own {@code softmax - y'}, which is the true
+ * derivative only when {@code y'} sums to 1. Probabilities: {@code p / sum(p)}, clipped to
+ * {@code [1e-7, 1 - 1e-7]}, then {@code -sum y' log p}; the gradient flows through the division and
+ * stops where the clip bites. A {@code -inf} logit with label 0 gives {@code 0 * inf = NaN} (T-15).
+ */
+public final class CategoricalCrossentropy {
+  public static final String API = "keras.losses.CategoricalCrossentropy";
+  private final boolean fromLogits;
+  private final double labelSmoothing;
+  private final int axis;
+  private final KerasReduction.Mode reduction;
+
+  public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing, int axis, KerasReduction.Mode reduction) {
+    this.fromLogits = fromLogits;
+    this.labelSmoothing = labelSmoothing;
+    this.axis = axis;
+    this.reduction = reduction;
+  }
+
+  /** The loss and d(sum of loss)/d(y_pred). */
+  public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    Shapes.requireFloating("y_pred", yPred);
+    int[] shape = yPred.shape();
+    if (!Arrays.equals(shape, yTrue.shape())) {
+      throw new IllegalArgumentException(API + ": y_true: shape " + Arrays.toString(yTrue.shape())
+          + " must equal y_pred's shape " + Arrays.toString(shape));
+    }
+    if (shape.length == 0) {
+      throw new IllegalArgumentException(API + ": y_pred: expected at least 1 dimension, got a 0-d tensor");
+    }
+    int ax = axis < 0 ? shape.length + axis : axis;
+    if (ax < 0 || ax >= shape.length) {
+      throw new IllegalArgumentException(API + ": axis: " + axis + " is out of range for rank " + shape.length);
+    }
+    int c = shape[ax];
+    int inner = 1;
+    for (int d = ax + 1; d < shape.length; d++) {
+      inner *= shape[d];
+    }
+    int outer = c == 0 ? 0 : yPred.numel() / (c * inner);
+    int[] outShape = new int[shape.length - 1];
+    for (int d = 0, o = 0; d < shape.length; d++) {
+      if (d != ax) {
+        outShape[o++] = shape[d];
+      }
+    }
+    float smoothingC = shape[shape.length - 1];
+    double[] x = yPred.toDoubleArray();
+    double[] y = yTrue.toDoubleArray();
+    for (int i = 0; i < y.length; i++) {
+      double v = (float) y[i];
+      y[i] = labelSmoothing != 0 ? (float) ((float) (v * (float) (1 - labelSmoothing)) + (float) (labelSmoothing / smoothingC)) : v;
+      x[i] = (float) x[i];
+    }
+    int rows = outer * inner;
+    double[] loss = new double[rows];
+    double[] fiber = new double[c];
+    double[] local = new double[x.length];
+    for (int o = 0; o < outer; o++) {
+      for (int s = 0; s < inner; s++) {
+        int row = o * inner + s;
+        double total = 0;
+        for (int k = 0; k < c; k++) {
+          fiber[k] = x[(o * c + k) * inner + s];
+          total += fiber[k];
+        }
+        if (fromLogits) {
+          double lse = Softmax.logSumExp(fiber, 0, c);
+          double l = 0;
+          for (int k = 0; k < c; k++) {
+            int at = (o * c + k) * inner + s;
+            l += y[at] * (lse - fiber[k]);
+            local[at] = Math.exp(fiber[k] - lse) - y[at];
+          }
+          loss[row] = (float) l;
+        } else {
+          float sum = (float) total;
+          double l = 0;
+          double dot = 0;
+          for (int k = 0; k < c; k++) {
+            int at = (o * c + k) * inner + s;
+            double q = (float) (fiber[k] / sum);
+            double qc = SparseCategoricalCrossentropy.clip(q);
+            l -= y[at] * Math.log(qc);
+            // d/dq of -y log clip(q): -y/q where the clip passes, else 0
+            local[at] = SparseCategoricalCrossentropy.inside(q) ? -y[at] / q : 0;
+            dot += local[at] * fiber[k];
+          }
+          // q = p / sum(p): dq_k/dp_j = ([k=j] - q_k) / sum
+          for (int k = 0; k < c; k++) {
+            int at = (o * c + k) * inner + s;
+            local[at] = (local[at] - dot / sum) / sum;
+          }
+          loss[row] = (float) l;
+        }
+      }
+    }
+    KerasReduction.Reduced r = KerasReduction.reduce(loss, outShape, null, sampleWeight, reduction);
+    double[] g = new double[x.length];
+    for (int o = 0; o < outer; o++) {
+      for (int s = 0; s < inner; s++) {
+        for (int k = 0; k < c; k++) {
+          int at = (o * c + k) * inner + s;
+          g[at] = (float) (r.factor()[o * inner + s] * local[at]);
+        }
+      }
+    }
+    return new LossAndGrad(r.loss(), Tensor.ofFloating(yPred.dtype(), g, shape));
+  }
+}

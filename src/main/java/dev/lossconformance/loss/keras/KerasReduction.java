@@ -1,0 +1,121 @@
+package dev.lossconformance.loss.keras;
+
+import dev.lossconformance.loss.Accumulator;
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Keras 3.3.3's {@code Loss.__call__} reduction ({@code keras/src/losses/loss.py}: {@code apply_mask},
+ * {@code reduce_weighted_values}, {@code reduce_values}), in float32.
+ *
+ * <ul>
+ *   <li>A mask (from {@code ignore_class}) becomes a weight: under {@code sum_over_batch_size} valid
+ *       entries weigh {@code total / (valid + 1e-7)}, ignored ones 0; otherwise 1 and 0.
+ *   <li>{@code sample_weight} multiplies the per-sample losses after
+ *       {@code squeeze_or_expand_to_same_rank}, then broadcasts.
+ *   <li>{@code none}, or a loss of shape {@code ()} or {@code (0,)}, is returned as it is; otherwise the
+ *       sum, divided for {@code sum_over_batch_size} by the loss tensor's element count (plain
+ *       division: 0/0 is NaN in 3.3.3).
+ * </ul>
+ */
+public final class KerasReduction {
+  /** Keras' {@code backend.epsilon()}, 1e-7, as the float32 it becomes inside a float32 graph. */
+  public static final float EPSILON = 1e-7f;
+
+  private KerasReduction() {}
+
+  /** Keras' reduction names. */
+  public enum Mode {
+    SUM_OVER_BATCH_SIZE, SUM, NONE;
+
+    /** {@code "sum_over_batch_size"}, {@code "sum"}, {@code "none"} (or null, which is none). */
+    public static Mode of(String name) {
+      if (name == null) {
+        return NONE;
+      }
+      return switch (name) {
+        case "sum_over_batch_size" -> SUM_OVER_BATCH_SIZE;
+        case "sum" -> SUM;
+        case "none" -> NONE;
+        default -> throw new IllegalArgumentException("reduction: \"" + name
+            + "\" is not a valid value; expected \"sum_over_batch_size\", \"sum\" or \"none\"");
+      };
+    }
+
+    public String kerasName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The reduced loss and d(sum of it)/d(per-sample loss) for each per-sample loss. */
+  public record Reduced(Tensor loss, double[] factor) {}
+
+  /**
+   * Reduces per-sample float32 losses {@code values} of shape {@code shape}.
+   *
+   * @param valid the mask, one flag per value, or {@code null}
+   * @param sampleWeight or {@code null}
+   */
+  public static Reduced reduce(double[] values, int[] shape, boolean[] valid, Tensor sampleWeight, Mode mode) {
+    int n = values.length;
+    double[] w = new double[n];
+    Arrays.fill(w, 1);
+    boolean weighted = false;
+    if (valid != null) {
+      weighted = true;
+      float scale = 1;
+      if (mode == Mode.SUM_OVER_BATCH_SIZE) {
+        int count = 0;
+        for (boolean b : valid) {
+          count += b ? 1 : 0;
+        }
+        scale = (float) n / ((float) count + EPSILON);
+      }
+      for (int i = 0; i < n; i++) {
+        w[i] = valid[i] ? scale : 0;
+      }
+    }
+    if (sampleWeight != null) {
+      weighted = true;
+      int[] map = sampleWeightIndex(sampleWeight.shape(), shape);
+      for (int i = 0; i < n; i++) {
+        w[i] = (float) (w[i] * (float) sampleWeight.getDouble(map[i]));
+      }
+    }
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = weighted ? (float) (values[i] * w[i]) : values[i];
+    }
+    if (mode == Mode.NONE || shape.length == 0 || (shape.length == 1 && shape[0] == 0)) {
+      return new Reduced(Tensor.ofFloating(DType.FLOAT32, v, shape), w);
+    }
+    Accumulator sum = new Accumulator();
+    for (double x : v) {
+      sum.add(x);
+    }
+    float total = (float) sum.value();
+    double[] factor = w.clone();
+    if (mode == Mode.SUM_OVER_BATCH_SIZE) {
+      for (int i = 0; i < n; i++) {
+        factor[i] = w[i] / n;
+      }
+      return new Reduced(Tensor.scalar(DType.FLOAT32, total / (float) n), factor);
+    }
+    return new Reduced(Tensor.scalar(DType.FLOAT32, total), factor);
+  }
+
+  /**
+   * For each per-sample loss, the element of {@code sample_weight} it is multiplied by, after Keras'
+   * {@code squeeze_or_expand_to_same_rank} (a trailing 1 is squeezed, a rank-1 weight is expanded)
+   * and broadcasting.
+   */
+  static int[] sampleWeightIndex(int[] weightShape, int[] lossShape) {
+    int[] ws = weightShape;
+    if (ws.length == lossShape.length + 1 && ws[ws.length - 1] == 1) {
+      ws = Arrays.copyOf(ws, ws.length - 1);
+    }
+    return dev.lossconformance.loss.Shapes.broadcastIndex("sample_weight", ws, lossShape);
+  }
+}

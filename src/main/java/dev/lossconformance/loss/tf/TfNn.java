@@ -1,0 +1,173 @@
+package dev.lossconformance.loss.tf;
+
+import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The {@code tf.nn} cross-entropy functions of TensorFlow 2.16, in the input's dtype (float64 stays
+ * float64, unlike Keras). Each returns the element- or row-wise loss (no reduction) and
+ * d(sum of loss)/d(logits) as TF computes it.
+ */
+public final class TfNn {
+  public static final String SOFTMAX = "tf.nn.softmax_cross_entropy_with_logits";
+  public static final String SPARSE_SOFTMAX = "tf.nn.sparse_softmax_cross_entropy_with_logits";
+  public static final String SIGMOID = "tf.nn.sigmoid_cross_entropy_with_logits";
+  public static final String WEIGHTED = "tf.nn.weighted_cross_entropy_with_logits";
+
+  private TfNn() {}
+
+  /**
+   * {@code SoftmaxCrossEntropyWithLogits} along {@code axis}: {@code sum_c y_c (log s - (x_c - m))};
+   * the gradient is the op's backprop {@code softmax - y} (the true derivative only when the labels sum
+   * to 1). A {@code -inf} logit with label 0 gives {@code 0 * inf = NaN} (T-15). Labels are not checked.
+   */
+  public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, int axis) {
+    Shapes.requireFloating("logits", logits);
+    int[] shape = logits.shape();
+    if (!Arrays.equals(shape, labels.shape())) {
+      throw new IllegalArgumentException(SOFTMAX + ": labels: shape " + Arrays.toString(labels.shape())
+          + " must equal the logits' shape " + Arrays.toString(shape));
+    }
+    int ax = axis < 0 ? shape.length + axis : axis;
+    int c = shape[ax];
+    int inner = 1;
+    for (int d = ax + 1; d < shape.length; d++) {
+      inner *= shape[d];
+    }
+    int outer = c == 0 ? 0 : logits.numel() / (c * inner);
+    int[] outShape = new int[shape.length - 1];
+    for (int d = 0, o = 0; d < shape.length; d++) {
+      if (d != ax) {
+        outShape[o++] = shape[d];
+      }
+    }
+    double[] x = logits.toDoubleArray();
+    double[] y = labels.toDoubleArray();
+    double[] loss = new double[outer * inner];
+    double[] g = new double[x.length];
+    for (int o = 0; o < outer; o++) {
+      for (int s = 0; s < inner; s++) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < c; k++) {
+          m = Math.max(m, x[(o * c + k) * inner + s]);
+        }
+        double sum = 0;
+        for (int k = 0; k < c; k++) {
+          sum += Math.exp(x[(o * c + k) * inner + s] - m);
+        }
+        double logSum = Math.log(sum);
+        double l = 0;
+        for (int k = 0; k < c; k++) {
+          int at = (o * c + k) * inner + s;
+          l += y[at] * (logSum - (x[at] - m));
+          g[at] = Math.exp(x[at] - m) / sum - y[at];
+        }
+        loss[o * inner + s] = l;
+      }
+    }
+    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
+  }
+
+  /**
+   * {@code SparseSoftmaxCrossEntropyWithLogits}: {@code lse(x) - x_y} per row, classes last; gradient
+   * {@code softmax - onehot}. A label outside {@code [0, C)} raises (the CPU kernel's check).
+   */
+  public static LossAndGrad sparseSoftmaxCrossEntropyWithLogits(Tensor labels, Tensor logits) {
+    Shapes.requireFloating("logits", logits);
+    Shapes.requireIntegral("labels", labels);
+    int[] shape = logits.shape();
+    int c = shape[shape.length - 1];
+    int[] outShape = Arrays.copyOf(shape, shape.length - 1);
+    if (!Arrays.equals(labels.shape(), outShape)) {
+      throw new IllegalArgumentException(SPARSE_SOFTMAX + ": labels: shape " + Arrays.toString(labels.shape())
+          + " must be the logits' shape without the last axis, " + Arrays.toString(outShape));
+    }
+    int rows = labels.numel();
+    for (int i = 0; i < rows; i++) {
+      long y = labels.getLong(i);
+      if (y < 0 || y >= c) {
+        throw new IllegalArgumentException(SPARSE_SOFTMAX + ": labels: " + Shapes.element(labels.shape(), i, Long.toString(y))
+            + " is outside the valid range of [0, " + c + ")");
+      }
+    }
+    double[] x = logits.toDoubleArray();
+    double[] loss = new double[rows];
+    double[] g = new double[x.length];
+    for (int i = 0; i < rows; i++) {
+      double m = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < c; k++) {
+        m = Math.max(m, x[i * c + k]);
+      }
+      double sum = 0;
+      for (int k = 0; k < c; k++) {
+        sum += Math.exp(x[i * c + k] - m);
+      }
+      int y = (int) labels.getLong(i);
+      loss[i] = Math.log(sum) - (x[i * c + y] - m);
+      for (int k = 0; k < c; k++) {
+        g[i * c + k] = Math.exp(x[i * c + k] - m) / sum - (k == y ? 1 : 0);
+      }
+    }
+    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
+  }
+
+  /** {@code max(x, 0) - x z + log1p(exp(-|x|))}: TF's composition (nn_impl.py). */
+  public static double sigmoidCrossEntropy(double z, double x) {
+    double relu = x >= 0 ? x : 0;
+    double negAbs = x >= 0 ? -x : x;
+    return (relu - x * z) + Math.log1p(Math.exp(negAbs));
+  }
+
+  /** The gradient TF's autodiff takes through that composition: {@code [x >= 0] - z -+ e/(1+e)}. */
+  public static double sigmoidCrossEntropyGrad(double z, double x) {
+    double e = Math.exp(x >= 0 ? -x : x);
+    double soft = e / (1 + e);
+    return (x >= 0 ? 1 : 0) - z + (x >= 0 ? -soft : soft);
+  }
+
+  /** {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. */
+  public static LossAndGrad sigmoidCrossEntropyWithLogits(Tensor labels, Tensor logits) {
+    return weighted(SIGMOID, labels, logits, null);
+  }
+
+  /**
+   * {@code tf.nn.weighted_cross_entropy_with_logits}: {@code (1 - z) x + (1 + (q - 1) z)(log1p(exp(-|x|)) + max(-x, 0))}
+   * with {@code q = pos_weight} broadcast to the logits' shape.
+   */
+  public static LossAndGrad weightedCrossEntropyWithLogits(Tensor labels, Tensor logits, Tensor posWeight) {
+    return weighted(WEIGHTED, labels, logits, posWeight);
+  }
+
+  private static LossAndGrad weighted(String api, Tensor labels, Tensor logits, Tensor posWeight) {
+    Shapes.requireFloating("logits", logits);
+    int[] shape = logits.shape();
+    if (!Arrays.equals(shape, labels.shape())) {
+      throw new IllegalArgumentException(api + ": labels: shape " + Arrays.toString(labels.shape())
+          + " must equal the logits' shape " + Arrays.toString(shape));
+    }
+    int n = logits.numel();
+    int[] qAt = posWeight == null ? null : Shapes.broadcastIndex(api + ": pos_weight", posWeight.shape(), shape);
+    double[] loss = new double[n];
+    double[] g = new double[n];
+    for (int i = 0; i < n; i++) {
+      double x = logits.getDouble(i);
+      double z = labels.getDouble(i);
+      if (posWeight == null) {
+        loss[i] = sigmoidCrossEntropy(z, x);
+        g[i] = sigmoidCrossEntropyGrad(z, x);
+        continue;
+      }
+      double q = posWeight.getDouble(qAt[i]);
+      double lw = 1 + (q - 1) * z;
+      double e = Math.exp(-Math.abs(x));
+      double b = Math.log1p(e) + Math.max(-x, 0);
+      loss[i] = (1 - z) * x + lw * b;
+      // d/dx: Abs' is sign(x) (0 at 0), Relu' is [-x > 0]
+      double db = (e / (1 + e)) * -Math.signum(x) + (-x > 0 ? -1 : 0);
+      g[i] = (1 - z) + lw * db;
+    }
+    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
+  }
+}
