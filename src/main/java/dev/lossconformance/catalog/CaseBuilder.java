@@ -97,10 +97,15 @@ public final class CaseBuilder {
           : Call.unsupported(api, params, drawn, torchUnsupported);
       Map<String, Call> calls = new LinkedHashMap<>();
       calls.put(Case.TORCH, torch);
+      String reason = divergence;
       if (tensorflow != null) {
-        calls.put(Case.TENSORFLOW, tensorflow.apply(new Call(api, params, drawn, expectError, null)));
+        Call tf = tensorflow.apply(new Call(api, params, drawn, expectError, null));
+        calls.put(Case.TENSORFLOW, tf);
+        if (reason == null) {
+          reason = TensorFlowCounterparts.predictedDivergence(torch, tf);
+        }
       }
-      out.add(new Case(op + "/" + variant + "/" + d.shortName(), op, calls, divergence, why));
+      out.add(new Case(op + "/" + variant + "/" + d.shortName(), op, calls, reason, why));
     }
     return out;
   }

@@ -24,6 +24,9 @@ public final class TensorFlowCounterparts {
   public static final String SIGMOID_XENT = "tf.nn.sigmoid_cross_entropy_with_logits";
   public static final String WEIGHTED_XENT = "tf.nn.weighted_cross_entropy_with_logits";
 
+  /** The call must raise; any message (used where TF's text is not the point of the case). */
+  static final String ANY_ERROR = "";
+
   /** What TF raises for a class index outside [0, C) on CPU (T-16). */
   static final String LABEL_RANGE_ERROR = "outside the valid range";
 
@@ -99,6 +102,9 @@ public final class TensorFlowCounterparts {
           inputs("y_true", oneHot(y, x.size(-1), x.dtype()), "y_pred", x), null, null);
     }
     Object ignoreClass = containsValue(y, ignore) ? (Object) ignore : null;
+    if (!Arrays.equals(y.shape(), Arrays.copyOf(x.shape(), x.rank() - 1))) {
+      error = ANY_ERROR; // Keras raises a ValueError on the label shape
+    }
     return new Call(SCCE, params("from_logits", true, "ignore_class", ignoreClass, "reduction", reduction),
         inputs("y_true", y, "y_pred", x), error, null);
   }
@@ -130,7 +136,17 @@ public final class TensorFlowCounterparts {
       return Call.unsupported(BCE, params("from_logits", false, "reduction", reduction), in,
           "Keras BinaryCrossentropy has no element weights; sample_weight weighs per-sample losses after the last-axis mean");
     }
-    return new Call(BCE, params("from_logits", false, "label_smoothing", 0.0, "axis", -1L, "reduction", reduction), in, null, null);
+    return new Call(BCE, params("from_logits", false, "label_smoothing", 0.0, "axis", -1L, "reduction", reduction), in,
+        bceError(t), null);
+  }
+
+  /** Keras BCE raises on a 0-d input (its last-axis mean has no axis) and on mismatched shapes. */
+  private static String bceError(Call t) {
+    Tensor x = t.input("input");
+    if (!Arrays.equals(x.shape(), t.input("target").shape())) {
+      return ANY_ERROR;
+    }
+    return x.rank() == 0 ? "Invalid reduction dimension" : null;
   }
 
   /** {@code binary_cross_entropy_with_logits} → Keras BinaryCrossentropy(from_logits) or, with pos_weight, tf.nn. */
@@ -149,7 +165,8 @@ public final class TensorFlowCounterparts {
       }
       return new Call(WEIGHTED_XENT, params(), nn, null, null);
     }
-    return new Call(BCE, params("from_logits", true, "label_smoothing", 0.0, "axis", -1L, "reduction", reduction), in, null, null);
+    return new Call(BCE, params("from_logits", true, "label_smoothing", 0.0, "axis", -1L, "reduction", reduction), in,
+        bceError(t), null);
   }
 
   /** {@code binary_cross_entropy_with_logits(reduction="none")} → tf.nn.sigmoid_cross_entropy_with_logits. */
@@ -194,6 +211,55 @@ public final class TensorFlowCounterparts {
   /** {@code name, value, ...} as an ordered param map; Integers become Longs. */
   public static Map<String, Object> paramsOf(Object... kv) {
     return params(kv);
+  }
+
+  /**
+   * Why a pairing made by these rules is expected to disagree, from the two calls alone, or
+   * {@code null} when the frameworks should agree. Cases can state their own reason instead.
+   */
+  public static String predictedDivergence(Call torch, Call tf) {
+    if (torch.unsupported() != null || tf.unsupported() != null) {
+      return null;
+    }
+    boolean keras = tf.api().startsWith("keras.");
+    Tensor x = torch.input("input");
+    String reduction = String.valueOf(tf.params().get("reduction"));
+    if (keras && x.numel() == 0) {
+      return "T-20: an empty batch: torch's mean is NaN (sum 0); Keras returns its (0,) per-sample loss unchanged";
+    }
+    if (torch.expectError() != null && tf.expectError() == null) {
+      return tf.api().equals(BCE)
+          ? "torch checks 0 <= p, y <= 1 and raises; Keras clips p and takes y as given"
+          : "torch validates the arguments and raises; TF/Keras computes without checking";
+    }
+    if (torch.expectError() == null && tf.expectError() != null && tf.api().equals(BCE) && x.rank() == 0) {
+      return "Keras BinaryCrossentropy averages the last axis, which a 0-d input does not have: TF raises";
+    }
+    if (tf.api().equals(BCE) && x.rank() >= 1) {
+      int last = x.size(-1);
+      if (x.rank() == 1 && !"none".equals(reduction) && last > 1) {
+        return "T-13: Keras averages the last axis first, so a 1-D input is one scalar that every reduction returns";
+      }
+      if ("none".equals(reduction) && last > 0) {
+        return "T-14: Keras' \"none\" is one value per row (the last-axis mean), torch's one per element";
+      }
+      if ("sum".equals(reduction) && last > 1) {
+        return "T-13: Keras sums the per-row means, torch sums every element";
+      }
+    }
+    if (tf.api().equals(SCCE) && tf.params().get("ignore_class") != null && "sum_over_batch_size".equals(reduction)) {
+      Tensor y = torch.input("target");
+      long ignore = (Long) tf.params().get("ignore_class");
+      int valid = 0;
+      for (int i = 0; i < y.numel(); i++) {
+        valid += y.getLong(i) == ignore ? 0 : 1;
+      }
+      if (valid == 0) {
+        return "T-4: every target ignored: torch's mean is 0/0 = NaN, Keras' masked mean is 0";
+      }
+      return "T-5: Keras re-weights valid entries by total / (valid + 1e-7): a last-ulp difference at most";
+    }
+    return null;
   }
 
   static boolean containsValue(Tensor t, long v) {

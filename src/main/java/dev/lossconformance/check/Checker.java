@@ -90,8 +90,8 @@ public final class Checker {
     if (expected.dtype() != actual.dtype()) {
       return new Comparison(Long.MAX_VALUE, 0, where + ": expected dtype " + expected.dtype() + " but was " + actual.dtype());
     }
-    DType dt = expected.dtype();
-    Tolerance tol = Tolerances.of(c.api(), output, dt);
+    Tolerance tol = Tolerances.of(c.api(), output, expected.dtype());
+    DType dt = tol.unitsFor(expected.dtype());
     double scale = 0;
     for (int i = 0; i < expected.numel(); i++) {
       double v = Math.abs(expected.getDouble(i));
@@ -135,13 +135,13 @@ public final class Checker {
     double e = expected.getDouble(worst);
     double a = actual.getDouble(worst);
     StringBuilder sb = new StringBuilder(where).append(" at ").append(Tensor.indexString(expected.shape(), worst)).append(":\n");
-    sb.append("  expected ").append(Ulps.describe(dt, e)).append(" but was ").append(Ulps.describe(dt, a))
+    sb.append("  expected ").append(Ulps.describe(expected.dtype(), e)).append(" but was ").append(Ulps.describe(expected.dtype(), a))
         .append(": ").append(Ulps.text(worstUlp)).append(" ulps > ").append(tol).append(" allowed");
     if (absFloor > 0) {
       sb.append(String.format(Locale.ROOT, " (abs err %.3g > %.3g)", Math.abs(e - a), absFloor));
     }
     sb.append('\n');
-    String ref = float64Reference(c, output, worst, e, a, dt);
+    String ref = float64Reference(c, output, worst, e, a, expected.dtype());
     if (ref != null) {
       sb.append("  ").append(ref).append('\n');
     }

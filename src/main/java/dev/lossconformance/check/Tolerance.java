@@ -1,5 +1,7 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.tensor.DType;
+
 /**
  * How far a Java output may be from a golden: an element passes when it is within {@code ulps} units
  * in the last place of the golden, or when its absolute error is at most {@code scaleUlps} ulps of the
@@ -10,8 +12,13 @@ package dev.lossconformance.check;
  * @param ulps elementwise allowance in ulps
  * @param scaleUlps absolute allowance in ulps of the tensor's largest magnitude (0 for none)
  * @param reason why the allowance is what it is (measured error, the engine's algorithm)
+ * @param units the dtype whose ulps are counted, or {@code null} for the output's own
  */
-public record Tolerance(long ulps, long scaleUlps, String reason) {
+public record Tolerance(long ulps, long scaleUlps, String reason, DType units) {
+
+  public Tolerance(long ulps, long scaleUlps, String reason) {
+    this(ulps, scaleUlps, reason, null);
+  }
 
   /** {@code ulps} units in the last place, nothing else. */
   public static Tolerance ulps(long ulps, String reason) {
@@ -20,11 +27,25 @@ public record Tolerance(long ulps, long scaleUlps, String reason) {
 
   /** This tolerance with an absolute floor of {@code scaleUlps} ulps of the output's largest magnitude. */
   public Tolerance orScaled(long scaleUlps) {
-    return new Tolerance(ulps, scaleUlps, reason);
+    return new Tolerance(ulps, scaleUlps, reason, units);
+  }
+
+  /**
+   * This tolerance counted in ulps of {@code dtype} instead of the output's own: for float64 outputs
+   * an engine computed in float32 (Keras' float64 gradients are float32 values cast up, T-19).
+   */
+  public Tolerance inUnitsOf(DType dtype) {
+    return new Tolerance(ulps, scaleUlps, reason, dtype);
+  }
+
+  /** The dtype whose ulps count for an output of dtype {@code output}. */
+  public DType unitsFor(DType output) {
+    return units == null ? output : units;
   }
 
   @Override
   public String toString() {
-    return ulps + " ulps" + (scaleUlps > 0 ? " or " + scaleUlps + " ulps of the largest magnitude" : "");
+    return ulps + " ulps" + (units != null ? " of " + units : "")
+        + (scaleUlps > 0 ? " or " + scaleUlps + " ulps of the largest magnitude" : "");
   }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class CatalogFixturesTest {
 
-  private static final List<String> ENGINES = List.of(Case.TORCH);
+  private static final List<String> ENGINES = List.of(Case.TORCH, Case.TENSORFLOW);
 
   private static Path fixtures() {
     return Path.of(System.getProperty("conformance.fixtures", "fixtures"));

@@ -5,12 +5,18 @@ import dev.lossconformance.junit.Conformance;
 import dev.lossconformance.junit.FixtureSource;
 import org.junit.jupiter.params.ParameterizedTest;
 
-/** Every {@code binary_cross_entropy} golden against the Java kernel. */
+/** Every {@code binary_cross_entropy} golden of both engines against the Java kernel of its API. */
 class BinaryCrossEntropyConformanceTest {
 
   @ParameterizedTest(name = "{argumentSetName}")
   @FixtureSource(engine = "torch", op = "binary_cross_entropy")
   void matchesTorch(FixtureCase c) {
+    Conformance.assertConforms(c);
+  }
+
+  @ParameterizedTest(name = "{argumentSetName}")
+  @FixtureSource(engine = "tensorflow", op = "binary_cross_entropy")
+  void matchesTensorflow(FixtureCase c) {
     Conformance.assertConforms(c);
   }
 }

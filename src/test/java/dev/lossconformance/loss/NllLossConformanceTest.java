@@ -5,12 +5,18 @@ import dev.lossconformance.junit.Conformance;
 import dev.lossconformance.junit.FixtureSource;
 import org.junit.jupiter.params.ParameterizedTest;
 
-/** Every {@code nll_loss} golden against the Java kernel. */
+/** Every {@code nll_loss} golden of both engines against the Java kernel of its API. */
 class NllLossConformanceTest {
 
   @ParameterizedTest(name = "{argumentSetName}")
   @FixtureSource(engine = "torch", op = "nll_loss")
   void matchesTorch(FixtureCase c) {
+    Conformance.assertConforms(c);
+  }
+
+  @ParameterizedTest(name = "{argumentSetName}")
+  @FixtureSource(engine = "tensorflow", op = "nll_loss")
+  void matchesTensorflow(FixtureCase c) {
     Conformance.assertConforms(c);
   }
 }

@@ -7,6 +7,7 @@ import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureWriter;
 import dev.lossconformance.generator.engine.Backend;
+import dev.lossconformance.generator.engine.TensorFlowBackend;
 import dev.lossconformance.generator.engine.TorchBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.Locale;
  * Regenerates the golden fixtures: every catalog case through every engine, written to
  * {@code fixtures/<engine>/<op>.json}.
  *
- * <p>Usage: {@code Generate [--out DIR] [--engine torch] [--op NAME]...}. A case whose outcome
+ * <p>Usage: {@code Generate [--out DIR] [--engine torch|tensorflow]... [--op NAME]...} (default: every
+ * engine, torch then tensorflow). A case whose outcome
  * contradicts the catalog (an expected error that did not happen, an error whose message lacks the
  * declared key phrase, or an unexpected error) is reported and makes the exit status 1; the file is
  * written regardless, so the difference can be read.
@@ -39,6 +41,7 @@ public final class Generate {
     }
     if (engines.isEmpty()) {
       engines.add("torch");
+      engines.add("tensorflow");
     }
     if (ops.isEmpty()) {
       ops.addAll(Catalog.ops());
@@ -68,8 +71,9 @@ public final class Generate {
   private static Backend open(String engine) {
     return switch (engine) {
       case "torch" -> new TorchBackend();
+      case "tensorflow" -> new TensorFlowBackend();
       default -> {
-        usage("--engine \"" + engine + "\" is unknown; engines: torch");
+        usage("--engine \"" + engine + "\" is unknown; engines: torch, tensorflow");
         throw new AssertionError();
       }
     };
@@ -131,7 +135,7 @@ public final class Generate {
 
   private static void usage(String problem) {
     System.err.println("generate: " + problem);
-    System.err.println("usage: Generate [--out DIR] [--engine torch]... [--op NAME]...");
+    System.err.println("usage: Generate [--out DIR] [--engine torch|tensorflow]... [--op NAME]...");
     System.exit(2);
   }
 }

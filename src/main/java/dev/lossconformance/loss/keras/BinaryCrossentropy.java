@@ -36,8 +36,12 @@ public final class BinaryCrossentropy {
       throw new IllegalArgumentException(API + ": y_true: shape " + Arrays.toString(yTrue.shape())
           + " must equal y_pred's shape " + Arrays.toString(shape));
     }
-    int last = shape.length == 0 ? 1 : shape[shape.length - 1];
-    int[] outShape = shape.length == 0 ? new int[0] : Arrays.copyOf(shape, shape.length - 1);
+    if (shape.length == 0) {
+      throw new IllegalArgumentException(API + ": y_pred: a 0-d tensor has no last axis to average over"
+          + " (TF: Invalid reduction dimension (-1 for input with 0 dimension(s))");
+    }
+    int last = shape[shape.length - 1];
+    int[] outShape = Arrays.copyOf(shape, shape.length - 1);
     int n = yPred.numel();
     int rows = last == 0 ? 0 : n / last;
     double[] e = new double[n];

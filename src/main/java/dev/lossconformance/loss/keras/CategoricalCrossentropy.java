@@ -78,12 +78,12 @@ public final class CategoricalCrossentropy {
           total += fiber[k];
         }
         if (fromLogits) {
-          double lse = Softmax.logSumExp(fiber, 0, c);
+          Softmax sm = Softmax.of(fiber, 0, c);
           double l = 0;
           for (int k = 0; k < c; k++) {
             int at = (o * c + k) * inner + s;
-            l += y[at] * (lse - fiber[k]);
-            local[at] = Math.exp(fiber[k] - lse) - y[at];
+            l += y[at] * sm.nll(fiber[k]);
+            local[at] = sm.probability(fiber[k]) - y[at];
           }
           loss[row] = (float) l;
         } else {

@@ -75,10 +75,10 @@ public final class SparseCategoricalCrossentropy {
         double p = keep ? (float) x[i * c + k] : 0.0 * (float) x[i * c + k];
         z[k] = fromLogits ? p : (float) Math.log(clip(p));
       }
-      double lse = Softmax.logSumExp(z, 0, c);
-      loss[i] = keep ? (float) (lse - z[(int) labels[i]]) : 0;
+      Softmax sm = Softmax.of(z, 0, c);
+      loss[i] = keep ? (float) sm.nll(z[(int) labels[i]]) : 0;
       for (int k = 0; k < c; k++) {
-        soft[i * c + k] = Math.exp(z[k] - lse) - (k == labels[i] ? 1 : 0);
+        soft[i * c + k] = sm.probability(z[k]) - (k == labels[i] ? 1 : 0);
       }
     }
     KerasReduction.Reduced r = KerasReduction.reduce(loss, outShape, valid, sampleWeight, reduction);

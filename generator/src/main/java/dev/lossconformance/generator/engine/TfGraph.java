@@ -1,0 +1,549 @@
+package dev.lossconformance.generator.engine;
+
+import dev.lossconformance.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.GraphOperationBuilder;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.OptimizerOptions;
+import org.tensorflow.proto.RewriterConfig;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
+
+/**
+ * One call's TensorFlow graph, built raw op by raw op, as TF Python would issue the same ops eagerly.
+ *
+ * <p>Every op is added by its registered name ({@code Log}, {@code Maximum}, {@code
+ * SparseSoftmaxCrossEntropyWithLogits}, ...) so the graph says exactly which kernels run. Next to
+ * each output the builder keeps the static shape Python would see on the eager tensor: Keras and
+ * tf.nn take decisions on {@code x.shape} (squeeze or expand, rank checks, the {@code ()}/{@code (0,)}
+ * early return of the reduction), and those decisions are taken here in Java on the same shapes.
+ * The graph's own placeholders carry no shape, so TensorFlow never rejects an op at construction
+ * time with a graph-mode message: every kernel error surfaces at run time with the kernel's own
+ * text, as in eager mode. Where a shape makes an op's kernel fail, {@link KernelFails} says which op
+ * to run to obtain TensorFlow's own error.
+ *
+ * <p>Runs in a {@link Session} with one intra-op and one inter-op thread, the classic graph
+ * optimizer at L0 (no constant folding, no common-subexpression elimination) and Grappler off, so
+ * the kernels run as written, once each, as eager Python runs them. Results are complete when
+ * {@code Session.run} returns.
+ */
+final class TfGraph implements AutoCloseable {
+
+  /** One op output with the static shape and dtype eager Python sees on it. */
+  record Node(Output<?> out, long[] shape, DataType dtype) {
+    int rank() {
+      return shape.length;
+    }
+
+    long numel() {
+      return LongStream.of(shape).reduce(1, (a, b) -> a * b);
+    }
+  }
+
+  /** A SoftmaxCrossEntropyWithLogits-family kernel of the graph: its logits input and both outputs. */
+  private record Xent(Node logits, Node loss, Node backprop) {}
+
+  /** TF Python (or Keras) raises before any kernel: {@code "<PythonExceptionType>: <message>"}. */
+  static final class PythonError extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    PythonError(String type, String message) {
+      super(type + ": " + message);
+    }
+  }
+
+  /** The kernel of {@code op} fails on these shapes; running the graph up to it yields TF's error. */
+  static final class KernelFails extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient Output<?> op;
+
+    KernelFails(Output<?> op, String why) {
+      super(why);
+      this.op = op;
+    }
+  }
+
+  private static final ConfigProto SESSION_CONFIG =
+      ConfigProto.newBuilder()
+          .setIntraOpParallelismThreads(1)
+          .setInterOpParallelismThreads(1)
+          .setGraphOptions(
+              GraphOptions.newBuilder()
+                  .setOptimizerOptions(
+                      OptimizerOptions.newBuilder()
+                          .setOptLevel(OptimizerOptions.Level.L0)
+                          .setDoConstantFolding(false)
+                          .setDoCommonSubexpressionElimination(false)
+                          .setDoFunctionInlining(false))
+                  .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
+          .build();
+
+  private final Graph graph = new Graph();
+  private final Map<Output<?>, Tensor> feeds = new LinkedHashMap<>();
+  private final List<Xent> xents = new ArrayList<>();
+  private int counter;
+
+  @Override
+  public void close() {
+    graph.close();
+  }
+
+  // ---------------------------------------------------------------- inputs and constants
+
+  /** A Placeholder (no static shape in the graph) fed with {@code t} at run time. */
+  Node input(Tensor t) {
+    DataType dt = dataType(t);
+    Output<?> out = builder("Placeholder").setAttr("dtype", dt).build().output(0);
+    feeds.put(out, t);
+    return new Node(out, Arrays.stream(t.shape()).asLongStream().toArray(), dt);
+  }
+
+  /**
+   * A scalar Const of {@code dtype} holding {@code v}, as TF converts a Python number to a tensor of
+   * that dtype (a float64 value rounded once to float32).
+   */
+  Node scalar(DataType dtype, double v) {
+    org.tensorflow.Tensor value = switch (dtype) {
+      case DT_FLOAT -> TFloat32.scalarOf((float) v);
+      case DT_DOUBLE -> TFloat64.scalarOf(v);
+      case DT_INT32 -> TInt32.scalarOf(Math.toIntExact((long) v));
+      case DT_INT64 -> TInt64.scalarOf((long) v);
+      default -> throw new IllegalArgumentException("no scalar constant of " + dtype);
+    };
+    try (value) {
+      return new Node(constant(value, dtype), new long[0], dtype);
+    }
+  }
+
+  /** An int32 vector Const, as TF converts a Python list of ints (axes, shapes, permutations). */
+  Node ints(long... v) {
+    int[] a = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      a[i] = Math.toIntExact(v[i]);
+    }
+    try (TInt32 value = TInt32.tensorOf(Shape.of(v.length), DataBuffers.of(a, true, false))) {
+      return new Node(constant(value, DataType.DT_INT32), new long[] {v.length}, DataType.DT_INT32);
+    }
+  }
+
+  private Output<?> constant(org.tensorflow.Tensor value, DataType dtype) {
+    return builder("Const").setAttr("dtype", dtype).setAttr("value", value).build().output(0);
+  }
+
+  // ---------------------------------------------------------------- ops
+
+  /** An elementwise op of one input: same shape, same dtype ({@code ZerosLike} included). */
+  Node unary(String op, Node x) {
+    return new Node(builder(op).addInput(x.out()).build().output(0), x.shape(), x.dtype());
+  }
+
+  /**
+   * A broadcasting binary op ({@code AddV2, Sub, Mul, RealDiv, Maximum, Minimum}, or a comparison
+   * giving bool). Mismatched dtypes fail as TF's eager executor fails them; mismatched shapes fail in
+   * the kernel.
+   */
+  Node binary(String op, Node a, Node b) throws PythonError, KernelFails {
+    if (a.dtype() != b.dtype()) {
+      // the eager executor's check (tensorflow/core/common_runtime/eager/execute.cc), raised as
+      // InvalidArgumentError before the kernel runs
+      throw new PythonError("InvalidArgumentError", "cannot compute " + op + " as input #1(zero-based) was expected"
+          + " to be a " + pyDtype(a.dtype()) + " tensor but is a " + pyDtype(b.dtype()) + " tensor");
+    }
+    Output<?> out = builder(op).addInput(a.out()).addInput(b.out()).build().output(0);
+    long[] shape = broadcast(a.shape(), b.shape());
+    if (shape == null) {
+      throw new KernelFails(out, op + ": incompatible shapes");
+    }
+    boolean comparison = op.equals("NotEqual") || op.equals("GreaterEqual") || op.equals("LessEqual")
+        || op.equals("Greater") || op.equals("Less") || op.equals("Equal");
+    return new Node(out, shape, comparison ? DataType.DT_BOOL : a.dtype());
+  }
+
+  /** {@code tf.cast}: no op at all when the dtype already matches (math_ops.cast returns x). */
+  Node cast(Node x, DataType to) {
+    if (x.dtype() == to) {
+      return x;
+    }
+    return new Node(builder("Cast").addInput(x.out()).setAttr("DstT", to).build().output(0), x.shape(), to);
+  }
+
+  /**
+   * A reduction ({@code Sum, Mean, Prod}) over {@code axes} as given (negative allowed), or over
+   * every axis when {@code axes} is null, as {@code tf.reduce_*(x, axis=None)} passes
+   * {@code range(rank)}.
+   */
+  Node reduce(String op, Node x, long[] axes, boolean keepDims) throws KernelFails {
+    long[] ax = axes != null ? axes : LongStream.range(0, x.rank()).toArray();
+    Output<?> out = builder(op).addInput(x.out()).addInput(ints(ax).out()).setAttr("keep_dims", keepDims).build().output(0);
+    boolean[] reduced = new boolean[x.rank()];
+    for (long a : ax) {
+      if (a < -x.rank() || a >= x.rank()) {
+        throw new KernelFails(out, op + ": reduction axis " + a + " out of range");
+      }
+      reduced[(int) (a < 0 ? a + x.rank() : a)] = true;
+    }
+    List<Long> shape = new ArrayList<>();
+    for (int d = 0; d < x.rank(); d++) {
+      if (!reduced[d]) {
+        shape.add(x.shape()[d]);
+      } else if (keepDims) {
+        shape.add(1L);
+      }
+    }
+    return new Node(out, shape.stream().mapToLong(Long::longValue).toArray(), x.dtype());
+  }
+
+  /** {@code Reshape} to a constant shape, which may hold one -1. */
+  Node reshape(Node x, long[] shape) throws KernelFails {
+    Output<?> out = builder("Reshape").addInput(x.out()).addInput(ints(shape).out()).build().output(0);
+    long known = 1;
+    int unknown = -1;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] == -1 && unknown < 0) {
+        unknown = i;
+      } else if (shape[i] < 0) {
+        throw new KernelFails(out, "Reshape: bad target shape");
+      } else {
+        known *= shape[i];
+      }
+    }
+    long[] result = shape.clone();
+    if (unknown >= 0) {
+      if (known == 0 || x.numel() % known != 0) {
+        throw new KernelFails(out, "Reshape: cannot infer the -1 dimension");
+      }
+      result[unknown] = x.numel() / known;
+    } else if (known != x.numel()) {
+      throw new KernelFails(out, "Reshape: element count differs");
+    }
+    return new Node(out, result, x.dtype());
+  }
+
+  /** {@code ExpandDims} at {@code axis} (negative counts from the end of the result). */
+  Node expandDims(Node x, long axis) throws KernelFails {
+    Output<?> out = builder("ExpandDims").addInput(x.out()).addInput(scalar(DataType.DT_INT32, axis).out()).build().output(0);
+    int r = x.rank();
+    if (axis < -r - 1 || axis > r) {
+      throw new KernelFails(out, "ExpandDims: axis out of range");
+    }
+    int at = (int) (axis < 0 ? axis + r + 1 : axis);
+    long[] shape = new long[r + 1];
+    for (int d = 0, s = 0; d <= r; d++) {
+      shape[d] = d == at ? 1 : x.shape()[s++];
+    }
+    return new Node(out, shape, x.dtype());
+  }
+
+  /** {@code Squeeze} of the given dims, each of which must have size 1. */
+  Node squeeze(Node x, long... dims) throws KernelFails {
+    Output<?> out = builder("Squeeze").addInput(x.out()).setAttr("squeeze_dims", dims).build().output(0);
+    boolean[] drop = new boolean[x.rank()];
+    for (long a : dims) {
+      if (a < -x.rank() || a >= x.rank() || x.shape()[(int) (a < 0 ? a + x.rank() : a)] != 1) {
+        throw new KernelFails(out, "Squeeze: dim " + a + " is not of size 1");
+      }
+      drop[(int) (a < 0 ? a + x.rank() : a)] = true;
+    }
+    List<Long> shape = new ArrayList<>();
+    for (int d = 0; d < x.rank(); d++) {
+      if (!drop[d]) {
+        shape.add(x.shape()[d]);
+      }
+    }
+    return new Node(out, shape.stream().mapToLong(Long::longValue).toArray(), x.dtype());
+  }
+
+  /** {@code Transpose} by a constant permutation. */
+  Node transpose(Node x, long[] perm) throws KernelFails {
+    Output<?> out = builder("Transpose").addInput(x.out()).addInput(ints(perm).out()).build().output(0);
+    if (perm.length != x.rank()) {
+      throw new KernelFails(out, "Transpose: permutation of the wrong length");
+    }
+    long[] shape = new long[perm.length];
+    boolean[] seen = new boolean[perm.length];
+    for (int i = 0; i < perm.length; i++) {
+      long p = perm[i]; // the kernel takes no negative entries (transpose_op.cc: "is out of range")
+      if (p < 0 || p >= perm.length || seen[(int) p]) {
+        throw new KernelFails(out, "Transpose: not a permutation");
+      }
+      seen[(int) p] = true;
+      shape[i] = x.shape()[(int) p];
+    }
+    return new Node(out, shape, x.dtype());
+  }
+
+  /**
+   * {@code Select} (v1, what {@code array_ops.where} builds: same shapes, or a vector condition on
+   * the first dim) or {@code SelectV2} (what {@code tf.where} builds: broadcasting).
+   */
+  Node select(String op, Node cond, Node a, Node b) throws PythonError, KernelFails {
+    if (a.dtype() != b.dtype()) {
+      throw new PythonError("InvalidArgumentError", "cannot compute " + op + " as input #2(zero-based) was expected"
+          + " to be a " + pyDtype(a.dtype()) + " tensor but is a " + pyDtype(b.dtype()) + " tensor");
+    }
+    Output<?> out = builder(op).addInput(cond.out()).addInput(a.out()).addInput(b.out()).build().output(0);
+    long[] shape;
+    if (op.equals("SelectV2")) {
+      long[] ab = broadcast(a.shape(), b.shape());
+      shape = ab == null ? null : broadcast(cond.shape(), ab);
+    } else {
+      boolean same = Arrays.equals(a.shape(), b.shape());
+      boolean condOk = Arrays.equals(cond.shape(), a.shape())
+          || (cond.rank() == 1 && a.rank() >= 1 && cond.shape()[0] == a.shape()[0]);
+      shape = same && condOk ? a.shape() : null;
+    }
+    if (shape == null) {
+      throw new KernelFails(out, op + ": incompatible shapes");
+    }
+    return new Node(out, shape, a.dtype());
+  }
+
+  /**
+   * The raw kernel {@code SparseSoftmaxCrossEntropyWithLogits(features [B,C], labels [B])}: its
+   * {@code loss [B]} and {@code backprop [B,C]} outputs.
+   */
+  Node[] sparseSoftmaxXent(Node logits, Node labels) throws KernelFails {
+    GraphOperation op = builder("SparseSoftmaxCrossEntropyWithLogits").addInput(logits.out()).addInput(labels.out()).build();
+    if (logits.rank() != 2 || labels.rank() != 1 || logits.shape()[0] != labels.shape()[0]) {
+      throw new KernelFails(op.output(0), "SparseSoftmaxCrossEntropyWithLogits: shapes");
+    }
+    return xent(logits, op, new long[] {logits.shape()[0]});
+  }
+
+  /**
+   * The raw kernel {@code SoftmaxCrossEntropyWithLogits(features [B,C], labels [B,C])} (labels may
+   * broadcast to a 2-D result): its {@code loss [B]} and {@code backprop [B,C]} outputs.
+   */
+  Node[] softmaxXent(Node logits, Node labels) throws PythonError, KernelFails {
+    if (logits.dtype() != labels.dtype()) {
+      throw new PythonError("InvalidArgumentError", "cannot compute SoftmaxCrossEntropyWithLogits as input #1(zero-based)"
+          + " was expected to be a " + pyDtype(logits.dtype()) + " tensor but is a " + pyDtype(labels.dtype()) + " tensor");
+    }
+    GraphOperation op = builder("SoftmaxCrossEntropyWithLogits").addInput(logits.out()).addInput(labels.out()).build();
+    long[] shape = broadcast(logits.shape(), labels.shape());
+    if (logits.rank() != 2 || labels.rank() != 2 || shape == null || shape.length != 2) {
+      throw new KernelFails(op.output(0), "SoftmaxCrossEntropyWithLogits: shapes");
+    }
+    return xent(logits, op, new long[] {shape[0]});
+  }
+
+  private Node[] xent(Node logits, GraphOperation op, long[] lossShape) {
+    long[] backpropShape = {lossShape[0], logits.shape()[1]};
+    Node loss = new Node(op.output(0), lossShape, logits.dtype());
+    Node backprop = new Node(op.output(1), backpropShape, logits.dtype());
+    xents.add(new Xent(logits, loss, backprop));
+    return new Node[] {loss, backprop};
+  }
+
+  // ---------------------------------------------------------------- gradient and run
+
+  /**
+   * d(sum of {@code y})/d{@code x}, as TF Python's tape computes it: the C++ gradient registry
+   * ({@code Graph.addGradients}, TF_AddGradients) for every op but the cross-entropy kernels. Those
+   * have no C++ gradient (SparseSoftmaxCrossEntropyWithLogits) or one that cannot be built for
+   * float64 (SoftmaxCrossEntropyWithLogits: its labels term multiplies by a float constant), so
+   * their gradient is TF Python's registered one (tensorflow/python/ops/nn_grad.py,
+   * {@code _SoftmaxCrossEntropyWithLogitsGrad} / {@code _SparseSoftmaxCrossEntropyWithLogitsGrad}):
+   * {@code ExpandDims(upstream, -1) * backprop}, the kernel's own second output times the incoming
+   * gradient of its loss; the second-order term is absent because nothing consumes backprop. The
+   * registry provides the upstream gradient and carries the product back to {@code x}. Every path
+   * from {@code x} to {@code y} must pass through the kernel's logits, which holds for the
+   * compositions of {@link TfLosses}.
+   */
+  Node gradient(Node y, Node x) throws KernelFails {
+    if (xents.isEmpty()) {
+      return new Node(graph.addGradients(prefix(), new Output<?>[] {y.out()}, new Output<?>[] {x.out()}, null)[0],
+          x.shape(), x.dtype());
+    }
+    if (xents.size() > 1) {
+      throw new IllegalStateException("a composition with " + xents.size() + " cross-entropy kernels");
+    }
+    Xent k = xents.get(0);
+    Output<?> upstream =
+        graph.addGradients(prefix(), new Output<?>[] {y.out()}, new Output<?>[] {k.loss().out()}, null)[0];
+    Node up = new Node(upstream, k.loss().shape(), k.loss().dtype());
+    Node g;
+    try {
+      g = binary("Mul", expandDims(up, -1), k.backprop());
+    } catch (PythonError e) {
+      throw new IllegalStateException(e);
+    }
+    if (k.logits().out().equals(x.out())) {
+      return g;
+    }
+    return new Node(
+        graph.addGradients(prefix(), new Output<?>[] {k.logits().out()}, new Output<?>[] {x.out()}, new Output<?>[] {g.out()})[0],
+        x.shape(), x.dtype());
+  }
+
+  /**
+   * Runs the graph and returns the fetched tensors, converted, in order.
+   *
+   * @throws RuntimeException a TensorFlow status ({@link TfErrors#isStatus}) when a kernel fails
+   */
+  List<Tensor> run(Output<?>... fetches) {
+    List<org.tensorflow.Tensor> in = new ArrayList<>();
+    try (Session session = new Session(graph, SESSION_CONFIG)) {
+      Session.Runner runner = session.runner();
+      for (Map.Entry<Output<?>, Tensor> f : feeds.entrySet()) {
+        org.tensorflow.Tensor t = toTf(f.getValue());
+        in.add(t);
+        runner.feed(f.getKey(), t);
+      }
+      for (Output<?> f : fetches) {
+        runner.fetch(f);
+      }
+      try (Result r = runner.run()) {
+        List<Tensor> out = new ArrayList<>(fetches.length);
+        for (int i = 0; i < fetches.length; i++) {
+          out.add(fromTf(r.get(i)));
+        }
+        return out;
+      }
+    } finally {
+      in.forEach(org.tensorflow.Tensor::close);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private GraphOperationBuilder builder(String op) {
+    return graph.opBuilder(op, op + "_" + (counter++), graph.baseScope());
+  }
+
+  private String prefix() {
+    return "gradients_" + (counter++);
+  }
+
+  /** numpy/TF broadcasting of two static shapes, or null when they do not broadcast. */
+  static long[] broadcast(long[] a, long[] b) {
+    int r = Math.max(a.length, b.length);
+    long[] out = new long[r];
+    for (int i = 0; i < r; i++) {
+      long x = i < r - a.length ? 1 : a[i - (r - a.length)];
+      long y = i < r - b.length ? 1 : b[i - (r - b.length)];
+      if (x == y || y == 1) {
+        out[i] = x;
+      } else if (x == 1) {
+        out[i] = y;
+      } else {
+        return null;
+      }
+    }
+    return out;
+  }
+
+  /** A static shape as Python prints a TensorShape: {@code ()}, {@code (3,)}, {@code (2, 3)}. */
+  static String pyShape(long[] shape) {
+    if (shape.length == 1) {
+      return "(" + shape[0] + ",)";
+    }
+    return LongStream.of(shape).mapToObj(Long::toString).collect(Collectors.joining(", ", "(", ")"));
+  }
+
+  /** TF Python's name of a dtype: {@code float}, {@code double}, {@code int64}, ... */
+  static String pyDtype(DataType dt) {
+    return switch (dt) {
+      case DT_FLOAT -> "float";
+      case DT_DOUBLE -> "double";
+      case DT_INT32 -> "int32";
+      case DT_INT64 -> "int64";
+      case DT_UINT8 -> "uint8";
+      case DT_BOOL -> "bool";
+      default -> dt.name();
+    };
+  }
+
+  static DataType dataType(Tensor t) {
+    return switch (t.dtype()) {
+      case FLOAT32 -> DataType.DT_FLOAT;
+      case FLOAT64 -> DataType.DT_DOUBLE;
+      case INT64 -> DataType.DT_INT64;
+      case INT32 -> DataType.DT_INT32;
+      case UINT8 -> DataType.DT_UINT8;
+      case BOOL -> DataType.DT_BOOL;
+    };
+  }
+
+  private static org.tensorflow.Tensor toTf(Tensor t) {
+    Shape shape = Shape.of(Arrays.stream(t.shape()).asLongStream().toArray());
+    int n = t.numel();
+    switch (t.dtype()) {
+      case FLOAT32 -> {
+        float[] a = new float[n];
+        t.floats().get(a);
+        return TFloat32.tensorOf(shape, DataBuffers.of(a, true, false));
+      }
+      case FLOAT64 -> {
+        double[] a = new double[n];
+        t.doubles().get(a);
+        return TFloat64.tensorOf(shape, DataBuffers.of(a, true, false));
+      }
+      case INT64 -> {
+        return TInt64.tensorOf(shape, DataBuffers.of(t.toLongArray(), true, false));
+      }
+      case INT32 -> {
+        long[] v = t.toLongArray();
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = Math.toIntExact(v[i]);
+        }
+        return TInt32.tensorOf(shape, DataBuffers.of(a, true, false));
+      }
+      case UINT8 -> {
+        long[] v = t.toLongArray();
+        byte[] a = new byte[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = (byte) v[i];
+        }
+        return TUint8.tensorOf(shape, DataBuffers.of(a, true, false));
+      }
+      case BOOL -> {
+        long[] v = t.toLongArray();
+        boolean[] a = new boolean[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = v[i] != 0;
+        }
+        return TBool.tensorOf(shape, DataBuffers.of(a, true, false));
+      }
+    }
+    throw new AssertionError(t.dtype());
+  }
+
+  private static Tensor fromTf(org.tensorflow.Tensor t) {
+    int[] shape = Arrays.stream(t.shape().asArray()).mapToInt(Math::toIntExact).toArray();
+    int n = Tensor.numel(shape);
+    return switch (t.dataType()) {
+      case DT_FLOAT -> {
+        float[] a = new float[n];
+        t.asRawTensor().data().asFloats().read(a);
+        yield Tensor.ofFloats(a, shape);
+      }
+      case DT_DOUBLE -> {
+        double[] a = new double[n];
+        t.asRawTensor().data().asDoubles().read(a);
+        yield Tensor.ofDoubles(a, shape);
+      }
+      default -> throw new IllegalStateException("TensorFlow returned a " + t.dataType() + " tensor; expected float or double");
+    };
+  }
+}
