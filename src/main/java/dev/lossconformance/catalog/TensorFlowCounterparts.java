@@ -247,6 +247,11 @@ public final class TensorFlowCounterparts {
         return "T-13: Keras sums the per-row means, torch sums every element";
       }
     }
+    if ((tf.api().equals(CCE) && Boolean.TRUE.equals(tf.params().get("from_logits")) || tf.api().equals(SOFTMAX_XENT))
+        && Arrays.equals(x.shape(), torch.input("target").shape()) && labelsOffSimplex(tf.inputs().get(tf.api().equals(CCE) ? "y_true" : "labels"), x)) {
+      return "TF's SoftmaxCrossEntropyWithLogits gradient is softmax - y, the derivative only for labels summing to 1;"
+          + " torch's is sum(y) softmax - y (losses agree, gradients differ)";
+    }
     if (tf.api().equals(SCCE) && tf.params().get("ignore_class") != null && "sum_over_batch_size".equals(reduction)) {
       Tensor y = torch.input("target");
       long ignore = (Long) tf.params().get("ignore_class");
@@ -260,6 +265,30 @@ public final class TensorFlowCounterparts {
       return "T-5: Keras re-weights valid entries by total / (valid + 1e-7): a last-ulp difference at most";
     }
     return null;
+  }
+
+  /** True when some class fiber (dim 1, or 0 unbatched) of the labels sums to 1 by less than 1e-6. */
+  private static boolean labelsOffSimplex(Tensor y, Tensor x) {
+    int[] shape = y.shape();
+    int ax = shape.length == 1 ? 0 : 1;
+    int c = shape[ax];
+    int inner = 1;
+    for (int d = ax + 1; d < shape.length; d++) {
+      inner *= shape[d];
+    }
+    int outer = c == 0 ? 0 : y.numel() / (c * inner);
+    for (int o = 0; o < outer; o++) {
+      for (int s = 0; s < inner; s++) {
+        double sum = 0;
+        for (int k = 0; k < c; k++) {
+          sum += y.getDouble((o * c + k) * inner + s);
+        }
+        if (Math.abs(sum - 1) > 1e-6) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   static boolean containsValue(Tensor t, long v) {

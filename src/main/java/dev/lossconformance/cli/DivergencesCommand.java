@@ -40,6 +40,8 @@ final class DivergencesCommand implements Callable<Integer> {
           + " differ (" + unexplained + " without a catalog reason)");
       pairs.stream().filter(p -> !p.agree() && p.reason() == null)
           .forEach(p -> spec.commandLine().getOut().println("  unexplained: " + p.id() + ": " + p.difference()));
+      pairs.stream().filter(p -> Boolean.FALSE.equals(p.gradAgree()) && p.reason() == null)
+          .forEach(p -> spec.commandLine().getOut().println("  unexplained gradient difference: " + p.id()));
       return 0;
     } catch (FixtureFormatException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
