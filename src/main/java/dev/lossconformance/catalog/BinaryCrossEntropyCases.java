@@ -61,6 +61,10 @@ public final class BinaryCrossEntropyCases {
         reductions("saturated", b -> b.input("input", values(six, 0, 0, 1, 1, 0, 1))
             .input("target", values(six, 1, 0, 0, 1, 0.5, 0.5))
             .divergence("T-1/T-2: torch clamps each log at -100 (loss 100, gradient -1e12); Keras clips p to [1e-7, 1-1e-7] (16.118095, gradient 0)")),
+        // one probability per row, so Keras' last-axis mean is the element itself: T-1 and T-2 in isolation
+        Stream.of("mean", "sum").map(r -> bce("saturated_column", r)
+            .input("input", values(new int[] {2, 1}, 0, 1)).input("target", values(new int[] {2, 1}, 1, 0))
+            .divergence("T-1/T-2: p = 0, y = 1 and p = 1, y = 0: torch 100 each with gradient -/+1e12, Keras 16.118095 and 15.942385 with gradient 0")),
         Stream.of(bce("tiny_p", "none").input("input", values(six, 1e-43, 1e-38, 1e-20, 1e-8, 1e-45, 1e-300))
             .input("target", values(six, 1, 1, 1, 0, 0.5, 1))
             .why("subnormal and tiny probabilities: log is above -100 for some, clamped for others")),
