@@ -48,6 +48,22 @@ public final class CrossEntropyCases {
 
   private static final int[] TWO_BY_THREE = {2, 3};
 
+  /**
+   * The Keras form nearest to torch's class weights: the same call without {@code weight}, and
+   * {@code sample_weight = weight[target]} per sample (T-3, T-21).
+   */
+  private static Call classWeightsAsSampleWeights(Call t) {
+    Tensor y = t.input("target");
+    Tensor w = t.input("weight");
+    double[] perSample = new double[y.numel()];
+    for (int i = 0; i < perSample.length; i++) {
+      perSample[i] = w.getDouble((int) y.getLong(i));
+    }
+    Call unweighted = new Call(t.api(), t.params(), orderedInputs("input", t.input("input"), "target", y), null, null);
+    return TensorFlowCounterparts.withSampleWeight(TensorFlowCounterparts.crossEntropy(unweighted),
+        Tensor.ofFloating(t.input("input").dtype(), perSample, y.shape()));
+  }
+
   /** Two named tensors in this order (fixture key order must not depend on hashing). */
   private static Map<String, Tensor> orderedInputs(String a, Tensor ta, String b, Tensor tb) {
     Map<String, Tensor> m = new java.util.LinkedHashMap<>();
@@ -221,19 +237,13 @@ public final class CrossEntropyCases {
         Stream.of(ce("keras/class_weight_vs_sample_weight", "mean")
             .input("input", values(TWO_BY_THREE, 1, 2, 3, 1, 2, 3)).input("target", longs(new int[] {2}, 2, 0))
             .input("weight", values(new int[] {3}, 1, 1, 2))
-            .tensorflow(t -> TensorFlowCounterparts.withSampleWeight(
-                TensorFlowCounterparts.crossEntropy(new Call(t.api(), t.params(),
-                    orderedInputs("input", t.input("input"), "target", t.input("target")), null, null)),
-                Tensor.ofFloating(t.input("input").dtype(), new double[] {2, 1}, 2)))
+            .tensorflow(CrossEntropyCases::classWeightsAsSampleWeights)
             .divergence("T-3: the weighted mean divides by sum of w[y] = 3 in torch, by N = 2 in Keras"),
             // T-21: torch smoothing weighs every class by its own weight, normalised by the targets' weights
             ce("keras/weight_smoothing01_vs_sample_weight", "mean").param("label_smoothing", 0.1)
                 .input("input", values(TWO_BY_THREE, 1, 2, 3, 1, 2, 3)).input("target", longs(new int[] {2}, 2, 0))
                 .input("weight", values(new int[] {3}, 1, 1, 2))
-                .tensorflow(t -> TensorFlowCounterparts.withSampleWeight(
-                    TensorFlowCounterparts.crossEntropy(new Call(t.api(), t.params(),
-                        orderedInputs("input", t.input("input"), "target", t.input("target")), null, null)),
-                    Tensor.ofFloating(t.input("input").dtype(), new double[] {2, 1}, 2)))
+                .tensorflow(CrossEntropyCases::classWeightsAsSampleWeights)
                 .divergence("T-21: Keras has no class weights; the nearest Keras form (sample_weight w[y]) differs"),
             // T-5: one valid entry; Keras <= 3.12 divides by n_valid + 1e-7
             ce("index/ignore_one_valid", "mean").input("input", normal(2, 3, 4))
