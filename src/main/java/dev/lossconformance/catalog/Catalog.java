@@ -14,6 +14,12 @@ public final class Catalog {
     OPS.put(NllLossCases.OP, NllLossCases::cases);
     OPS.put(BinaryCrossEntropyCases.OP, BinaryCrossEntropyCases::cases);
     OPS.put(BinaryCrossEntropyWithLogitsCases.OP, BinaryCrossEntropyWithLogitsCases::cases);
+    OPS.put(KlDivCases.OP, KlDivCases::cases);
+    OPS.put(PoissonNllLossCases.OP, PoissonNllLossCases::cases);
+    OPS.put(GaussianNllLossCases.OP, GaussianNllLossCases::cases);
+    OPS.put(HingeEmbeddingLossCases.OP, HingeEmbeddingLossCases::cases);
+    OPS.put(CosineEmbeddingLossCases.OP, CosineEmbeddingLossCases::cases);
+    OPS.put(L1LossCases.OP, L1LossCases::cases);
   }
 
   private Catalog() {}

@@ -27,6 +27,13 @@ public final class TensorFlowCounterparts {
   /** The call must raise; any message (used where TF's text is not the point of the case). */
   static final String ANY_ERROR = "";
 
+  public static final String KLD = "keras.losses.KLDivergence";
+  public static final String POISSON = "keras.losses.Poisson";
+  public static final String LOG_POISSON = "tf.nn.log_poisson_loss";
+  public static final String COSINE = "keras.losses.CosineSimilarity";
+  public static final String HINGE = "keras.losses.Hinge";
+  public static final String MAE = "keras.losses.MeanAbsoluteError";
+
   /** What TF raises for a class index outside [0, C) on CPU (T-16). */
   static final String LABEL_RANGE_ERROR = "outside the valid range";
 
@@ -213,6 +220,98 @@ public final class TensorFlowCounterparts {
     return params(kv);
   }
 
+  /** A call TF cannot express at all, under the nearest name, with the reason. */
+  public static Call none(Call t, String api, String reason) {
+    return Call.unsupported(api, params(), t.inputs(), reason);
+  }
+
+  /** A copy of {@code t} with every element through {@code f}, rounded to its dtype. */
+  private static Tensor map(Tensor t, java.util.function.DoubleUnaryOperator f) {
+    double[] v = t.toDoubleArray();
+    for (int i = 0; i < v.length; i++) {
+      v[i] = f.applyAsDouble(v[i]);
+    }
+    return Tensor.ofFloating(t.dtype(), v, t.shape());
+  }
+
+  /** Keras' reduction for a torch reduction, batchmean included (its nearest is sum_over_batch_size). */
+  private static String kerasReductionOrBatchmean(Call t) {
+    Object r = t.params().get("reduction");
+    return "batchmean".equals(r) ? "sum_over_batch_size" : kerasReduction(r);
+  }
+
+  /** {@code kl_div(input = log p, target)} → Keras KLDivergence on probabilities (T-6). */
+  public static Call klDiv(Call t) {
+    Tensor logp = t.input("input");
+    Tensor y = t.input("target");
+    boolean logTarget = Boolean.TRUE.equals(t.params().get("log_target"));
+    String r = kerasReductionOrBatchmean(t);
+    Map<String, Tensor> in = inputs("y_true", logTarget ? map(y, Math::exp) : y, "y_pred", map(logp, Math::exp));
+    if (!java.util.Set.of("none", "mean", "sum", "batchmean").contains(String.valueOf(t.params().get("reduction")))) {
+      return Call.unsupported(KLD, params("reduction", r), in, "PyTorch raises on the reduction; Keras has no such reduction either");
+    }
+    return new Call(KLD, params("reduction", r), in, null, null);
+  }
+
+  /** {@code poisson_nll_loss} → Keras Poisson on the rate, or tf.nn.log_poisson_loss for the full loss. */
+  public static Call poissonNll(Call t) {
+    Tensor x = t.input("input");
+    Tensor y = t.input("target");
+    boolean logInput = !Boolean.FALSE.equals(t.params().get("log_input"));
+    boolean full = Boolean.TRUE.equals(t.params().get("full"));
+    String r = kerasReduction(t.params().get("reduction"));
+    if (full) {
+      Map<String, Tensor> nn = inputs("targets", y, "log_input", x);
+      if (!logInput || !"none".equals(r)) {
+        return Call.unsupported(LOG_POISSON, params("compute_full_loss", true), nn,
+            "the Stirling term exists only in tf.nn.log_poisson_loss, which takes a log-rate and does not reduce");
+      }
+      return new Call(LOG_POISSON, params("compute_full_loss", true), nn, null, null);
+    }
+    double eps = ((Number) t.params().getOrDefault("eps", 1e-8)).doubleValue();
+    Map<String, Tensor> in = inputs("y_true", y, "y_pred", logInput ? map(x, Math::exp) : x);
+    if (eps != 1e-8) {
+      return Call.unsupported(POISSON, params("reduction", r), in, "Keras Poisson has a fixed epsilon (1e-7)");
+    }
+    return new Call(POISSON, params("reduction", r), in, null, null);
+  }
+
+  /** {@code hinge_embedding_loss} → Keras Hinge, a different loss under a similar name (T-10). */
+  public static Call hinge(Call t) {
+    return new Call(HINGE, params("reduction", kerasReduction(t.params().get("reduction"))),
+        inputs("y_true", t.input("target"), "y_pred", t.input("input")), null, null);
+  }
+
+  /** {@code cosine_embedding_loss} with every target 1 → Keras CosineSimilarity, which is -cos (T-9). */
+  public static Call cosine(Call t) {
+    Tensor y = t.input("target");
+    String r = kerasReduction(t.params().get("reduction"));
+    Map<String, Tensor> in = inputs("y_true", t.input("input1"), "y_pred", t.input("input2"));
+    boolean allPositive = true;
+    for (int i = 0; i < y.numel(); i++) {
+      allPositive &= y.getLong(i) == 1;
+    }
+    if (!allPositive || y.rank() > 1) {
+      return Call.unsupported(COSINE, params("axis", -1L, "reduction", r), in,
+          "Keras CosineSimilarity has no target or margin: it is -cos for every pair");
+    }
+    return new Call(COSINE, params("axis", -1L, "reduction", r), in, null, null);
+  }
+
+  /** {@code l1_loss} → Keras MeanAbsoluteError. */
+  public static Call l1(Call t) {
+    Tensor x = t.input("input");
+    Tensor y = t.input("target");
+    String error = null;
+    try {
+      dev.lossconformance.loss.Shapes.broadcastShape(x.shape(), y.shape());
+    } catch (IllegalArgumentException e) {
+      error = ANY_ERROR;
+    }
+    return new Call(MAE, params("reduction", kerasReduction(t.params().get("reduction"))),
+        inputs("y_true", y, "y_pred", x), error, null);
+  }
+
   /**
    * Why a pairing made by these rules is expected to disagree, from the two calls alone, or
    * {@code null} when the frameworks should agree. Cases can state their own reason instead.
@@ -222,7 +321,7 @@ public final class TensorFlowCounterparts {
       return null;
     }
     boolean keras = tf.api().startsWith("keras.");
-    Tensor x = torch.input("input");
+    Tensor x = torch.inputs().getOrDefault("input", torch.inputs().get("input1"));
     String reduction = String.valueOf(tf.params().get("reduction"));
     if (keras && x.numel() == 0) {
       return "T-20: an empty batch: torch's mean is NaN (sum 0); Keras returns its (0,) per-sample loss unchanged";
@@ -234,6 +333,10 @@ public final class TensorFlowCounterparts {
     }
     if (torch.expectError() == null && tf.expectError() != null && tf.api().equals(BCE) && x.rank() == 0) {
       return "Keras BinaryCrossentropy averages the last axis, which a 0-d input does not have: TF raises";
+    }
+    String other = predictedForOtherLosses(torch, tf, reduction);
+    if (other != null) {
+      return other;
     }
     if (tf.api().equals(BCE) && x.rank() >= 1) {
       int last = x.size(-1);
@@ -265,6 +368,78 @@ public final class TensorFlowCounterparts {
       return "T-5: Keras re-weights valid entries by total / (valid + 1e-7): a last-ulp difference at most";
     }
     return null;
+  }
+
+  /** The predicted reasons of the losses beyond the cross-entropy family. */
+  private static String predictedForOtherLosses(Call torch, Call tf, String reduction) {
+    Tensor x = torch.inputs().getOrDefault("input", torch.inputs().get("input1"));
+    String r = String.valueOf(torch.params().get("reduction"));
+    boolean lastAxis = tf.api().equals(KLD) || tf.api().equals(POISSON) || tf.api().equals(HINGE) || tf.api().equals(MAE);
+    if (tf.api().equals(HINGE)) {
+      return "T-10: PyTorch's hinge_embedding_loss (y=1: x; y=-1: max(0, margin-x)) is not Keras' Hinge max(0, 1 - y x)"
+          + (binaryLabels(torch.input("target")) ? "; T-23: Keras maps an all-{0,1} batch to {-1,1}" : "");
+    }
+    if (tf.api().equals(COSINE)) {
+      return "T-9: cosine_embedding_loss with y = 1 is 1 - cos, Keras CosineSimilarity is -cos";
+    }
+    if (tf.api().equals(LOG_POISSON)) {
+      return hasNegative(torch.input("target")) ? "T-22: the Stirling term is zeroed for y <= 1 in torch, for 0 <= y <= 1 in TF (NaN below 0)" : null;
+    }
+    if (!lastAxis) {
+      return null;
+    }
+    if (x.rank() <= 1 && !"none".equals(reduction) && x.numel() > 1 && !"mean".equals(r) && !"batchmean".equals(r)) {
+      return "T-13: Keras reduces the last axis first, so a 1-D input is one scalar that every reduction returns";
+    }
+    if ("none".equals(reduction) && x.rank() >= 1) {
+      return "T-14: Keras' \"none\" reduces the last axis (one value per row), torch's keeps every element";
+    }
+    if (tf.api().equals(KLD)) {
+      if ("mean".equals(r)) {
+        return "T-6: torch's kl_div mean divides by N*C, Keras by N (torch's batchmean)";
+      }
+      if ("sum".equals(r) || x.rank() > 2) {
+        return x.rank() > 2 ? "T-6: Keras divides by the number of rows N*d1 (last axis summed), torch's batchmean by N" : null;
+      }
+      return hasNonPositive(torch.input("target")) ? "T-7: a zero or negative target: torch's xlogy gives 0 or NaN, Keras clips to 1e-7" : null;
+    }
+    if (tf.api().equals(POISSON) || tf.api().equals(MAE)) {
+      if ("sum".equals(r) && x.size(-1) > 1) {
+        return "T-13: Keras sums the per-row means, torch sums every element";
+      }
+    }
+    if (tf.api().equals(POISSON)) {
+      return "T-8: Keras takes a rate and adds 1e-7 inside the log; torch's log-rate form exp(x) - y x has no epsilon";
+    }
+    return null;
+  }
+
+  private static boolean binaryLabels(Tensor y) {
+    for (int i = 0; i < y.numel(); i++) {
+      double v = y.getDouble(i);
+      if (v != 0 && v != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean hasNegative(Tensor t) {
+    for (int i = 0; i < t.numel(); i++) {
+      if (t.getDouble(i) < 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasNonPositive(Tensor t) {
+    for (int i = 0; i < t.numel(); i++) {
+      if (!(t.getDouble(i) > 0)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when some class fiber (dim 1, or 0 unbatched) of the labels sums to 1 by less than 1e-6. */

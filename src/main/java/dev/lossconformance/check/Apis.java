@@ -1,6 +1,9 @@
 package dev.lossconformance.check;
 
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossAndGrads;
+import dev.lossconformance.loss.torch.CosineEmbeddingLoss;
+import dev.lossconformance.loss.torch.OtherLosses;
 import dev.lossconformance.loss.keras.BinaryCrossentropy;
 import dev.lossconformance.loss.keras.CategoricalCrossentropy;
 import dev.lossconformance.loss.keras.KerasReduction;
@@ -64,7 +67,40 @@ public final class Apis {
         p.tensor("pos_weight"))));
   }
 
+  static {
+    APIS.put(OtherLosses.KL_DIV, p -> grads(p, () -> OtherLosses.klDiv(p.tensor("input"), p.tensor("target"),
+        p.string("reduction", "mean"), flag(p, "log_target"))));
+    APIS.put(OtherLosses.POISSON_NLL, p -> grads(p, () -> OtherLosses.poissonNll(p.tensor("input"), p.tensor("target"),
+        flagOr(p, "log_input", true), flag(p, "full"), p.real("eps", 1e-8), p.string("reduction", "mean"))));
+    APIS.put(OtherLosses.GAUSSIAN_NLL, p -> grads(p, () -> OtherLosses.gaussianNll(p.tensor("input"), p.tensor("target"),
+        p.tensor("var"), flag(p, "full"), p.real("eps", 1e-6), p.string("reduction", "mean"))));
+    APIS.put(OtherLosses.HINGE_EMBEDDING, p -> grads(p, () -> OtherLosses.hingeEmbedding(p.tensor("input"),
+        p.tensor("target"), p.real("margin", 1.0), p.string("reduction", "mean"))));
+    APIS.put(OtherLosses.L1, p -> grads(p, () -> OtherLosses.l1(p.tensor("input"), p.tensor("target"),
+        p.string("reduction", "mean"))));
+    APIS.put(CosineEmbeddingLoss.API, p -> grads(p, () -> CosineEmbeddingLoss.apply(p.tensor("input1"), p.tensor("input2"),
+        p.tensor("target"), p.real("margin", 0.0), p.string("reduction", "mean"))));
+  }
+
   private Apis() {}
+
+  private static boolean flagOr(Params p, String name, boolean dflt) {
+    Boolean b = p.bool(name);
+    return b == null ? dflt : b;
+  }
+
+  /**
+   * Runs a kernel with several gradients: every param and tensor is read (by the supplier's argument
+   * expressions, evaluated first) before the unread-param check; outputs {@code loss} then the grads.
+   */
+  private static Map<String, Tensor> grads(Params p, java.util.function.Supplier<LossAndGrads> run) {
+    LossAndGrads r = run.get();
+    p.requireAllRead();
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    out.put("loss", r.loss());
+    out.putAll(r.grads());
+    return out;
+  }
 
   private static boolean flag(Params p, String name) {
     Boolean b = p.bool(name);

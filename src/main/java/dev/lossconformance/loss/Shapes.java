@@ -61,6 +61,22 @@ public final class Shapes {
     return map;
   }
 
+  /** NumPy's broadcast of two shapes; fails when they do not broadcast. */
+  public static int[] broadcastShape(int[] a, int[] b) {
+    int n = Math.max(a.length, b.length);
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      int da = i < n - a.length ? 1 : a[i - (n - a.length)];
+      int db = i < n - b.length ? 1 : b[i - (n - b.length)];
+      if (da != db && da != 1 && db != 1) {
+        throw new IllegalArgumentException("the size of a (" + da + ") must match the size of b (" + db
+            + ") at dimension " + i + ": shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + " do not broadcast");
+      }
+      out[i] = da == 1 ? db : da;
+    }
+    return out;
+  }
+
   private static IllegalArgumentException notBroadcastable(String arg, int[] src, int[] to) {
     return new IllegalArgumentException(arg + ": shape " + Arrays.toString(src)
         + " does not broadcast to the input's shape " + Arrays.toString(to));

@@ -543,6 +543,15 @@ final class TfGraph implements AutoCloseable {
         t.asRawTensor().data().asDoubles().read(a);
         yield Tensor.ofDoubles(a, shape);
       }
+      case DT_BOOL -> { // one byte per element, 0 or 1 (a predicate Python reads with .numpy())
+        byte[] a = new byte[n];
+        t.asRawTensor().data().read(a);
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = a[i] != 0 ? 1 : 0;
+        }
+        yield Tensor.ofLongs(dev.lossconformance.tensor.DType.BOOL, v, shape);
+      }
       default -> throw new IllegalStateException("TensorFlow returned a " + t.dataType() + " tensor; expected float or double");
     };
   }

@@ -26,12 +26,14 @@ import org.tensorflow.proto.DataType;
  * TF 2.16): {@code keras/src/losses/loss.py} ({@code Loss.__call__}, {@code
  * squeeze_or_expand_to_same_rank}, {@code reduce_weighted_values}, {@code apply_mask}, {@code
  * reduce_values}), {@code keras/src/losses/losses.py} ({@code LossFunctionWrapper.call} and the loss
- * functions), {@code keras/src/backend/tensorflow/nn.py} (the three cross-entropies) and {@code
- * keras/src/backend/tensorflow/numpy.py} / {@code core.py} (mean, sum, prod, where, cast,
- * convert_to_tensor). The tf.nn functions follow TF 2.16's {@code tensorflow/python/ops/nn_ops.py}
- * ({@code softmax_cross_entropy_with_logits_v2_helper}, {@code
- * sparse_softmax_cross_entropy_with_logits}) and {@code nn_impl.py} ({@code
- * sigmoid_cross_entropy_with_logits}, {@code weighted_cross_entropy_with_logits_v2}), and
+ * functions), {@code keras/src/backend/tensorflow/nn.py} (the three cross-entropies), {@code
+ * keras/src/ops/nn.py} {@code _normalize} with {@code backend/tensorflow/linalg.py} {@code norm}
+ * (CosineSimilarity) and {@code keras/src/backend/tensorflow/numpy.py} / {@code core.py} (mean, sum,
+ * prod, where, cast, clip, log, abs, maximum, equal, all, cond, convert_to_tensor). The tf.nn
+ * functions follow TF 2.16's {@code tensorflow/python/ops/nn_ops.py} ({@code
+ * softmax_cross_entropy_with_logits_v2_helper}, {@code sparse_softmax_cross_entropy_with_logits}) and
+ * {@code nn_impl.py} ({@code sigmoid_cross_entropy_with_logits}, {@code
+ * weighted_cross_entropy_with_logits_v2}, {@code log_poisson_loss}), and
  * {@code tf.clip_by_value} is {@code clip_ops.py}'s Minimum then Maximum. No source is copied;
  * comments name the function each step reproduces.
  *
@@ -51,9 +53,16 @@ final class TfLosses {
   static final String SPARSE_SOFTMAX_XENT = "tf.nn.sparse_softmax_cross_entropy_with_logits";
   static final String SIGMOID_XENT = "tf.nn.sigmoid_cross_entropy_with_logits";
   static final String WEIGHTED_XENT = "tf.nn.weighted_cross_entropy_with_logits";
+  static final String KLD = "keras.losses.KLDivergence";
+  static final String POISSON = "keras.losses.Poisson";
+  static final String COSINE = "keras.losses.CosineSimilarity";
+  static final String HINGE = "keras.losses.Hinge";
+  static final String MAE = "keras.losses.MeanAbsoluteError";
+  static final String LOG_POISSON = "tf.nn.log_poisson_loss";
 
   /** Every API this backend runs, in the order provenance lists them. */
-  static final List<String> APIS = List.of(SCCE, CCE, BCE, SOFTMAX_XENT, SPARSE_SOFTMAX_XENT, SIGMOID_XENT, WEIGHTED_XENT);
+  static final List<String> APIS = List.of(SCCE, CCE, BCE, KLD, POISSON, COSINE, HINGE, MAE, SOFTMAX_XENT,
+      SPARSE_SOFTMAX_XENT, SIGMOID_XENT, WEIGHTED_XENT, LOG_POISSON);
 
   /** {@code keras.backend.epsilon()}, a Python float. */
   private static final double EPSILON = 1e-7;
@@ -82,6 +91,8 @@ final class TfLosses {
     return switch (c.api()) {
       case SCCE -> keras(g, c, Set.of("from_logits", "ignore_class", "reduction"));
       case CCE, BCE -> keras(g, c, Set.of("from_logits", "label_smoothing", "axis", "reduction"));
+      case KLD, POISSON, HINGE, MAE -> keras(g, c, Set.of("reduction"));
+      case COSINE -> keras(g, c, Set.of("axis", "reduction"));
       case SOFTMAX_XENT -> {
         checkSignature(c, Set.of("axis"), List.of("labels", "logits"), List.of());
         Node labels = g.input(c.input("labels"));
@@ -110,6 +121,13 @@ final class TfLosses {
         Node logits = g.input(c.input("logits"));
         Node posWeight = g.input(c.input("pos_weight"));
         yield new Built(weightedXent(g, labels, logits, posWeight), "logits", logits);
+      }
+      case LOG_POISSON -> {
+        checkSignature(c, Set.of("compute_full_loss"), List.of("targets", "log_input"), List.of());
+        boolean full = truthy(c, "compute_full_loss");
+        Node targets = g.input(c.input("targets"));
+        Node logInput = g.input(c.input("log_input"));
+        yield new Built(logPoissonLoss(g, targets, logInput, full), "log_input", logInput);
       }
       default -> throw new UnsupportedCase("api " + c.api() + " has no TensorFlow recipe in TensorFlowBackend");
     };
@@ -141,6 +159,11 @@ final class TfLosses {
       case SCCE -> sparseCategoricalCrossentropy(g, yTrue, yPred, fromLogits, ignoreClass(c));
       case CCE -> new Losses(categoricalCrossentropy(g, yTrue, yPred, fromLogits, labelSmoothing(c), axis(c)), null);
       case BCE -> new Losses(binaryCrossentropy(g, yTrue, yPred, fromLogits, labelSmoothing(c), axis(c)), null);
+      case KLD -> new Losses(klDivergence(g, yTrue, yPred), null);
+      case POISSON -> new Losses(poisson(g, yTrue, yPred), null);
+      case COSINE -> new Losses(cosineSimilarity(g, yTrue, yPred, axis(c)), null);
+      case HINGE -> new Losses(hinge(g, yTrue, yPred), null);
+      case MAE -> new Losses(meanAbsoluteError(g, yTrue, yPred), null);
       default -> throw new AssertionError(c.api());
     };
     // the only mask is the loss' own _keras_mask (plain tensors carry no input mask)
@@ -280,6 +303,101 @@ final class TfLosses {
     Node rest = g.binary("Mul", g.binary("Sub", one, target), g.unary("Log", g.binary("Sub", one, o)));
     bce = g.binary("AddV2", bce, rest);
     return g.unary("Neg", bce);
+  }
+
+  /**
+   * losses.py {@code kl_divergence(y_true, y_pred)}: {@code ops.clip} (numpy.py clip, i.e.
+   * {@code tf.clip_by_value}) of both to {@code [1e-7, 1]}, then {@code sum(t * log(t / p), axis=-1)}.
+   */
+  private static Node klDivergence(TfGraph g, Node yTrue, Node yPred) throws PythonError, KernelFails {
+    // convert_to_tensor(y_true, y_pred.dtype): both float32 already
+    Node t = clipByValue(g, yTrue, EPSILON, 1); // ops.clip(y_true, backend.epsilon(), 1)
+    Node p = clipByValue(g, yPred, EPSILON, 1); // ops.clip(y_pred, backend.epsilon(), 1)
+    Node v = g.binary("Mul", t, g.unary("Log", g.binary("RealDiv", t, p))); // y_true * ops.log(y_true / y_pred)
+    return g.reduce("Sum", v, new long[] {-1}, false); // ops.sum(..., axis=-1): tf.reduce_sum
+  }
+
+  /** losses.py {@code poisson(y_true, y_pred)}: {@code mean(p - y * log(p + 1e-7), axis=-1)}, no clipping. */
+  private static Node poisson(TfGraph g, Node yTrue, Node yPred) throws PythonError, KernelFails {
+    // epsilon = ops.convert_to_tensor(backend.epsilon()): tf.convert_to_tensor of a Python float is float32
+    Node epsilon = g.scalar(DT_FLOAT, EPSILON);
+    Node log = g.unary("Log", g.binary("AddV2", yPred, epsilon)); // ops.log(y_pred + epsilon)
+    Node v = g.binary("Sub", yPred, g.binary("Mul", yTrue, log)); // y_pred - y_true * log
+    return g.reduce("Mean", v, new long[] {-1}, false); // ops.mean(..., axis=-1): tf.reduce_mean in float32
+  }
+
+  /**
+   * losses.py {@code cosine_similarity(y_true, y_pred, axis)}: {@code normalize} y_pred then y_true,
+   * then {@code -sum(y_true * y_pred, axis)}.
+   */
+  private static Node cosineSimilarity(TfGraph g, Node yTrue, Node yPred, long axis)
+      throws PythonError, KernelFails {
+    // convert_to_tensor(y_true, y_pred.dtype) is a no-op; squeeze_or_expand_to_same_rank already ran
+    Node p = normalize(g, yPred, axis);
+    Node t = normalize(g, yTrue, axis);
+    Node sum = g.reduce("Sum", g.binary("Mul", t, p), new long[] {axis}, false); // ops.sum(y_true * y_pred, axis)
+    return g.unary("Neg", sum); // unary minus on the tensor
+  }
+
+  /**
+   * ops/nn.py {@code _normalize(x, axis, order=2)} (what {@code numerical_utils.normalize} calls for
+   * a tensor): ExpandDims of a scalar; backend/tensorflow/linalg.py {@code norm(x, ord=2, axis,
+   * keepdims=True)} = {@code tf.sqrt(tf.reduce_sum(x * tf.math.conj(x)))} (conj of a real tensor is
+   * the tensor itself, no op); {@code maximum(norm, 1e-7)}; {@code divide(x, denom)} (RealDiv).
+   */
+  private static Node normalize(TfGraph g, Node x, long axis) throws PythonError, KernelFails {
+    if (x.rank() == 0) {
+      x = g.expandDims(x, 0); // backend.numpy.expand_dims(x, axis=0)
+    }
+    int ndim = x.rank();
+    if (axis < -ndim || axis >= ndim) { // linalg.py norm, with axis already made the tuple (axis,)
+      throw new PythonError("ValueError", "All `axis` values must be in the range [-ndim, ndim). Received inputs"
+          + " with ndim=" + ndim + ", while axis=(" + axis + ",)");
+    }
+    Node norm = g.unary("Sqrt", g.reduce("Sum", g.binary("Mul", x, x), new long[] {axis}, true));
+    Node denom = g.binary("Maximum", norm, g.scalar(norm.dtype(), EPSILON)); // numpy.maximum(norm, epsilon)
+    return g.binary("RealDiv", x, denom); // numpy.divide: tf.divide, float32
+  }
+
+  /**
+   * losses.py {@code hinge(y_true, y_pred)}: {@code convert_binary_labels_to_hinge}, then {@code
+   * mean(maximum(1 - y_true * y_pred, 0), axis=-1)}.
+   */
+  private static Node hinge(TfGraph g, Node yTrue, Node yPred) throws PythonError, KernelFails {
+    // convert_to_tensor(y_pred); ops.cast(y_true, y_pred.dtype): both float32 already, no op
+    Node t = convertBinaryLabelsToHinge(g, yTrue);
+    Node margin = g.binary("Sub", g.scalar(yPred.dtype(), 1.0), g.binary("Mul", t, yPred)); // 1.0 - y_true * y_pred
+    Node hinged = g.binary("Maximum", margin, g.scalar(margin.dtype(), 0.0)); // ops.maximum(., 0.0)
+    return g.reduce("Mean", hinged, new long[] {-1}, false); // ops.mean(..., axis=-1)
+  }
+
+  /**
+   * losses.py {@code convert_binary_labels_to_hinge(y_true)}: {@code is_binary = all(equal(y, 0) |
+   * equal(y, 1))} over the whole tensor, then {@code ops.cond(is_binary, 2y - 1, y)}. {@code ops.cond}
+   * is {@code tf.cond}, which in eager mode reads the predicate's value and runs only the branch
+   * taken; so the predicate's ops run here first and the branch is built from their result.
+   */
+  private static Node convertBinaryLabelsToHinge(TfGraph g, Node yTrue) throws PythonError, KernelFails {
+    // numpy.py equal(y_true, 0): the Python int becomes an int32 tensor; result_type(float32, int32)
+    // is float32, so tf.cast of the int32 constant (a Cast op), then tf.equal
+    Node areZeros = g.binary("Equal", yTrue, g.cast(pythonInt(g, 0), yTrue.dtype()));
+    Node areOnes = g.binary("Equal", yTrue, g.cast(pythonInt(g, 1), yTrue.dtype()));
+    // numpy.py logical_or (casts to bool are no-ops), all: tf.reduce_all over every axis
+    Node isBinary = g.reduce("All", g.binary("LogicalOr", areZeros, areOnes), null, false);
+    boolean binary = g.run(isBinary.out()).get(0).getLong(0) != 0;
+    if (!binary) {
+      return yTrue; // _return_labels_unconverted
+    }
+    // _convert_binary_labels: 2.0 * y_true - 1.0 (Tensor.__rmul__ puts the constant first)
+    Node twice = g.binary("Mul", g.scalar(yTrue.dtype(), 2.0), yTrue);
+    return g.binary("Sub", twice, g.scalar(yTrue.dtype(), 1.0));
+  }
+
+  /** losses.py {@code mean_absolute_error(y_true, y_pred)}: {@code mean(abs(y_true - y_pred), axis=-1)}. */
+  private static Node meanAbsoluteError(TfGraph g, Node yTrue, Node yPred) throws PythonError, KernelFails {
+    // the function's own squeeze_or_expand_to_same_rank is a no-op after LossFunctionWrapper.call's
+    Node v = g.unary("Abs", g.binary("Sub", yTrue, yPred)); // ops.abs(y_true - y_pred): tf.abs
+    return g.reduce("Mean", v, new long[] {-1}, false);
   }
 
   /** loss.py {@code squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True)}, on static shapes. */
@@ -445,6 +563,43 @@ final class TfLosses {
     return g.binary("AddV2", a, b);
   }
 
+  /**
+   * nn_impl.py {@code log_poisson_loss(targets, log_input, compute_full_loss)}: {@code exp(c) - c*z},
+   * and with the full loss {@code + where(0 <= z <= 1, 0, z*log(z) - z + 0.5*log(2*pi*z))}, in the
+   * inputs' dtype, no reduction.
+   */
+  private static Node logPoissonLoss(TfGraph g, Node targets, Node logInput, boolean full)
+      throws PythonError, KernelFails, UnsupportedCase {
+    // targets.get_shape().assert_is_compatible_with(log_input.get_shape()): fully known shapes must be equal
+    if (!Arrays.equals(targets.shape(), logInput.shape())) {
+      throw new PythonError("ValueError", "`log_input` and `targets` must have the same shape, received ("
+          + pyShape(logInput.shape()) + " vs " + pyShape(targets.shape()) + ").");
+    }
+    if (logInput.dtype() != DataType.DT_FLOAT && logInput.dtype() != DataType.DT_DOUBLE) {
+      throw new UnsupportedCase("log_input of dtype " + logInput.dtype() + ": Exp has no kernel for it (not reproduced)");
+    }
+    // math_ops.exp(log_input) - log_input * targets (a dtype mismatch fails at the Mul, as eager does)
+    Node result = g.binary("Sub", g.unary("Exp", logInput), g.binary("Mul", logInput, targets));
+    if (full) {
+      // constant_op.constant(0.5, ...) and constant(2 * math.pi, dtype=targets.dtype): the Python float
+      // rounded once to that dtype (targets has log_input's float dtype here, or the Mul failed)
+      Node pointFive = g.scalar(targets.dtype(), 0.5);
+      Node twoPi = g.scalar(targets.dtype(), 2 * Math.PI);
+      // (targets * log(targets)) - targets + (point_five * log(two_pi * targets))
+      Node stirling = g.binary("Sub", g.binary("Mul", targets, g.unary("Log", targets)), targets);
+      Node half = g.binary("Mul", pointFive, g.unary("Log", g.binary("Mul", twoPi, targets)));
+      stirling = g.binary("AddV2", stirling, half);
+      // array_ops.zeros_like (eager, same dtype: ZerosLike); ones_like holds ones of targets' shape
+      // (eager Python builds them as a constant or Fill; OnesLike gives the same exact ones)
+      Node zeros = g.unary("ZerosLike", targets);
+      Node ones = g.unary("OnesLike", targets);
+      Node cond = g.binary("LogicalAnd", g.binary("GreaterEqual", targets, zeros), g.binary("LessEqual", targets, ones));
+      // result += array_ops.where(cond, zeros, stirling_approx): where v1 is Select
+      result = g.binary("AddV2", result, g.select("Select", cond, zeros, stirling));
+    }
+    return result;
+  }
+
   /** The shape check of nn_impl.py's two sigmoid losses ({@code assert_is_compatible_with}). */
   private static void checkSameShape(Node labels, Node logits) throws PythonError {
     if (!Arrays.equals(labels.shape(), logits.shape())) {
@@ -563,6 +718,11 @@ final class TfLosses {
       + " keras/src/losses/losses.py (LossFunctionWrapper.call, %s), keras/src/backend/tensorflow/nn.py (%s),"
       + " numpy.py and core.py";
 
+  private static final String KERAS_FILES_NUMPY = "keras-team/keras v3.3.3 keras/src/losses/loss.py (Loss.__call__,"
+      + " squeeze_or_expand_to_same_rank, reduce_weighted_values, apply_mask, reduce_values) and"
+      + " keras/src/losses/losses.py (LossFunctionWrapper.call, %s), keras/src/backend/tensorflow/numpy.py (%s)"
+      + " and core.py";
+
   private static final String KERAS_CALL = "Loss.__call__ casts y_true, y_pred (and sample_weight) to float32"
       + " with Cast, whatever their dtype (3.3.3 has no dtype argument), and squeezes or expands a trailing"
       + " size-1 dim with Squeeze/ExpandDims";
@@ -627,6 +787,39 @@ final class TfLosses {
         + " reproduced op by op (no single kernel exists), pos_weight a tensor: Sub(q, 1), Mul, AddV2(1, .);"
         + " Sub(1, z), Mul; Abs, Neg, Exp, Log1p; Neg, Relu; AddV2, Mul, AddV2; no reduction. Gradient: "
         + GRADIENT_REGISTRY + ".");
+    PROVENANCE.put(KLD, KLD + ": Keras 3.3.3 reproduced op by op from " + String.format(KERAS_FILES_NUMPY,
+        "kl_divergence", "clip, log, sum") + ". " + KERAS_CALL
+        + "; ops.clip = tf.clip_by_value(., 1e-7, 1) on y_true then y_pred (Minimum(., 1), Maximum(., 1e-7)),"
+        + " RealDiv(t, p), Log, Mul(t, .), Sum(axis=-1); " + KERAS_REDUCTION + ". Gradient: " + GRADIENT_REGISTRY
+        + " (Minimum/Maximum pass the gradient where 1e-7 <= p <= 1, 0 outside).");
+    PROVENANCE.put(POISSON, POISSON + ": Keras 3.3.3 reproduced op by op from " + String.format(KERAS_FILES_NUMPY,
+        "poisson", "log, mean") + ". " + KERAS_CALL
+        + "; AddV2(p, float32 1e-7), Log, Mul(y, .), Sub(p, .), Mean(axis=-1) (no clipping: p + 1e-7 < 0 gives"
+        + " NaN); " + KERAS_REDUCTION + ". Gradient: " + GRADIENT_REGISTRY + ".");
+    PROVENANCE.put(COSINE, COSINE + ": Keras 3.3.3 reproduced op by op from " + String.format(KERAS_FILES_NUMPY,
+        "cosine_similarity; keras/src/ops/nn.py _normalize; keras/src/backend/tensorflow/linalg.py norm",
+        "expand_dims, maximum, divide, sum") + ". "
+        + KERAS_CALL + "; normalize(y_pred, axis) then normalize(y_true, axis), each [ExpandDims of a scalar],"
+        + " Mul(x, x), Sum(axis, keepdims), Sqrt, Maximum(., 1e-7), RealDiv(x, .) (a ValueError for an axis out"
+        + " of range); Mul, Sum(axis), Neg: -cos, not 1 - cos; " + KERAS_REDUCTION + ". Gradient: "
+        + GRADIENT_REGISTRY + " (at a zero y_pred row SqrtGrad is 0.5*0/0, so that row's gradient is NaN).");
+    PROVENANCE.put(HINGE, HINGE + ": Keras 3.3.3 reproduced op by op from " + String.format(KERAS_FILES_NUMPY,
+        "hinge, convert_binary_labels_to_hinge", "equal, logical_or, all, maximum, mean; core.py cond") + ". " + KERAS_CALL + "; label conversion: Cast(Const int32 0 and 1), Equal, Equal,"
+        + " LogicalOr, All over the whole y_true; ops.cond is eager tf.cond, which reads that predicate and runs one"
+        + " branch, so the predicate is run first and only when every label is 0 or 1 is Mul(2, y), Sub(., 1) added"
+        + " (a batch mixing 0 and -1 keeps its 0s); then Mul(y, p), Sub(1, .), Maximum(., 0), Mean(axis=-1); "
+        + KERAS_REDUCTION + ". Gradient: " + GRADIENT_REGISTRY + " (Maximum passes the gradient where 1 - y*p >= 0,"
+        + " ties included; y does not depend on y_pred).");
+    PROVENANCE.put(MAE, MAE + ": Keras 3.3.3 reproduced op by op from " + String.format(KERAS_FILES_NUMPY,
+        "mean_absolute_error", "absolute, mean") + ". " + KERAS_CALL
+        + "; Sub(y, p), Abs, Mean(axis=-1) (so a rank-1 input gives a scalar, which every reduction returns"
+        + " unchanged); " + KERAS_REDUCTION + ". Gradient: " + GRADIENT_REGISTRY + " (Abs: Sign, 0 at y = p).");
+    PROVENANCE.put(LOG_POISSON, LOG_POISSON + ": TF 2.16 nn_impl.py log_poisson_loss reproduced op by op (no"
+        + " single kernel exists), in the inputs' dtype, no reduction: its static shape ValueError, then Exp(c),"
+        + " Mul(c, z), Sub; compute_full_loss adds the Stirling term: Log(z), Mul, Sub(., z), Mul(2*pi, z), Log,"
+        + " Mul(0.5, .), AddV2; ZerosLike, OnesLike, GreaterEqual, LessEqual, LogicalAnd, Select(cond, 0,"
+        + " stirling) (array_ops.where), AddV2 - zero for 0 <= z <= 1, NaN for z < 0. Gradient w.r.t. log_input: "
+        + GRADIENT_REGISTRY + " (the Stirling term does not depend on log_input).");
   }
 
   /** One paragraph per API, for the APIs given. */

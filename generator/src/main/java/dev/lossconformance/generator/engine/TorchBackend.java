@@ -95,7 +95,9 @@ public final class TorchBackend implements Backend {
       NDList out = model.getBlock().forward(new ParameterStore(nd, false), in, true);
       Map<String, Tensor> outputs = new LinkedHashMap<>();
       outputs.put("loss", fromNd(out.get(0)));
-      outputs.put("grad_input", fromNd(out.get(1)));
+      for (int i = 0; i < call.gradNames().size(); i++) {
+        outputs.put("grad_" + call.gradNames().get(i), fromNd(out.get(i + 1)));
+      }
       return Result.ok(outputs);
     } catch (EngineException e) {
       return Result.error(TorchErrors.normalise(e.getMessage()));

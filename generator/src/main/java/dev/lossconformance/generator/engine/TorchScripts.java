@@ -24,7 +24,7 @@ import java.util.Set;
 final class TorchScripts {
 
   /** The module a case runs, and the case's tensors it takes, in {@code forward}'s order. */
-  record Script(List<String> tensorNames, String source) {}
+  record Script(List<String> tensorNames, List<String> gradNames, String source) {}
 
   /** The case cannot be expressed by this backend (unknown op, param or input). */
   static final class UnsupportedCase extends Exception {
@@ -82,9 +82,18 @@ final class TorchScripts {
               + " target.size() != input.size()."
               + REDUCTION_NOTE);
 
-  private record OpSpec(String api, Set<String> params, Set<String> optionalInputs) {}
+  /**
+   * What a recipe takes: its params, required and optional tensor inputs (forward's order), and the
+   * inputs it differentiates (each gives an output {@code grad_<name>}).
+   */
+  private record OpSpec(String api, Set<String> params, List<String> required, Set<String> optionalInputs,
+      List<String> grads) {
+    OpSpec(String api, Set<String> params, Set<String> optionalInputs) {
+      this(api, params, List.of("input", "target"), optionalInputs, List.of("input"));
+    }
+  }
 
-  private static final Map<String, OpSpec> OPS =
+  private static final Map<String, OpSpec> OPS = new java.util.HashMap<>(
       Map.of(
           CROSS_ENTROPY,
           new OpSpec(
@@ -100,13 +109,26 @@ final class TorchScripts {
           new OpSpec(
               "torch.nn.functional.binary_cross_entropy_with_logits",
               Set.of("reduction"),
-              Set.of("weight", "pos_weight")));
+              Set.of("weight", "pos_weight"))));
+
+  static {
+    ExtraRecipes.register(OPS::put);
+  }
+
+  /** Registers a recipe: see {@link ExtraRecipes}. */
+  interface Registry {
+    void put(String op, OpSpec spec);
+  }
+
+  static OpSpec spec(String api, Set<String> params, List<String> required, Set<String> optional, List<String> grads) {
+    return new OpSpec(api, params, required, optional, grads);
+  }
 
   private TorchScripts() {}
 
   /** What is aten and what is script for {@code op}; {@code null} for an op this backend lacks. */
   static String provenance(String op) {
-    return PROVENANCE.get(op);
+    return PROVENANCE.containsKey(op) ? PROVENANCE.get(op) : ExtraRecipes.provenance(op);
   }
 
   /** The module and tensor order that run {@code c}. */
@@ -121,9 +143,9 @@ final class TorchScripts {
         throw new UnsupportedCase("param " + p + " of " + c.api() + " is not passed by TorchBackend");
       }
     }
-    List<String> tensors = new ArrayList<>(List.of("input", "target"));
-    for (String name : List.of("weight", "pos_weight")) {
-      if (spec.optionalInputs().contains(name) && c.inputs().containsKey(name)) {
+    List<String> tensors = new ArrayList<>(spec.required());
+    for (String name : c.inputs().keySet()) {
+      if (spec.optionalInputs().contains(name)) {
         tensors.add(name);
       }
     }
@@ -132,8 +154,12 @@ final class TorchScripts {
         throw new UnsupportedCase("input " + name + " of " + c.api() + " is not passed by TorchBackend");
       }
     }
-    c.input("input");
-    c.input("target");
+    for (String name : spec.required()) {
+      c.input(name);
+    }
+    if (ExtraRecipes.handles(op)) {
+      return new Script(List.copyOf(tensors), spec.grads(), module(tensors, spec.grads(), ExtraRecipes.body(op, c, tensors)));
+    }
 
     long reduction = reductionEnum(c);
     String weight = tensors.contains("weight") ? "weight" : "None";
@@ -188,7 +214,7 @@ final class TorchScripts {
       }
       default -> throw new AssertionError(op);
     }
-    return new Script(List.copyOf(tensors), module(tensors, body));
+    return new Script(List.copyOf(tensors), spec.grads(), module(tensors, spec.grads(), body));
   }
 
   /**
@@ -196,7 +222,7 @@ final class TorchScripts {
    * mode is switched on inside the script as well as by DJL's training flag (ENGINES.md: both are
    * needed).
    */
-  private static String module(List<String> tensors, List<String> body) {
+  private static String module(List<String> tensors, List<String> grads, List<String> body) {
     StringBuilder s = new StringBuilder();
     s.append("class Loss(Module):\n");
     s.append("  __parameters__ = []\n");
@@ -206,22 +232,38 @@ final class TorchScripts {
     for (String t : tensors) {
       s.append(", ").append(t).append(": Tensor");
     }
-    s.append(") -> Tuple[Tensor, Tensor]:\n");
+    s.append(") -> Tuple[Tensor").append(", Tensor".repeat(grads.size())).append("]:\n");
     s.append("    torch.set_grad_enabled(True)\n");
-    // an integer input cannot require grad; it goes in as is, so the kernel's own dtype error shows
-    s.append("    x = input.detach().requires_grad_(input.is_floating_point())\n");
+    // an integer input cannot require grad; it goes in as is, so the kernel's own dtype error shows.
+    // The input is bound to x; every other differentiated tensor is rebound under its own name.
+    List<String> vars = new ArrayList<>();
+    for (String g : grads) {
+      String v = g.equals("input") ? "x" : g;
+      s.append("    ").append(v).append(" = ").append(g).append(".detach().requires_grad_(")
+          .append(g).append(".is_floating_point())\n");
+      vars.add(v);
+    }
     for (String line : body) {
       s.append("    ").append(line).append('\n');
     }
-    s.append("    grads = torch.autograd.grad([loss.sum()], [x])\n");
-    s.append("    grad_input = grads[0]\n");
-    s.append("    assert grad_input is not None\n"); // refines Optional[Tensor] to Tensor
-    s.append("    return (loss.detach(), grad_input)\n");
+    s.append("    grads = torch.autograd.grad([loss.sum()], [").append(String.join(", ", vars))
+        .append("], allow_unused=True)\n");
+    StringBuilder ret = new StringBuilder("loss.detach()");
+    for (int i = 0; i < vars.size(); i++) {
+      // a tensor the loss does not use has no gradient: autograd gives None, the fixture zeros
+      s.append("    g").append(i).append("_opt = grads[").append(i).append("]\n");
+      s.append("    if g").append(i).append("_opt is None:\n");
+      s.append("      g").append(i).append(" = torch.zeros_like(").append(vars.get(i)).append(")\n");
+      s.append("    else:\n");
+      s.append("      g").append(i).append(" = g").append(i).append("_opt\n");
+      ret.append(", g").append(i);
+    }
+    s.append("    return (").append(ret).append(")\n");
     return s.toString();
   }
 
   /** torch.nn._reduction.get_enum. */
-  private static long reductionEnum(Call c) throws UnsupportedCase, PythonLevelError {
+  static long reductionEnum(Call c) throws UnsupportedCase, PythonLevelError {
     Object r = c.params().get("reduction");
     if (r == null) {
       r = DEFAULT_REDUCTION;

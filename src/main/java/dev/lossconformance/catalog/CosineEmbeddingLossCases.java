@@ -1,0 +1,51 @@
+package dev.lossconformance.catalog;
+
+import static dev.lossconformance.catalog.Draw.longs;
+import static dev.lossconformance.catalog.Draw.normal;
+import static dev.lossconformance.catalog.Draw.values;
+import static dev.lossconformance.tensor.DType.FLOAT32;
+import static dev.lossconformance.tensor.DType.FLOAT64;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/** {@code torch.nn.functional.cosine_embedding_loss}: y = 1 gives 1 - cos, y = -1 gives max(0, cos - margin). */
+public final class CosineEmbeddingLossCases {
+  public static final String OP = "cosine_embedding_loss";
+  public static final String API = "torch.nn.functional.cosine_embedding_loss";
+
+  private CosineEmbeddingLossCases() {}
+
+  private static CaseBuilder c(String variant, String reduction, double margin) {
+    return new CaseBuilder(OP, API, variant + "_" + reduction)
+        .param("margin", margin).param("reduction", reduction)
+        .tensorflow(TensorFlowCounterparts::cosine);
+  }
+
+  public static List<Case> cases() {
+    Stream<CaseBuilder> all = Stream.of(
+        Stream.of("none", "mean", "sum").map(r -> c("mixed_targets", r, 0.0)
+            .input("input1", normal(1, 4, 5)).input("input2", normal(1, 4, 5))
+            .input("target", longs(new int[] {4}, 1, -1, 1, -1))),
+        Stream.of("none", "mean").map(r -> c("positive_targets", r, 0.0)
+            .input("input1", normal(1, 3, 4)).input("input2", normal(1, 3, 4)).input("target", longs(new int[] {3}, 1, 1, 1))),
+        Stream.of(c("margin05", "mean", 0.5).input("input1", normal(1, 4, 5)).input("input2", normal(1, 4, 5))
+            .input("target", longs(new int[] {4}, -1, -1, -1, 1))),
+        // SEMANTICS.md T-9: a = [1, 0], b = [1, 1], y = 1: 1 - cos = 0.2928932 (Keras CosineSimilarity: -0.7071068)
+        Stream.of(c("worked_example", "none", 0.0).input("input1", values(new int[] {1, 2}, 1, 0))
+            .input("input2", values(new int[] {1, 2}, 1, 1)).input("target", longs(new int[] {1}, 1))),
+        // near-zero and zero vectors: the 1e-12 added to each squared norm keeps cos finite
+        Stream.of(c("near_zero_vectors", "none", 0.0)
+            .input("input1", values(new int[] {3, 2}, 0, 0, 1e-7, 0, 1e-20, 1e-20))
+            .input("input2", values(new int[] {3, 2}, 1, 1, 1e-7, 1e-7, 1, 0)).input("target", longs(new int[] {3}, 1, -1, 1))),
+        // any target other than +-1 contributes 0
+        Stream.of(c("other_target", "none", 0.0).input("input1", normal(1, 2, 3)).input("input2", normal(1, 2, 3))
+            .input("target", longs(new int[] {2}, 0, 2))),
+        Stream.of(c("unbatched", "none", 0.0).input("input1", normal(1, 4)).input("input2", normal(1, 4))
+            .input("target", longs(new int[0], -1))),
+        Stream.of(c("target_2d", "mean", 0.0).input("input1", normal(1, 2, 3)).input("input2", normal(1, 2, 3))
+            .input("target", longs(new int[] {2, 1}, 1, -1)).expectError("target")))
+        .flatMap(s -> s);
+    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+  }
+}

@@ -1,0 +1,52 @@
+package dev.lossconformance.catalog;
+
+import static dev.lossconformance.catalog.Draw.normal;
+import static dev.lossconformance.catalog.Draw.uniform;
+import static dev.lossconformance.catalog.Draw.values;
+import static dev.lossconformance.tensor.DType.FLOAT32;
+import static dev.lossconformance.tensor.DType.FLOAT64;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code torch.nn.functional.gaussian_nll_loss}, a Python-level function: var of the input's shape,
+ * of {@code input.shape[:-1]} (unsqueezed) or with last dim 1; var clamped at eps outside autograd.
+ */
+public final class GaussianNllLossCases {
+  public static final String OP = "gaussian_nll_loss";
+  public static final String API = "torch.nn.functional.gaussian_nll_loss";
+
+  private GaussianNllLossCases() {}
+
+  private static CaseBuilder g(String variant, String reduction, boolean full) {
+    return new CaseBuilder(OP, API, variant + "_" + reduction)
+        .param("full", full).param("eps", 1e-6).param("reduction", reduction)
+        .tensorflow(t -> TensorFlowCounterparts.none(t, "keras.losses.GaussianNLL",
+            "TensorFlow and Keras have no Gaussian negative log-likelihood loss"));
+  }
+
+  public static List<Case> cases() {
+    Stream<CaseBuilder> all = Stream.of(
+        Stream.of("none", "mean", "sum").map(r -> g("same_shape", r, false)
+            .input("input", normal(1, 4, 3)).input("target", normal(1, 4, 3)).input("var", uniform(0.1, 2, 4, 3))),
+        Stream.of(g("same_shape_full", "mean", true)
+            .input("input", normal(1, 4, 3)).input("target", normal(1, 4, 3)).input("var", uniform(0.1, 2, 4, 3))),
+        Stream.of("none", "mean").map(r -> g("var_one_dim_short", r, false)
+            .input("input", normal(1, 4, 3)).input("target", normal(1, 4, 3)).input("var", uniform(0.1, 2, 4))),
+        Stream.of(g("var_last_dim_1", "sum", false)
+            .input("input", normal(1, 2, 3, 4)).input("target", normal(1, 2, 3, 4)).input("var", uniform(0.1, 2, 2, 3, 1))),
+        // var below eps is clamped for the value, but the gradient ignores the clamp (SEMANTICS.md §2.7)
+        Stream.of(g("var_clamped", "none", false)
+            .input("input", values(new int[] {4}, 1, 0.5, -1, 2)).input("target", values(new int[] {4}, 0, 0.5, 0, 1))
+            .input("var", values(new int[] {4}, 0, 1e-9, 1e-7, 0.5))),
+        Stream.of(g("var_negative", "mean", false)
+            .input("input", normal(1, 2, 3)).input("target", normal(1, 2, 3)).input("var", values(new int[] {2, 3}, 1, 0.5, -0.1, 1, 1, 1))
+            .expectError("negative")),
+        Stream.of(g("var_wrong_size", "mean", false)
+            .input("input", normal(1, 2, 3)).input("target", normal(1, 2, 3)).input("var", uniform(0.1, 1, 3, 2))
+            .expectError("incorrect size")))
+        .flatMap(s -> s);
+    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+  }
+}

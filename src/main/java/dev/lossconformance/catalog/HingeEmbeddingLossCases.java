@@ -1,0 +1,48 @@
+package dev.lossconformance.catalog;
+
+import static dev.lossconformance.catalog.Draw.normal;
+import static dev.lossconformance.catalog.Draw.values;
+import static dev.lossconformance.tensor.DType.FLOAT32;
+import static dev.lossconformance.tensor.DType.FLOAT64;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/** {@code torch.nn.functional.hinge_embedding_loss}: y = 1 gives x, y = -1 gives max(0, margin - x), others both. */
+public final class HingeEmbeddingLossCases {
+  public static final String OP = "hinge_embedding_loss";
+  public static final String API = "torch.nn.functional.hinge_embedding_loss";
+
+  private HingeEmbeddingLossCases() {}
+
+  private static CaseBuilder h(String variant, String reduction, double margin) {
+    return new CaseBuilder(OP, API, variant + "_" + reduction)
+        .param("margin", margin).param("reduction", reduction)
+        .tensorflow(TensorFlowCounterparts::hinge);
+  }
+
+  /** Signs +-1, alternating by seed. */
+  private static Draw pm1(int... shape) {
+    return normal(1, shape).map(Math::signum);
+  }
+
+  public static List<Case> cases() {
+    Stream<CaseBuilder> all = Stream.of(
+        Stream.of("none", "mean", "sum").map(r -> h("plain", r, 1.0)
+            .input("input", normal(1, 4, 3)).input("target", pm1(4, 3))),
+        Stream.of(h("margin2", "mean", 2.0).input("input", normal(1, 4, 3)).input("target", pm1(4, 3))),
+        // SEMANTICS.md T-10: x = 0.3: y = 1 gives 0.3, y = -1 gives 0.7 (Keras Hinge: 0.7 and 1.3)
+        Stream.of(h("worked_example", "none", 1.0).input("input", values(new int[] {1, 2}, 0.3, 0.3))
+            .input("target", values(new int[] {1, 2}, 1, -1))),
+        // a target of 0 takes both terms: x + max(0, margin - x)
+        Stream.of(h("target_zero", "none", 1.0).input("input", values(new int[] {1, 4}, 0.3, -2, 1, 3))
+            .input("target", values(new int[] {1, 4}, 0, 0, -1, 1))),
+        // exactly at the margin: max(0, margin - x) has a kink at x = margin
+        Stream.of(h("at_margin", "sum", 1.0).input("input", values(new int[] {1, 3}, 1, 1, 0.5))
+            .input("target", values(new int[] {1, 3}, -1, 1, -1))),
+        Stream.of(h("labels_01", "mean", 1.0).input("input", normal(1, 3, 2))
+            .input("target", values(new int[] {3, 2}, 0, 1, 1, 0, 0, 1))))
+        .flatMap(s -> s);
+    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.lossconformance.catalog;
+
+import static dev.lossconformance.catalog.Draw.normal;
+import static dev.lossconformance.catalog.Draw.values;
+import static dev.lossconformance.tensor.DType.FLOAT32;
+import static dev.lossconformance.tensor.DType.FLOAT64;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/** {@code torch.nn.functional.l1_loss}: |x - y| over the broadcast shape. */
+public final class L1LossCases {
+  public static final String OP = "l1_loss";
+  public static final String API = "torch.nn.functional.l1_loss";
+
+  private L1LossCases() {}
+
+  private static CaseBuilder l1(String variant, String reduction) {
+    return new CaseBuilder(OP, API, variant + "_" + reduction).param("reduction", reduction)
+        .tensorflow(TensorFlowCounterparts::l1);
+  }
+
+  public static List<Case> cases() {
+    Stream<CaseBuilder> all = Stream.of(
+        Stream.of("none", "mean", "sum").map(r -> l1("plain", r).input("input", normal(1, 4, 3)).input("target", normal(1, 4, 3))),
+        Stream.of("none", "mean", "sum").map(r -> l1("rank1", r).input("input", normal(1, 5)).input("target", normal(1, 5))),
+        // sizes differ: torch warns and broadcasts; the gradient of the smaller side sums over the broadcast
+        Stream.of("mean", "sum").map(r -> l1("broadcast_target", r).input("input", normal(1, 4, 3)).input("target", normal(1, 3))),
+        Stream.of(l1("broadcast_both", "none").input("input", normal(1, 4, 1)).input("target", normal(1, 1, 3))),
+        // |x - y| has a kink at equality: its gradient there is sign(0) = 0
+        Stream.of(l1("ties", "sum").input("input", values(new int[] {4}, 1, 2, -0.5, 0)).input("target", values(new int[] {4}, 1, 2.5, -0.5, 0))),
+        Stream.of(l1("rank3", "mean").input("input", normal(1, 2, 3, 4)).input("target", normal(1, 2, 3, 4))),
+        Stream.of(l1("inf_nan", "none").input("input", values(new int[] {4}, Double.POSITIVE_INFINITY, Double.NaN, 1, Double.NEGATIVE_INFINITY))
+            .input("target", values(new int[] {4}, 1, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY))),
+        Stream.of(l1("not_broadcastable", "mean").input("input", normal(1, 2, 3)).input("target", normal(1, 4))
+            .expectError("size")))
+        .flatMap(s -> s);
+    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+  }
+}

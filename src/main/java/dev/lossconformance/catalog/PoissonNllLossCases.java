@@ -1,0 +1,57 @@
+package dev.lossconformance.catalog;
+
+import static dev.lossconformance.catalog.Draw.normal;
+import static dev.lossconformance.catalog.Draw.uniform;
+import static dev.lossconformance.catalog.Draw.values;
+import static dev.lossconformance.tensor.DType.FLOAT32;
+import static dev.lossconformance.tensor.DType.FLOAT64;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/** {@code torch.nn.functional.poisson_nll_loss}: log-rate input by default, Stirling term with {@code full}. */
+public final class PoissonNllLossCases {
+  public static final String OP = "poisson_nll_loss";
+  public static final String API = "torch.nn.functional.poisson_nll_loss";
+
+  private PoissonNllLossCases() {}
+
+  private static CaseBuilder p(String variant, String reduction, boolean logInput, boolean full) {
+    return new CaseBuilder(OP, API, variant + "_" + reduction)
+        .param("log_input", logInput).param("full", full).param("eps", 1e-8).param("reduction", reduction)
+        .tensorflow(TensorFlowCounterparts::poissonNll);
+  }
+
+  /** Counts: integers 0..6 drawn uniformly, rounded down. */
+  private static Draw counts(int... shape) {
+    return uniform(0, 7, shape).map(Math::floor);
+  }
+
+  public static List<Case> cases() {
+    int[] six = {6};
+    Stream<CaseBuilder> all = Stream.of(
+        Stream.of("none", "mean", "sum").map(r -> p("log_input", r, true, false)
+            .input("input", normal(1, 4, 3)).input("target", counts(4, 3))),
+        Stream.of("none", "mean", "sum").map(r -> p("rate_input", r, false, false)
+            .input("input", uniform(0.05, 5, 4, 3)).input("target", counts(4, 3))),
+        // the Stirling term is masked where target <= 1 (torch) / 0 <= target <= 1 (TF)
+        Stream.of("none", "mean").map(r -> p("log_input_full", r, true, true)
+            .input("input", normal(1, 2, 4)).input("target", counts(2, 4).with(0, 0).with(1, 1).with(1.5, 2))),
+        Stream.of(p("rate_input_full", "sum", false, true)
+            .input("input", uniform(0.05, 5, 2, 4)).input("target", counts(2, 4))),
+        // SEMANTICS.md §2.6: x = 0, y = 1: log_input 1.0; rate input -log(1e-8) = 18.420681
+        Stream.of(p("worked_example_log_input", "none", true, false)
+                .input("input", values(new int[] {1, 1}, 0)).input("target", values(new int[] {1, 1}, 1)),
+            p("worked_example_rate_input", "none", false, false)
+                .input("input", values(new int[] {1, 1}, 0)).input("target", values(new int[] {1, 1}, 1))
+                .divergence("T-8: a zero rate: torch adds eps 1e-8 (18.420681), Keras 1e-7 (16.118095)")),
+        Stream.of(p("negative_target_full", "none", true, true)
+            .input("input", values(six, 0.5, -0.5, 1, 0, 2, -1)).input("target", values(six, -1, -2.5, 0.5, 3, 1, 2))),
+        Stream.of(p("eps_large", "mean", false, false).param("eps", 0.5)
+            .input("input", values(six, 0, 0.1, 1, 2, 0.01, 3)).input("target", values(six, 1, 2, 0, 3, 1, 0))),
+        Stream.of(p("overflow_log_input", "none", true, false)
+            .input("input", values(new int[] {3}, 90, 700, -100)).input("target", values(new int[] {3}, 1, 2, 3))))
+        .flatMap(s -> s);
+    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+  }
+}
