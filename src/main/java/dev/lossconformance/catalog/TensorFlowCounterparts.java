@@ -23,6 +23,7 @@ public final class TensorFlowCounterparts {
   public static final String SPARSE_SOFTMAX_XENT = "tf.nn.sparse_softmax_cross_entropy_with_logits";
   public static final String SIGMOID_XENT = "tf.nn.sigmoid_cross_entropy_with_logits";
   public static final String WEIGHTED_XENT = "tf.nn.weighted_cross_entropy_with_logits";
+  public static final String CTC = "tf.nn.ctc_loss";
 
   /** The call must raise; any message (used where TF's text is not the point of the case). */
   static final String ANY_ERROR = "";
@@ -33,6 +34,9 @@ public final class TensorFlowCounterparts {
   public static final String COSINE = "keras.losses.CosineSimilarity";
   public static final String HINGE = "keras.losses.Hinge";
   public static final String MAE = "keras.losses.MeanAbsoluteError";
+
+  /** What TF raises when a Keras loss reduces the last axis of a 0-d tensor. */
+  static final String RANK0_ERROR = "Invalid reduction dimension";
 
   /** What TF raises for a class index outside [0, C) on CPU (T-16). */
   static final String LABEL_RANGE_ERROR = "outside the valid range";
@@ -153,7 +157,7 @@ public final class TensorFlowCounterparts {
     if (!Arrays.equals(x.shape(), t.input("target").shape())) {
       return ANY_ERROR;
     }
-    return x.rank() == 0 ? "Invalid reduction dimension" : null;
+    return x.rank() == 0 ? RANK0_ERROR : null;
   }
 
   /** {@code binary_cross_entropy_with_logits} → Keras BinaryCrossentropy(from_logits) or, with pos_weight, tf.nn. */
@@ -250,7 +254,7 @@ public final class TensorFlowCounterparts {
     if (!java.util.Set.of("none", "mean", "sum", "batchmean").contains(String.valueOf(t.params().get("reduction")))) {
       return Call.unsupported(KLD, params("reduction", r), in, "PyTorch raises on the reduction; Keras has no such reduction either");
     }
-    return new Call(KLD, params("reduction", r), in, null, null);
+    return new Call(KLD, params("reduction", r), in, logp.rank() == 0 ? RANK0_ERROR : null, null);
   }
 
   /** {@code poisson_nll_loss} → Keras Poisson on the rate, or tf.nn.log_poisson_loss for the full loss. */
@@ -320,6 +324,9 @@ public final class TensorFlowCounterparts {
     if (torch.unsupported() != null || tf.unsupported() != null) {
       return null;
     }
+    if (tf.api().equals(CTC)) {
+      return ctcDivergence(torch, tf);
+    }
     boolean keras = tf.api().startsWith("keras.");
     Tensor x = torch.inputs().getOrDefault("input", torch.inputs().get("input1"));
     String reduction = String.valueOf(tf.params().get("reduction"));
@@ -331,8 +338,8 @@ public final class TensorFlowCounterparts {
           ? "torch checks 0 <= p, y <= 1 and raises; Keras clips p and takes y as given"
           : "torch validates the arguments and raises; TF/Keras computes without checking";
     }
-    if (torch.expectError() == null && tf.expectError() != null && tf.api().equals(BCE) && x.rank() == 0) {
-      return "Keras BinaryCrossentropy averages the last axis, which a 0-d input does not have: TF raises";
+    if (torch.expectError() == null && tf.expectError() != null && keras && x.rank() == 0) {
+      return "Keras reduces the last axis, which a 0-d input does not have: TF raises";
     }
     String other = predictedForOtherLosses(torch, tf, reduction);
     if (other != null) {
@@ -395,6 +402,9 @@ public final class TensorFlowCounterparts {
       return "T-14: Keras' \"none\" reduces the last axis (one value per row), torch's keeps every element";
     }
     if (tf.api().equals(KLD)) {
+      if (x.rank() == 1 && "batchmean".equals(r)) {
+        return "T-6: torch's batchmean divides a 1-D input by input.size(0), its length; Keras sums it into one scalar";
+      }
       if ("mean".equals(r)) {
         return "T-6: torch's kl_div mean divides by N*C, Keras by N (torch's batchmean)";
       }
@@ -440,6 +450,157 @@ public final class TensorFlowCounterparts {
       }
     }
     return false;
+  }
+
+  // ---------------------------------------------------------------- ctc_loss
+
+  /** What TF's CTCLoss kernel raises for a label sequence longer than its input (T-17). */
+  static final String CTC_TIME_ERROR = "Not enough time for target transition sequence";
+
+  /** What TF's CTCLoss kernel raises for a batch item without labels. */
+  static final String CTC_EMPTY_LABELS_ERROR = "Labels length is zero in batch";
+
+  /** What TF raises when the blank-moving slices {@code logits[:, :, :b]} meet rank-2 logits. */
+  static final String CTC_RANK_ERROR = "input has only 2 dims";
+
+  /**
+   * {@code torch.nn.functional.ctc_loss} → {@code tf.nn.ctc_loss} on its sparse-label path (ctc_ops.py
+   * {@code ctc_loss_v3} with a SparseTensor, blank_index given): the same numbers as its logits
+   * (time-major, so no transpose), the targets as padded {@code (N, S)} labels with {@code label_length}
+   * (concatenated targets padded with 0), {@code logit_length = input_lengths}. The generator and
+   * the Java kernel turn the padded labels into the SparseTensor that
+   * {@code ctc_ops.dense_labels_to_sparse(labels, label_length)} gives. TF does not reduce: every
+   * reduction pairs with the per-sample vector (T-12). Unbatched {@code (T, C)} log_probs and 0-d
+   * lengths are passed as they are (labels and lengths as one row), which TF refuses.
+   */
+  public static Call ctcLoss(Call t) {
+    Tensor logProbs = t.input("log_probs");
+    Tensor targets = t.input("targets");
+    Tensor inputLengths = t.input("input_lengths");
+    Tensor targetLengths = t.input("target_lengths");
+    long blank = ((Number) t.params().getOrDefault("blank", 0L)).longValue();
+    Tensor labelLength = targetLengths.rank() == 0 ? targetLengths.reshape(1) : targetLengths;
+    Tensor logitLength = inputLengths.rank() == 0 ? inputLengths.reshape(1) : inputLengths;
+    Tensor labels = targets.rank() == 2 ? targets : padConcatenated(targets, labelLength);
+    return new Call(CTC, params("blank_index", blank, "logits_time_major", true),
+        inputs("labels", labels, "logits", logProbs, "label_length", labelLength, "logit_length", logitLength),
+        ctcError(logProbs, labelLength, logitLength), null);
+  }
+
+  /** Concatenated targets as rows padded with 0 to the longest length. */
+  private static Tensor padConcatenated(Tensor targets, Tensor lengths) {
+    int n = lengths.numel();
+    int s = 0;
+    for (int b = 0; b < n; b++) {
+      s = Math.max(s, (int) lengths.getLong(b));
+    }
+    long[] v = new long[n * s];
+    for (int b = 0, at = 0; b < n; b++) {
+      int len = (int) lengths.getLong(b);
+      for (int i = 0; i < len && at < targets.numel(); i++) {
+        v[b * s + i] = targets.getLong(at++);
+      }
+    }
+    return Tensor.ofLongs(v, n, s);
+  }
+
+  /**
+   * The key phrase of the error TF raises on these arguments, in the order it checks them, or
+   * {@code null}: the blank-moving slices need rank 3; CTCLoss then checks each batch item for an
+   * empty label sequence and for more labels than frames (it counts labels, not the blanks that
+   * repeated labels need).
+   */
+  private static String ctcError(Tensor logits, Tensor labelLength, Tensor logitLength) {
+    if (logits.rank() != 3) {
+      return CTC_RANK_ERROR;
+    }
+    for (int b = 0; b < logitLength.numel(); b++) {
+      if (logitLength.getLong(b) > logits.size(0)) {
+        return "sequence_length(" + b + ") <= " + logits.size(0);
+      }
+    }
+    for (int b = 0; b < labelLength.numel(); b++) {
+      if (labelLength.getLong(b) == 0) {
+        return CTC_EMPTY_LABELS_ERROR;
+      }
+      if (labelLength.getLong(b) > logitLength.getLong(b)) {
+        return CTC_TIME_ERROR;
+      }
+    }
+    return null;
+  }
+
+  /** Why the torch and TF CTC losses of a pairing made by {@link #ctcLoss} differ, or null. */
+  private static String ctcDivergence(Call torch, Call tf) {
+    Tensor logProbs = torch.input("log_probs");
+    long blank = ((Number) torch.params().getOrDefault("blank", 0L)).longValue();
+    int classes = logProbs.size(-1);
+    if (torch.expectError() != null && tf.expectError() == null) {
+      if (blank < 0) {
+        return "torch checks 0 <= blank < C and raises; tf.nn.ctc_loss counts a negative blank_index from the end"
+            + " (-1 is class C-1) and computes";
+      }
+      if (blank >= classes) {
+        return "torch checks 0 <= blank < C and raises; tf.nn.ctc_loss slices blank_index = C without complaint"
+            + " (logits[:, :, C:C+1] is empty), so class C-1 becomes its blank";
+      }
+      return "torch validates the arguments and raises; TF computes";
+    }
+    if (torch.expectError() != null) {
+      return null;
+    }
+    if (tf.expectError() != null) {
+      return switch (tf.expectError()) {
+        case CTC_RANK_ERROR -> "torch accepts unbatched (T, C) log_probs; tf.nn.ctc_loss needs [T, B, C] logits"
+            + " (its blank-moving slices logits[:, :, :b] raise on rank 2)";
+        case CTC_EMPTY_LABELS_ERROR -> "TF's CTCLoss rejects an empty label sequence (InvalidArgument: Labels length"
+            + " is zero in batch b); torch's loss for it is -sum_t log p_t(blank)";
+        case CTC_TIME_ERROR -> "T-17: a target longer than its input: torch's loss is +inf (0 with zero_infinity);"
+            + " TF's CTCLoss raises InvalidArgument: Not enough time for target transition sequence";
+        default -> "TF raises where torch computes";
+      };
+    }
+    if (!rowsNormalised(logProbs)) {
+      return "T-12: torch takes log_probs as given (these rows are not normalised); TF applies softmax to its logits";
+    }
+    Tensor targets = torch.input("targets");
+    Tensor inputLengths = tf.input("logit_length");
+    Tensor labels = tf.input("labels");
+    Tensor labelLength = tf.input("label_length");
+    for (int b = 0; b < labelLength.numel(); b++) {
+      int len = (int) labelLength.getLong(b);
+      int need = len;
+      for (int i = 1; i < len; i++) {
+        need += labels.getLong(b * labels.size(1) + i) == labels.getLong(b * labels.size(1) + i - 1) ? 1 : 0;
+      }
+      if (need > inputLengths.getLong(b)) {
+        boolean zeroInfinity = Boolean.TRUE.equals(torch.params().get("zero_infinity"));
+        return "repeated labels need a blank between them, which TF's time check does not count: no alignment exists,"
+            + " and torch gives " + (zeroInfinity ? "0 with a 0 gradient (zero_infinity)" : "+inf with a NaN gradient")
+            + " where TF gives +inf with the softmax as gradient (CTCLoss: \"No valid path found\")";
+      }
+    }
+    if (!"none".equals(torch.params().get("reduction")) && targets != null) {
+      return "T-12: torch's " + torch.params().get("reduction") + " reduces the per-sample losses ("
+          + ("mean".equals(torch.params().get("reduction")) ? "each divided by max(target_length, 1), then averaged"
+          : "summed") + "); tf.nn.ctc_loss returns the per-sample vector";
+    }
+    return null;
+  }
+
+  /** True when every class row (last dim) of log-probabilities exponentiates to a sum within 1e-6 of 1. */
+  private static boolean rowsNormalised(Tensor logProbs) {
+    int c = logProbs.size(-1);
+    for (int r = 0; r * c < logProbs.numel(); r++) {
+      double s = 0;
+      for (int k = 0; k < c; k++) {
+        s += Math.exp(logProbs.getDouble(r * c + k));
+      }
+      if (Math.abs(s - 1) > 1e-6) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when some class fiber (dim 1, or 0 unbatched) of the labels sums to 1 by less than 1e-6. */

@@ -7,6 +7,7 @@ import dev.lossconformance.loss.torch.OtherLosses;
 import dev.lossconformance.loss.keras.BinaryCrossentropy;
 import dev.lossconformance.loss.keras.CategoricalCrossentropy;
 import dev.lossconformance.loss.keras.KerasReduction;
+import dev.lossconformance.loss.keras.KerasRegression;
 import dev.lossconformance.loss.keras.SparseCategoricalCrossentropy;
 import dev.lossconformance.loss.tf.TfNn;
 import dev.lossconformance.loss.torch.BinaryCrossEntropy;
@@ -80,6 +81,44 @@ public final class Apis {
         p.string("reduction", "mean"))));
     APIS.put(CosineEmbeddingLoss.API, p -> grads(p, () -> CosineEmbeddingLoss.apply(p.tensor("input1"), p.tensor("input2"),
         p.tensor("target"), p.real("margin", 0.0), p.string("reduction", "mean"))));
+  }
+
+  static {
+    APIS.put(KerasRegression.KLD, p -> kerasFn(p, (t, y, w) -> KerasRegression.klDivergence(t, y, w, kerasReduction(p))));
+    APIS.put(KerasRegression.POISSON, p -> kerasFn(p, (t, y, w) -> KerasRegression.poisson(t, y, w, kerasReduction(p))));
+    APIS.put(KerasRegression.HINGE, p -> kerasFn(p, (t, y, w) -> KerasRegression.hinge(t, y, w, kerasReduction(p))));
+    APIS.put(KerasRegression.MAE, p -> kerasFn(p, (t, y, w) -> KerasRegression.meanAbsoluteError(t, y, w, kerasReduction(p))));
+    APIS.put(KerasRegression.COSINE, p -> {
+      int axis = (int) p.integer("axis", -1);
+      return kerasFn(p, (t, y, w) -> KerasRegression.cosineSimilarity(t, y, w, axis, kerasReduction(p)));
+    });
+    APIS.put(TfNn.LOG_POISSON, p -> {
+      boolean full = flag(p, "compute_full_loss");
+      LossAndGrad r = TfNn.logPoissonLoss(p.tensor("targets"), p.tensor("log_input"), full);
+      p.requireAllRead();
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      out.put("loss", r.loss());
+      out.put("grad_log_input", r.gradInput());
+      return out;
+    });
+  }
+
+  /** A Keras function of (y_true, y_pred, sample_weight). */
+  private interface KerasFn {
+    LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight);
+  }
+
+  private static Map<String, Tensor> kerasFn(Params p, KerasFn f) {
+    Tensor yTrue = p.tensor("y_true");
+    Tensor yPred = p.tensor("y_pred");
+    Tensor sw = p.optionalTensor("sample_weight");
+    p.string("reduction", "sum_over_batch_size");
+    p.requireAllRead();
+    LossAndGrad r = f.apply(yTrue, yPred, sw);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    out.put("loss", r.loss());
+    out.put("grad_y_pred", r.gradInput());
+    return out;
   }
 
   private Apis() {}

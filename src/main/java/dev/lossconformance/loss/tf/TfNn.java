@@ -15,6 +15,7 @@ public final class TfNn {
   public static final String SPARSE_SOFTMAX = "tf.nn.sparse_softmax_cross_entropy_with_logits";
   public static final String SIGMOID = "tf.nn.sigmoid_cross_entropy_with_logits";
   public static final String WEIGHTED = "tf.nn.weighted_cross_entropy_with_logits";
+  public static final String LOG_POISSON = "tf.nn.log_poisson_loss";
 
   private TfNn() {}
 
@@ -169,5 +170,33 @@ public final class TfNn {
       g[i] = (1 - z) + lw * db;
     }
     return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
+  }
+
+  /**
+   * {@code tf.nn.log_poisson_loss}: {@code exp(c) - z c}, plus with {@code computeFullLoss} the Stirling
+   * term {@code z log z - z + 0.5 log(2 pi z)} except where {@code 0 <= z <= 1} (so NaN for z < 0, T-22;
+   * PyTorch zeroes every z <= 1). Element-wise, in the input's dtype; gradient {@code exp(c) - z}.
+   */
+  public static LossAndGrad logPoissonLoss(Tensor targets, Tensor logInput, boolean computeFullLoss) {
+    Shapes.requireFloating("log_input", logInput);
+    int[] shape = logInput.shape();
+    if (!Arrays.equals(shape, targets.shape())) {
+      throw new IllegalArgumentException(LOG_POISSON + ": targets: shape " + Arrays.toString(targets.shape())
+          + " must equal log_input's shape " + Arrays.toString(shape));
+    }
+    int n = logInput.numel();
+    double[] loss = new double[n];
+    double[] g = new double[n];
+    for (int i = 0; i < n; i++) {
+      double c = logInput.getDouble(i);
+      double z = targets.getDouble(i);
+      double e = Math.exp(c);
+      loss[i] = e - z * c;
+      if (computeFullLoss && !(z >= 0 && z <= 1)) {
+        loss[i] += z * Math.log(z) - z + 0.5 * Math.log(2 * Math.PI * z);
+      }
+      g[i] = e - z;
+    }
+    return new LossAndGrad(Tensor.ofFloating(logInput.dtype(), loss, shape), Tensor.ofFloating(logInput.dtype(), g, shape));
   }
 }

@@ -59,10 +59,11 @@ final class TfLosses {
   static final String HINGE = "keras.losses.Hinge";
   static final String MAE = "keras.losses.MeanAbsoluteError";
   static final String LOG_POISSON = "tf.nn.log_poisson_loss";
+  static final String CTC = TfCtc.API;
 
   /** Every API this backend runs, in the order provenance lists them. */
   static final List<String> APIS = List.of(SCCE, CCE, BCE, KLD, POISSON, COSINE, HINGE, MAE, SOFTMAX_XENT,
-      SPARSE_SOFTMAX_XENT, SIGMOID_XENT, WEIGHTED_XENT, LOG_POISSON);
+      SPARSE_SOFTMAX_XENT, SIGMOID_XENT, WEIGHTED_XENT, LOG_POISSON, CTC);
 
   /** {@code keras.backend.epsilon()}, a Python float. */
   private static final double EPSILON = 1e-7;
@@ -129,6 +130,7 @@ final class TfLosses {
         Node logInput = g.input(c.input("log_input"));
         yield new Built(logPoissonLoss(g, targets, logInput, full), "log_input", logInput);
       }
+      case CTC -> TfCtc.build(g, c);
       default -> throw new UnsupportedCase("api " + c.api() + " has no TensorFlow recipe in TensorFlowBackend");
     };
   }
@@ -802,9 +804,12 @@ final class TfLosses {
         + KERAS_CALL + "; normalize(y_pred, axis) then normalize(y_true, axis), each [ExpandDims of a scalar],"
         + " Mul(x, x), Sum(axis, keepdims), Sqrt, Maximum(., 1e-7), RealDiv(x, .) (a ValueError for an axis out"
         + " of range); Mul, Sum(axis), Neg: -cos, not 1 - cos; " + KERAS_REDUCTION + ". Gradient: "
-        + GRADIENT_REGISTRY + " (at a zero y_pred row SqrtGrad is 0.5*0/0, so that row's gradient is NaN).");
+        + GRADIENT_REGISTRY + " (at a zero y_pred row the norm is clamped to 1e-7, Maximum passes nothing back to it"
+        + " and the SqrtGrad kernel returns 0 for a zero upstream gradient, so that row's gradient is finite:"
+        + " -normalize(y_true) / 1e-7).");
     PROVENANCE.put(HINGE, HINGE + ": Keras 3.3.3 reproduced op by op from " + String.format(KERAS_FILES_NUMPY,
-        "hinge, convert_binary_labels_to_hinge", "equal, logical_or, all, maximum, mean; core.py cond") + ". " + KERAS_CALL + "; label conversion: Cast(Const int32 0 and 1), Equal, Equal,"
+        "hinge, convert_binary_labels_to_hinge", "equal, logical_or, all, maximum, mean; cond in core.py") + ". "
+        + KERAS_CALL + "; label conversion: Cast(Const int32 0 and 1), Equal, Equal,"
         + " LogicalOr, All over the whole y_true; ops.cond is eager tf.cond, which reads that predicate and runs one"
         + " branch, so the predicate is run first and only when every label is 0 or 1 is Mul(2, y), Sub(., 1) added"
         + " (a batch mixing 0 and -1 keeps its 0s); then Mul(y, p), Sub(1, .), Maximum(., 0), Mean(axis=-1); "
@@ -820,6 +825,10 @@ final class TfLosses {
         + " Mul(0.5, .), AddV2; ZerosLike, OnesLike, GreaterEqual, LessEqual, LogicalAnd, Select(cond, 0,"
         + " stirling) (array_ops.where), AddV2 - zero for 0 <= z <= 1, NaN for z < 0. Gradient w.r.t. log_input: "
         + GRADIENT_REGISTRY + " (the Stirling term does not depend on log_input).");
+  }
+
+  static {
+    PROVENANCE.put(CTC, TfCtc.PROVENANCE);
   }
 
   /** One paragraph per API, for the APIs given. */
