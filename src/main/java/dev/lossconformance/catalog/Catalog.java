@@ -20,6 +20,7 @@ public final class Catalog {
     OPS.put(HingeEmbeddingLossCases.OP, HingeEmbeddingLossCases::cases);
     OPS.put(CosineEmbeddingLossCases.OP, CosineEmbeddingLossCases::cases);
     OPS.put(L1LossCases.OP, L1LossCases::cases);
+    OPS.put(CtcLossCases.OP, CtcLossCases::cases);
   }
 
   private Catalog() {}

@@ -34,6 +34,12 @@ public final class HingeEmbeddingLossCases {
         // SEMANTICS.md T-10: x = 0.3: y = 1 gives 0.3, y = -1 gives 0.7 (Keras Hinge: 0.7 and 1.3)
         Stream.of(h("worked_example", "none", 1.0).input("input", values(new int[] {1, 2}, 0.3, 0.3))
             .input("target", values(new int[] {1, 2}, 1, -1))),
+        // one column, so Keras' last-axis mean is the element itself: 0.3 and 0.7 against 0.7 and 1.3
+        Stream.of(h("worked_example_column", "none", 1.0).input("input", values(new int[] {2, 1}, 0.3, 0.3))
+            .input("target", values(new int[] {2, 1}, 1, -1))),
+        // T-23: a batch of 0 and -1 is not converted by Keras (its 0s stay 0)
+        Stream.of(h("labels_0_minus1", "none", 1.0).input("input", values(new int[] {2, 1}, 0.3, 0.3))
+            .input("target", values(new int[] {2, 1}, 0, -1))),
         // a target of 0 takes both terms: x + max(0, margin - x)
         Stream.of(h("target_zero", "none", 1.0).input("input", values(new int[] {1, 4}, 0.3, -2, 1, 3))
             .input("target", values(new int[] {1, 4}, 0, 0, -1, 1))),

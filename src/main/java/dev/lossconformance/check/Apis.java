@@ -103,6 +103,38 @@ public final class Apis {
     });
   }
 
+  static {
+    // ctc_loss: two gradients on the torch side (what PyTorch returns for log_probs, and through log_softmax)
+    APIS.put(dev.lossconformance.loss.torch.CtcLoss.API, p -> {
+      dev.lossconformance.loss.torch.CtcLoss loss = dev.lossconformance.loss.torch.CtcLoss.options()
+          .blank(p.integer("blank", 0))
+          .reduction(p.torchReduction())
+          .zeroInfinity(flag(p, "zero_infinity"))
+          .build();
+      Tensor logProbs = p.tensor("log_probs");
+      Tensor targets = p.tensor("targets");
+      Tensor inputLengths = p.tensor("input_lengths");
+      Tensor targetLengths = p.tensor("target_lengths");
+      p.requireAllRead();
+      dev.lossconformance.loss.torch.CtcLoss.Result r = loss.apply(logProbs, targets, inputLengths, targetLengths);
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      out.put("loss", r.loss());
+      out.put("grad_log_probs", r.gradLogProbs());
+      out.put("grad_logits", r.gradLogits());
+      return out;
+    });
+    APIS.put(dev.lossconformance.loss.tf.TfCtcLoss.API, p -> {
+      Boolean timeMajor = p.bool("logits_time_major");
+      Long blankIndex = p.optionalLong("blank_index");
+      if (blankIndex == null) {
+        throw new UnsupportedCaseException("tf.nn.ctc_loss without blank_index is the dense-label path"
+            + " (ctc_loss_dense), which is not implemented in Java");
+      }
+      return tf(p, dev.lossconformance.loss.tf.TfCtcLoss.ctcLoss(p.tensor("labels"), p.tensor("logits"),
+          p.tensor("label_length"), p.tensor("logit_length"), blankIndex, timeMajor == null || timeMajor));
+    });
+  }
+
   /** A Keras function of (y_true, y_pred, sample_weight). */
   private interface KerasFn {
     LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight);

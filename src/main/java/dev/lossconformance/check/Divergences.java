@@ -96,13 +96,22 @@ public final class Divergences {
    * {@code nll_loss(log p)} against Keras on {@code p}, whose gradients are of different things.
    */
   private static Tensor[] grads(FixtureCase a, FixtureCase b) {
-    Tensor ga = a.outputs().get("grad_input");
     Map.Entry<String, Tensor> gb = b.outputs().entrySet().stream().skip(1).findFirst().orElse(null);
-    if (ga == null || gb == null || !gb.getKey().startsWith("grad_")) {
+    if (gb == null || !gb.getKey().startsWith("grad_")) {
       return null;
     }
     Tensor predTf = b.inputs().get(gb.getKey().substring("grad_".length()));
-    Tensor predTorch = a.inputs().get("input");
+    // torch's gradient of TF's name where it has one (ctc_loss' grad_logits, taken at logits = log_probs),
+    // at the torch input holding the same numbers; else grad_input, at input
+    boolean sameName = a.outputs().containsKey(gb.getKey());
+    Tensor ga = a.outputs().get(sameName ? gb.getKey() : "grad_input");
+    Tensor predTorch = sameName && predTf != null
+        ? a.inputs().values().stream().filter(t -> Arrays.equals(t.shape(), predTf.shape())
+            && Arrays.equals(t.toDoubleArray(), predTf.toDoubleArray())).findFirst().orElse(null)
+        : a.inputs().get("input");
+    if (ga == null) {
+      return null;
+    }
     if (predTf == null || predTorch == null || !Arrays.equals(predTf.toDoubleArray(), predTorch.toDoubleArray())
         || !Arrays.equals(ga.shape(), gb.getValue().shape())) {
       return null;
@@ -188,14 +197,16 @@ public final class Divergences {
         sb.append(", \"reason\": ").append(FixtureWriter.quote(p.reason()));
       }
       boolean showGrads = p.gradAgree() != null && !p.gradAgree();
-      sb.append(",\n      \"torch\": ").append(side(p.torch(), showGrads));
-      sb.append(",\n      \"tensorflow\": ").append(side(p.tensorflow(), showGrads)).append("}");
+      String tfGrad = showGrads ? p.tensorflow().outputs().keySet().stream().skip(1).findFirst().orElse(null) : null;
+      sb.append(",\n      \"torch\": ").append(side(p.torch(), showGrads, tfGrad));
+      sb.append(",\n      \"tensorflow\": ").append(side(p.tensorflow(), showGrads, tfGrad)).append("}");
     }
     sb.append(pairs.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
     return sb.toString();
   }
 
-  private static String side(FixtureCase c, boolean withGrad) {
+  /** One engine's result; with {@code withGrad}, its gradient named {@code grad} if it has one, else its first. */
+  private static String side(FixtureCase c, boolean withGrad, String grad) {
     StringBuilder sb = new StringBuilder("{\"api\": ").append(FixtureWriter.quote(c.api()));
     if (c.expectsError()) {
       return sb.append(", \"error\": ").append(FixtureWriter.quote(c.error())).append("}").toString();
@@ -205,7 +216,8 @@ public final class Divergences {
         .append(", \"loss\": ");
     values(sb, t);
     if (withGrad) {
-      Map.Entry<String, Tensor> g = c.outputs().entrySet().stream().skip(1).findFirst().orElseThrow();
+      Map.Entry<String, Tensor> g = grad != null && c.outputs().containsKey(grad) ? Map.entry(grad, c.outputs().get(grad))
+          : c.outputs().entrySet().stream().skip(1).findFirst().orElseThrow();
       sb.append(", \"").append(g.getKey()).append("\": ");
       values(sb, g.getValue());
     }

@@ -58,14 +58,20 @@ final class ExtraRecipes {
         List.of("input1", "input2", "target"), Set.of(), List.of("input1", "input2")));
     r.put(L1, TorchScripts.spec(F + L1, Set.of("reduction"), List.of("input", "target"), Set.of(),
         List.of("input", "target")));
+    CtcRecipe.register(r);
   }
 
   static boolean handles(String op) {
-    return PROVENANCE.containsKey(op);
+    return PROVENANCE.containsKey(op) || op.equals(CTC);
   }
 
   static String provenance(String op) {
-    return PROVENANCE.get(op);
+    return op.equals(CTC) ? CtcRecipe.PROVENANCE : PROVENANCE.get(op);
+  }
+
+  /** The losses whose sums autograd differentiates: {@code loss}, and for ctc_loss a second one. */
+  static List<String> objectives(String op) {
+    return op.equals(CTC) ? CtcRecipe.OBJECTIVES : List.of("loss");
   }
 
   /** The script body computing {@code loss} for {@code c}. */
@@ -120,6 +126,7 @@ final class ExtraRecipes {
         b.add("expanded = torch.broadcast_tensors([x, target])");
         b.add("loss = torch.l1_loss(expanded[0], expanded[1], " + enumOf(reduction(c, "mean", false)) + ")");
       }
+      case CTC -> b.addAll(CtcRecipe.body(c));
       default -> throw new UnsupportedCase("no recipe for " + op);
     }
     return b;

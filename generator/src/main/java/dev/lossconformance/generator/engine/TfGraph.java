@@ -59,7 +59,10 @@ final class TfGraph implements AutoCloseable {
     }
   }
 
-  /** A SoftmaxCrossEntropyWithLogits-family kernel of the graph: its logits input and both outputs. */
+  /**
+   * A kernel that returns its own backprop (the SoftmaxCrossEntropyWithLogits family, CTCLoss): its
+   * logits input, its loss and that backprop.
+   */
   private record Xent(Node logits, Node loss, Node backprop) {}
 
   /** TF Python (or Keras) raises before any kernel: {@code "<PythonExceptionType>: <message>"}. */
@@ -354,6 +357,75 @@ final class TfGraph implements AutoCloseable {
     return new Node[] {loss, backprop};
   }
 
+  /**
+   * Python's {@code x[:, :, begin:end]} on a rank-3 tensor ({@code array_ops._slice_helper}): {@code
+   * StridedSlice} with int32 begin/end/strides stacked from Python ints, an omitted bound being 0 with
+   * its mask bit set; the kernel clamps the bounds to the dim as Python does. A tensor of another rank
+   * fails in the kernel ("Index out of range using input dim 2").
+   */
+  Node sliceLastDim(Node x, Long begin, Long end) throws KernelFails {
+    long beginMask = 0b011 | (begin == null ? 0b100 : 0);
+    long endMask = 0b011 | (end == null ? 0b100 : 0);
+    Output<?> out = builder("StridedSlice").addInput(x.out())
+        .addInput(ints(0, 0, begin == null ? 0 : begin).out())
+        .addInput(ints(0, 0, end == null ? 0 : end).out())
+        .addInput(ints(1, 1, 1).out())
+        .setAttr("begin_mask", beginMask)
+        .setAttr("end_mask", endMask)
+        .build().output(0);
+    if (x.rank() != 3) {
+      throw new KernelFails(out, "StridedSlice: three indices on a rank-" + x.rank() + " tensor");
+    }
+    long c = x.shape()[2];
+    long b = begin == null ? 0 : Math.min(Math.max(begin < 0 ? begin + c : begin, 0), c);
+    long e = end == null ? c : Math.min(Math.max(end < 0 ? end + c : end, 0), c);
+    return new Node(out, new long[] {x.shape()[0], x.shape()[1], Math.max(e - b, 0)}, x.dtype());
+  }
+
+  /** {@code ConcatV2} of {@code parts} (same rank and dtype) along {@code axis}, an int32 scalar as from a Python int. */
+  Node concat(List<Node> parts, int axis) throws KernelFails {
+    Output<?>[] in = parts.stream().map(Node::out).toArray(Output<?>[]::new);
+    Output<?> out = builder("ConcatV2").addInputList(in).addInput(scalar(DataType.DT_INT32, axis).out()).build().output(0);
+    long[] shape = parts.get(0).shape().clone();
+    shape[axis] = 0;
+    for (Node p : parts) {
+      for (int d = 0; d < shape.length; d++) {
+        if (d != axis && (p.rank() != shape.length || p.shape()[d] != shape[d])) {
+          throw new KernelFails(out, "ConcatV2: shapes differ off the concat axis");
+        }
+      }
+      shape[axis] += p.shape()[axis];
+    }
+    return new Node(out, shape, parts.get(0).dtype());
+  }
+
+  /**
+   * The raw kernel {@code CTCLoss(inputs [T,B,C], labels_indices [n,2] int64, labels_values [n]
+   * int32, sequence_length [B] int32)} with the attributes tf.nn.ctc_loss passes
+   * (preprocess_collapse_repeated=False, ctc_merge_repeated=True,
+   * ignore_longer_outputs_than_inputs=False): its loss {@code [B]}. Its gradient output goes through
+   * {@code PreventGradient}, as ctc_ops.py's {@code _CTCLossGradImpl} does, and {@link #gradient}
+   * multiplies it by the upstream gradient of the loss ({@code _BroadcastMul}).
+   */
+  Node ctcLoss(Node inputs, Node indices, Node values, Node sequenceLength) throws KernelFails {
+    GraphOperation op = builder("CTCLoss").addInput(inputs.out()).addInput(indices.out()).addInput(values.out())
+        .addInput(sequenceLength.out())
+        .setAttr("preprocess_collapse_repeated", false)
+        .setAttr("ctc_merge_repeated", true)
+        .setAttr("ignore_longer_outputs_than_inputs", false)
+        .build();
+    if (inputs.rank() != 3) {
+      throw new KernelFails(op.output(0), "CTCLoss: inputs is not a 3-Tensor");
+    }
+    Output<?> backprop = builder("PreventGradient").addInput(op.output(1))
+        .setAttr("message", "Currently there is no way to take the second  derivative of ctc_loss due to the fused"
+            + " implementation's interaction  with tf.gradients()")
+        .build().output(0);
+    Node loss = new Node(op.output(0), new long[] {inputs.shape()[1]}, inputs.dtype());
+    xents.add(new Xent(inputs, loss, new Node(backprop, inputs.shape(), inputs.dtype())));
+    return loss;
+  }
+
   // ---------------------------------------------------------------- gradient and run
 
   /**
@@ -364,7 +436,9 @@ final class TfGraph implements AutoCloseable {
    * their gradient is TF Python's registered one (tensorflow/python/ops/nn_grad.py,
    * {@code _SoftmaxCrossEntropyWithLogitsGrad} / {@code _SparseSoftmaxCrossEntropyWithLogitsGrad}):
    * {@code ExpandDims(upstream, -1) * backprop}, the kernel's own second output times the incoming
-   * gradient of its loss; the second-order term is absent because nothing consumes backprop. The
+   * gradient of its loss; the second-order term is absent because nothing consumes backprop.
+   * CTCLoss (no C++ gradient either) is spliced the same way: ctc_ops.py's {@code _CTCLossGrad} is
+   * {@code _BroadcastMul(upstream, PreventGradient(gradient output))}. The
    * registry provides the upstream gradient and carries the product back to {@code x}. Every path
    * from {@code x} to {@code y} must pass through the kernel's logits, which holds for the
    * compositions of {@link TfLosses}.

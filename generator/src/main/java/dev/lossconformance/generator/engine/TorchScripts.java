@@ -158,7 +158,8 @@ final class TorchScripts {
       c.input(name);
     }
     if (ExtraRecipes.handles(op)) {
-      return new Script(List.copyOf(tensors), spec.grads(), module(tensors, spec.grads(), ExtraRecipes.body(op, c, tensors)));
+      return new Script(List.copyOf(tensors), spec.grads(),
+          module(tensors, spec.grads(), ExtraRecipes.body(op, c, tensors), ExtraRecipes.objectives(op)));
     }
 
     long reduction = reductionEnum(c);
@@ -214,7 +215,7 @@ final class TorchScripts {
       }
       default -> throw new AssertionError(op);
     }
-    return new Script(List.copyOf(tensors), spec.grads(), module(tensors, spec.grads(), body));
+    return new Script(List.copyOf(tensors), spec.grads(), module(tensors, spec.grads(), body, List.of("loss")));
   }
 
   /**
@@ -222,7 +223,7 @@ final class TorchScripts {
    * mode is switched on inside the script as well as by DJL's training flag (ENGINES.md: both are
    * needed).
    */
-  private static String module(List<String> tensors, List<String> grads, List<String> body) {
+  private static String module(List<String> tensors, List<String> grads, List<String> body, List<String> objectives) {
     StringBuilder s = new StringBuilder();
     s.append("class Loss(Module):\n");
     s.append("  __parameters__ = []\n");
@@ -235,10 +236,15 @@ final class TorchScripts {
     s.append(") -> Tuple[Tensor").append(", Tensor".repeat(grads.size())).append("]:\n");
     s.append("    torch.set_grad_enabled(True)\n");
     // an integer input cannot require grad; it goes in as is, so the kernel's own dtype error shows.
-    // The input is bound to x; every other differentiated tensor is rebound under its own name.
+    // The input is bound to x; every other differentiated tensor is rebound under its own name. A
+    // differentiated name that is no input is a leaf the body binds itself (ctc_loss's logits).
     List<String> vars = new ArrayList<>();
     for (String g : grads) {
       String v = g.equals("input") ? "x" : g;
+      if (!tensors.contains(g)) {
+        vars.add(v);
+        continue;
+      }
       s.append("    ").append(v).append(" = ").append(g).append(".detach().requires_grad_(")
           .append(g).append(".is_floating_point())\n");
       vars.add(v);
@@ -246,8 +252,10 @@ final class TorchScripts {
     for (String line : body) {
       s.append("    ").append(line).append('\n');
     }
-    s.append("    grads = torch.autograd.grad([loss.sum()], [").append(String.join(", ", vars))
-        .append("], allow_unused=True)\n");
+    // with several objectives autograd sums their gradients per leaf; ctc_loss's two share no leaf
+    s.append("    grads = torch.autograd.grad([")
+        .append(String.join(", ", objectives.stream().map(o -> o + ".sum()").toList()))
+        .append("], [").append(String.join(", ", vars)).append("], allow_unused=True)\n");
     StringBuilder ret = new StringBuilder("loss.detach()");
     for (int i = 0; i < vars.size(); i++) {
       // a tensor the loss does not use has no gradient: autograd gives None, the fixture zeros

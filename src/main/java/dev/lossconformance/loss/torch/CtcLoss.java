@@ -1,0 +1,451 @@
+package dev.lossconformance.loss.torch;
+
+import dev.lossconformance.loss.Precision;
+import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * {@code torch.nn.functional.ctc_loss} with PyTorch 2.7 semantics (aten/src/ATen/native/LossCTC.cpp:
+ * {@code ctc_loss_allocate_outputs}, {@code ctc_loss_cpu_template}, {@code
+ * ctc_loss_backward_cpu_template}, {@code ctc_loss_impl}).
+ *
+ * <p>{@code log_probs} is {@code (T, N, C)}, or {@code (T, C)} unbatched, and is used as given: no
+ * log_softmax is applied. Per sample, over the extended label {@code l'} (a blank before every label
+ * and at the end, {@code U = 2L + 1} states), the forward variables are
+ * {@code a[0][0] = lp[0][blank]}, {@code a[0][1] = lp[0][l1]} and
+ * {@code a[t][s] = logsumexp(a[t-1][s], a[t-1][s-1], a[t-1][s-2] if l'[s] != l'[s-2]) + lp[t][l'[s]]};
+ * {@code nll = -logsumexp(a[T-1][U-1], a[T-1][U-2])} ({@code -a[T-1][0]} for an empty target). An
+ * input length of 0 gives {@code nll = 0} for an empty target, else {@code +inf}; an impossible
+ * alignment gives {@code +inf}. {@code zero_infinity} replaces {@code +inf} losses by 0 and zeroes
+ * their gradient. Reductions: {@code none} is the {@code (N)} vector (a 0-d tensor unbatched),
+ * {@code sum} its sum, {@code mean} the mean of {@code nll_b / max(target_length_b, 1)} (T-12).
+ *
+ * <p>Gradients, of the summed result: {@link Result#gradLogProbs()} is what PyTorch's backward
+ * returns for {@code log_probs}, {@code (exp(lp) - exp(log(alpha beta) + nll - lp)) * g}, i.e.
+ * softmax minus occupancy as if a log_softmax had been applied inside (issue #52241, T-18): not the
+ * derivative with respect to {@code log_probs}. {@link Result#gradLogits()} is the gradient of
+ * {@code ctc_loss(log_softmax(z))} at {@code z = log_probs} (log_softmax rounded to the dtype, then
+ * its backward {@code g - exp(lp') sum_c g}): the true derivative with respect to the logits. Rows at
+ * {@code t >= input_length} are 0; a sample whose loss is {@code +inf} has NaN rows
+ * ({@code -inf + inf}), or 0 with {@code zero_infinity}.
+ *
+ * <p>Numerics: the recursions run in double with PyTorch's max-shifted {@code log(exp + exp + exp)}
+ * and the same accumulation order; per sample the forward variables take {@code T_b * U} doubles and
+ * the backward variables two rows, with no allocation inside the loops. The loss is rounded to the
+ * dtype where PyTorch materialises it (per-sample losses, their quotients for mean, the reduced
+ * value). Targets are not range-checked by PyTorch; here a target outside {@code [0, C)} raises.
+ * Instances are immutable and thread-safe.
+ */
+public final class CtcLoss {
+  public static final String API = "torch.nn.functional.ctc_loss";
+  private static final double NEG_INF = Double.NEGATIVE_INFINITY;
+
+  private final long blank;
+  private final Reduction reduction;
+  private final boolean zeroInfinity;
+
+  /** The loss and the two gradients of its sum, each shaped like {@code log_probs}. */
+  public record Result(Tensor loss, Tensor gradLogProbs, Tensor gradLogits) {}
+
+  private CtcLoss(Builder b) {
+    this.blank = b.blank;
+    this.reduction = b.reduction;
+    this.zeroInfinity = b.zeroInfinity;
+  }
+
+  /** Options with PyTorch's defaults: blank 0, mean, zero_infinity false. */
+  public static Builder options() {
+    return new Builder();
+  }
+
+  /** The loss and both gradients. */
+  public Result apply(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
+    return run(logProbs, targets, inputLengths, targetLengths, true);
+  }
+
+  /** The loss alone. */
+  public Tensor loss(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
+    return run(logProbs, targets, inputLengths, targetLengths, false).loss();
+  }
+
+  /** The arguments checked as ctc_loss_allocate_outputs checks them, in its order. */
+  private record Problem(int t, int n, int c, boolean batched, int[] inputLengths, int[] targetLengths,
+      int[] offsets, long[] targets) {}
+
+  private Problem check(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
+    Shapes.requireFloating("log_probs", logProbs);
+    if (logProbs.rank() != 2 && logProbs.rank() != 3) {
+      throw new IllegalArgumentException(API + ": log_probs: expected a (T, N, C) or (T, C) tensor, got shape "
+          + Arrays.toString(logProbs.shape()));
+    }
+    if (logProbs.numel() == 0) {
+      throw new IllegalArgumentException(API + ": log_probs tensor must not be empty");
+    }
+    requireIntegral("input_lengths", inputLengths);
+    requireIntegral("target_lengths", targetLengths);
+    requireIntegral("targets", targets);
+    boolean batched = logProbs.rank() == 3;
+    int t = logProbs.size(0);
+    int n = batched ? logProbs.size(1) : 1;
+    int c = logProbs.size(-1);
+    if (targets.rank() < 1 || targets.rank() > 2) {
+      throw new IllegalArgumentException(API + ": targets: expected a 1-D (concatenated) or 2-D (N, S) tensor, got shape "
+          + Arrays.toString(targets.shape()));
+    }
+    if (blank < 0 || blank >= c) {
+      throw new IllegalArgumentException(API + ": blank must be in label range: blank = " + blank + ", C = " + c);
+    }
+    if (inputLengths.numel() != n) {
+      throw new IllegalArgumentException(API + ": input_lengths must be of size batch_size (" + n + "), got "
+          + inputLengths.numel() + " values");
+    }
+    if (targetLengths.numel() != n) {
+      throw new IllegalArgumentException(API + ": target_lengths must be of size batch_size (" + n + "), got "
+          + targetLengths.numel() + " values");
+    }
+    int[] tl = new int[n];
+    int[] offsets = new int[n];
+    long max = 0;
+    long pos = 0;
+    for (int b = 0; b < n; b++) {
+      long v = targetLengths.getLong(b);
+      if (v < 0) {
+        throw new IllegalArgumentException(API + ": target_lengths: element [" + b + "] = " + v
+            + "; expected target_lengths to have value at least 0");
+      }
+      tl[b] = Math.toIntExact(v);
+      max = Math.max(max, v);
+      offsets[b] = Math.toIntExact(targets.rank() == 1 ? pos : (long) b * targets.size(-1));
+      pos += v;
+    }
+    if (targets.rank() == 1) {
+      if (targets.size(0) != pos) {
+        throw new IllegalArgumentException(API + ": targets: concatenated targets hold " + targets.size(0)
+            + " labels but target_lengths sum to " + pos);
+      }
+    } else {
+      if (targets.size(0) != n) {
+        throw new IllegalArgumentException(API + ": targets: expected " + n + " rows (batch_size), got "
+            + targets.size(0));
+      }
+      if (targets.size(1) < max) {
+        throw new IllegalArgumentException(API + ": targets: expected at least " + max + " columns (the largest"
+            + " target length), got " + targets.size(1));
+      }
+    }
+    int[] il = new int[n];
+    for (int b = 0; b < n; b++) {
+      long v = inputLengths.getLong(b);
+      if (v < 0 || v > t) {
+        throw new IllegalArgumentException(API + ": input_lengths: element [" + b + "] = " + v
+            + "; expected input_lengths to have value " + (v < 0 ? "at least 0" : "at most " + t));
+      }
+      il[b] = (int) v;
+    }
+    long[] labels = targets.toLongArray();
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < tl[b]; i++) {
+        long l = labels[offsets[b] + i];
+        if (l < 0 || l >= c) {
+          throw new IllegalArgumentException(API + ": targets: label " + l + " of sample " + b + " is outside [0, " + c
+              + ") (PyTorch does not check it and reads out of bounds)");
+        }
+      }
+    }
+    return new Problem(t, n, c, batched, il, tl, offsets, labels);
+  }
+
+  private static void requireIntegral(String arg, Tensor t) {
+    if (t.dtype().isFloating() || t.dtype() == DType.BOOL) {
+      throw new IllegalArgumentException(API + ": " + arg + " must be integral, got " + t.dtype());
+    }
+  }
+
+  private Result run(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths, boolean withGrad) {
+    Problem p = check(logProbs, targets, inputLengths, targetLengths);
+    DType dt = logProbs.dtype();
+    double[] lp = logProbs.toDoubleArray();
+    int maxU = 1;
+    for (int b = 0; b < p.n; b++) {
+      maxU = Math.max(maxU, 2 * p.targetLengths[b] + 1);
+    }
+    Work w = new Work(p.t, maxU, p.c);
+    // the upstream gradient of each sample's loss: 1, or d mean / d res_b = (1/N) / max(len_b, 1)
+    double[] upstream = new double[p.n];
+    for (int b = 0; b < p.n; b++) {
+      upstream[b] = reduction == Reduction.MEAN
+          ? Precision.round(dt, Precision.round(dt, 1.0 / p.n) / Math.max(p.targetLengths[b], 1)) : 1.0;
+    }
+    double[] nll = new double[p.n];
+    double[] gradLogProbs = withGrad ? new double[lp.length] : null;
+    for (int b = 0; b < p.n; b++) {
+      nll[b] = w.pass(p, lp, b, blank, upstream[b], gradLogProbs, zeroInfinity);
+    }
+    // the per-sample losses as PyTorch materialises them, zero_infinity applied
+    double[] res = new double[p.n];
+    for (int b = 0; b < p.n; b++) {
+      res[b] = Precision.round(dt, nll[b]);
+      if (zeroInfinity && res[b] == Double.POSITIVE_INFINITY) {
+        res[b] = 0;
+      }
+    }
+    Tensor loss = reduce(dt, p, res);
+    if (!withGrad) {
+      return new Result(loss, null, null);
+    }
+    // the log_softmax path: lp' = log_softmax(z) in the dtype, its own CTC gradient, then log_softmax's backward
+    double[] lp2 = logSoftmaxRows(lp, p.c, dt);
+    double[] g2 = new double[lp.length];
+    for (int b = 0; b < p.n; b++) {
+      w.pass(p, lp2, b, blank, upstream[b], g2, zeroInfinity);
+    }
+    double[] gradLogits = new double[lp.length];
+    for (int r = 0; r * p.c < lp.length; r++) {
+      double s = 0;
+      for (int k = 0; k < p.c; k++) {
+        s += g2[r * p.c + k];
+      }
+      for (int k = 0; k < p.c; k++) {
+        int at = r * p.c + k;
+        gradLogits[at] = g2[at] - Math.exp(lp2[at]) * s;
+      }
+    }
+    int[] shape = logProbs.shape();
+    return new Result(loss, Tensor.ofFloating(dt, gradLogProbs, shape), Tensor.ofFloating(dt, gradLogits, shape));
+  }
+
+  private Tensor reduce(DType dt, Problem p, double[] res) {
+    switch (reduction) {
+      case NONE:
+        return p.batched ? Tensor.ofFloating(dt, res, p.n) : Tensor.ofFloating(dt, res);
+      case SUM: {
+        double s = 0;
+        for (double v : res) {
+          s += v;
+        }
+        return Tensor.scalar(dt, s);
+      }
+      default: {
+        double s = 0;
+        for (int b = 0; b < p.n; b++) {
+          s += Precision.round(dt, res[b] / Math.max(p.targetLengths[b], 1));
+        }
+        return Tensor.scalar(dt, s / p.n);
+      }
+    }
+  }
+
+  /** log_softmax over each row of {@code c} values, computed in double and rounded to {@code dt}. */
+  private static double[] logSoftmaxRows(double[] x, int c, DType dt) {
+    double[] out = new double[x.length];
+    for (int r = 0; r * c < x.length; r++) {
+      double m = NEG_INF;
+      for (int k = 0; k < c; k++) {
+        m = Math.max(m, x[r * c + k]);
+      }
+      double s = 0;
+      for (int k = 0; k < c; k++) {
+        s += Math.exp(x[r * c + k] - m);
+      }
+      double log = Math.log(s);
+      for (int k = 0; k < c; k++) {
+        out[r * c + k] = Precision.round(dt, x[r * c + k] - m - log);
+      }
+    }
+    return out;
+  }
+
+  /** Buffers for one call, sized for the longest input and target, reused by every sample. */
+  private static final class Work {
+    private final double[] alpha;
+    private double[] beta;
+    private double[] betaNext;
+    private final double[] collected;
+    private final int[] labels;
+
+    Work(int t, int maxU, int c) {
+      alpha = new double[Math.max(t, 1) * maxU];
+      beta = new double[maxU];
+      betaNext = new double[maxU];
+      collected = new double[c];
+      labels = new int[maxU];
+    }
+
+    /**
+     * Sample {@code b}: returns its nll; with {@code grad} non-null, also writes its gradient rows
+     * (times {@code upstream}) into {@code grad}, 0 past its input length.
+     */
+    double pass(Problem p, double[] lp, int b, long blankIndex, double upstream, double[] grad, boolean zeroInfinity) {
+      int blank = (int) blankIndex;
+      int tb = p.inputLengths[b];
+      int len = p.targetLengths[b];
+      int u = 2 * len + 1;
+      int n = p.n;
+      int c = p.c;
+      for (int s = 0; s < u; s++) {
+        labels[s] = s % 2 == 0 ? blank : (int) p.targets[p.offsets[b] + s / 2];
+      }
+      double nll;
+      if (tb == 0) {
+        nll = -(len == 0 ? 0.0 : NEG_INF);
+      } else {
+        nll = forward(lp, b, n, c, tb, u, len);
+      }
+      if (grad == null) {
+        return nll;
+      }
+      if (tb == 0 || (zeroInfinity && nll == Double.POSITIVE_INFINITY)) {
+        return nll; // every row of this sample stays 0
+      }
+      backward(lp, b, n, c, tb, u, len, nll, upstream, grad);
+      return nll;
+    }
+
+    private double forward(double[] lp, int b, int n, int c, int tb, int u, int len) {
+      Arrays.fill(alpha, 0, u, NEG_INF);
+      alpha[0] = lp[b * c + labels[0]];
+      if (len > 0) {
+        alpha[1] = lp[b * c + labels[1]];
+      }
+      for (int t = 1; t < tb; t++) {
+        int prev = (t - 1) * u;
+        int cur = t * u;
+        int row = (t * n + b) * c;
+        for (int s = 0; s < u; s++) {
+          double la1 = alpha[prev + s];
+          double lamax = la1;
+          double la2 = NEG_INF;
+          double la3 = NEG_INF;
+          if (s > 0) {
+            la2 = alpha[prev + s - 1];
+            if (la2 > lamax) {
+              lamax = la2;
+            }
+          }
+          if (s > 1 && labels[s - 2] != labels[s]) {
+            la3 = alpha[prev + s - 2];
+            if (la3 > lamax) {
+              lamax = la3;
+            }
+          }
+          if (lamax == NEG_INF) {
+            lamax = 0;
+          }
+          alpha[cur + s] = Math.log(Math.exp(la1 - lamax) + Math.exp(la2 - lamax) + Math.exp(la3 - lamax)) + lamax
+              + lp[row + labels[s]];
+        }
+      }
+      int last = (tb - 1) * u;
+      if (len == 0) {
+        return -alpha[last];
+      }
+      double l1 = alpha[last + 2 * len];
+      double l2 = alpha[last + 2 * len - 1];
+      double m = Math.max(l1, l2);
+      m = m == NEG_INF ? 0 : m;
+      return -(Math.log(Math.exp(l1 - m) + Math.exp(l2 - m)) + m);
+    }
+
+    private void backward(double[] lp, int b, int n, int c, int tb, int u, int len, double nll, double upstream,
+        double[] grad) {
+      // beta at the last frame: the final blank and the last label
+      int lastRow = ((tb - 1) * n + b) * c;
+      Arrays.fill(betaNext, 0, u, NEG_INF);
+      Arrays.fill(collected, NEG_INF);
+      int alphaLast = (tb - 1) * u;
+      betaNext[2 * len] = lp[lastRow + blankOf()];
+      collected[labels[2 * len]] = alpha[alphaLast + 2 * len] + betaNext[2 * len];
+      if (len > 0) {
+        betaNext[2 * len - 1] = lp[lastRow + labels[2 * len - 1]];
+        collected[labels[2 * len - 1]] = alpha[alphaLast + 2 * len - 1] + betaNext[2 * len - 1];
+      }
+      gradRow(lp, grad, lastRow, c, nll, upstream);
+      for (int t = tb - 2; t >= 0; t--) {
+        int row = (t * n + b) * c;
+        int at = t * u;
+        Arrays.fill(collected, NEG_INF);
+        for (int s = 2 * len; s >= 0; s--) {
+          double lb1 = betaNext[s];
+          double lbmax = lb1;
+          double lb2 = NEG_INF;
+          double lb3 = NEG_INF;
+          if (s < 2 * len) {
+            lb2 = betaNext[s + 1];
+            if (lb2 > lbmax) {
+              lbmax = lb2;
+            }
+          }
+          if (s < 2 * len - 1 && labels[s + 2] != labels[s]) {
+            lb3 = betaNext[s + 2];
+            if (lb3 > lbmax) {
+              lbmax = lb3;
+            }
+          }
+          if (lbmax == NEG_INF) {
+            lbmax = 0;
+          }
+          double lb = Math.log(Math.exp(lb1 - lbmax) + Math.exp(lb2 - lbmax) + Math.exp(lb3 - lbmax)) + lbmax
+              + lp[row + labels[s]];
+          beta[s] = lb;
+          // collected[l'[s]] "log+=" alpha[t][s] + beta[t][s]
+          double lab = alpha[at + s] + lb;
+          double lcab = collected[labels[s]];
+          if (lcab == NEG_INF) {
+            collected[labels[s]] = lab;
+          } else {
+            double max = Math.max(lcab, lab);
+            collected[labels[s]] = Math.log(Math.exp(lcab - max) + Math.exp(lab - max)) + max;
+          }
+        }
+        gradRow(lp, grad, row, c, nll, upstream);
+        double[] swap = betaNext;
+        betaNext = beta;
+        beta = swap;
+      }
+    }
+
+    private int blankOf() {
+      return labels[0];
+    }
+
+    /** {@code (exp(lp) - exp(lcab + nll - lp)) * upstream} for every class of one frame. */
+    private void gradRow(double[] lp, double[] grad, int row, int c, double nll, double upstream) {
+      for (int k = 0; k < c; k++) {
+        double x = lp[row + k];
+        grad[row + k] = (Math.exp(x) - Math.exp(collected[k] + nll - x)) * upstream;
+      }
+    }
+  }
+
+  /** Options for {@link CtcLoss}. */
+  public static final class Builder {
+    private long blank;
+    private Reduction reduction = Reduction.MEAN;
+    private boolean zeroInfinity;
+
+    private Builder() {}
+
+    public Builder blank(long blank) {
+      this.blank = blank;
+      return this;
+    }
+
+    public Builder reduction(Reduction reduction) {
+      this.reduction = Objects.requireNonNull(reduction, "reduction");
+      return this;
+    }
+
+    public Builder zeroInfinity(boolean zeroInfinity) {
+      this.zeroInfinity = zeroInfinity;
+      return this;
+    }
+
+    public CtcLoss build() {
+      return new CtcLoss(this);
+    }
+  }
+}
