@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -41,22 +42,11 @@ public final class CategoricalCrossentropy {
     if (shape.length == 0) {
       throw new IllegalArgumentException(API + ": y_pred: expected at least 1 dimension, got a 0-d tensor");
     }
-    int ax = axis < 0 ? shape.length + axis : axis;
-    if (ax < 0 || ax >= shape.length) {
-      throw new IllegalArgumentException(API + ": axis: " + axis + " is out of range for rank " + shape.length);
-    }
-    int c = shape[ax];
-    int inner = 1;
-    for (int d = ax + 1; d < shape.length; d++) {
-      inner *= shape[d];
-    }
-    int outer = c == 0 ? 0 : yPred.numel() / (c * inner);
-    int[] outShape = new int[shape.length - 1];
-    for (int d = 0, o = 0; d < shape.length; d++) {
-      if (d != ax) {
-        outShape[o++] = shape[d];
-      }
-    }
+    Fibers f = Fibers.of(shape, axis, API);
+    int c = f.size();
+    int inner = f.inner();
+    int outer = f.outer();
+    int[] outShape = f.reducedShape();
     float smoothingC = shape[shape.length - 1];
     double[] x = yPred.toDoubleArray();
     double[] y = yTrue.toDoubleArray();

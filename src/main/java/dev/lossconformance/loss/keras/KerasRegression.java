@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -131,19 +132,11 @@ public final class KerasRegression {
       throw new IllegalArgumentException(COSINE + ": y_true: shape " + Arrays.toString(yTrue.shape())
           + " must equal y_pred's shape " + Arrays.toString(shape));
     }
-    int ax = axis < 0 ? shape.length + axis : axis;
-    int c = shape[ax];
-    int inner = 1;
-    for (int d = ax + 1; d < shape.length; d++) {
-      inner *= shape[d];
-    }
-    int outer = c == 0 ? 0 : yPred.numel() / (c * inner);
-    int[] outShape = new int[shape.length - 1];
-    for (int d = 0, o = 0; d < shape.length; d++) {
-      if (d != ax) {
-        outShape[o++] = shape[d];
-      }
-    }
+    Fibers f = Fibers.of(shape, axis, COSINE);
+    int c = f.size();
+    int inner = f.inner();
+    int outer = f.outer();
+    int[] outShape = f.reducedShape();
     double[] loss = new double[outer * inner];
     double[] local = new double[yPred.numel()];
     for (int o = 0; o < outer; o++) {

@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.tf;
 
+import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -31,19 +32,11 @@ public final class TfNn {
       throw new IllegalArgumentException(SOFTMAX + ": labels: shape " + Arrays.toString(labels.shape())
           + " must equal the logits' shape " + Arrays.toString(shape));
     }
-    int ax = axis < 0 ? shape.length + axis : axis;
-    int c = shape[ax];
-    int inner = 1;
-    for (int d = ax + 1; d < shape.length; d++) {
-      inner *= shape[d];
-    }
-    int outer = c == 0 ? 0 : logits.numel() / (c * inner);
-    int[] outShape = new int[shape.length - 1];
-    for (int d = 0, o = 0; d < shape.length; d++) {
-      if (d != ax) {
-        outShape[o++] = shape[d];
-      }
-    }
+    Fibers f = Fibers.of(shape, axis, SOFTMAX);
+    int c = f.size();
+    int inner = f.inner();
+    int outer = f.outer();
+    int[] outShape = f.reducedShape();
     double[] x = logits.toDoubleArray();
     double[] y = labels.toDoubleArray();
     double[] loss = new double[outer * inner];
