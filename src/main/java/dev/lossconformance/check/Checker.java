@@ -19,29 +19,46 @@ import java.util.Map;
 public final class Checker {
   private Checker() {}
 
+  /**
+   * The verdict on one case together with what Java computed.
+   *
+   * @param result the verdict
+   * @param actual Java's outputs by name; empty when Java returned none (skipped, unsupported, raised)
+   */
+  public record Run(CaseResult result, Map<String, Tensor> actual) {
+    public Run {
+      actual = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(actual));
+    }
+  }
+
   /** The verdict on {@code c}. */
   public static CaseResult check(FixtureCase c) {
+    return run(c).result();
+  }
+
+  /** The verdict on {@code c} and Java's outputs, for reports that show both sides. */
+  public static Run run(FixtureCase c) {
     if (c.unsupported() != null) {
-      return result(c, Status.SKIPPED, 0, 0, "the engine cannot express this case: " + c.unsupported());
+      return none(result(c, Status.SKIPPED, 0, 0, "the engine cannot express this case: " + c.unsupported()));
     }
     Map<String, Tensor> actual;
     try {
       actual = Apis.evaluate(c.api(), c.params(), c.inputs());
     } catch (UnsupportedCaseException e) {
-      return result(c, Status.UNSUPPORTED, 0, 0, e.getMessage());
+      return none(result(c, Status.UNSUPPORTED, 0, 0, e.getMessage()));
     } catch (MalformedCaseException e) {
-      return result(c, Status.ERROR, 0, 0, e.getMessage());
+      return none(result(c, Status.ERROR, 0, 0, e.getMessage()));
     } catch (IllegalArgumentException e) {
       if (c.expectsError()) {
-        return result(c, Status.PASSED, 0, 0, "raised as the engine did: " + e.getMessage());
+        return none(result(c, Status.PASSED, 0, 0, "raised as the engine did: " + e.getMessage()));
       }
-      return result(c, Status.FAILED, 0, 0, header(c) + ": java raised " + e + " but the engine returned outputs");
+      return none(result(c, Status.FAILED, 0, 0, header(c) + ": java raised " + e + " but the engine returned outputs"));
     } catch (RuntimeException e) {
-      return result(c, Status.FAILED, 0, 0, header(c) + ": java crashed: " + e);
+      return none(result(c, Status.FAILED, 0, 0, header(c) + ": java crashed: " + e));
     }
     if (c.expectsError()) {
-      return result(c, Status.FAILED, 0, 0, header(c) + ": the engine raised \"" + c.error()
-          + "\" but java returned " + actual.get("loss"));
+      return new Run(result(c, Status.FAILED, 0, 0, header(c) + ": the engine raised \"" + c.error()
+          + "\" but java returned " + actual.get("loss")), actual);
     }
     long maxUlp = 0;
     double maxAbs = 0;
@@ -50,7 +67,7 @@ public final class Checker {
     for (Map.Entry<String, Tensor> e : c.outputs().entrySet()) {
       Tensor got = actual.get(e.getKey());
       if (got == null) {
-        return result(c, Status.UNSUPPORTED, 0, 0, "java does not compute output \"" + e.getKey() + "\" of " + c.api());
+        return none(result(c, Status.UNSUPPORTED, 0, 0, "java does not compute output \"" + e.getKey() + "\" of " + c.api()));
       }
       Comparison cmp = compare(c, e.getKey(), e.getValue(), got);
       if (cmp.diff != null) {
@@ -63,8 +80,12 @@ public final class Checker {
       }
     }
     Status s = failures.length() > 0 ? Status.FAILED : Status.PASSED;
-    return new CaseResult(c.engine(), c.id(), c.api(), s, maxUlp, maxAbs,
-        failures.length() > 0 ? failures.toString() : null, diffs);
+    return new Run(new CaseResult(c.engine(), c.id(), c.api(), s, maxUlp, maxAbs,
+        failures.length() > 0 ? failures.toString() : null, diffs), actual);
+  }
+
+  private static Run none(CaseResult r) {
+    return new Run(r, Map.of());
   }
 
   private static CaseResult result(FixtureCase c, Status s, long ulp, double abs, String message) {

@@ -9,11 +9,13 @@ import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureFormatException;
 import dev.lossconformance.fixture.FixtureReader;
+import dev.lossconformance.report.ConformanceReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +35,8 @@ import picocli.CommandLine.Spec;
         "Checks the Java loss implementation against fixture files or folders.",
         "Prints one line per failing case and a final line 'N passed, N failed'.",
         "Exit status: 0 nothing failed; 1 a case failed (or, with --strict, was unsupported);",
-        "2 bad usage or an unreadable or malformed fixture file."})
+        "2 bad usage or an unreadable or malformed fixture file.",
+        "--report DIR also writes index.html, summary.json and summary.md into DIR."})
 final class CheckCommand implements Callable<Integer> {
 
   @Spec
@@ -54,14 +57,24 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--measure", description = "print the largest error per engine, api, output and dtype")
   boolean measure;
 
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "also write an HTML report: DIR/index.html, DIR/summary.json (as --json), DIR/summary.md")
+  Path report;
+
+  @Option(names = "--timestamp", description = "with --report: print the generation time in index.html "
+      + "(without it the report is byte-identical for the same inputs)")
+  boolean timestamp;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    List<FixtureFile> files = new ArrayList<>();
     List<FixtureCase> cases = new ArrayList<>();
     for (Path p : paths) {
       try {
         for (FixtureFile f : FixtureReader.readAll(p)) {
+          files.add(f);
           cases.addAll(f.cases());
         }
       } catch (FixtureFormatException e) {
@@ -73,9 +86,12 @@ final class CheckCommand implements Callable<Integer> {
       err.println("error: no fixture case found under " + paths);
       return 2;
     }
+    List<Checker.Run> runs = new ArrayList<>(cases.size());
     List<CaseResult> results = new ArrayList<>(cases.size());
     for (FixtureCase c : cases) {
-      CaseResult r = Checker.check(c);
+      Checker.Run run = Checker.run(c);
+      runs.add(run);
+      CaseResult r = run.result();
       results.add(r);
       boolean bad = r.status() == Status.FAILED || r.status() == Status.ERROR
           || (strict && r.status() == Status.UNSUPPORTED);
@@ -100,6 +116,21 @@ final class CheckCommand implements Callable<Integer> {
         Files.writeString(json, summary.toJson(), StandardCharsets.UTF_8);
       } catch (IOException e) {
         err.println("error: cannot write --json " + json + ": " + e.getMessage());
+        return 2;
+      }
+    }
+    if (report != null) {
+      List<dev.lossconformance.check.Divergences.Pair> pairs;
+      try {
+        pairs = ConformanceReport.pairsFor(paths);
+      } catch (FixtureFormatException e) {
+        err.println("warning: --report without the PyTorch vs TensorFlow section: " + e.getMessage());
+        pairs = null;
+      }
+      try {
+        new ConformanceReport(paths, files, runs, pairs, strict, timestamp ? Instant.now() : null).writeTo(report);
+      } catch (IOException | RuntimeException e) {
+        err.println("error: cannot write --report " + report + ": " + e);
         return 2;
       }
     }
