@@ -140,6 +140,21 @@ class CheckCommandTest {
   }
 
   @Test
+  void reportShowsAFailingBuildInRedAndListsTheCase() throws Exception {
+    Path f = write("bad.json", edited(0, c -> movedFromJava(c, 50)));
+    Path report = dir.resolve("report");
+    assertEquals(1, check("check", "--report", report.toString(), f.toString()));
+    String html = Files.readString(report.resolve("index.html"));
+    assertTrue(html.contains("data-verdict=\"fail\""), "verdict banner");
+    String id = golden.cases().get(0).id();
+    assertTrue(html.contains("data-id=\"" + id + "\""), "matrix row of " + id);
+    String md = Files.readString(report.resolve("summary.md"));
+    assertTrue(md.contains(id), md);
+    assertTrue(md.contains("2 passed, 1 failed"), md);
+    assertTrue(Files.readString(report.resolve("summary.json")).contains("\"failed\": 1,"));
+  }
+
+  @Test
   void truncatedFileExitsTwoNamingTheFile() throws Exception {
     Path f = dir.resolve("cut.json");
     String text = FixtureWriter.toJson(golden);
