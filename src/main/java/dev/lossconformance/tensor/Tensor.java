@@ -33,6 +33,34 @@ public final class Tensor {
     return new Tensor(DType.FLOAT32, shape.clone(), data.clone(), null, null);
   }
 
+  /**
+   * A float32 tensor that takes ownership of {@code data} without copying it: for kernels returning a
+   * freshly computed array. The caller must not touch {@code data} afterwards.
+   */
+  public static Tensor wrapFloats(float[] data, int... shape) {
+    checkLength(data.length, shape);
+    return new Tensor(DType.FLOAT32, shape.clone(), data, null, null);
+  }
+
+  /**
+   * The backing array of a float32 tensor, not a copy: for kernels that stream large inputs without
+   * copying them. Read-only by contract: writing to it breaks the tensor's immutability.
+   */
+  public float[] backingFloats() {
+    if (f32 == null) {
+      throw new IllegalStateException("tensor of dtype " + dtype + " is not float32");
+    }
+    return f32;
+  }
+
+  /** The backing array of an integer tensor, not a copy; read-only by contract (see {@link #backingFloats}). */
+  public long[] backingLongs() {
+    if (i64 == null) {
+      throw new IllegalStateException("tensor of dtype " + dtype + " is not an integer tensor");
+    }
+    return i64;
+  }
+
   /** A float64 tensor; {@code data} is copied. */
   public static Tensor ofDoubles(double[] data, int... shape) {
     checkLength(data.length, shape);

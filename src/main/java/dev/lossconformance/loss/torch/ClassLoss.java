@@ -90,6 +90,9 @@ final class ClassLoss {
     }
     double[] w = weights(g);
     double eps = labelSmoothing > 0 ? labelSmoothing : 0;
+    if (logSoftmax && eps == 0 && input.dtype() == DType.FLOAT32) {
+      return FastCrossEntropy.apply(api, input, target, g.n, g.c, g.inner, expected, w, ignoreIndex, reduction, withGrad);
+    }
     double wSum = 0;
     if (w != null) {
       for (double v : w) {

@@ -1,0 +1,104 @@
+package dev.lossconformance.loss.torch;
+
+/**
+ * The array loops of {@link FastCrossEntropy}: max, exp, sum and scale. {@link #best()} is the Vector
+ * API implementation when {@code jdk.incubator.vector} is in the boot layer (run with
+ * {@code --add-modules jdk.incubator.vector}), else this scalar one; both pass the conformance suite.
+ */
+class Exp {
+  private static final Exp BEST = load();
+
+  /** The vectorised implementation if the incubator module is present, else the scalar one. */
+  static Exp best() {
+    return BEST;
+  }
+
+  /** The scalar implementation, whatever the module. */
+  static Exp scalar() {
+    return new Exp();
+  }
+
+  private static Exp load() {
+    if (Boolean.getBoolean("lossconformance.scalar")
+        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return new Exp();
+    }
+    try {
+      return (Exp) Class.forName("dev.lossconformance.loss.torch.VectorExp").getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return new Exp();
+    }
+  }
+
+  /** Which implementation this is, for benchmarks and reports. */
+  String name() {
+    return "scalar";
+  }
+
+  /** The maximum of {@code x[from, from + len)}; NaN if any element is NaN (as Math.max). */
+  float max(float[] x, int from, int len) {
+    float m = Float.NEGATIVE_INFINITY;
+    for (int i = from; i < from + len; i++) {
+      m = Math.max(m, x[i]);
+    }
+    return m;
+  }
+
+  /** {@code sum exp(x - m)} over the slice, accumulated in double. */
+  double sumExp(float[] x, int from, int len, float m) {
+    double s = 0;
+    for (int i = from; i < from + len; i++) {
+      s += (float) Math.exp(x[i] - m);
+    }
+    return s;
+  }
+
+  /** {@link #sumExp} that also stores each {@code exp(x - m)} at the same index of {@code out}. */
+  double sumExpInto(float[] x, int from, int len, float m, float[] out) {
+    double s = 0;
+    for (int i = from; i < from + len; i++) {
+      float e = (float) Math.exp(x[i] - m);
+      out[i] = e;
+      s += e;
+    }
+    return s;
+  }
+
+  /** {@code v[i] *= k} over the slice. */
+  void scale(float[] v, int from, int len, float k) {
+    for (int i = from; i < from + len; i++) {
+      v[i] *= k;
+    }
+  }
+
+  /** {@code m[p] = max(m[p], x[from + p])}. */
+  void maxInto(float[] m, float[] x, int from, int len) {
+    for (int p = 0; p < len; p++) {
+      m[p] = Math.max(m[p], x[from + p]);
+    }
+  }
+
+  /**
+   * {@code s[p] += exp(x[from + p] - m[p])} with Kahan's compensation in {@code comp} (float sums of
+   * many classes would drift by several ulps), storing the exponential in {@code out[from + p]} when given.
+   */
+  void addExp(float[] s, float[] comp, float[] x, int from, float[] m, int len, float[] out) {
+    for (int p = 0; p < len; p++) {
+      float e = (float) Math.exp(x[from + p] - m[p]);
+      float y = e - comp[p];
+      float t = s[p] + y;
+      comp[p] = (t - s[p]) - y;
+      s[p] = t;
+      if (out != null) {
+        out[from + p] = e;
+      }
+    }
+  }
+
+  /** {@code v[from + p] *= k[p]}. */
+  void multiply(float[] v, int from, float[] k, int len) {
+    for (int p = 0; p < len; p++) {
+      v[from + p] *= k[p];
+    }
+  }
+}

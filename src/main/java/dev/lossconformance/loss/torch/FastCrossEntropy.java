@@ -1,0 +1,177 @@
+package dev.lossconformance.loss.torch;
+
+import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.Tensor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * The float32 class-index cross-entropy without label smoothing (the common case), fused and parallel:
+ * per fiber one pass for the max, one that computes {@code e = exp(x - max)}, sums it and (with the
+ * gradient) stores it, and one that scales the stored {@code e} into {@code w_y a (softmax - onehot)}.
+ * (N, C) rows are vectorised along the classes; K-dim inputs (N, C, d...) along the contiguous spatial
+ * positions, so memory is streamed in order in both layouts. Large inputs are split into a fixed number
+ * of chunks over a pool of {@link #threads()} workers; chunk sums are combined in chunk order, so the
+ * result does not depend on scheduling.
+ *
+ * <p>Exponentials are computed by {@link Exp}: the Vector API's lane-wise EXP when the
+ * {@code jdk.incubator.vector} module is present (SVML on x86), else {@code Math.exp}. Sums of
+ * exponentials go through float lanes in blocks and are added in double, so a 128k-class row keeps
+ * float32 accuracy. Semantics (weights, ignore_index, reductions, NaN and infinities) are those of
+ * {@link ClassLoss}, which handles every other case.
+ */
+final class FastCrossEntropy {
+  /** Below this many elements one thread does it all. */
+  private static final int PARALLEL_THRESHOLD = 1 << 16;
+  private static final int THREADS = Math.max(1, Integer.getInteger("lossconformance.threads",
+      Runtime.getRuntime().availableProcessors()));
+  private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+
+  private FastCrossEntropy() {}
+
+  /** The worker count, from the system property {@code lossconformance.threads} (default: all cores). */
+  static int threads() {
+    return THREADS;
+  }
+
+  static LossAndGrad apply(String api, Tensor input, Tensor target, int n, int c, int inner, int[] targetShape,
+      double[] w, long ignore, Reduction reduction, boolean withGrad) {
+    float[] x = input.backingFloats();
+    long[] t = target.backingLongs();
+    int rows = n * inner;
+    // validate every target and total the weights first: mean's scale is needed inside the sweep
+    double total = 0;
+    for (int i = 0; i < rows; i++) {
+      long y = t[i];
+      if (y == ignore) {
+        continue;
+      }
+      if (y < 0 || y >= c) {
+        throw new IllegalArgumentException(api + ": target: " + Shapes.element(targetShape, i, Long.toString(y))
+            + " is out of bounds for " + c + " classes [0, " + c + ") and is not ignore_index (" + ignore + ")");
+      }
+      total += w == null ? 1 : w[(int) y];
+    }
+    float d = (float) total;
+    double a = reduction == Reduction.MEAN ? 1.0 / d : 1;
+    float[] loss = reduction == Reduction.NONE ? new float[rows] : null;
+    float[] grad = withGrad ? new float[x.length] : null;
+    Exp exp = Exp.best();
+    int chunks = x.length < PARALLEL_THRESHOLD || POOL == null ? 1 : Math.min(THREADS * 4, inner == 1 ? rows : n);
+    double[] partial = new double[chunks];
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int chunk = k;
+      work[k] = () -> {
+        if (inner == 1) {
+          int from = (int) ((long) rows * chunk / chunks);
+          int to = (int) ((long) rows * (chunk + 1) / chunks);
+          partial[chunk] = rowsKernel(exp, x, t, c, w, ignore, a, from, to, loss, grad);
+        } else {
+          int from = (int) ((long) n * chunk / chunks);
+          int to = (int) ((long) n * (chunk + 1) / chunks);
+          partial[chunk] = spatialKernel(exp, x, t, c, inner, w, ignore, a, from, to, loss, grad);
+        }
+      };
+    }
+    if (chunks == 1) {
+      work[0].run();
+    } else {
+      POOL.submit(() -> IntStream.range(0, chunks).parallel().forEach(k -> work[k].run())).join();
+    }
+    Tensor lossT;
+    if (reduction == Reduction.NONE) {
+      lossT = Tensor.wrapFloats(loss, targetShape);
+    } else {
+      double sum = 0;
+      for (double p : partial) {
+        sum += p;
+      }
+      float s = (float) sum;
+      lossT = Tensor.wrapFloats(new float[] {reduction == Reduction.MEAN ? s / d : s});
+    }
+    return new LossAndGrad(lossT, withGrad ? Tensor.wrapFloats(grad, input.shape()) : null);
+  }
+
+  /** Rows {@code [from, to)} of an (N, C) input; returns the sum of their float32 losses. */
+  private static double rowsKernel(Exp exp, float[] x, long[] t, int c, double[] w, long ignore, double a,
+      int from, int to, float[] loss, float[] grad) {
+    double sum = 0;
+    for (int r = from; r < to; r++) {
+      long y = t[r];
+      if (y == ignore) {
+        continue;
+      }
+      int base = r * c;
+      float m = exp.max(x, base, c);
+      double s = grad == null ? exp.sumExp(x, base, c, m) : exp.sumExpInto(x, base, c, m, grad);
+      double wy = w == null ? 1 : w[(int) y];
+      float l = (float) (-wy * (float) (((double) x[base + (int) y] - m) - Math.log(s)));
+      sum += l;
+      if (loss != null) {
+        loss[r] = l;
+      }
+      if (grad != null) {
+        float g = (float) (a * wy);
+        exp.scale(grad, base, c, (float) (a * wy / s));
+        grad[base + (int) y] -= g;
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Images {@code [from, to)} of an (N, C, d...) input, vectorised along the {@code inner} spatial
+   * positions; returns the sum of their float32 losses.
+   */
+  private static double spatialKernel(Exp exp, float[] x, long[] t, int c, int inner, double[] w, long ignore,
+      double a, int from, int to, float[] loss, float[] grad) {
+    float[] m = new float[inner];
+    float[] s = new float[inner];
+    float[] comp = new float[inner];
+    double sum = 0;
+    for (int n = from; n < to; n++) {
+      int base = n * c * inner;
+      System.arraycopy(x, base, m, 0, inner);
+      for (int k = 1; k < c; k++) {
+        exp.maxInto(m, x, base + k * inner, inner);
+      }
+      java.util.Arrays.fill(s, 0f);
+      java.util.Arrays.fill(comp, 0f);
+      for (int k = 0; k < c; k++) {
+        exp.addExp(s, comp, x, base + k * inner, m, inner, grad);
+      }
+      for (int p = 0; p < inner; p++) {
+        long y = t[n * inner + p];
+        if (y == ignore) {
+          continue;
+        }
+        double wy = w == null ? 1 : w[(int) y];
+        float l = (float) (-wy * (float) (((double) x[base + (int) y * inner + p] - m[p]) - Math.log(s[p])));
+        sum += l;
+        if (loss != null) {
+          loss[n * inner + p] = l;
+        }
+      }
+      if (grad != null) {
+        for (int p = 0; p < inner; p++) {
+          long y = t[n * inner + p];
+          // the scale per position, a w_y / s (0 where ignored), reusing m's storage
+          m[p] = y == ignore ? 0f : (float) (a * (w == null ? 1 : w[(int) y]) / s[p]);
+        }
+        for (int k = 0; k < c; k++) {
+          exp.multiply(grad, base + k * inner, m, inner);
+        }
+        for (int p = 0; p < inner; p++) {
+          long y = t[n * inner + p];
+          if (y != ignore) {
+            grad[base + (int) y * inner + p] -= (float) (a * (w == null ? 1 : w[(int) y]));
+          }
+        }
+      }
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.lossconformance.loss.torch;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Exp} on the Vector API (jdk.incubator.vector, JDK 17): lane-wise EXP (SVML on x86), MAX and
+ * FMA-free multiplies; tails done scalar. Loaded by reflection only when the module is present.
+ */
+final class VectorExp extends Exp {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  /** Vectors summed in float lanes before the block is added in double. */
+  private static final int BLOCK = 16;
+
+  @Override
+  String name() {
+    return "vector(" + S + ")";
+  }
+
+  @Override
+  float max(float[] x, int from, int len) {
+    int i = 0;
+    int bound = S.loopBound(len);
+    float m = Float.NEGATIVE_INFINITY;
+    if (bound > 0) {
+      FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      for (; i < bound; i += L) {
+        acc = acc.max(FloatVector.fromArray(S, x, from + i));
+      }
+      m = acc.reduceLanes(VectorOperators.MAX);
+    }
+    for (; i < len; i++) {
+      m = Math.max(m, x[from + i]);
+    }
+    return m;
+  }
+
+  @Override
+  double sumExp(float[] x, int from, int len, float m) {
+    return sum(x, from, len, m, null);
+  }
+
+  @Override
+  double sumExpInto(float[] x, int from, int len, float m, float[] out) {
+    return sum(x, from, len, m, out);
+  }
+
+  private static double sum(float[] x, int from, int len, float m, float[] out) {
+    int bound = S.loopBound(len);
+    FloatVector mv = FloatVector.broadcast(S, m);
+    double total = 0;
+    int i = 0;
+    while (i < bound) {
+      FloatVector acc = FloatVector.zero(S);
+      int end = Math.min(bound, i + BLOCK * L);
+      for (; i < end; i += L) {
+        FloatVector e = FloatVector.fromArray(S, x, from + i).sub(mv).lanewise(VectorOperators.EXP);
+        if (out != null) {
+          e.intoArray(out, from + i);
+        }
+        acc = acc.add(e);
+      }
+      total += acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      float e = (float) Math.exp(x[from + i] - m);
+      if (out != null) {
+        out[from + i] = e;
+      }
+      total += e;
+    }
+    return total;
+  }
+
+  @Override
+  void scale(float[] v, int from, int len, float k) {
+    int i = 0;
+    int bound = S.loopBound(len);
+    for (; i < bound; i += L) {
+      FloatVector.fromArray(S, v, from + i).mul(k).intoArray(v, from + i);
+    }
+    for (; i < len; i++) {
+      v[from + i] *= k;
+    }
+  }
+
+  @Override
+  void maxInto(float[] m, float[] x, int from, int len) {
+    int p = 0;
+    int bound = S.loopBound(len);
+    for (; p < bound; p += L) {
+      FloatVector.fromArray(S, m, p).max(FloatVector.fromArray(S, x, from + p)).intoArray(m, p);
+    }
+    for (; p < len; p++) {
+      m[p] = Math.max(m[p], x[from + p]);
+    }
+  }
+
+  @Override
+  void addExp(float[] s, float[] comp, float[] x, int from, float[] m, int len, float[] out) {
+    int p = 0;
+    int bound = S.loopBound(len);
+    for (; p < bound; p += L) {
+      FloatVector e = FloatVector.fromArray(S, x, from + p).sub(FloatVector.fromArray(S, m, p))
+          .lanewise(VectorOperators.EXP);
+      if (out != null) {
+        e.intoArray(out, from + p);
+      }
+      // Kahan: y = e - comp; t = s + y; comp = (t - s) - y; s = t
+      FloatVector sv = FloatVector.fromArray(S, s, p);
+      FloatVector y = e.sub(FloatVector.fromArray(S, comp, p));
+      FloatVector t = sv.add(y);
+      t.sub(sv).sub(y).intoArray(comp, p);
+      t.intoArray(s, p);
+    }
+    for (; p < len; p++) {
+      float e = (float) Math.exp(x[from + p] - m[p]);
+      float y = e - comp[p];
+      float t = s[p] + y;
+      comp[p] = (t - s[p]) - y;
+      s[p] = t;
+      if (out != null) {
+        out[from + p] = e;
+      }
+    }
+  }
+
+  @Override
+  void multiply(float[] v, int from, float[] k, int len) {
+    int p = 0;
+    int bound = S.loopBound(len);
+    for (; p < bound; p += L) {
+      FloatVector.fromArray(S, v, from + p).mul(FloatVector.fromArray(S, k, p)).intoArray(v, from + p);
+    }
+    for (; p < len; p++) {
+      v[from + p] *= k[p];
+    }
+  }
+}
