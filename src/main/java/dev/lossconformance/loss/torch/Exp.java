@@ -95,6 +95,13 @@ class Exp {
     }
   }
 
+  /** {@code out[p] = log(s[p])} for {@code p < len}. */
+  void log(float[] s, float[] out, int len) {
+    for (int p = 0; p < len; p++) {
+      out[p] = (float) Math.log(s[p]);
+    }
+  }
+
   /** {@code v[from + p] *= k[p]}. */
   void multiply(float[] v, int from, float[] k, int len) {
     for (int p = 0; p < len; p++) {

@@ -122,52 +122,62 @@ final class FastCrossEntropy {
     return sum;
   }
 
+  /** Spatial positions per tile: the tile's max, sum and compensation stay in L1, its rows in L2. */
+  private static final int TILE = 1024;
+
   /**
    * Images {@code [from, to)} of an (N, C, d...) input, vectorised along the {@code inner} spatial
-   * positions; returns the sum of their float32 losses.
+   * positions and processed a tile of positions at a time; returns the sum of their float32 losses.
    */
   private static double spatialKernel(Exp exp, float[] x, long[] t, int c, int inner, double[] w, long ignore,
       double a, int from, int to, float[] loss, float[] grad) {
-    float[] m = new float[inner];
-    float[] s = new float[inner];
-    float[] comp = new float[inner];
+    int tile = Math.min(TILE, inner);
+    float[] m = new float[tile];
+    float[] s = new float[tile];
+    float[] comp = new float[tile];
+    float[] logS = new float[tile];
     double sum = 0;
     for (int n = from; n < to; n++) {
-      int base = n * c * inner;
-      System.arraycopy(x, base, m, 0, inner);
-      for (int k = 1; k < c; k++) {
-        exp.maxInto(m, x, base + k * inner, inner);
-      }
-      java.util.Arrays.fill(s, 0f);
-      java.util.Arrays.fill(comp, 0f);
-      for (int k = 0; k < c; k++) {
-        exp.addExp(s, comp, x, base + k * inner, m, inner, grad);
-      }
-      for (int p = 0; p < inner; p++) {
-        long y = t[n * inner + p];
-        if (y == ignore) {
-          continue;
+      for (int p0 = 0; p0 < inner; p0 += tile) {
+        int len = Math.min(tile, inner - p0);
+        int base = n * c * inner + p0;
+        int tBase = n * inner + p0;
+        System.arraycopy(x, base, m, 0, len);
+        for (int k = 1; k < c; k++) {
+          exp.maxInto(m, x, base + k * inner, len);
         }
-        double wy = w == null ? 1 : w[(int) y];
-        float l = (float) (-wy * (float) (((double) x[base + (int) y * inner + p] - m[p]) - Math.log(s[p])));
-        sum += l;
-        if (loss != null) {
-          loss[n * inner + p] = l;
-        }
-      }
-      if (grad != null) {
-        for (int p = 0; p < inner; p++) {
-          long y = t[n * inner + p];
-          // the scale per position, a w_y / s (0 where ignored), reusing m's storage
-          m[p] = y == ignore ? 0f : (float) (a * (w == null ? 1 : w[(int) y]) / s[p]);
-        }
+        java.util.Arrays.fill(s, 0, len, 0f);
+        java.util.Arrays.fill(comp, 0, len, 0f);
         for (int k = 0; k < c; k++) {
-          exp.multiply(grad, base + k * inner, m, inner);
+          exp.addExp(s, comp, x, base + k * inner, m, len, grad);
         }
-        for (int p = 0; p < inner; p++) {
-          long y = t[n * inner + p];
-          if (y != ignore) {
-            grad[base + (int) y * inner + p] -= (float) (a * (w == null ? 1 : w[(int) y]));
+        exp.log(s, logS, len);
+        for (int p = 0; p < len; p++) {
+          long y = t[tBase + p];
+          if (y == ignore) {
+            continue;
+          }
+          double wy = w == null ? 1 : w[(int) y];
+          float l = (float) (-wy * (float) (((double) x[base + (int) y * inner + p] - m[p]) - logS[p]));
+          sum += l;
+          if (loss != null) {
+            loss[tBase + p] = l;
+          }
+        }
+        if (grad != null) {
+          for (int p = 0; p < len; p++) {
+            long y = t[tBase + p];
+            // the scale per position, a w_y / s (0 where ignored), reusing m's storage
+            m[p] = y == ignore ? 0f : (float) (a * (w == null ? 1 : w[(int) y]) / s[p]);
+          }
+          for (int k = 0; k < c; k++) {
+            exp.multiply(grad, base + k * inner, m, len);
+          }
+          for (int p = 0; p < len; p++) {
+            long y = t[tBase + p];
+            if (y != ignore) {
+              grad[base + (int) y * inner + p] -= (float) (a * (w == null ? 1 : w[(int) y]));
+            }
           }
         }
       }

@@ -128,6 +128,18 @@ final class VectorExp extends Exp {
   }
 
   @Override
+  void log(float[] s, float[] out, int len) {
+    int p = 0;
+    int bound = S.loopBound(len);
+    for (; p < bound; p += L) {
+      FloatVector.fromArray(S, s, p).lanewise(VectorOperators.LOG).intoArray(out, p);
+    }
+    for (; p < len; p++) {
+      out[p] = (float) Math.log(s[p]);
+    }
+  }
+
+  @Override
   void multiply(float[] v, int from, float[] k, int len) {
     int p = 0;
     int bound = S.loopBound(len);
