@@ -49,7 +49,9 @@ class FastCrossEntropyTest {
         .reduction(Reduction.fromTorchName(reduction)).build().apply(x64, target);
     assertClose("loss", exact.loss(), fast.loss(), 4, 1);
     assertClose("grad_input", exact.gradInput(), fast.gradInput(), 4, 4);
-    assertEquals(fast.loss(), ce32.loss(x32, target), "forward alone equals the forward of forward+gradient");
+    // the Vector API path may differ in the last bits between calls before and after C2 compiles its
+    // loops (see VectorExp), so the forward alone is compared within the same allowance, not bitwise
+    assertClose("forward alone vs forward+gradient", fast.loss(), ce32.loss(x32, target), 4, 1);
   }
 
   /** Every element within {@code ulps} float32 ulps, or {@code scaleUlps} ulps of the largest magnitude. */

@@ -5,8 +5,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Exp} on the Vector API (jdk.incubator.vector, JDK 17): lane-wise EXP (SVML on x86), MAX and
- * FMA-free multiplies; tails done scalar. Loaded by reflection only when the module is present.
+ * {@link Exp} on the Vector API (jdk.incubator.vector, JDK 17): lane-wise EXP and LOG (SVML on x86 once
+ * C2 has compiled the loop), MAX and multiplies; tails done scalar. Loaded by reflection only when the
+ * module is present.
+ *
+ * <p>Not bit-reproducible across a JVM's warm-up: before C2 compiles a loop, the API computes EXP per
+ * lane with {@code Math.exp} and may add lanes in another order, so the first calls can differ from
+ * later ones in the last bits (within the conformance tolerances, which this path also passes). The
+ * scalar path, used by {@code java -jar} and the report, is deterministic. (A polynomial exp built from
+ * plain lane-wise operations would be deterministic, but on JDK 17 it ran 3 to 10 times slower than
+ * SVML here.)
  */
 final class VectorExp extends Exp {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
