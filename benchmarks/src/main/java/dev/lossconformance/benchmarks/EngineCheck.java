@@ -1,0 +1,50 @@
+package dev.lossconformance.benchmarks;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Checks that the three engines compute the same loss for every benchmark workload before their
+ * times are compared: runs each workload's forward+gradient once per engine and prints the losses.
+ * Exits with 1 when an engine is more than {@link #TOLERANCE} (relative) away from the Java kernel.
+ * Run by {@code benchmarks/run --check}.
+ */
+public final class EngineCheck {
+  /** float32 means of up to 11 M terms, summed in different orders by the three engines. */
+  static final double TOLERANCE = 1e-4;
+
+  private EngineCheck() {}
+
+  public static void main(String[] args) {
+    Map<String, Function<String, Workload>> workloads = new LinkedHashMap<>();
+    for (String shape : Problems.CrossEntropy.SHAPES) {
+      workloads.put("cross-entropy " + shape, engine -> Workloads.crossEntropy(engine, shape));
+    }
+    workloads.put("bce-with-logits 4096x1000", Workloads::bceWithLogits);
+    workloads.put("ctc T=200 N=16 C=50 S=40", Workloads::ctc);
+    List<String> engines = List.of(BenchmarkSettings.JAVA, BenchmarkSettings.PYTORCH, BenchmarkSettings.TENSORFLOW);
+    boolean ok = true;
+    System.out.printf("%-28s %14s %14s %14s%n", "workload", engines.get(0), engines.get(1), engines.get(2));
+    for (Map.Entry<String, Function<String, Workload>> w : workloads.entrySet()) {
+      double[] loss = new double[engines.size()];
+      for (int e = 0; e < engines.size(); e++) {
+        try (Workload workload = w.getValue().apply(engines.get(e))) {
+          loss[e] = workload.loss();
+        }
+      }
+      StringBuilder verdict = new StringBuilder();
+      for (int e = 1; e < engines.size(); e++) {
+        double rel = Math.abs(loss[e] - loss[0]) / Math.max(Math.abs(loss[0]), Double.MIN_NORMAL);
+        if (!(rel <= TOLERANCE)) {
+          ok = false;
+          verdict.append(String.format("  %s differs from java by %.2g (relative)", engines.get(e), rel));
+        }
+      }
+      System.out.printf("%-28s %14.8g %14.8g %14.8g%s%n", w.getKey(), loss[0], loss[1], loss[2], verdict);
+    }
+    System.out.println(ok ? "the engines agree" : "the engines DISAGREE");
+    System.exit(ok ? 0 : 1);
+  }
+}

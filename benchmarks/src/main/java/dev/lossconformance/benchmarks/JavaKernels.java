@@ -1,0 +1,94 @@
+package dev.lossconformance.benchmarks;
+
+import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.loss.torch.BinaryCrossEntropyWithLogits;
+import dev.lossconformance.loss.torch.CrossEntropy;
+import dev.lossconformance.loss.torch.CtcLoss;
+import dev.lossconformance.tensor.Tensor;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The Java kernels as a user calls them: the public API on {@link Tensor}s built once. A kernel
+ * returns when its result is computed (it is plain Java), so the returned tensors go to the
+ * blackhole as they are. Their parallelism comes from {@code lossconformance.threads}.
+ */
+final class JavaKernels {
+  private JavaKernels() {}
+
+  /** {@code CrossEntropy} mean: {@code loss} for the forward, {@code apply} for forward and gradient. */
+  static Workload crossEntropy(Problems.CrossEntropy p) {
+    CrossEntropy loss = CrossEntropy.options().reduction(Reduction.MEAN).build();
+    Tensor input = Tensor.ofFloats(p.logits(), p.shape());
+    Tensor target = Tensor.ofLongs(p.targets(), p.targetShape());
+    return new Workload() {
+      @Override
+      public void forward(Blackhole bh) {
+        bh.consume(loss.loss(input, target));
+      }
+
+      @Override
+      public void forwardGradient(Blackhole bh) {
+        bh.consume(loss.apply(input, target));
+      }
+
+      @Override
+      public double loss() {
+        return loss.apply(input, target).loss().getDouble(0);
+      }
+    };
+  }
+
+  /** {@code BinaryCrossEntropyWithLogits} with PyTorch's defaults (mean). */
+  static Workload bceWithLogits(Problems.BceWithLogits p) {
+    BinaryCrossEntropyWithLogits loss = BinaryCrossEntropyWithLogits.options().build();
+    Tensor x = Tensor.ofFloats(p.logits(), p.shape());
+    Tensor y = Tensor.ofFloats(p.targets(), p.shape());
+    return new Workload() {
+      @Override
+      public void forward(Blackhole bh) {
+        bh.consume(loss.loss(x, y));
+      }
+
+      @Override
+      public void forwardGradient(Blackhole bh) {
+        bh.consume(loss.apply(x, y));
+      }
+
+      @Override
+      public double loss() {
+        LossAndGrad r = loss.apply(x, y);
+        return r.loss().getDouble(0);
+      }
+    };
+  }
+
+  /**
+   * {@code CtcLoss} with PyTorch's defaults (blank 0, mean, zero_infinity false) on log-probabilities;
+   * {@code apply} computes the loss and both of its gradients (with respect to the log-probabilities,
+   * as PyTorch's backward returns it, and to the logits).
+   */
+  static Workload ctc(Problems.Ctc p) {
+    CtcLoss loss = CtcLoss.options().build();
+    Tensor logProbs = Tensor.ofFloats(p.logProbs(), Problems.Ctc.T, Problems.Ctc.N, Problems.Ctc.C);
+    Tensor targets = Tensor.ofLongs(p.targets(), Problems.Ctc.N, Problems.Ctc.S);
+    Tensor inputLengths = Tensor.ofLongs(p.inputLengths(), Problems.Ctc.N);
+    Tensor targetLengths = Tensor.ofLongs(p.targetLengths(), Problems.Ctc.N);
+    return new Workload() {
+      @Override
+      public void forward(Blackhole bh) {
+        bh.consume(loss.loss(logProbs, targets, inputLengths, targetLengths));
+      }
+
+      @Override
+      public void forwardGradient(Blackhole bh) {
+        bh.consume(loss.apply(logProbs, targets, inputLengths, targetLengths));
+      }
+
+      @Override
+      public double loss() {
+        return loss.apply(logProbs, targets, inputLengths, targetLengths).loss().getDouble(0);
+      }
+    };
+  }
+}

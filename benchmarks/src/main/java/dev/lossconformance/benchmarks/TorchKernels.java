@@ -1,0 +1,175 @@
+package dev.lossconformance.benchmarks;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import dev.lossconformance.generator.engine.GeneratorAccess;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * PyTorch 2.7.1's own aten kernels through DJL: each loss is a TorchScript module written in memory
+ * (the generator's archive recipe, /work/shared/ENGINES.md) and run with the inputs as NDArrays
+ * created once. Two modules per loss: the forward alone, run in DJL's inference mode (no autograd,
+ * as under {@code torch.no_grad()}), and the forward with {@code torch.autograd.grad} of the loss,
+ * run in training mode. PyTorch on the CPU returns when its kernels have finished; each call still
+ * reads the scalar loss back into Java and touches the gradient's first element before the outputs
+ * are freed.
+ */
+final class TorchKernels {
+  private TorchKernels() {}
+
+  private static final String HEADER =
+      "class Loss(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n";
+
+  /** {@code torch.cross_entropy_loss(x, target, None, 1 (mean), -100, 0.0)}, what F.cross_entropy calls. */
+  static Workload crossEntropy(Problems.CrossEntropy p) {
+    String call = "torch.cross_entropy_loss(%s, target, None, 1, -100, 0.0)";
+    return new TorchWorkload(List.of("input", "target"), call, (nd, in) -> {
+      in.add(nd.create(FloatBuffer.wrap(p.logits()), shape(p.shape()), DataType.FLOAT32));
+      in.add(nd.create(LongBuffer.wrap(p.targets()), shape(p.targetShape()), DataType.INT64));
+    });
+  }
+
+  /** {@code torch.binary_cross_entropy_with_logits(x, target, None, None, 1 (mean))}. */
+  static Workload bceWithLogits(Problems.BceWithLogits p) {
+    String call = "torch.binary_cross_entropy_with_logits(%s, target, None, None, 1)";
+    return new TorchWorkload(List.of("input", "target"), call, (nd, in) -> {
+      in.add(nd.create(FloatBuffer.wrap(p.logits()), shape(p.shape()), DataType.FLOAT32));
+      in.add(nd.create(FloatBuffer.wrap(p.targets()), shape(p.shape()), DataType.FLOAT32));
+    });
+  }
+
+  /**
+   * {@code torch.ctc_loss(log_probs, targets, input_lengths, target_lengths, 0 (blank), 1 (mean),
+   * False)} (the Tensor-lengths overload F.ctc_loss calls); the gradient is the one PyTorch's
+   * backward returns for {@code log_probs}.
+   */
+  static Workload ctc(Problems.Ctc p) {
+    String call = "torch.ctc_loss(%s, targets, input_lengths, target_lengths, 0, 1, False)";
+    return new TorchWorkload(List.of("input", "targets", "input_lengths", "target_lengths"), call, (nd, in) -> {
+      in.add(nd.create(FloatBuffer.wrap(p.logProbs()),
+          new Shape(Problems.Ctc.T, Problems.Ctc.N, Problems.Ctc.C), DataType.FLOAT32));
+      in.add(nd.create(LongBuffer.wrap(p.targets()), new Shape(Problems.Ctc.N, Problems.Ctc.S), DataType.INT64));
+      in.add(nd.create(LongBuffer.wrap(p.inputLengths()), new Shape(Problems.Ctc.N), DataType.INT64));
+      in.add(nd.create(LongBuffer.wrap(p.targetLengths()), new Shape(Problems.Ctc.N), DataType.INT64));
+    });
+  }
+
+  /** Creates a workload's input NDArrays, in the modules' argument order. */
+  private interface Inputs {
+    void create(NDManager nd, NDList into);
+  }
+
+  private static final class TorchWorkload implements Workload {
+    private final NDManager nd = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+    private final ParameterStore parameters = new ParameterStore(nd, false);
+    private final NDList inputs = new NDList();
+    private final List<Model> models = new ArrayList<>();
+    private final Block forward;
+    private final Block forwardGradient;
+
+    /**
+     * @param args the module's tensor arguments; the first is the prediction
+     * @param call the aten call, with {@code %s} where the prediction goes
+     */
+    TorchWorkload(List<String> args, String call, Inputs inputs) {
+      engine();
+      String params = String.join(", ", args.stream().map(a -> a + ": Tensor").toList());
+      String signature = "  def forward(self: __torch__.Loss, " + params + ")";
+      forward = load(HEADER + signature + " -> Tensor:\n"
+          + "    return " + String.format(call, args.get(0)) + "\n");
+      // ENGINES.md: grad mode must be switched on in the script as well as by DJL's training flag
+      forwardGradient = load(HEADER + signature + " -> Tuple[Tensor, Tensor]:\n"
+          + "    torch.set_grad_enabled(True)\n"
+          + "    x = " + args.get(0) + ".detach().requires_grad_(True)\n"
+          + "    loss = " + String.format(call, "x") + "\n"
+          + "    grads = torch.autograd.grad([loss], [x])\n"
+          + "    g = grads[0]\n"
+          + "    assert g is not None\n"
+          + "    return (loss.detach(), g)\n");
+      inputs.create(nd, this.inputs);
+    }
+
+    @Override
+    public void forward(Blackhole bh) {
+      try (NDList out = forward.forward(parameters, inputs, false)) {
+        bh.consume(out.get(0).toFloatArray()[0]);
+      }
+    }
+
+    @Override
+    public void forwardGradient(Blackhole bh) {
+      try (NDList out = forwardGradient.forward(parameters, inputs, true)) {
+        bh.consume(out.get(0).toFloatArray()[0]);
+        bh.consume(firstElement(out.get(1)));
+      }
+    }
+
+    @Override
+    public double loss() {
+      try (NDList out = forwardGradient.forward(parameters, inputs, true)) {
+        return out.get(0).toFloatArray()[0];
+      }
+    }
+
+    /** The gradient's first float, read in place (a direct view of the tensor's memory, no copy). */
+    private static float firstElement(NDArray a) {
+      return a.toByteBuffer(true).order(ByteOrder.nativeOrder()).getFloat(0);
+    }
+
+    private Block load(String source) {
+      Model model = Model.newInstance("loss", "PyTorch");
+      models.add(model);
+      try {
+        model.load(new ByteArrayInputStream(GeneratorAccess.torchScriptArchive(source)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (MalformedModelException e) {
+        throw new IllegalStateException("TorchScript did not load:\n" + source, e);
+      }
+      return model.getBlock();
+    }
+
+    @Override
+    public void close() {
+      inputs.close();
+      models.forEach(Model::close);
+      nd.close();
+    }
+  }
+
+  /**
+   * The PyTorch engine with {@link BenchmarkSettings#THREADS} intra-op threads and one inter-op
+   * thread (DJL reads these properties when the engine loads; the forks also pass them).
+   */
+  static Engine engine() {
+    System.setProperty("ai.djl.offline", "true");
+    System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(BenchmarkSettings.THREADS));
+    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    return Engine.getEngine("PyTorch");
+  }
+
+  private static Shape shape(int[] dims) {
+    long[] s = new long[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      s[i] = dims[i];
+    }
+    return new Shape(s);
+  }
+}
