@@ -54,6 +54,28 @@ class FastCrossEntropyTest {
     assertClose("forward alone vs forward+gradient", fast.loss(), ce32.loss(x32, target), 4, 1);
   }
 
+  @ParameterizedTest(name = "bce_with_logits {0}")
+  @CsvSource({"mean", "none", "sum"})
+  void bceWithLogitsMatchesTheFloat64PathOnLargeInputs(String reduction) {
+    SplittableRandom rng = new SplittableRandom(99);
+    int n = 300_000;
+    double[] x = new double[n];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = rng.nextGaussian() * 4;
+      y[i] = rng.nextDouble();
+    }
+    Tensor x32 = Tensor.ofFloating(DType.FLOAT32, x, 600, 500);
+    Tensor y32 = Tensor.ofFloating(DType.FLOAT32, y, 600, 500);
+    var bce = dev.lossconformance.loss.torch.BinaryCrossEntropyWithLogits.options()
+        .reduction(Reduction.fromTorchName(reduction)).build();
+    LossAndGrad fast = bce.apply(x32, y32);
+    LossAndGrad exact = bce.apply(Tensor.ofFloating(DType.FLOAT64, x32.toDoubleArray(), 600, 500),
+        Tensor.ofFloating(DType.FLOAT64, y32.toDoubleArray(), 600, 500));
+    assertClose("loss", exact.loss(), fast.loss(), 4, 1);
+    assertClose("grad_input", exact.gradInput(), fast.gradInput(), 4, 4);
+  }
+
   /** Every element within {@code ulps} float32 ulps, or {@code scaleUlps} ulps of the largest magnitude. */
   private static void assertClose(String what, Tensor exact, Tensor actual, long ulps, long scaleUlps) {
     assertEquals(DType.FLOAT32, actual.dtype());

@@ -55,6 +55,10 @@ public final class BinaryCrossEntropyWithLogits {
           + " must be the same as the input size " + Arrays.toString(shape));
     }
     int n = input.numel();
+    if (weight == null && posWeight == null && input.dtype() == dev.lossconformance.tensor.DType.FLOAT32
+        && target.dtype() == dev.lossconformance.tensor.DType.FLOAT32) {
+      return FastCrossEntropy.bceWithLogits(input, target, shape, reduction, withGrad);
+    }
     double[] x = input.toDoubleArray();
     double[] y = target.toDoubleArray();
     double[] w = weight == null ? null : weight.toDoubleArray();

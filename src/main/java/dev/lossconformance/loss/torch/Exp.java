@@ -102,6 +102,30 @@ class Exp {
     }
   }
 
+  /**
+   * BCE-with-logits without weights over {@code [from, to)}: each float32 loss
+   * {@code (1 - y) x + max(-x, 0) + log1p(exp(-|x|))} into {@code loss} (when given) and, when
+   * {@code grad} is given, {@code (sigmoid(x) - y) * gradScale}; returns the sum of the float32 losses
+   * in double.
+   */
+  double bceWithLogits(float[] x, float[] y, int from, int to, float[] loss, float[] grad, float gradScale) {
+    double sum = 0;
+    for (int i = from; i < to; i++) {
+      float xi = x[i];
+      float e = (float) Math.exp(-Math.abs(xi));
+      float l = (float) ((1 - y[i]) * (double) xi + Math.max(-xi, 0f) + Math.log1p(e));
+      sum += l;
+      if (loss != null) {
+        loss[i] = l;
+      }
+      if (grad != null) {
+        float sig = xi >= 0 ? 1 / (1 + e) : e / (1 + e);
+        grad[i] = (sig - y[i]) * gradScale;
+      }
+    }
+    return sum;
+  }
+
   /** {@code v[from + p] *= k[p]}. */
   void multiply(float[] v, int from, float[] k, int len) {
     for (int p = 0; p < len; p++) {

@@ -95,6 +95,47 @@ final class FastCrossEntropy {
     return new LossAndGrad(lossT, withGrad ? Tensor.wrapFloats(grad, input.shape()) : null);
   }
 
+  /**
+   * {@code binary_cross_entropy_with_logits} of float32 tensors without weights: one fused element-wise
+   * sweep (loss and gradient together), chunked over the same workers; the losses are float32 and
+   * summed in double per chunk, chunks combined in order.
+   */
+  static LossAndGrad bceWithLogits(Tensor input, Tensor target, int[] shape, Reduction reduction, boolean withGrad) {
+    float[] x = input.backingFloats();
+    float[] y = target.backingFloats();
+    int n = x.length;
+    float[] loss = reduction == Reduction.NONE ? new float[n] : null;
+    float[] grad = withGrad ? new float[n] : null;
+    float gradScale = reduction == Reduction.MEAN ? (float) (1.0 / n) : 1f;
+    Exp exp = Exp.best();
+    int chunks = n < PARALLEL_THRESHOLD || POOL == null ? 1 : THREADS * 4;
+    double[] partial = new double[chunks];
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int chunk = k;
+      int from = (int) ((long) n * chunk / chunks);
+      int to = (int) ((long) n * (chunk + 1) / chunks);
+      work[k] = () -> partial[chunk] = exp.bceWithLogits(x, y, from, to, loss, grad, gradScale);
+    }
+    if (chunks == 1) {
+      work[0].run();
+    } else {
+      POOL.submit(() -> IntStream.range(0, chunks).parallel().forEach(k -> work[k].run())).join();
+    }
+    Tensor lossT;
+    if (reduction == Reduction.NONE) {
+      lossT = Tensor.wrapFloats(loss, shape);
+    } else {
+      double sum = 0;
+      for (double p : partial) {
+        sum += p;
+      }
+      float s = (float) sum;
+      lossT = Tensor.wrapFloats(new float[] {reduction == Reduction.MEAN ? s / n : s});
+    }
+    return new LossAndGrad(lossT, withGrad ? Tensor.wrapFloats(grad, shape) : null);
+  }
+
   /** Rows {@code [from, to)} of an (N, C) input; returns the sum of their float32 losses. */
   private static double rowsKernel(Exp exp, float[] x, long[] t, int c, double[] w, long ignore, double a,
       int from, int to, float[] loss, float[] grad) {

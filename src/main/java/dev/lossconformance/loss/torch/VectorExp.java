@@ -148,6 +148,37 @@ final class VectorExp extends Exp {
   }
 
   @Override
+  double bceWithLogits(float[] x, float[] y, int from, int to, float[] loss, float[] grad, float gradScale) {
+    int len = to - from;
+    int bound = S.loopBound(len);
+    double sum = 0;
+    int i = 0;
+    while (i < bound) {
+      FloatVector acc = FloatVector.zero(S);
+      int end = Math.min(bound, i + BLOCK * L);
+      for (; i < end; i += L) {
+        FloatVector xv = FloatVector.fromArray(S, x, from + i);
+        FloatVector yv = FloatVector.fromArray(S, y, from + i);
+        FloatVector e = xv.abs().neg().lanewise(VectorOperators.EXP);
+        FloatVector l = yv.neg().add(1f).mul(xv).add(xv.neg().max(0f)).add(e.lanewise(VectorOperators.LOG1P));
+        if (loss != null) {
+          l.intoArray(loss, from + i);
+        }
+        acc = acc.add(l);
+        if (grad != null) {
+          FloatVector onePlus = e.add(1f);
+          // sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) below, with e = exp(-|x|): no overflow
+          FloatVector sig = FloatVector.broadcast(S, 1f).div(onePlus)
+              .blend(e.div(onePlus), xv.compare(VectorOperators.LT, 0f));
+          sig.sub(yv).mul(gradScale).intoArray(grad, from + i);
+        }
+      }
+      sum += acc.reduceLanes(VectorOperators.ADD);
+    }
+    return sum + super.bceWithLogits(x, y, from + i, to, loss, grad, gradScale);
+  }
+
+  @Override
   void multiply(float[] v, int from, float[] k, int len) {
     int p = 0;
     int bound = S.loopBound(len);
