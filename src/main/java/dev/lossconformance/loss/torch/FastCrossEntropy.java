@@ -76,23 +76,37 @@ final class FastCrossEntropy {
         }
       };
     }
-    if (chunks == 1) {
+    run(work);
+    return result(reduction, loss, targetShape, partial, d, grad, input.shape());
+  }
+
+  /** Runs the chunks: on this thread when there is one, else on the pool; returns when all are done. */
+  private static void run(Runnable[] work) {
+    if (work.length == 1) {
       work[0].run();
     } else {
-      POOL.submit(() -> IntStream.range(0, chunks).parallel().forEach(k -> work[k].run())).join();
+      POOL.submit(() -> IntStream.range(0, work.length).parallel().forEach(k -> work[k].run())).join();
     }
+  }
+
+  /**
+   * The loss tensor (the per-element float32 losses for none; else the chunk sums added in chunk order,
+   * rounded to float32, divided by {@code meanDivisor} for mean) and the gradient, wrapped without copies.
+   */
+  private static LossAndGrad result(Reduction reduction, float[] loss, int[] lossShape, double[] partial,
+      float meanDivisor, float[] grad, int[] gradShape) {
     Tensor lossT;
     if (reduction == Reduction.NONE) {
-      lossT = Tensor.wrapFloats(loss, targetShape);
+      lossT = Tensor.wrapFloats(loss, lossShape);
     } else {
       double sum = 0;
       for (double p : partial) {
         sum += p;
       }
       float s = (float) sum;
-      lossT = Tensor.wrapFloats(new float[] {reduction == Reduction.MEAN ? s / d : s});
+      lossT = Tensor.wrapFloats(new float[] {reduction == Reduction.MEAN ? s / meanDivisor : s});
     }
-    return new LossAndGrad(lossT, withGrad ? Tensor.wrapFloats(grad, input.shape()) : null);
+    return new LossAndGrad(lossT, grad == null ? null : Tensor.wrapFloats(grad, gradShape));
   }
 
   /**
@@ -117,23 +131,8 @@ final class FastCrossEntropy {
       int to = (int) ((long) n * (chunk + 1) / chunks);
       work[k] = () -> partial[chunk] = exp.bceWithLogits(x, y, from, to, loss, grad, gradScale);
     }
-    if (chunks == 1) {
-      work[0].run();
-    } else {
-      POOL.submit(() -> IntStream.range(0, chunks).parallel().forEach(k -> work[k].run())).join();
-    }
-    Tensor lossT;
-    if (reduction == Reduction.NONE) {
-      lossT = Tensor.wrapFloats(loss, shape);
-    } else {
-      double sum = 0;
-      for (double p : partial) {
-        sum += p;
-      }
-      float s = (float) sum;
-      lossT = Tensor.wrapFloats(new float[] {reduction == Reduction.MEAN ? s / n : s});
-    }
-    return new LossAndGrad(lossT, withGrad ? Tensor.wrapFloats(grad, shape) : null);
+    run(work);
+    return result(reduction, loss, shape, partial, n, grad, shape);
   }
 
   /** Rows {@code [from, to)} of an (N, C) input; returns the sum of their float32 losses. */
