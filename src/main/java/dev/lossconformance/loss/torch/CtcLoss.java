@@ -173,7 +173,11 @@ public final class CtcLoss {
     for (int b = 0; b < p.n; b++) {
       maxU = Math.max(maxU, 2 * p.targetLengths[b] + 1);
     }
-    Work w = new Work(p.t, maxU, p.c);
+    int mu = maxU;
+    // samples are independent and write disjoint gradient entries: split them over the workers,
+    // each chunk with its own buffers; every per-sample result lands in its own slot, so the outcome
+    // does not depend on scheduling
+    int chunks = (long) p.t * maxU * p.n < 1 << 16 ? 1 : Math.min(p.n, FastCrossEntropy.threads());
     // the upstream gradient of each sample's loss: 1, or d mean / d res_b = (1/N) / max(len_b, 1)
     double[] upstream = new double[p.n];
     for (int b = 0; b < p.n; b++) {
@@ -182,9 +186,7 @@ public final class CtcLoss {
     }
     double[] nll = new double[p.n];
     double[] gradLogProbs = withGrad ? new double[lp.length] : null;
-    for (int b = 0; b < p.n; b++) {
-      nll[b] = w.pass(p, lp, b, blank, upstream[b], gradLogProbs, zeroInfinity);
-    }
+    forEachSample(p, chunks, mu, (w, b) -> nll[b] = w.pass(p, lp, b, blank, upstream[b], gradLogProbs, zeroInfinity));
     // the per-sample losses as PyTorch materialises them, zero_infinity applied
     double[] res = new double[p.n];
     for (int b = 0; b < p.n; b++) {
@@ -200,9 +202,7 @@ public final class CtcLoss {
     // the log_softmax path: lp' = log_softmax(z) in the dtype, its own CTC gradient, then log_softmax's backward
     double[] lp2 = logSoftmaxRows(lp, p.c, dt);
     double[] g2 = new double[lp.length];
-    for (int b = 0; b < p.n; b++) {
-      w.pass(p, lp2, b, blank, upstream[b], g2, zeroInfinity);
-    }
+    forEachSample(p, chunks, mu, (w, b) -> w.pass(p, lp2, b, blank, upstream[b], g2, zeroInfinity));
     double[] gradLogits = new double[lp.length];
     for (int r = 0; r * p.c < lp.length; r++) {
       double s = 0;
@@ -216,6 +216,27 @@ public final class CtcLoss {
     }
     int[] shape = logProbs.shape();
     return new Result(loss, Tensor.ofFloating(dt, gradLogProbs, shape), Tensor.ofFloating(dt, gradLogits, shape));
+  }
+
+  /** One sample's work with a chunk's buffers. */
+  private interface SampleWork {
+    void run(Work w, int b);
+  }
+
+  /** Runs {@code f} for every sample, in {@code chunks} contiguous ranges with one {@link Work} each. */
+  private static void forEachSample(Problem p, int chunks, int maxU, SampleWork f) {
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = (int) ((long) p.n * k / chunks);
+      int to = (int) ((long) p.n * (k + 1) / chunks);
+      work[k] = () -> {
+        Work w = new Work(p.t, maxU, p.c);
+        for (int b = from; b < to; b++) {
+          f.run(w, b);
+        }
+      };
+    }
+    FastCrossEntropy.run(work);
   }
 
   private Tensor reduce(DType dt, Problem p, double[] res) {

@@ -81,7 +81,7 @@ final class FastCrossEntropy {
   }
 
   /** Runs the chunks: on this thread when there is one, else on the pool; returns when all are done. */
-  private static void run(Runnable[] work) {
+  static void run(Runnable[] work) {
     if (work.length == 1) {
       work[0].run();
     } else {
