@@ -61,6 +61,17 @@ public final class Shapes {
     return map;
   }
 
+  /**
+   * Fails unless {@code t} (argument {@code arg}) has exactly the shape of {@code ref} (argument
+   * {@code refArg}), naming both shapes: {@code api: y_true: shape [2] must equal the shape of y_pred, [2, 3]}.
+   */
+  public static void requireSameShape(String api, String arg, Tensor t, String refArg, Tensor ref) {
+    if (!Arrays.equals(t.shape(), ref.shape())) {
+      throw new IllegalArgumentException(api + ": " + arg + ": shape " + Arrays.toString(t.shape())
+          + " must equal the shape of " + refArg + ", " + Arrays.toString(ref.shape()));
+    }
+  }
+
   /** NumPy's broadcast of two shapes; fails when they do not broadcast. */
   public static int[] broadcastShape(int[] a, int[] b) {
     int n = Math.max(a.length, b.length);

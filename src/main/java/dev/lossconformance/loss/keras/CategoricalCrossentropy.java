@@ -35,10 +35,7 @@ public final class CategoricalCrossentropy {
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
-    if (!Arrays.equals(shape, yTrue.shape())) {
-      throw new IllegalArgumentException(API + ": y_true: shape " + Arrays.toString(yTrue.shape())
-          + " must equal y_pred's shape " + Arrays.toString(shape));
-    }
+    Shapes.requireSameShape(API, "y_true", yTrue, "y_pred", yPred);
     if (shape.length == 0) {
       throw new IllegalArgumentException(API + ": y_pred: expected at least 1 dimension, got a 0-d tensor");
     }

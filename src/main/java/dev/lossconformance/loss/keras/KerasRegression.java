@@ -128,10 +128,7 @@ public final class KerasRegression {
       KerasReduction.Mode mode) {
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
-    if (!Arrays.equals(shape, yTrue.shape())) {
-      throw new IllegalArgumentException(COSINE + ": y_true: shape " + Arrays.toString(yTrue.shape())
-          + " must equal y_pred's shape " + Arrays.toString(shape));
-    }
+    Shapes.requireSameShape(COSINE, "y_true", yTrue, "y_pred", yPred);
     Fibers f = Fibers.of(shape, axis, COSINE);
     int c = f.size();
     int inner = f.inner();

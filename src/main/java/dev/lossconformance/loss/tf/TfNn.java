@@ -28,10 +28,7 @@ public final class TfNn {
   public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, int axis) {
     Shapes.requireFloating("logits", logits);
     int[] shape = logits.shape();
-    if (!Arrays.equals(shape, labels.shape())) {
-      throw new IllegalArgumentException(SOFTMAX + ": labels: shape " + Arrays.toString(labels.shape())
-          + " must equal the logits' shape " + Arrays.toString(shape));
-    }
+    Shapes.requireSameShape(SOFTMAX, "labels", labels, "logits", logits);
     Fibers f = Fibers.of(shape, axis, SOFTMAX);
     int c = f.size();
     int inner = f.inner();
@@ -137,10 +134,7 @@ public final class TfNn {
   private static LossAndGrad weighted(String api, Tensor labels, Tensor logits, Tensor posWeight) {
     Shapes.requireFloating("logits", logits);
     int[] shape = logits.shape();
-    if (!Arrays.equals(shape, labels.shape())) {
-      throw new IllegalArgumentException(api + ": labels: shape " + Arrays.toString(labels.shape())
-          + " must equal the logits' shape " + Arrays.toString(shape));
-    }
+    Shapes.requireSameShape(api, "labels", labels, "logits", logits);
     int n = logits.numel();
     int[] qAt = posWeight == null ? null : Shapes.broadcastIndex(api + ": pos_weight", posWeight.shape(), shape);
     double[] loss = new double[n];
@@ -173,10 +167,7 @@ public final class TfNn {
   public static LossAndGrad logPoissonLoss(Tensor targets, Tensor logInput, boolean computeFullLoss) {
     Shapes.requireFloating("log_input", logInput);
     int[] shape = logInput.shape();
-    if (!Arrays.equals(shape, targets.shape())) {
-      throw new IllegalArgumentException(LOG_POISSON + ": targets: shape " + Arrays.toString(targets.shape())
-          + " must equal log_input's shape " + Arrays.toString(shape));
-    }
+    Shapes.requireSameShape(LOG_POISSON, "targets", targets, "log_input", logInput);
     int n = logInput.numel();
     double[] loss = new double[n];
     double[] g = new double[n];
