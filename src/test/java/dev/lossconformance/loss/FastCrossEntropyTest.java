@@ -54,6 +54,85 @@ class FastCrossEntropyTest {
     assertClose("forward alone vs forward+gradient", fast.loss(), ce32.loss(x32, target), 4, 1);
   }
 
+  /**
+   * Row widths around the vector length (16 float lanes with AVX-512, 8 with AVX2): rows narrower than
+   * a vector, exactly one, one more (an overlapping last vector), and wide odd rows; ignored rows at
+   * the start, the end and in a run, which interrupt the pipelined sweep of VectorExp.
+   */
+  @ParameterizedTest(name = "{0}x{1} {2}")
+  @CsvSource({
+      "64, 1, mean", "64, 3, mean", "257, 10, mean", "300, 10, none", "64, 7, sum", "64, 15, mean",
+      "64, 16, mean", "64, 17, none", "64, 31, mean", "64, 33, sum", "300, 100, mean", "80, 1001, mean",
+      "80, 1001, none"})
+  void everyRowWidthMatchesTheFloat64Path(int n, int c, String reduction) {
+    SplittableRandom rng = new SplittableRandom(n * 131L + c);
+    double[] x = new double[n * c];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rng.nextGaussian() * 3;
+    }
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      boolean ignored = i == 0 || i == n - 1 || (i >= 5 && i <= 7) || i % 13 == 9;
+      t[i] = ignored ? -100 : rng.nextInt(c);
+    }
+    Tensor x32 = Tensor.ofFloating(DType.FLOAT32, x, n, c);
+    Tensor target = Tensor.ofLongs(t, n);
+    CrossEntropy ce = CrossEntropy.options().reduction(Reduction.fromTorchName(reduction)).build();
+    LossAndGrad fast = ce.apply(x32, target);
+    LossAndGrad exact = ce.apply(Tensor.ofFloating(DType.FLOAT64, x32.toDoubleArray(), n, c), target);
+    assertClose("loss", exact.loss(), fast.loss(), 4, 1);
+    assertClose("grad_input", exact.gradInput(), fast.gradInput(), 4, 4);
+    assertClose("forward alone vs forward+gradient", fast.loss(), ce.loss(x32, target), 4, 1);
+  }
+
+  /**
+   * A caller's gradient array holding NaN from a "previous call" is overwritten everywhere, ignored
+   * rows included, and the returned gradient wraps it: on the row path, the K-dim path and the general
+   * path (label smoothing, whose result is copied in).
+   */
+  @ParameterizedTest(name = "{0} smoothing {1}")
+  @CsvSource({"300x1000, 0", "257x10, 0", "4x21x64x64, 0", "40x30, 0.1"})
+  void gradientIntoACallersArrayOverwritesEveryElement(String shapeText, double smoothing) {
+    int[] shape = java.util.Arrays.stream(shapeText.split("x")).mapToInt(Integer::parseInt).toArray();
+    int[] tshape = new int[shape.length - 1];
+    tshape[0] = shape[0];
+    System.arraycopy(shape, 2, tshape, 1, shape.length - 2);
+    SplittableRandom rng = new SplittableRandom(shape.length * 7L + shape[1]);
+    double[] x = new double[Tensor.numel(shape)];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rng.nextGaussian() * 3;
+    }
+    long[] t = new long[Tensor.numel(tshape)];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = i % 11 == 3 ? -100 : rng.nextInt(shape[1]);
+    }
+    Tensor x32 = Tensor.ofFloating(DType.FLOAT32, x, shape);
+    Tensor target = Tensor.ofLongs(t, tshape);
+    CrossEntropy ce = CrossEntropy.options().labelSmoothing(smoothing).build();
+    float[] buffer = new float[x.length];
+    java.util.Arrays.fill(buffer, Float.NaN);
+    LossAndGrad into = ce.apply(x32, target, buffer);
+    LossAndGrad fresh = ce.apply(x32, target);
+    assertTrue(into.gradInput().backingFloats() == buffer, "the returned gradient wraps the caller's array");
+    assertClose("loss", fresh.loss(), into.loss(), 4, 1);
+    assertClose("grad_input", fresh.gradInput(), into.gradInput(), 4, 4);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aGradientArrayOfTheWrongLengthOrForAFloat64InputIsRefused() {
+    CrossEntropy ce = CrossEntropy.options().build();
+    Tensor x32 = Tensor.ofFloats(new float[6], 2, 3);
+    Tensor target = Tensor.ofLongs(new long[] {0, 2}, 2);
+    var wrongLength = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ce.apply(x32, target, new float[5]));
+    assertEquals("torch.nn.functional.cross_entropy: gradInto: expected length 6 (input shape [2, 3]), got 5",
+        wrongLength.getMessage());
+    var float64 = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ce.apply(Tensor.ofDoubles(new double[6], 2, 3), target, new float[6]));
+    assertEquals("torch.nn.functional.cross_entropy: gradInto: a float[] gradient needs a float32 input, got input"
+        + " of dtype float64", float64.getMessage());
+  }
+
   @ParameterizedTest(name = "bce_with_logits {0}")
   @CsvSource({"mean", "none", "sum"})
   void bceWithLogitsMatchesTheFloat64PathOnLargeInputs(String reduction) {

@@ -70,14 +70,41 @@ final class ClassLoss {
   }
 
   LossAndGrad apply(Tensor input, Tensor target, boolean withGrad) {
+    return apply(input, target, withGrad, null);
+  }
+
+  /**
+   * The loss and, into {@code gradInto} (a float32 input's element count; every element overwritten),
+   * the gradient: the returned gradient tensor wraps {@code gradInto}, so the caller can reuse one array
+   * across calls instead of allocating (and zeroing) a new one each time.
+   */
+  LossAndGrad applyInto(Tensor input, Tensor target, float[] gradInto) {
+    if (input.dtype() != DType.FLOAT32) {
+      throw new IllegalArgumentException(api + ": gradInto: a float[] gradient needs a float32 input, got input of dtype "
+          + input.dtype());
+    }
+    if (gradInto.length != input.numel()) {
+      throw new IllegalArgumentException(api + ": gradInto: expected length " + input.numel() + " (input shape "
+          + Arrays.toString(input.shape()) + "), got " + gradInto.length);
+    }
+    LossAndGrad r = apply(input, target, true, gradInto);
+    float[] g = r.gradInput().backingFloats();
+    if (g == gradInto) {
+      return r;
+    }
+    System.arraycopy(g, 0, gradInto, 0, g.length);
+    return new LossAndGrad(r.loss(), Tensor.wrapFloats(gradInto, input.shape()));
+  }
+
+  private LossAndGrad apply(Tensor input, Tensor target, boolean withGrad, float[] gradInto) {
     Geometry g = geometry(input);
     if (logSoftmax && Arrays.equals(input.shape(), target.shape())) {
       return probabilityTargets(g, input, target, withGrad);
     }
-    return classTargets(g, input, target, withGrad);
+    return classTargets(g, input, target, withGrad, gradInto);
   }
 
-  private LossAndGrad classTargets(Geometry g, Tensor input, Tensor target, boolean withGrad) {
+  private LossAndGrad classTargets(Geometry g, Tensor input, Tensor target, boolean withGrad, float[] gradInto) {
     Shapes.requireIntegral("target", target);
     int[] expected = targetShape(g);
     if (!Arrays.equals(target.shape(), expected)) {
@@ -91,7 +118,7 @@ final class ClassLoss {
     double[] w = weights(g);
     double eps = labelSmoothing > 0 ? labelSmoothing : 0;
     if (logSoftmax && eps == 0 && input.dtype() == DType.FLOAT32) {
-      return FastCrossEntropy.apply(api, input, target, g.n, g.c, g.inner, expected, w, ignoreIndex, reduction, withGrad);
+      return FastCrossEntropy.apply(api, input, target, g.n, g.c, g.inner, expected, w, ignoreIndex, reduction, withGrad, gradInto);
     }
     double wSum = 0;
     if (w != null) {

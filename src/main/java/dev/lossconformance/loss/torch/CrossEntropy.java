@@ -51,6 +51,16 @@ public final class CrossEntropy {
     return kernel.apply(input, target, true);
   }
 
+  /**
+   * {@link #apply(Tensor, Tensor)} with the gradient written into {@code gradInto}, which must have one
+   * element per input element and a float32 input; every element is overwritten, and the returned
+   * gradient tensor wraps the array (so the next call with the same array overwrites it). For training
+   * loops: a large gradient array is not allocated and zeroed on every call.
+   */
+  public LossAndGrad apply(Tensor input, Tensor target, float[] gradInto) {
+    return kernel.applyInto(input, target, java.util.Objects.requireNonNull(gradInto, "gradInto"));
+  }
+
   /** The loss alone. */
   public Tensor loss(Tensor input, Tensor target) {
     return kernel.apply(input, target, false).loss();

@@ -126,6 +126,46 @@ class Exp {
     return sum;
   }
 
+  /**
+   * Rows {@code [from, to)} of an (N, C) float32 input with class-index targets {@code t}: each row's loss
+   * {@code -w_y (x_y - max - log sum exp(x - max))} rounded to float32 (into {@code loss} when given) and,
+   * when {@code grad} is given, the row's gradient {@code a w_y (softmax - onehot)} written over the whole
+   * row (zeros for an ignored row, whatever the array held). Returns the sum of the float32 losses in
+   * double. Targets are already validated.
+   */
+  double rows(float[] x, long[] t, int c, double[] w, long ignore, double a, int from, int to, float[] loss,
+      float[] grad) {
+    double sum = 0;
+    for (int r = from; r < to; r++) {
+      long y = t[r];
+      int base = r * c;
+      if (y == ignore) {
+        if (grad != null) {
+          java.util.Arrays.fill(grad, base, base + c, 0f);
+        }
+        continue;
+      }
+      float m = max(x, base, c);
+      double s = grad == null ? sumExp(x, base, c, m) : sumExpInto(x, base, c, m, grad);
+      double wy = w == null ? 1 : w[(int) y];
+      float l = rowLoss(wy, x[base + (int) y], m, Math.log(s));
+      sum += l;
+      if (loss != null) {
+        loss[r] = l;
+      }
+      if (grad != null) {
+        scale(grad, base, c, (float) (a * wy / s));
+        grad[base + (int) y] -= (float) (a * wy);
+      }
+    }
+    return sum;
+  }
+
+  /** A row's float32 loss {@code -w_y (x_y - m - log s)} from its target logit, max and log-sum. */
+  static float rowLoss(double wy, float xy, float m, double logS) {
+    return (float) (-wy * (float) (((double) xy - m) - logS));
+  }
+
   /** {@code v[from + p] *= k[p]}. */
   void multiply(float[] v, int from, float[] k, int len) {
     for (int p = 0; p < len; p++) {

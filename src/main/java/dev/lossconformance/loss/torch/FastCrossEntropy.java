@@ -37,7 +37,7 @@ final class FastCrossEntropy {
   }
 
   static LossAndGrad apply(String api, Tensor input, Tensor target, int n, int c, int inner, int[] targetShape,
-      double[] w, long ignore, Reduction reduction, boolean withGrad) {
+      double[] w, long ignore, Reduction reduction, boolean withGrad, float[] gradInto) {
     float[] x = input.backingFloats();
     long[] t = target.backingLongs();
     int rows = n * inner;
@@ -57,7 +57,8 @@ final class FastCrossEntropy {
     float d = (float) total;
     double a = reduction == Reduction.MEAN ? 1.0 / d : 1;
     float[] loss = reduction == Reduction.NONE ? new float[rows] : null;
-    float[] grad = withGrad ? new float[x.length] : null;
+    // every element of the gradient is written (ignored rows too), so a caller's array needs no clearing
+    float[] grad = !withGrad ? null : gradInto != null ? gradInto : new float[x.length];
     Exp exp = Exp.best();
     int chunks = x.length < PARALLEL_THRESHOLD || POOL == null ? 1 : Math.min(THREADS * 4, inner == 1 ? rows : n);
     double[] partial = new double[chunks];
@@ -68,7 +69,7 @@ final class FastCrossEntropy {
         if (inner == 1) {
           int from = (int) ((long) rows * chunk / chunks);
           int to = (int) ((long) rows * (chunk + 1) / chunks);
-          partial[chunk] = rowsKernel(exp, x, t, c, w, ignore, a, from, to, loss, grad);
+          partial[chunk] = exp.rows(x, t, c, w, ignore, a, from, to, loss, grad);
         } else {
           int from = (int) ((long) n * chunk / chunks);
           int to = (int) ((long) n * (chunk + 1) / chunks);
@@ -135,33 +136,6 @@ final class FastCrossEntropy {
     return result(reduction, loss, shape, partial, n, grad, shape);
   }
 
-  /** Rows {@code [from, to)} of an (N, C) input; returns the sum of their float32 losses. */
-  private static double rowsKernel(Exp exp, float[] x, long[] t, int c, double[] w, long ignore, double a,
-      int from, int to, float[] loss, float[] grad) {
-    double sum = 0;
-    for (int r = from; r < to; r++) {
-      long y = t[r];
-      if (y == ignore) {
-        continue;
-      }
-      int base = r * c;
-      float m = exp.max(x, base, c);
-      double s = grad == null ? exp.sumExp(x, base, c, m) : exp.sumExpInto(x, base, c, m, grad);
-      double wy = w == null ? 1 : w[(int) y];
-      float l = (float) (-wy * (float) (((double) x[base + (int) y] - m) - Math.log(s)));
-      sum += l;
-      if (loss != null) {
-        loss[r] = l;
-      }
-      if (grad != null) {
-        float g = (float) (a * wy);
-        exp.scale(grad, base, c, (float) (a * wy / s));
-        grad[base + (int) y] -= g;
-      }
-    }
-    return sum;
-  }
-
   /** Spatial positions per tile: the tile's max, sum and compensation stay in L1, its rows in L2. */
   private static final int TILE = 1024;
 
@@ -198,7 +172,7 @@ final class FastCrossEntropy {
             continue;
           }
           double wy = w == null ? 1 : w[(int) y];
-          float l = (float) (-wy * (float) (((double) x[base + (int) y * inner + p] - m[p]) - logS[p]));
+          float l = Exp.rowLoss(wy, x[base + (int) y * inner + p], m[p], logS[p]);
           sum += l;
           if (loss != null) {
             loss[tBase + p] = l;
