@@ -28,67 +28,13 @@ final class VectorExp extends Exp {
     return "vector(" + S + ")";
   }
 
-  @Override
-  float max(float[] x, int from, int len) {
-    int i = 0;
-    int bound = S.loopBound(len);
-    float m = Float.NEGATIVE_INFINITY;
-    if (bound > 0) {
-      FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-      for (; i < bound; i += L) {
-        acc = acc.max(FloatVector.fromArray(S, x, from + i));
-      }
-      m = acc.reduceLanes(VectorOperators.MAX);
-    }
-    for (; i < len; i++) {
-      m = Math.max(m, x[from + i]);
-    }
-    return m;
-  }
-
-  @Override
-  double sumExp(float[] x, int from, int len, float m) {
-    return sum(x, from, len, m, null);
-  }
-
-  @Override
-  double sumExpInto(float[] x, int from, int len, float m, float[] out) {
-    return sum(x, from, len, m, out);
-  }
-
-  private static double sum(float[] x, int from, int len, float m, float[] out) {
-    int bound = S.loopBound(len);
-    FloatVector mv = FloatVector.broadcast(S, m);
-    double total = 0;
-    int i = 0;
-    while (i < bound) {
-      FloatVector acc = FloatVector.zero(S);
-      int end = Math.min(bound, i + BLOCK * L);
-      for (; i < end; i += L) {
-        FloatVector e = FloatVector.fromArray(S, x, from + i).sub(mv).lanewise(VectorOperators.EXP);
-        if (out != null) {
-          e.intoArray(out, from + i);
-        }
-        acc = acc.add(e);
-      }
-      total += acc.reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < len; i++) {
-      float e = (float) Math.exp(x[from + i] - m);
-      if (out != null) {
-        out[from + i] = e;
-      }
-      total += e;
-    }
-    return total;
-  }
-
   /**
-   * Software-pipelined rows: the sweep that exponentiates row {@code r} (and stores it for the gradient)
-   * also takes the max of row {@code r + 1}, which streams in from memory while the exponentials are
-   * computed, and scales the stored row {@code r - 1} into its gradient while it is still in cache. A
-   * row's last partial vector is its last {@code L} elements, with the lanes already done masked out.
-   * Rows narrower than a vector go to {@link #narrowRows}.
+   * Rows of {@code c >= L} classes: per row one sweep for the max, then one that exponentiates the row
+   * (storing it for the gradient) and, in the same sweep, scales the previous row's stored exponentials
+   * into its gradient while they are still in cache. A row's last partial vector is its last {@code L}
+   * elements with the lanes already done masked out, so no element is done scalar. Rows narrower than a
+   * vector go to {@link #narrowRows}. (Taking the next row's max inside the exponential sweep was
+   * measured slower: loads from memory interleaved with SVML calls stream worse than a max-only loop.)
    */
   @Override
   double rows(float[] x, long[] t, int c, double[] w, long ignore, double a, int from, int to, float[] loss,
@@ -98,36 +44,24 @@ final class VectorExp extends Exp {
     }
     // lanes of the overlapping last vector that the vector loop has already covered
     VectorMask<Float> done = S.indexInRange(0, L - (c - S.loopBound(c)));
-    float[] nextMax = new float[1];
+    float[] lanes = new float[L];
     double sum = 0;
-    float m = rowMax(x, from * c, c);
-    int pending = -1; // the stored row waiting for its scale, or -1
+    int pending = -1; // the row whose stored exponentials await their scale, or -1
     int pendingTarget = 0;
     float pendingScale = 0;
     float pendingCorrection = 0;
     for (int r = from; r < to; r++) {
       int base = r * c;
-      int next = r + 1 < to ? base + c : base;
       long y = t[r];
       if (y == ignore) {
         if (grad != null) {
-          if (pending >= 0) {
-            scaleRow(grad, pending, c, pendingScale, done);
-            grad[pending + pendingTarget] -= pendingCorrection;
-            pending = -1;
-          }
           java.util.Arrays.fill(grad, base, base + c, 0f);
         }
-        m = rowMax(x, next, c);
         continue;
       }
-      double s;
-      if (grad == null) {
-        s = expSum(x, base, c, m, next, nextMax, done);
-      } else if (pending < 0) {
-        s = expStore(x, base, c, m, next, nextMax, grad, done);
-      } else {
-        s = expStoreScale(x, base, c, m, next, nextMax, grad, pending, pendingScale, done);
+      float m = rowMax(x, base, c);
+      double s = expRow(x, base, c, m, grad, pending, pendingScale, done, lanes);
+      if (pending >= 0) {
         grad[pending + pendingTarget] -= pendingCorrection;
       }
       double wy = w == null ? 1 : w[(int) y];
@@ -142,7 +76,6 @@ final class VectorExp extends Exp {
         pendingScale = (float) (a * wy / s);
         pendingCorrection = (float) (a * wy);
       }
-      m = nextMax[0];
     }
     if (pending >= 0) {
       scaleRow(grad, pending, c, pendingScale, done);
@@ -164,96 +97,56 @@ final class VectorExp extends Exp {
     return acc.reduceLanes(VectorOperators.MAX);
   }
 
-  /** {@code sum exp(x - m)} over the row at {@code base}; the max of the row at {@code next} into {@code nextMax[0]}. */
-  private static double expSum(float[] x, int base, int c, float m, int next, float[] nextMax,
-      VectorMask<Float> done) {
-    FloatVector mv = FloatVector.broadcast(S, m);
-    FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-    int bound = S.loopBound(c);
-    double total = 0;
-    int i = 0;
-    while (i < bound) {
-      FloatVector acc = FloatVector.zero(S);
-      int end = Math.min(bound, i + BLOCK * L);
-      for (; i < end; i += L) {
-        acc = acc.add(FloatVector.fromArray(S, x, base + i).sub(mv).lanewise(VectorOperators.EXP));
-        mx = mx.max(FloatVector.fromArray(S, x, next + i));
-      }
-      total += acc.reduceLanes(VectorOperators.ADD);
-    }
-    if (bound < c) {
-      FloatVector e = FloatVector.fromArray(S, x, base + c - L).sub(mv).lanewise(VectorOperators.EXP);
-      total += e.blend(0f, done).reduceLanes(VectorOperators.ADD);
-      mx = mx.max(FloatVector.fromArray(S, x, next + c - L));
-    }
-    nextMax[0] = mx.reduceLanes(VectorOperators.MAX);
-    return total;
-  }
-
-  /** {@link #expSum} that also stores each exponential at its index in {@code g}. */
-  private static double expStore(float[] x, int base, int c, float m, int next, float[] nextMax, float[] g,
-      VectorMask<Float> done) {
-    FloatVector mv = FloatVector.broadcast(S, m);
-    FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-    int bound = S.loopBound(c);
-    double total = 0;
-    int i = 0;
-    while (i < bound) {
-      FloatVector acc = FloatVector.zero(S);
-      int end = Math.min(bound, i + BLOCK * L);
-      for (; i < end; i += L) {
-        FloatVector e = FloatVector.fromArray(S, x, base + i).sub(mv).lanewise(VectorOperators.EXP);
-        e.intoArray(g, base + i);
-        acc = acc.add(e);
-        mx = mx.max(FloatVector.fromArray(S, x, next + i));
-      }
-      total += acc.reduceLanes(VectorOperators.ADD);
-    }
-    if (bound < c) {
-      total += storeTail(x, base, c, mv, g, done);
-      mx = mx.max(FloatVector.fromArray(S, x, next + c - L));
-    }
-    nextMax[0] = mx.reduceLanes(VectorOperators.MAX);
-    return total;
-  }
-
-  /** {@link #expStore}, also multiplying the stored row at {@code prev} by {@code k} in the same sweep. */
-  private static double expStoreScale(float[] x, int base, int c, float m, int next, float[] nextMax, float[] g,
-      int prev, float k, VectorMask<Float> done) {
+  /**
+   * {@code sum exp(x - m)} over a row of {@code c >= L}, storing each exponential in {@code g} when given
+   * and, when {@code prev >= 0}, multiplying the stored row at {@code prev} by {@code k} in the same sweep.
+   * Blocks of {@link #BLOCK} vectors are summed in float lanes; block sums are added with Kahan's
+   * compensation (off the loop's critical path); the lanes are added in double at the end.
+   */
+  private static double expRow(float[] x, int base, int c, float m, float[] g, int prev, float k,
+      VectorMask<Float> done, float[] lanes) {
     FloatVector mv = FloatVector.broadcast(S, m);
     FloatVector kv = FloatVector.broadcast(S, k);
-    FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    FloatVector total = FloatVector.zero(S);
+    FloatVector comp = FloatVector.zero(S);
     int bound = S.loopBound(c);
-    double total = 0;
     int i = 0;
     while (i < bound) {
       FloatVector acc = FloatVector.zero(S);
       int end = Math.min(bound, i + BLOCK * L);
       for (; i < end; i += L) {
         FloatVector e = FloatVector.fromArray(S, x, base + i).sub(mv).lanewise(VectorOperators.EXP);
-        e.intoArray(g, base + i);
+        if (g != null) {
+          e.intoArray(g, base + i);
+          if (prev >= 0) {
+            FloatVector.fromArray(S, g, prev + i).mul(kv).intoArray(g, prev + i);
+          }
+        }
         acc = acc.add(e);
-        mx = mx.max(FloatVector.fromArray(S, x, next + i));
-        FloatVector.fromArray(S, g, prev + i).mul(kv).intoArray(g, prev + i);
       }
-      total += acc.reduceLanes(VectorOperators.ADD);
+      if (i == bound && bound < c) {
+        int at = c - L;
+        FloatVector e = FloatVector.fromArray(S, x, base + at).sub(mv).lanewise(VectorOperators.EXP);
+        if (g != null) {
+          e.blend(FloatVector.fromArray(S, g, base + at), done).intoArray(g, base + at);
+          if (prev >= 0) {
+            FloatVector v = FloatVector.fromArray(S, g, prev + at);
+            v.mul(kv).blend(v, done).intoArray(g, prev + at);
+          }
+        }
+        acc = acc.add(e.blend(0f, done));
+      }
+      FloatVector y = acc.sub(comp);
+      FloatVector t = total.add(y);
+      comp = t.sub(total).sub(y);
+      total = t;
     }
-    if (bound < c) {
-      total += storeTail(x, base, c, mv, g, done);
-      mx = mx.max(FloatVector.fromArray(S, x, next + c - L));
-      FloatVector v = FloatVector.fromArray(S, g, prev + c - L);
-      v.mul(kv).blend(v, done).intoArray(g, prev + c - L);
+    total.intoArray(lanes, 0);
+    double sum = 0;
+    for (int l = 0; l < L; l++) {
+      sum += lanes[l];
     }
-    nextMax[0] = mx.reduceLanes(VectorOperators.MAX);
-    return total;
-  }
-
-  /** The row's last {@code L} exponentials: stores the new lanes (keeping the ones stored), returns their sum. */
-  private static double storeTail(float[] x, int base, int c, FloatVector mv, float[] g, VectorMask<Float> done) {
-    int at = base + c - L;
-    FloatVector e = FloatVector.fromArray(S, x, at).sub(mv).lanewise(VectorOperators.EXP);
-    e.blend(FloatVector.fromArray(S, g, at), done).intoArray(g, at);
-    return e.blend(0f, done).reduceLanes(VectorOperators.ADD);
+    return sum;
   }
 
   /** {@code g[base, base + c) *= k} for a row of {@code c >= L}, the overlapping last vector masked. */
@@ -339,18 +232,6 @@ final class VectorExp extends Exp {
     }
     for (; i < len; i++) {
       v[from + i] = (float) Math.exp(v[from + i]);
-    }
-  }
-
-  @Override
-  void scale(float[] v, int from, int len, float k) {
-    int i = 0;
-    int bound = S.loopBound(len);
-    for (; i < bound; i += L) {
-      FloatVector.fromArray(S, v, from + i).mul(k).intoArray(v, from + i);
-    }
-    for (; i < len; i++) {
-      v[from + i] *= k;
     }
   }
 
