@@ -44,6 +44,16 @@ public final class EngineCheck {
       }
       System.out.printf("%-28s %14.8g %14.8g %14.8g%s%n", w.getKey(), loss[0], loss[1], loss[2], verdict);
     }
+    // the reused-array call must compute what the allocating one does
+    for (String shape : Problems.CrossEntropy.SHAPES) {
+      Problems.CrossEntropy p = Problems.CrossEntropy.of(shape);
+      double allocating = JavaKernels.crossEntropy(p).loss();
+      double reused = JavaKernels.crossEntropyIntoReusedArray(p).loss();
+      boolean same = Math.abs(reused - allocating) <= TOLERANCE * Math.abs(allocating);
+      ok &= same;
+      System.out.printf("%-28s %14.8g (java, gradient into a reused array)%s%n", "cross-entropy " + shape, reused,
+          same ? "" : "  differs from java");
+    }
     System.out.println(ok ? "the engines agree" : "the engines DISAGREE");
     System.exit(ok ? 0 : 1);
   }

@@ -39,6 +39,34 @@ final class JavaKernels {
     };
   }
 
+  /**
+   * {@link #crossEntropy} whose forward + gradient writes the gradient into one array allocated here
+   * and reused by every call ({@code CrossEntropy.apply(input, target, gradInto)}).
+   */
+  static Workload crossEntropyIntoReusedArray(Problems.CrossEntropy p) {
+    Workload allocating = crossEntropy(p);
+    CrossEntropy loss = CrossEntropy.options().reduction(Reduction.MEAN).build();
+    Tensor input = Tensor.ofFloats(p.logits(), p.shape());
+    Tensor target = Tensor.ofLongs(p.targets(), p.targetShape());
+    float[] grad = new float[input.numel()];
+    return new Workload() {
+      @Override
+      public void forward(Blackhole bh) {
+        allocating.forward(bh);
+      }
+
+      @Override
+      public void forwardGradient(Blackhole bh) {
+        bh.consume(loss.apply(input, target, grad));
+      }
+
+      @Override
+      public double loss() {
+        return loss.apply(input, target, grad).loss().getDouble(0);
+      }
+    };
+  }
+
   /** {@code BinaryCrossEntropyWithLogits} with PyTorch's defaults (mean). */
   static Workload bceWithLogits(Problems.BceWithLogits p) {
     BinaryCrossEntropyWithLogits loss = BinaryCrossEntropyWithLogits.options().build();

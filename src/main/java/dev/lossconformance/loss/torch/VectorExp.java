@@ -7,15 +7,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Exp} on the Vector API (jdk.incubator.vector, JDK 17): lane-wise EXP and LOG (SVML on x86 once
- * C2 has compiled the loop), MAX and multiplies; tails done scalar. Loaded by reflection only when the
- * module is present.
+ * C2 has compiled the loop), MAX and multiplies. Rows of at least one vector end with an overlapping
+ * masked vector rather than a scalar tail; narrower rows are exponentiated a tile at a time as one flat
+ * array. Loaded by reflection only when the module is present.
  *
  * <p>Not bit-reproducible across a JVM's warm-up: before C2 compiles a loop, the API computes EXP per
  * lane with {@code Math.exp} and may add lanes in another order, so the first calls can differ from
  * later ones in the last bits (within the conformance tolerances, which this path also passes). The
- * scalar path, used by {@code java -jar} and the report, is deterministic. (A polynomial exp built from
- * plain lane-wise operations would be deterministic, but on JDK 17 it ran 3 to 10 times slower than
- * SVML here.)
+ * scalar path, used by {@code java -jar} and the report, is deterministic. A polynomial exp built from
+ * lane-wise FMAs would be deterministic; measured on this machine's AVX-512 (16 lanes, one row in L1) it
+ * took 0.32 ns per element against SVML's 0.27, so SVML stays.
  */
 final class VectorExp extends Exp {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
