@@ -166,6 +166,13 @@ class Exp {
     return (float) (-wy * (float) (((double) xy - m) - logS));
   }
 
+  /** {@code v[i] = (float) exp(v[i])} over the slice. */
+  void expInPlace(float[] v, int from, int len) {
+    for (int i = from; i < from + len; i++) {
+      v[i] = (float) Math.exp(v[i]);
+    }
+  }
+
   /** {@code v[from + p] *= k[p]}. */
   void multiply(float[] v, int from, float[] k, int len) {
     for (int p = 0; p < len; p++) {

@@ -5,29 +5,31 @@ import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The float32 class-index cross-entropy without label smoothing (the common case), fused and parallel:
- * per fiber one pass for the max, one that computes {@code e = exp(x - max)}, sums it and (with the
- * gradient) stores it, and one that scales the stored {@code e} into {@code w_y a (softmax - onehot)}.
- * (N, C) rows are vectorised along the classes; K-dim inputs (N, C, d...) along the contiguous spatial
- * positions, so memory is streamed in order in both layouts. Large inputs are split into a fixed number
- * of chunks over a pool of {@link #threads()} workers; chunk sums are combined in chunk order, so the
- * result does not depend on scheduling.
+ * per fiber one pass for the max and one that computes {@code e = exp(x - max)}, sums it and (with the
+ * gradient) stores it, then the stored {@code e} is scaled into {@code w_y a (softmax - onehot)} (for
+ * (N, C) rows inside the next row's exponential sweep). (N, C) rows are vectorised along the classes;
+ * K-dim inputs (N, C, d...) along the contiguous spatial positions, so memory is streamed in order in
+ * both layouts. Large inputs are split into a fixed number of chunks, claimed in order by the calling
+ * thread and {@code threads() - 1} pool workers; chunk sums are combined in chunk order, so the result
+ * does not depend on scheduling.
  *
- * <p>Exponentials are computed by {@link Exp}: the Vector API's lane-wise EXP when the
- * {@code jdk.incubator.vector} module is present (SVML on x86), else {@code Math.exp}. Sums of
- * exponentials go through float lanes in blocks and are added in double, so a 128k-class row keeps
- * float32 accuracy. Semantics (weights, ignore_index, reductions, NaN and infinities) are those of
- * {@link ClassLoss}, which handles every other case.
+ * <p>Exponentials are computed by {@link Exp}: {@link VectorExp}'s polynomial on FMAs when the
+ * {@code jdk.incubator.vector} module is present, else {@code Math.exp}. Sums of exponentials go
+ * through float lanes in blocks whose sums are added with compensation and finally in double, so a
+ * 128k-class row keeps float32 accuracy. Semantics (weights, ignore_index, reductions, NaN and
+ * infinities) are those of {@link ClassLoss}, which handles every other case.
  */
 final class FastCrossEntropy {
   /** Below this many elements one thread does it all. */
   private static final int PARALLEL_THRESHOLD = 1 << 16;
   private static final int THREADS = Math.max(1, Integer.getInteger("lossconformance.threads",
       Runtime.getRuntime().availableProcessors()));
-  private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+  private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS - 1) : null;
 
   private FastCrossEntropy() {}
 
@@ -81,12 +83,27 @@ final class FastCrossEntropy {
     return result(reduction, loss, targetShape, partial, d, grad, input.shape());
   }
 
-  /** Runs the chunks: on this thread when there is one, else on the pool; returns when all are done. */
+  /** Runs the chunks: on this thread when there is one, else on this thread and the pool; returns when all are done. */
   static void run(Runnable[] work) {
     if (work.length == 1) {
       work[0].run();
     } else {
-      POOL.submit(() -> IntStream.range(0, work.length).parallel().forEach(k -> work[k].run())).join();
+      // the calling thread works too: THREADS - 1 helpers are woken, and every thread claims chunks in
+      // order from a shared counter until none is left
+      AtomicInteger next = new AtomicInteger();
+      Runnable claim = () -> {
+        for (int k; (k = next.getAndIncrement()) < work.length; ) {
+          work[k].run();
+        }
+      };
+      ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[THREADS - 1];
+      for (int h = 0; h < helpers.length; h++) {
+        helpers[h] = POOL.submit(claim);
+      }
+      claim.run();
+      for (ForkJoinTask<?> h : helpers) {
+        h.join();
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.lossconformance.loss.torch;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,6 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorExp extends Exp {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   /** Vectors summed in float lanes before the block is added in double. */
   private static final int BLOCK = 16;
@@ -85,6 +87,59 @@ final class VectorExp extends Exp {
     return sum;
   }
 
+  /** Arguments below this give subnormal or zero results, above it the scale 2^k would overflow. */
+  private static final float EXP_LO = -87.33654f;
+  private static final float EXP_HI = 88.0f;
+
+  /**
+   * {@code exp} lane-wise: {@code e^v = 2^k e^r} with {@code k = round(v / ln 2)} (by the 1.5 * 2^23
+   * rounding constant, whose low mantissa bits then hold k), {@code r = v - k ln 2} in two FMAs
+   * (ln 2 split in a short high part and a low part) and {@code e^r} by a degree-7 polynomial (Cephes'
+   * expf coefficients) in FMAs; 2^k is built from k's bits. Within 1 ulp of {@code Math.exp} (tested)
+   * and, being plain FMAs, adds and multiplies, the same bits before and after C2 compiles it. A vector
+   * with any lane outside [{@link #EXP_LO}, {@link #EXP_HI}] or NaN goes lane by lane through
+   * {@code Math.exp} (subnormals, 0, infinities and NaN as there).
+   */
+  static FloatVector exp(FloatVector v) {
+    if (!v.compare(VectorOperators.GE, EXP_LO).and(v.compare(VectorOperators.LE, EXP_HI)).allTrue()) {
+      return expLanes(v);
+    }
+    FloatVector t = v.fma(FloatVector.broadcast(S, 1.44269504088896341f), FloatVector.broadcast(S, 12582912f));
+    FloatVector k = t.sub(FloatVector.broadcast(S, 12582912f));
+    FloatVector r = k.fma(FloatVector.broadcast(S, -0.693359375f), v);
+    r = k.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
+    FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+    p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+    p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+    p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+    p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+    p = p.fma(r.mul(r), r).add(FloatVector.broadcast(S, 1f));
+    IntVector bits = (IntVector) t.reinterpretAsInts();
+    bits = bits.lanewise(VectorOperators.LSHL, IntVector.broadcast(I, 23)).add(IntVector.broadcast(I, 0x3F800000));
+    return p.mul(bits.reinterpretAsFloats());
+  }
+
+  /** {@code (float) Math.exp} lane by lane: the rare vectors with a lane outside the polynomial's range. */
+  private static FloatVector expLanes(FloatVector v) {
+    float[] a = v.toArray();
+    for (int l = 0; l < a.length; l++) {
+      a[l] = (float) Math.exp(a[l]);
+    }
+    return FloatVector.fromArray(S, a, 0);
+  }
+
+  @Override
+  void expInPlace(float[] v, int from, int len) {
+    int bound = S.loopBound(len);
+    int i = 0;
+    for (; i < bound; i += L) {
+      exp(FloatVector.fromArray(S, v, from + i)).intoArray(v, from + i);
+    }
+    for (; i < len; i++) {
+      v[from + i] = (float) Math.exp(v[from + i]);
+    }
+  }
+
   /** The max of a row of {@code c >= L} elements; the last vector overlaps the one before (max is idempotent). */
   private static float rowMax(float[] x, int base, int c) {
     int bound = S.loopBound(c);
@@ -116,7 +171,7 @@ final class VectorExp extends Exp {
       FloatVector acc = FloatVector.zero(S);
       int end = Math.min(bound, i + BLOCK * L);
       for (; i < end; i += L) {
-        FloatVector e = FloatVector.fromArray(S, x, base + i).sub(mv).lanewise(VectorOperators.EXP);
+        FloatVector e = exp(FloatVector.fromArray(S, x, base + i).sub(mv));
         if (g != null) {
           e.intoArray(g, base + i);
           if (prev >= 0) {
@@ -127,7 +182,7 @@ final class VectorExp extends Exp {
       }
       if (i == bound && bound < c) {
         int at = c - L;
-        FloatVector e = FloatVector.fromArray(S, x, base + at).sub(mv).lanewise(VectorOperators.EXP);
+        FloatVector e = exp(FloatVector.fromArray(S, x, base + at).sub(mv));
         if (g != null) {
           e.blend(FloatVector.fromArray(S, g, base + at), done).intoArray(g, base + at);
           if (prev >= 0) {
@@ -224,18 +279,6 @@ final class VectorExp extends Exp {
     return sum;
   }
 
-  /** {@code v[from, from + len) = exp(v)} in place; a last partial vector is done scalar. */
-  private static void expInPlace(float[] v, int from, int len) {
-    int bound = S.loopBound(len);
-    int i = 0;
-    for (; i < bound; i += L) {
-      FloatVector.fromArray(S, v, from + i).lanewise(VectorOperators.EXP).intoArray(v, from + i);
-    }
-    for (; i < len; i++) {
-      v[from + i] = (float) Math.exp(v[from + i]);
-    }
-  }
-
   @Override
   void maxInto(float[] m, float[] x, int from, int len) {
     int p = 0;
@@ -253,8 +296,7 @@ final class VectorExp extends Exp {
     int p = 0;
     int bound = S.loopBound(len);
     for (; p < bound; p += L) {
-      FloatVector e = FloatVector.fromArray(S, x, from + p).sub(FloatVector.fromArray(S, m, p))
-          .lanewise(VectorOperators.EXP);
+      FloatVector e = exp(FloatVector.fromArray(S, x, from + p).sub(FloatVector.fromArray(S, m, p)));
       if (out != null) {
         e.intoArray(out, from + p);
       }
@@ -274,18 +316,6 @@ final class VectorExp extends Exp {
       if (out != null) {
         out[from + p] = e;
       }
-    }
-  }
-
-  @Override
-  void log(float[] s, float[] out, int len) {
-    int p = 0;
-    int bound = S.loopBound(len);
-    for (; p < bound; p += L) {
-      FloatVector.fromArray(S, s, p).lanewise(VectorOperators.LOG).intoArray(out, p);
-    }
-    for (; p < len; p++) {
-      out[p] = (float) Math.log(s[p]);
     }
   }
 
