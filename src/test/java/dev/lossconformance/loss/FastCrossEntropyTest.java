@@ -86,6 +86,53 @@ class FastCrossEntropyTest {
   }
 
   /**
+   * Rows wider than VectorExp's segment (4096 classes), so the running max and sum are carried across
+   * segments: the max rising in every segment (ascending rows), the max in the first segment, whole
+   * segments of -inf before and after finite ones, rows entirely -inf (NaN), +inf or NaN in a late
+   * segment (NaN), and the target in any segment.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"ascending", "descending", "leading -inf segments", "trailing -inf segments", "all -inf",
+      "late +inf", "late NaN", "random"})
+  void rowsWiderThanASegmentMatchTheFloat64Path(String kind) {
+    int n = 6;
+    int c = 3 * 4096 + 17;
+    SplittableRandom rng = new SplittableRandom(kind.hashCode());
+    double[] x = new double[n * c];
+    long[] t = new long[n];
+    for (int r = 0; r < n; r++) {
+      for (int k = 0; k < c; k++) {
+        double v = rng.nextGaussian() * 3;
+        x[r * c + k] = switch (kind) {
+          case "ascending" -> k * 0.01 + v * 0.1;
+          case "descending" -> -k * 0.01 + v * 0.1;
+          case "leading -inf segments" -> k < 2 * 4096 + 5 ? Double.NEGATIVE_INFINITY : v;
+          case "trailing -inf segments" -> k >= 4096 ? Double.NEGATIVE_INFINITY : v;
+          case "all -inf" -> Double.NEGATIVE_INFINITY;
+          case "late +inf" -> k == c - 3 && r % 2 == 0 ? Double.POSITIVE_INFINITY : v;
+          case "late NaN" -> k == 2 * 4096 + 1 && r % 2 == 1 ? Double.NaN : v;
+          default -> v;
+        };
+      }
+      // targets in the first, middle and last segments; finite logits where the kind allows
+      t[r] = switch (kind) {
+        case "leading -inf segments" -> c - 1 - r;
+        case "trailing -inf segments" -> r * 100;
+        default -> new long[] {0, 4095, 4096, 9000, c - 17, c - 1}[r];
+      };
+    }
+    Tensor x32 = Tensor.ofFloating(DType.FLOAT32, x, n, c);
+    Tensor target = Tensor.ofLongs(t, n);
+    for (Reduction reduction : new Reduction[] {Reduction.NONE, Reduction.MEAN}) {
+      CrossEntropy ce = CrossEntropy.options().reduction(reduction).build();
+      LossAndGrad fast = ce.apply(x32, target);
+      LossAndGrad exact = ce.apply(Tensor.ofFloating(DType.FLOAT64, x32.toDoubleArray(), n, c), target);
+      assertClose(kind + " loss", exact.loss(), fast.loss(), 4, 1);
+      assertClose(kind + " grad_input", exact.gradInput(), fast.gradInput(), 4, 4);
+    }
+  }
+
+  /**
    * A caller's gradient array holding NaN from a "previous call" is overwritten everywhere, ignored
    * rows included, and the returned gradient wraps it: on the row path, the K-dim path and the general
    * path (label smoothing, whose result is copied in).
@@ -155,12 +202,18 @@ class FastCrossEntropyTest {
     assertClose("grad_input", exact.gradInput(), fast.gradInput(), 4, 4);
   }
 
-  /** Every element within {@code ulps} float32 ulps, or {@code scaleUlps} ulps of the largest magnitude. */
+  /**
+   * Every element within {@code ulps} float32 ulps, or {@code scaleUlps} ulps of the largest finite
+   * magnitude; NaN only where NaN, an infinity only where the same infinity.
+   */
   private static void assertClose(String what, Tensor exact, Tensor actual, long ulps, long scaleUlps) {
     assertEquals(DType.FLOAT32, actual.dtype());
     double max = 0;
     for (int i = 0; i < exact.numel(); i++) {
-      max = Math.max(max, Math.abs(exact.getDouble(i)));
+      double v = Math.abs(exact.getDouble(i));
+      if (Double.isFinite(v)) {
+        max = Math.max(max, v);
+      }
     }
     double floor = scaleUlps * Ulps.ulp(DType.FLOAT32, max);
     for (int i = 0; i < exact.numel(); i++) {

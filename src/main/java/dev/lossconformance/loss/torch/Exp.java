@@ -95,6 +95,16 @@ class Exp {
     }
   }
 
+  /**
+   * {@link #addExp} for every class {@code k < c} of a tile: {@code x}'s rows at {@code base + k * inner},
+   * the exponentials stored at the same places of {@code out} when given.
+   */
+  void addExpClasses(float[] s, float[] comp, float[] x, int base, int inner, int c, float[] m, int len, float[] out) {
+    for (int k = 0; k < c; k++) {
+      addExp(s, comp, x, base + k * inner, m, len, out);
+    }
+  }
+
   /** {@code out[p] = log(s[p])} for {@code p < len}. */
   void log(float[] s, float[] out, int len) {
     for (int p = 0; p < len; p++) {

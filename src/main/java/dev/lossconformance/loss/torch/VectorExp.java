@@ -7,17 +7,22 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Exp} on the Vector API (jdk.incubator.vector, JDK 17): lane-wise EXP and LOG (SVML on x86 once
- * C2 has compiled the loop), MAX and multiplies. Rows of at least one vector end with an overlapping
- * masked vector rather than a scalar tail; narrower rows are exponentiated a tile at a time as one flat
- * array. Loaded by reflection only when the module is present.
+ * {@link Exp} on the Vector API (jdk.incubator.vector, JDK 17). Loaded by reflection only when the module
+ * is present.
  *
- * <p>Not bit-reproducible across a JVM's warm-up: before C2 compiles a loop, the API computes EXP per
- * lane with {@code Math.exp} and may add lanes in another order, so the first calls can differ from
- * later ones in the last bits (within the conformance tolerances, which this path also passes). The
- * scalar path, used by {@code java -jar} and the report, is deterministic. A polynomial exp built from
- * lane-wise FMAs would be deterministic; measured on this machine's AVX-512 (16 lanes, one row in L1) it
- * took 0.32 ns per element against SVML's 0.27, so SVML stays.
+ * <ul>
+ *   <li>(N, C) rows: {@link #exp}, a polynomial on FMAs, within 1 ulp of {@code Math.exp}; rows of at
+ *       least one vector end with an overlapping masked vector rather than a scalar tail, wide rows go
+ *       a segment at a time, rows narrower than a vector are exponentiated a tile of rows at a time as
+ *       one flat array. Sums are taken in a fixed order, so these give the same bits before and after
+ *       C2 compiles them (tested against a {@code -Xint} JVM). Measured on this machine's AVX-512, the
+ *       polynomial beat SVML's EXP here (e.g. (4096, 1000) forward 1.0 against 1.2–1.4 ms).
+ *   <li>K-dim tiles and BCE-with-logits: SVML's EXP, LOG and LOG1P, which measured faster there (the
+ *       (8, 21, 256, 256) forward took 6.2 ms with SVML, 8.2 ms with the polynomial). These are not
+ *       bit-reproducible across a JVM's warm-up: before C2 compiles a loop, the API computes EXP per
+ *       lane with {@code Math.exp}, so the first calls can differ from later ones in the last bits, within
+ *       the conformance tolerances, which this path also passes.
+ * </ul>
  */
 final class VectorExp extends Exp {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -32,12 +37,15 @@ final class VectorExp extends Exp {
   }
 
   /**
-   * Rows of {@code c >= L} classes: per row one sweep for the max, then one that exponentiates the row
-   * (storing it for the gradient) and, in the same sweep, scales the previous row's stored exponentials
-   * into its gradient while they are still in cache. A row's last partial vector is its last {@code L}
-   * elements with the lanes already done masked out, so no element is done scalar. Rows narrower than a
-   * vector go to {@link #narrowRows}. (Taking the next row's max inside the exponential sweep was
-   * measured slower: loads from memory interleaved with SVML calls stream worse than a max-only loop.)
+   * Rows of {@code c >= L} classes, a segment of at most {@link #SEGMENT} classes at a time (a row of
+   * 128k classes does not fit in L1; a segment does): per segment one sweep for its max, then one that
+   * exponentiates it against the row's running max, sums it and stores it for the gradient, and in the
+   * same sweep scales the same segment of the previous row's stored exponentials into its gradient
+   * while they are still in cache. When a later segment raises the running max, the running sum (a
+   * double) is multiplied by {@code exp(old - new)}, and each segment's gradient scale carries its own
+   * {@code exp(shift - max)}: the same sums and products as with the row's max known up front, to double
+   * rounding. A segment's last partial vector is its last {@code L} elements with the lanes already done
+   * masked out. Rows narrower than a vector go to {@link #narrowRows}.
    */
   @Override
   double rows(float[] x, long[] t, int c, double[] w, long ignore, double a, int from, int to, float[] loss,
@@ -45,13 +53,16 @@ final class VectorExp extends Exp {
     if (c < L) {
       return narrowRows(x, t, c, w, ignore, a, from, to, loss, grad);
     }
-    // lanes of the overlapping last vector that the vector loop has already covered
-    VectorMask<Float> done = S.indexInRange(0, L - (c - S.loopBound(c)));
+    int segments = c <= SEGMENT ? 1 : c / SEGMENT; // the last one takes the rest: [SEGMENT, 2 SEGMENT)
+    int lastLength = c - (segments - 1) * SEGMENT;
+    // lanes of the last segment's overlapping last vector that its vector loop has already covered
+    VectorMask<Float> done = S.indexInRange(0, L - (lastLength - S.loopBound(lastLength)));
     float[] lanes = new float[L];
+    float[] shifts = new float[segments];
+    float[] scales = new float[segments]; // the pending row's scale per segment
     double sum = 0;
     int pending = -1; // the row whose stored exponentials await their scale, or -1
     int pendingTarget = 0;
-    float pendingScale = 0;
     float pendingCorrection = 0;
     for (int r = from; r < to; r++) {
       int base = r * c;
@@ -62,8 +73,31 @@ final class VectorExp extends Exp {
         }
         continue;
       }
-      float m = rowMax(x, base, c);
-      double s = expRow(x, base, c, m, grad, pending, pendingScale, done, lanes);
+      float m = Float.NEGATIVE_INFINITY;
+      double s = 0;
+      for (int g = 0; g < segments; g++) {
+        int off = g * SEGMENT;
+        int len = g == segments - 1 ? lastLength : SEGMENT;
+        float shift = Math.max(m, rowMax(x, base + off, len));
+        if (!(shift == m)) {
+          s *= Math.exp((double) m - shift);
+          m = shift;
+        }
+        int prev = pending >= 0 ? pending + off : -1;
+        if (m == Float.NEGATIVE_INFINITY) {
+          // every class so far is -inf: exp(x - m) would be NaN; they contribute 0 unless the whole row
+          // is -inf, and then the row's NaN comes from x_y - m below
+          if (grad != null) {
+            java.util.Arrays.fill(grad, base + off, base + off + len, 0f);
+            if (prev >= 0) {
+              scaleRow(grad, prev, len, scales[g], done);
+            }
+          }
+        } else {
+          s += expRow(x, base + off, len, m, grad, prev, scales[g], done, lanes);
+        }
+        shifts[g] = m;
+      }
       if (pending >= 0) {
         grad[pending + pendingTarget] -= pendingCorrection;
       }
@@ -76,16 +110,23 @@ final class VectorExp extends Exp {
       if (grad != null) {
         pending = base;
         pendingTarget = (int) y;
-        pendingScale = (float) (a * wy / s);
+        for (int g = 0; g < segments; g++) {
+          scales[g] = (float) (a * wy / s * Math.exp((double) shifts[g] - m));
+        }
         pendingCorrection = (float) (a * wy);
       }
     }
     if (pending >= 0) {
-      scaleRow(grad, pending, c, pendingScale, done);
+      for (int g = 0; g < segments; g++) {
+        scaleRow(grad, pending + g * SEGMENT, g == segments - 1 ? lastLength : SEGMENT, scales[g], done);
+      }
       grad[pending + pendingTarget] -= pendingCorrection;
     }
     return sum;
   }
+
+  /** Classes per segment of a wide row: 16 KB of logits, which stay in L1 between the two sweeps. */
+  static final int SEGMENT = 4096;
 
   /** Arguments below this give subnormal or zero results, above it the scale 2^k would overflow. */
   private static final float EXP_LO = -87.33654f;
@@ -280,6 +321,18 @@ final class VectorExp extends Exp {
   }
 
   @Override
+  void log(float[] s, float[] out, int len) {
+    int p = 0;
+    int bound = S.loopBound(len);
+    for (; p < bound; p += L) {
+      FloatVector.fromArray(S, s, p).lanewise(VectorOperators.LOG).intoArray(out, p);
+    }
+    for (; p < len; p++) {
+      out[p] = (float) Math.log(s[p]);
+    }
+  }
+
+  @Override
   void maxInto(float[] m, float[] x, int from, int len) {
     int p = 0;
     int bound = S.loopBound(len);
@@ -292,11 +345,18 @@ final class VectorExp extends Exp {
   }
 
   @Override
+  void addExpClasses(float[] s, float[] comp, float[] x, int base, int inner, int c, float[] m, int len, float[] out) {
+    for (int k = 0; k < c; k++) {
+      addExp(s, comp, x, base + k * inner, m, len, out);
+    }
+  }
+
+  @Override
   void addExp(float[] s, float[] comp, float[] x, int from, float[] m, int len, float[] out) {
     int p = 0;
     int bound = S.loopBound(len);
     for (; p < bound; p += L) {
-      FloatVector e = exp(FloatVector.fromArray(S, x, from + p).sub(FloatVector.fromArray(S, m, p)));
+      FloatVector e = FloatVector.fromArray(S, x, from + p).sub(FloatVector.fromArray(S, m, p)).lanewise(VectorOperators.EXP);
       if (out != null) {
         e.intoArray(out, from + p);
       }
