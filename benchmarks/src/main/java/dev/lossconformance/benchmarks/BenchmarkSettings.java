@@ -10,9 +10,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The JMH settings every benchmark inherits (JMH reads these annotations from superclasses): every
- * call timed (sampled), reported in milliseconds, one fork per benchmark and parameter combination,
- * 3 one-second warmup iterations and 5 one-second measured ones. {@code benchmarks/run} reports
- * the median of the sampled calls. The whole suite (38 forks) takes about 6 minutes on 2 cores.
+ * call timed (sampled), reported in milliseconds, two forks per benchmark and parameter combination
+ * (C2 compiles a kernel differently from one JVM to the next: single-fork medians of the same Java
+ * kernel moved by up to 30% between runs), each with 3 one-second warmup iterations and 4 one-second
+ * measured ones. {@code benchmarks/run} reports the median of the sampled calls of both forks. The
+ * whole suite (86 forks) takes about 14 minutes on 2 cores.
  *
  * <p>Every engine computes with {@link #THREADS} threads: the Java kernels through the system
  * property {@code lossconformance.threads}, PyTorch through DJL's intra-op setting (one inter-op
@@ -27,9 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Measurement(iterations = 4, time = 1)
 @Fork(
-    value = 1,
+    value = 2,
     jvmArgsAppend = {
       "-Xmx4g",
       "--add-modules=jdk.incubator.vector",

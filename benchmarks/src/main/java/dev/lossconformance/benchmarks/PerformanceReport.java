@@ -199,7 +199,8 @@ public final class PerformanceReport {
     if (first != null) {
       md.append("| JMH | ").append(first.path("jmhVersion").asText()).append(", mode ")
           .append(first.path("mode").asText()).append(", ").append(first.path("forks").asInt())
-          .append(" fork per benchmark, ").append(first.path("warmupIterations").asInt()).append(" × ")
+          .append(first.path("forks").asInt() == 1 ? " fork" : " forks").append(" per benchmark, ")
+          .append(first.path("warmupIterations").asInt()).append(" × ")
           .append(first.path("warmupTime").asText()).append(" warmup, ")
           .append(first.path("measurementIterations").asInt()).append(" × ")
           .append(first.path("measurementTime").asText()).append(" measurement |\n");
