@@ -782,9 +782,7 @@ public final class ConformanceReport {
     double pw = w - left - right;
     double ph = ht - topM - bottom;
     String title = engineName(engine) + ": max ULP error of passed cases against the golden";
-    h.raw("<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart histogram\" data-engine=\"").attr(engine)
-        .raw("\" width=\"").raw(Integer.toString(w)).raw("\" height=\"").raw(Integer.toString(ht)).raw("\" viewBox=\"0 0 ")
-        .raw(w + " " + ht).raw("\" role=\"img\"><title>").text(title).raw("</title>\n");
+    h.svgOpen("histogram", engine, w, ht, title);
     h.raw("<text class=\"ct\" x=\"").raw(Integer.toString(left)).raw("\" y=\"18\">").text(engineName(engine)
         + ": max ULP error, passed cases").raw("</text>\n");
     for (int t = 0; t <= 4; t++) {
@@ -793,9 +791,7 @@ public final class ConformanceReport {
         continue;
       }
       double y = topM + ph - ph * v / top;
-      h.raw("<line class=\"grid\" x1=\"").num(left).raw("\" x2=\"").num(left + pw).raw("\" y1=\"").num(y).raw("\" y2=\"").num(y)
-          .raw("\" /><text class=\"tick\" x=\"").num(left - 6).raw("\" y=\"").num(y + 4).raw("\" text-anchor=\"end\">")
-          .text(Long.toString(v)).raw("</text>\n");
+      h.svgLine("grid", left, left + pw, y, y).svgText("tick", left - 6, y + 4, "end", Long.toString(v)).raw("\n");
     }
     double slot = pw / n.length;
     for (int b = 0; b < n.length; b++) {
@@ -805,19 +801,15 @@ public final class ConformanceReport {
       h.raw("<rect class=\"bar b").raw(Integer.toString(b)).raw("\" x=\"").num(x).raw("\" y=\"").num(topM + ph - bh)
           .raw("\" width=\"").num(bw).raw("\" height=\"").num(bh).raw("\"><title>").text(n[b] + " cases with max ULP "
               + BUCKETS.get(b)).raw("</title></rect>");
-      h.raw("<text class=\"val\" x=\"").num(x + bw / 2).raw("\" y=\"").num(topM + ph - bh - 4).raw("\" text-anchor=\"middle\">")
-          .text(Long.toString(n[b])).raw("</text>");
-      h.raw("<text class=\"tick\" x=\"").num(x + bw / 2).raw("\" y=\"").num(topM + ph + 15).raw("\" text-anchor=\"middle\">")
-          .text(BUCKETS.get(b)).raw("</text>\n");
+      h.svgText("val", x + bw / 2, topM + ph - bh - 4, "middle", Long.toString(n[b]));
+      h.svgText("tick", x + bw / 2, topM + ph + 15, "middle", BUCKETS.get(b)).raw("\n");
     }
-    h.raw("<line class=\"axis\" x1=\"").num(left).raw("\" x2=\"").num(left + pw).raw("\" y1=\"").num(topM + ph).raw("\" y2=\"")
-        .num(topM + ph).raw("\" />\n");
-    h.raw("<text class=\"al\" x=\"").num(left + pw / 2).raw("\" y=\"").num(ht - 22).raw("\" text-anchor=\"middle\">")
-        .text("max ULP distance from the golden (per case)").raw("</text>\n");
+    h.svgLine("axis", left, left + pw, topM + ph, topM + ph).raw("\n");
+    h.svgText("al", left + pw / 2, ht - 22, "middle", "max ULP distance from the golden (per case)").raw("\n");
     h.raw("<text class=\"al\" x=\"14\" y=\"").num(topM + ph / 2).raw("\" text-anchor=\"middle\" transform=\"rotate(-90 14 ")
         .num(topM + ph / 2).raw(")\">cases</text>\n");
-    h.raw("<text class=\"note\" x=\"").num(left).raw("\" y=\"").num(ht - 5).raw("\">")
-        .text(withoutNumbers + " passed cases with no numbers compared (both raise) not counted").raw("</text>\n");
+    h.svgText("note", left, ht - 5, null, withoutNumbers + " passed cases with no numbers compared (both raise) not counted")
+        .raw("\n");
     h.raw("</svg></figure>\n");
   }
 
@@ -851,21 +843,15 @@ public final class ConformanceReport {
       ht += engines.size() * (barH + gap) + groupGap;
     }
     String title = "Pass rate per loss and engine: passed / (passed + failed + error); skipped and unsupported counted apart";
-    h.raw("<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart passrate\" width=\"")
-        .raw(Integer.toString(w)).raw("\" height=\"").raw(Integer.toString(ht)).raw("\" viewBox=\"0 0 ").raw(w + " " + ht)
-        .raw("\" role=\"img\"><title>").text(title).raw("</title>\n");
+    h.svgOpen("passrate", null, w, ht, title);
     h.raw("<text class=\"ct\" x=\"8\" y=\"18\">").text("Pass rate per loss").raw("</text>\n");
     double axisY = ht - bottom + 4;
     for (int pct = 0; pct <= 100; pct += 25) {
       double x = left + bar * pct / 100.0;
-      h.raw("<line class=\"grid\" x1=\"").num(x).raw("\" x2=\"").num(x).raw("\" y1=\"").num(topM - 6).raw("\" y2=\"").num(axisY)
-          .raw("\" /><text class=\"tick\" x=\"").num(x).raw("\" y=\"").num(axisY + 14).raw("\" text-anchor=\"middle\">")
-          .text(pct + "%").raw("</text>\n");
+      h.svgLine("grid", x, x, topM - 6, axisY).svgText("tick", x, axisY + 14, "middle", pct + "%").raw("\n");
     }
-    h.raw("<text class=\"al\" x=\"").num(left + bar / 2.0).raw("\" y=\"").num(ht - 6).raw("\" text-anchor=\"middle\">")
-        .text("passed / (passed + failed + error)").raw("</text>\n");
-    h.raw("<text class=\"al\" x=\"").num(left + bar + 12).raw("\" y=\"").num(topM - 12).raw("\">")
-        .text("passed of run · not run").raw("</text>\n");
+    h.svgText("al", left + bar / 2.0, ht - 6, "middle", "passed / (passed + failed + error)").raw("\n");
+    h.svgText("al", left + bar + 12, topM - 12, null, "passed of run · not run").raw("\n");
     double y = topM;
     for (String op : ops) {
       boolean first = true;
@@ -878,8 +864,7 @@ public final class ConformanceReport {
           h.raw("<text class=\"loss\" x=\"8\" y=\"").num(y + barH - 2).raw("\">").text(op).raw("</text>");
           first = false;
         }
-        h.raw("<text class=\"eng\" x=\"").num(left - 6).raw("\" y=\"").num(y + barH - 2).raw("\" text-anchor=\"end\">")
-            .text(engineShort(e)).raw("</text>");
+        h.svgText("eng", left - 6, y + barH - 2, "end", engineShort(e));
         h.raw("<rect class=\"track\" x=\"").num(left).raw("\" y=\"").num(y).raw("\" width=\"").num(bar).raw("\" height=\"")
             .num(barH).raw("\" />");
         long run = p + f;
@@ -1461,6 +1446,34 @@ public final class ConformanceReport {
     Html num(double v) {
       sb.append(String.format(Locale.ROOT, "%.1f", v));
       return this;
+    }
+
+    /**
+     * The opening of a chart: {@code <figure><svg class="chart KIND" [data-engine] width height viewBox
+     * role="img"><title>}, the title being what a screen reader says.
+     */
+    Html svgOpen(String kind, String engine, int width, int height, String title) {
+      raw("<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart ").raw(kind).raw("\"");
+      if (engine != null) {
+        raw(" data-engine=\"").attr(engine).raw("\"");
+      }
+      return raw(" width=\"" + width + "\" height=\"" + height + "\" viewBox=\"0 0 " + width + " " + height
+          + "\" role=\"img\"><title>").text(title).raw("</title>\n");
+    }
+
+    /** {@code <line class="CLS" x1 x2 y1 y2 />}, coordinates to one decimal. */
+    Html svgLine(String cls, double x1, double x2, double y1, double y2) {
+      return raw("<line class=\"" + cls + "\" x1=\"").num(x1).raw("\" x2=\"").num(x2).raw("\" y1=\"").num(y1)
+          .raw("\" y2=\"").num(y2).raw("\" />");
+    }
+
+    /** {@code <text class="CLS" x y [text-anchor]>content</text>}, the content escaped. */
+    Html svgText(String cls, double x, double y, String anchor, String content) {
+      raw("<text class=\"" + cls + "\" x=\"").num(x).raw("\" y=\"").num(y).raw("\"");
+      if (anchor != null) {
+        raw(" text-anchor=\"" + anchor + "\"");
+      }
+      return raw(">").text(content).raw("</text>");
     }
 
     /** {@code & < > "} as entities, line breaks kept, other characters XML 1.0 cannot hold dropped. */
