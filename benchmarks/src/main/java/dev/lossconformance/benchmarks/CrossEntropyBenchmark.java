@@ -2,10 +2,6 @@ package dev.lossconformance.benchmarks;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -13,24 +9,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * the forward with the gradient with respect to the input, on each engine and shape ({@link
  * Problems.CrossEntropy#SHAPES}; a JMH parameter must list its values literally).
  */
-@State(Scope.Benchmark)
-public class CrossEntropyBenchmark extends BenchmarkSettings {
-  @Param({JAVA, PYTORCH, TENSORFLOW})
-  public String engine;
-
+public class CrossEntropyBenchmark extends EngineWorkloadState {
   @Param({"256x10", "4096x1000", "64x32000", "32x128256", "8x21x256x256"})
   public String shape;
 
-  private Workload workload;
-
-  @Setup
-  public void setUp() {
-    workload = Workloads.crossEntropy(engine, shape);
-  }
-
-  @TearDown
-  public void tearDown() {
-    workload.close();
+  @Override
+  protected Workload create(String engine) {
+    return Workloads.crossEntropy(engine, shape);
   }
 
   @Benchmark
