@@ -200,20 +200,24 @@ public final class CtcLoss {
       return new Result(loss, null, null);
     }
     // the log_softmax path: lp' = log_softmax(z) in the dtype, its own CTC gradient, then log_softmax's backward
-    double[] lp2 = logSoftmaxRows(lp, p.c, dt);
+    int rows = lp.length / Math.max(p.c, 1);
+    double[] lp2 = new double[lp.length];
+    forRowRanges(rows, chunks, (from, to) -> logSoftmaxRows(lp, p.c, dt, lp2, from, to));
     double[] g2 = new double[lp.length];
     forEachSample(p, chunks, mu, (w, b) -> w.pass(p, lp2, b, blank, upstream[b], g2, zeroInfinity));
     double[] gradLogits = new double[lp.length];
-    for (int r = 0; r * p.c < lp.length; r++) {
-      double s = 0;
-      for (int k = 0; k < p.c; k++) {
-        s += g2[r * p.c + k];
+    forRowRanges(rows, chunks, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        double s = 0;
+        for (int k = 0; k < p.c; k++) {
+          s += g2[r * p.c + k];
+        }
+        for (int k = 0; k < p.c; k++) {
+          int at = r * p.c + k;
+          gradLogits[at] = g2[at] - Math.exp(lp2[at]) * s;
+        }
       }
-      for (int k = 0; k < p.c; k++) {
-        int at = r * p.c + k;
-        gradLogits[at] = g2[at] - Math.exp(lp2[at]) * s;
-      }
-    }
+    });
     int[] shape = logProbs.shape();
     return new Result(loss, Tensor.ofFloating(dt, gradLogProbs, shape), Tensor.ofFloating(dt, gradLogits, shape));
   }
@@ -230,7 +234,7 @@ public final class CtcLoss {
       int from = (int) ((long) p.n * k / chunks);
       int to = (int) ((long) p.n * (k + 1) / chunks);
       work[k] = () -> {
-        Work w = new Work(p.t, maxU, p.c);
+        Work w = new Work(Exp.best(), p.t, maxU, p.c);
         for (int b = from; b < to; b++) {
           f.run(w, b);
         }
@@ -260,10 +264,25 @@ public final class CtcLoss {
     }
   }
 
-  /** log_softmax over each row of {@code c} values, computed in double and rounded to {@code dt}. */
-  private static double[] logSoftmaxRows(double[] x, int c, DType dt) {
-    double[] out = new double[x.length];
-    for (int r = 0; r * c < x.length; r++) {
+  /** Runs {@code body(from, to)} over {@code chunks} contiguous ranges of {@code rows} rows, in parallel. */
+  private static void forRowRanges(int rows, int chunks, RowRange body) {
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = (int) ((long) rows * k / chunks);
+      int to = (int) ((long) rows * (k + 1) / chunks);
+      work[k] = () -> body.run(from, to);
+    }
+    FastCrossEntropy.run(work);
+  }
+
+  /** The rows {@code [from, to)} of a row-wise computation. */
+  private interface RowRange {
+    void run(int from, int to);
+  }
+
+  /** log_softmax over rows {@code [from, to)} of {@code c} values, computed in double, rounded to {@code dt}. */
+  private static void logSoftmaxRows(double[] x, int c, DType dt, double[] out, int from, int to) {
+    for (int r = from; r < to; r++) {
       double m = NEG_INF;
       for (int k = 0; k < c; k++) {
         m = Math.max(m, x[r * c + k]);
@@ -277,23 +296,43 @@ public final class CtcLoss {
         out[r * c + k] = Precision.round(dt, x[r * c + k] - m - log);
       }
     }
-    return out;
   }
 
-  /** Buffers for one call, sized for the longest input and target, reused by every sample. */
+  /**
+   * Buffers for one chunk of samples, sized for the longest input and target, reused by every sample.
+   *
+   * <p>The lattice runs in log space as PyTorch's CPU kernel does: {@code alpha[t][s] = lse(alpha[t-1][s],
+   * alpha[t-1][s-1], alpha[t-1][s-2] where l'[s-2] != l'[s]) + lp[t][l'[s]]}, each step one call of
+   * {@link Exp#ctcStep} over the whole row of states (vectorised along the states with the Vector API).
+   * Beta is the same recursion run backwards in time over the reversed extended labels, so it uses the
+   * same step. The gradient {@code exp(lp) - exp(lse_s(alpha + beta) + nll - lp)} takes its log-sums in
+   * PyTorch's order, scalar (its two terms nearly cancel, so their rounding shows in float64). Rows are
+   * padded with two leading -inf states so that every step reads {@code s-1, s-2}.
+   */
   private static final class Work {
+    private final Exp exp;
+    private final int stride;
     private final double[] alpha;
-    private double[] beta;
-    private double[] betaNext;
+    private final double[] betaReversed;
+    private final double[] emit;
+    private final double[] emitReversed;
     private final double[] collected;
     private final int[] labels;
+    private final boolean[] skip;
+    private final boolean[] skipReversed;
 
-    Work(int t, int maxU, int c) {
-      alpha = new double[Math.max(t, 1) * maxU];
-      beta = new double[maxU];
-      betaNext = new double[maxU];
+    Work(Exp exp, int t, int maxU, int c) {
+      this.exp = exp;
+      int frames = Math.max(t, 1);
+      stride = maxU + 2;
+      alpha = new double[frames * stride];
+      betaReversed = new double[frames * stride];
+      emit = new double[frames * maxU];
+      emitReversed = new double[frames * maxU];
       collected = new double[c];
       labels = new int[maxU];
+      skip = new boolean[maxU];
+      skipReversed = new boolean[maxU];
     }
 
     /**
@@ -307,60 +346,62 @@ public final class CtcLoss {
       int u = 2 * len + 1;
       int n = p.n;
       int c = p.c;
+      if (tb == 0) {
+        return -(len == 0 ? 0.0 : NEG_INF); // every gradient row of this sample stays 0
+      }
       for (int s = 0; s < u; s++) {
         labels[s] = s % 2 == 0 ? blank : (int) p.targets[p.offsets[b] + s / 2];
       }
-      double nll;
-      if (tb == 0) {
-        nll = -(len == 0 ? 0.0 : NEG_INF);
-      } else {
-        nll = forward(lp, b, n, c, tb, u, len);
+      for (int s = 0; s < u; s++) {
+        skip[s] = s > 1 && labels[s - 2] != labels[s];
+        skipReversed[s] = s > 1 && labels[u - 1 - (s - 2)] != labels[u - 1 - s];
       }
-      if (grad == null) {
+      for (int t = 0; t < tb; t++) {
+        int row = (t * n + b) * c;
+        for (int s = 0; s < u; s++) {
+          double e = lp[row + labels[s]];
+          emit[t * u + s] = e;
+          emitReversed[t * u + u - 1 - s] = e;
+        }
+      }
+      double nll = forward(tb, u, len);
+      if (grad == null || (zeroInfinity && nll == Double.POSITIVE_INFINITY)) {
         return nll;
       }
-      if (tb == 0 || (zeroInfinity && nll == Double.POSITIVE_INFINITY)) {
-        return nll; // every row of this sample stays 0
+      if (!Double.isFinite(nll)) {
+        // no path (or a NaN or +inf log-probability): PyTorch's exp(lse + nll - lp) is NaN for every class
+        for (int t = 0; t < tb; t++) {
+          Arrays.fill(grad, (t * n + b) * c, (t * n + b + 1) * c, Double.NaN);
+        }
+        return nll;
       }
-      backward(lp, b, n, c, tb, u, len, nll, upstream, grad);
+      backward(tb, u, len);
+      for (int t = 0; t < tb; t++) {
+        // collected[l'[s]] "log+=" alpha[t][s] + beta[t][s] over s from the last state down, in PyTorch's
+        // order: the gradient subtracts two nearly equal terms, so the rounding of this sum shows
+        int at = t * stride + 2;
+        Arrays.fill(collected, NEG_INF);
+        for (int s = u - 1; s >= 0; s--) {
+          double lab = alpha[at + s] + betaReversed[at + u - 1 - s];
+          double lcab = collected[labels[s]];
+          if (lcab == NEG_INF) {
+            collected[labels[s]] = lab;
+          } else {
+            // PyTorch's log(exp(lcab - max) + exp(lab - max)) + max, whose larger term is exp(0) = 1 exactly
+            double max = Math.max(lcab, lab);
+            double other = lcab == max ? lab : lcab;
+            collected[labels[s]] = Math.log(1.0 + Math.exp(other - max)) + max;
+          }
+        }
+        exp.ctcGradRow(lp, (t * n + b) * c, collected, c, nll, upstream, grad);
+      }
       return nll;
     }
 
-    private double forward(double[] lp, int b, int n, int c, int tb, int u, int len) {
-      Arrays.fill(alpha, 0, u, NEG_INF);
-      alpha[0] = lp[b * c + labels[0]];
-      if (len > 0) {
-        alpha[1] = lp[b * c + labels[1]];
-      }
-      for (int t = 1; t < tb; t++) {
-        int prev = (t - 1) * u;
-        int cur = t * u;
-        int row = (t * n + b) * c;
-        for (int s = 0; s < u; s++) {
-          double la1 = alpha[prev + s];
-          double lamax = la1;
-          double la2 = NEG_INF;
-          double la3 = NEG_INF;
-          if (s > 0) {
-            la2 = alpha[prev + s - 1];
-            if (la2 > lamax) {
-              lamax = la2;
-            }
-          }
-          if (s > 1 && labels[s - 2] != labels[s]) {
-            la3 = alpha[prev + s - 2];
-            if (la3 > lamax) {
-              lamax = la3;
-            }
-          }
-          if (lamax == NEG_INF) {
-            lamax = 0;
-          }
-          alpha[cur + s] = Math.log(Math.exp(la1 - lamax) + Math.exp(la2 - lamax) + Math.exp(la3 - lamax)) + lamax
-              + lp[row + labels[s]];
-        }
-      }
-      int last = (tb - 1) * u;
+    /** Alpha over the first {@code tb} frames; returns the nll. */
+    private double forward(int tb, int u, int len) {
+      lattice(alpha, emit, skip, tb, u, len, false);
+      int last = (tb - 1) * stride + 2;
       if (len == 0) {
         return -alpha[last];
       }
@@ -371,73 +412,29 @@ public final class CtcLoss {
       return -(Math.log(Math.exp(l1 - m) + Math.exp(l2 - m)) + m);
     }
 
-    private void backward(double[] lp, int b, int n, int c, int tb, int u, int len, double nll, double upstream,
-        double[] grad) {
-      // beta at the last frame: the final blank and the last label
-      int lastRow = ((tb - 1) * n + b) * c;
-      Arrays.fill(betaNext, 0, u, NEG_INF);
-      Arrays.fill(collected, NEG_INF);
-      int alphaLast = (tb - 1) * u;
-      betaNext[2 * len] = lp[lastRow + blankOf()];
-      collected[labels[2 * len]] = alpha[alphaLast + 2 * len] + betaNext[2 * len];
+    /** Beta, reversed in states, from the last frame back (stored at each frame's own row). */
+    private void backward(int tb, int u, int len) {
+      lattice(betaReversed, emitReversed, skipReversed, tb, u, len, true);
+    }
+
+    /**
+     * The recursion over frames (forward in time, or backward when {@code reverse}): the first frame's
+     * row holds its first two states' emissions (the first blank and label, or in reverse the final
+     * blank and last label), every other state -inf.
+     */
+    private void lattice(double[] v, double[] e, boolean[] sk, int tb, int u, int len, boolean reverse) {
+      int first = reverse ? tb - 1 : 0;
+      for (int t = 0; t < tb; t++) {
+        Arrays.fill(v, t * stride, t * stride + u + 2, NEG_INF);
+      }
+      v[first * stride + 2] = e[first * u];
       if (len > 0) {
-        betaNext[2 * len - 1] = lp[lastRow + labels[2 * len - 1]];
-        collected[labels[2 * len - 1]] = alpha[alphaLast + 2 * len - 1] + betaNext[2 * len - 1];
+        v[first * stride + 3] = e[first * u + 1];
       }
-      gradRow(lp, grad, lastRow, c, nll, upstream);
-      for (int t = tb - 2; t >= 0; t--) {
-        int row = (t * n + b) * c;
-        int at = t * u;
-        Arrays.fill(collected, NEG_INF);
-        for (int s = 2 * len; s >= 0; s--) {
-          double lb1 = betaNext[s];
-          double lbmax = lb1;
-          double lb2 = NEG_INF;
-          double lb3 = NEG_INF;
-          if (s < 2 * len) {
-            lb2 = betaNext[s + 1];
-            if (lb2 > lbmax) {
-              lbmax = lb2;
-            }
-          }
-          if (s < 2 * len - 1 && labels[s + 2] != labels[s]) {
-            lb3 = betaNext[s + 2];
-            if (lb3 > lbmax) {
-              lbmax = lb3;
-            }
-          }
-          if (lbmax == NEG_INF) {
-            lbmax = 0;
-          }
-          double lb = Math.log(Math.exp(lb1 - lbmax) + Math.exp(lb2 - lbmax) + Math.exp(lb3 - lbmax)) + lbmax
-              + lp[row + labels[s]];
-          beta[s] = lb;
-          // collected[l'[s]] "log+=" alpha[t][s] + beta[t][s]
-          double lab = alpha[at + s] + lb;
-          double lcab = collected[labels[s]];
-          if (lcab == NEG_INF) {
-            collected[labels[s]] = lab;
-          } else {
-            double max = Math.max(lcab, lab);
-            collected[labels[s]] = Math.log(Math.exp(lcab - max) + Math.exp(lab - max)) + max;
-          }
-        }
-        gradRow(lp, grad, row, c, nll, upstream);
-        double[] swap = betaNext;
-        betaNext = beta;
-        beta = swap;
-      }
-    }
-
-    private int blankOf() {
-      return labels[0];
-    }
-
-    /** {@code (exp(lp) - exp(lcab + nll - lp)) * upstream} for every class of one frame. */
-    private void gradRow(double[] lp, double[] grad, int row, int c, double nll, double upstream) {
-      for (int k = 0; k < c; k++) {
-        double x = lp[row + k];
-        grad[row + k] = (Math.exp(x) - Math.exp(collected[k] + nll - x)) * upstream;
+      for (int k = 1; k < tb; k++) {
+        int t = reverse ? tb - 1 - k : k;
+        int prev = reverse ? t + 1 : t - 1;
+        exp.ctcStep(v, prev * stride, v, t * stride, sk, e, t * u, u);
       }
     }
   }

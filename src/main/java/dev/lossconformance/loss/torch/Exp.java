@@ -183,6 +183,51 @@ class Exp {
     }
   }
 
+  /**
+   * One step of the CTC lattice in log space over the states {@code s < u}: {@code cur[c0 + 2 + s] =
+   * log(exp(a1 - m) + exp(a2 - m) + exp(a3 - m)) + m + emit[e0 + s]} with {@code a1 = prev[p0 + 2 + s]},
+   * {@code a2 = prev[p0 + 1 + s]}, {@code a3 = prev[p0 + s]} where {@code skip[s]} (else -inf), and
+   * {@code m} their max (0 when all are -inf), as PyTorch's kernel computes it.
+   */
+  void ctcStep(double[] prev, int p0, double[] cur, int c0, boolean[] skip, double[] emit, int e0, int u) {
+    ctcStates(prev, p0, cur, c0, skip, emit, e0, 0, u);
+  }
+
+  /** {@link #ctcStep}'s states {@code [from, u)}, scalar. */
+  static void ctcStates(double[] prev, int p0, double[] cur, int c0, boolean[] skip, double[] emit, int e0, int from,
+      int u) {
+    for (int s = from; s < u; s++) {
+      double a1 = prev[p0 + 2 + s];
+      double a2 = prev[p0 + 1 + s];
+      double a3 = skip[s] ? prev[p0 + s] : Double.NEGATIVE_INFINITY;
+      double m = a1;
+      if (a2 > m) {
+        m = a2;
+      }
+      if (a3 > m) {
+        m = a3;
+      }
+      if (m == Double.NEGATIVE_INFINITY) {
+        m = 0;
+      }
+      cur[c0 + 2 + s] = Math.log(Math.exp(a1 - m) + Math.exp(a2 - m) + Math.exp(a3 - m)) + m + emit[e0 + s];
+    }
+  }
+
+  /** A CTC gradient row: {@code grad[row + k] = (exp(x) - exp(collected[k] + nll - x)) * upstream}, {@code x = lp[row + k]}. */
+  void ctcGradRow(double[] lp, int row, double[] collected, int c, double nll, double upstream, double[] grad) {
+    ctcGradClasses(lp, row, collected, 0, c, nll, upstream, grad);
+  }
+
+  /** {@link #ctcGradRow} for the classes {@code [from, c)}, scalar. */
+  static void ctcGradClasses(double[] lp, int row, double[] collected, int from, int c, double nll, double upstream,
+      double[] grad) {
+    for (int k = from; k < c; k++) {
+      double x = lp[row + k];
+      grad[row + k] = (Math.exp(x) - Math.exp(collected[k] + nll - x)) * upstream;
+    }
+  }
+
   /** {@code v[from + p] *= k[p]}. */
   void multiply(float[] v, int from, float[] k, int len) {
     for (int p = 0; p < len; p++) {

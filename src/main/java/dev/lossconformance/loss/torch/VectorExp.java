@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.torch;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -330,6 +331,41 @@ final class VectorExp extends Exp {
     for (; p < len; p++) {
       out[p] = (float) Math.log(s[p]);
     }
+  }
+
+  private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+  /** {@link Exp#ctcStep} along the states, {@code D.length()} at a time (SVML's double EXP and LOG). */
+  @Override
+  void ctcStep(double[] prev, int p0, double[] cur, int c0, boolean[] skip, double[] emit, int e0, int u) {
+    int bound = D.loopBound(u);
+    DoubleVector negInf = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+    DoubleVector zero = DoubleVector.zero(D);
+    int s = 0;
+    for (; s < bound; s += D.length()) {
+      DoubleVector a1 = DoubleVector.fromArray(D, prev, p0 + 2 + s);
+      DoubleVector a2 = DoubleVector.fromArray(D, prev, p0 + 1 + s);
+      DoubleVector a3 = DoubleVector.fromArray(D, prev, p0 + s).blend(negInf, VectorMask.fromArray(D, skip, s).not());
+      DoubleVector m = a1.max(a2).max(a3);
+      m = m.blend(zero, m.compare(VectorOperators.EQ, negInf));
+      DoubleVector sum = a1.sub(m).lanewise(VectorOperators.EXP).add(a2.sub(m).lanewise(VectorOperators.EXP))
+          .add(a3.sub(m).lanewise(VectorOperators.EXP));
+      sum.lanewise(VectorOperators.LOG).add(m).add(DoubleVector.fromArray(D, emit, e0 + s)).intoArray(cur, c0 + 2 + s);
+    }
+    ctcStates(prev, p0, cur, c0, skip, emit, e0, s, u); // the last states, scalar
+  }
+
+  /** {@link Exp#ctcGradRow} along the classes (SVML's double EXP). */
+  @Override
+  void ctcGradRow(double[] lp, int row, double[] collected, int c, double nll, double upstream, double[] grad) {
+    int bound = D.loopBound(c);
+    int k = 0;
+    for (; k < bound; k += D.length()) {
+      DoubleVector x = DoubleVector.fromArray(D, lp, row + k);
+      DoubleVector occ = DoubleVector.fromArray(D, collected, k).add(nll).sub(x).lanewise(VectorOperators.EXP);
+      x.lanewise(VectorOperators.EXP).sub(occ).mul(upstream).intoArray(grad, row + k);
+    }
+    ctcGradClasses(lp, row, collected, k, c, nll, upstream, grad);
   }
 
   @Override
