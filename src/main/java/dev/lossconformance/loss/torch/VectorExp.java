@@ -18,9 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       one flat array. Sums are taken in a fixed order, so these give the same bits before and after
  *       C2 compiles them (tested against a {@code -Xint} JVM). Measured on this machine's AVX-512, the
  *       polynomial beat SVML's EXP here (e.g. (4096, 1000) forward 1.0 against 1.2–1.4 ms).
+ *   <li>CTC: the lattice step along the states and the gradient row along the classes in double, with
+ *       SVML's double EXP and LOG (the scalar step uses {@code Math.exp} and {@code Math.log}).
  *   <li>K-dim tiles and BCE-with-logits: SVML's EXP, LOG and LOG1P, which measured faster there (the
  *       (8, 21, 256, 256) forward took 6.2 ms with SVML, 8.2 ms with the polynomial). These are not
- *       bit-reproducible across a JVM's warm-up: before C2 compiles a loop, the API computes EXP per
+ *       bit-reproducible across a JVM's warm-up (nor is CTC): before C2 compiles a loop, the API computes EXP per
  *       lane with {@code Math.exp}, so the first calls can differ from later ones in the last bits, within
  *       the conformance tolerances, which this path also passes.
  * </ul>
