@@ -80,8 +80,8 @@ final class ClassLoss {
    */
   LossAndGrad applyInto(Tensor input, Tensor target, float[] gradInto) {
     if (input.dtype() != DType.FLOAT32) {
-      throw new IllegalArgumentException(api + ": gradInto: a float[] gradient needs a float32 input, got input of dtype "
-          + input.dtype());
+      throw new IllegalArgumentException(api + ": gradInto: a float[] gradient needs a float32 input, got input"
+          + " of dtype " + input.dtype());
     }
     if (gradInto.length != input.numel()) {
       throw new IllegalArgumentException(api + ": gradInto: expected length " + input.numel() + " (input shape "
@@ -118,7 +118,8 @@ final class ClassLoss {
     double[] w = weights(g);
     double eps = labelSmoothing > 0 ? labelSmoothing : 0;
     if (logSoftmax && eps == 0 && input.dtype() == DType.FLOAT32) {
-      return FastCrossEntropy.apply(api, input, target, g.n, g.c, g.inner, expected, w, ignoreIndex, reduction, withGrad, gradInto);
+      return FastCrossEntropy.apply(api, input, target, g.n, g.c, g.inner, expected, w, ignoreIndex, reduction,
+          withGrad, gradInto);
     }
     double wSum = 0;
     if (w != null) {

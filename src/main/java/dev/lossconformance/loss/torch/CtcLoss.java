@@ -375,7 +375,8 @@ public final class CtcLoss {
         }
         return nll;
       }
-      backward(tb, u, len);
+      // beta, reversed in states, from the last frame back (stored at each frame's own row)
+      lattice(betaReversed, emitReversed, skipReversed, tb, u, len, true);
       for (int t = 0; t < tb; t++) {
         // collected[l'[s]] "log+=" alpha[t][s] + beta[t][s] over s from the last state down, in PyTorch's
         // order: the gradient subtracts two nearly equal terms, so the rounding of this sum shows
@@ -410,11 +411,6 @@ public final class CtcLoss {
       double m = Math.max(l1, l2);
       m = m == NEG_INF ? 0 : m;
       return -(Math.log(Math.exp(l1 - m) + Math.exp(l2 - m)) + m);
-    }
-
-    /** Beta, reversed in states, from the last frame back (stored at each frame's own row). */
-    private void backward(int tb, int u, int len) {
-      lattice(betaReversed, emitReversed, skipReversed, tb, u, len, true);
     }
 
     /**

@@ -83,7 +83,12 @@ class Exp {
    * many classes would drift by several ulps), storing the exponential in {@code out[from + p]} when given.
    */
   void addExp(float[] s, float[] comp, float[] x, int from, float[] m, int len, float[] out) {
-    for (int p = 0; p < len; p++) {
+    addExpPositions(s, comp, x, from, m, 0, len, out);
+  }
+
+  /** {@link #addExp}'s positions {@code [p0, len)}, scalar. */
+  static void addExpPositions(float[] s, float[] comp, float[] x, int from, float[] m, int p0, int len, float[] out) {
+    for (int p = p0; p < len; p++) {
       float e = (float) Math.exp(x[from + p] - m[p]);
       float y = e - comp[p];
       float t = s[p] + y;
@@ -92,16 +97,6 @@ class Exp {
       if (out != null) {
         out[from + p] = e;
       }
-    }
-  }
-
-  /**
-   * {@link #addExp} for every class {@code k < c} of a tile: {@code x}'s rows at {@code base + k * inner},
-   * the exponentials stored at the same places of {@code out} when given.
-   */
-  void addExpClasses(float[] s, float[] comp, float[] x, int base, int inner, int c, float[] m, int len, float[] out) {
-    for (int k = 0; k < c; k++) {
-      addExp(s, comp, x, base + k * inner, m, len, out);
     }
   }
 
@@ -214,7 +209,10 @@ class Exp {
     }
   }
 
-  /** A CTC gradient row: {@code grad[row + k] = (exp(x) - exp(collected[k] + nll - x)) * upstream}, {@code x = lp[row + k]}. */
+  /**
+   * A CTC gradient row: {@code grad[row + k] = (exp(x) - exp(collected[k] + nll - x)) * upstream} with
+   * {@code x = lp[row + k]}.
+   */
   void ctcGradRow(double[] lp, int row, double[] collected, int c, double nll, double upstream, double[] grad) {
     ctcGradClasses(lp, row, collected, 0, c, nll, upstream, grad);
   }

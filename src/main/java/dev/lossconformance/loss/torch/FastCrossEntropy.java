@@ -179,7 +179,9 @@ final class FastCrossEntropy {
         }
         java.util.Arrays.fill(s, 0, len, 0f);
         java.util.Arrays.fill(comp, 0, len, 0f);
-        exp.addExpClasses(s, comp, x, base, inner, c, m, len, grad);
+        for (int k = 0; k < c; k++) {
+          exp.addExp(s, comp, x, base + k * inner, m, len, grad);
+        }
         exp.log(s, logS, len);
         for (int p = 0; p < len; p++) {
           long y = t[tBase + p];

@@ -383,18 +383,12 @@ final class VectorExp extends Exp {
   }
 
   @Override
-  void addExpClasses(float[] s, float[] comp, float[] x, int base, int inner, int c, float[] m, int len, float[] out) {
-    for (int k = 0; k < c; k++) {
-      addExp(s, comp, x, base + k * inner, m, len, out);
-    }
-  }
-
-  @Override
   void addExp(float[] s, float[] comp, float[] x, int from, float[] m, int len, float[] out) {
     int p = 0;
     int bound = S.loopBound(len);
     for (; p < bound; p += L) {
-      FloatVector e = FloatVector.fromArray(S, x, from + p).sub(FloatVector.fromArray(S, m, p)).lanewise(VectorOperators.EXP);
+      FloatVector e = FloatVector.fromArray(S, x, from + p).sub(FloatVector.fromArray(S, m, p))
+          .lanewise(VectorOperators.EXP);
       if (out != null) {
         e.intoArray(out, from + p);
       }
@@ -405,16 +399,7 @@ final class VectorExp extends Exp {
       t.sub(sv).sub(y).intoArray(comp, p);
       t.intoArray(s, p);
     }
-    for (; p < len; p++) {
-      float e = (float) Math.exp(x[from + p] - m[p]);
-      float y = e - comp[p];
-      float t = s[p] + y;
-      comp[p] = (t - s[p]) - y;
-      s[p] = t;
-      if (out != null) {
-        out[from + p] = e;
-      }
-    }
+    addExpPositions(s, comp, x, from, m, p, len, out);
   }
 
   @Override
