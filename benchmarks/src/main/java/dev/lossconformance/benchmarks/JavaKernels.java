@@ -18,9 +18,22 @@ final class JavaKernels {
 
   /** {@code CrossEntropy} mean: {@code loss} for the forward, {@code apply} for forward and gradient. */
   static Workload crossEntropy(Problems.CrossEntropy p) {
+    return crossEntropy(p, false);
+  }
+
+  /**
+   * {@link #crossEntropy} whose forward + gradient writes the gradient into one array allocated here
+   * and reused by every call ({@code CrossEntropy.apply(input, target, gradInto)}).
+   */
+  static Workload crossEntropyIntoReusedArray(Problems.CrossEntropy p) {
+    return crossEntropy(p, true);
+  }
+
+  private static Workload crossEntropy(Problems.CrossEntropy p, boolean reuseGradient) {
     CrossEntropy loss = CrossEntropy.options().reduction(Reduction.MEAN).build();
     Tensor input = Tensor.ofFloats(p.logits(), p.shape());
     Tensor target = Tensor.ofLongs(p.targets(), p.targetShape());
+    float[] grad = reuseGradient ? new float[input.numel()] : null;
     return new Workload() {
       @Override
       public void forward(Blackhole bh) {
@@ -29,40 +42,16 @@ final class JavaKernels {
 
       @Override
       public void forwardGradient(Blackhole bh) {
-        bh.consume(loss.apply(input, target));
+        bh.consume(apply());
       }
 
       @Override
       public double loss() {
-        return loss.apply(input, target).loss().getDouble(0);
-      }
-    };
-  }
-
-  /**
-   * {@link #crossEntropy} whose forward + gradient writes the gradient into one array allocated here
-   * and reused by every call ({@code CrossEntropy.apply(input, target, gradInto)}).
-   */
-  static Workload crossEntropyIntoReusedArray(Problems.CrossEntropy p) {
-    Workload allocating = crossEntropy(p);
-    CrossEntropy loss = CrossEntropy.options().reduction(Reduction.MEAN).build();
-    Tensor input = Tensor.ofFloats(p.logits(), p.shape());
-    Tensor target = Tensor.ofLongs(p.targets(), p.targetShape());
-    float[] grad = new float[input.numel()];
-    return new Workload() {
-      @Override
-      public void forward(Blackhole bh) {
-        allocating.forward(bh);
+        return apply().loss().getDouble(0);
       }
 
-      @Override
-      public void forwardGradient(Blackhole bh) {
-        bh.consume(loss.apply(input, target, grad));
-      }
-
-      @Override
-      public double loss() {
-        return loss.apply(input, target, grad).loss().getDouble(0);
+      private LossAndGrad apply() {
+        return grad == null ? loss.apply(input, target) : loss.apply(input, target, grad);
       }
     };
   }
