@@ -1,0 +1,185 @@
+package dev.lossconformance.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossconformance.check.CaseResult.Status;
+import dev.lossconformance.fixture.FixtureCase;
+import dev.lossconformance.fixture.FixtureFile;
+import dev.lossconformance.fixture.FixtureReader;
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The verdict rules of {@link Checker}, on committed engine goldens and on tampered copies of them. */
+class CheckerTest {
+  private static final String CE = "torch.nn.functional.cross_entropy";
+
+  static Path fixtures() {
+    return Path.of(System.getProperty("conformance.fixtures", "fixtures"));
+  }
+
+  static FixtureCase committed(String engine, String op, String id) throws Exception {
+    FixtureFile f = FixtureReader.read(fixtures().resolve(engine).resolve(op + ".json"));
+    return f.cases().stream().filter(c -> c.id().equals(id)).findFirst()
+        .orElseThrow(() -> new AssertionError("no case " + id + " in " + engine + "/" + op));
+  }
+
+  static FixtureCase withOutputs(FixtureCase c, Map<String, Tensor> outputs) {
+    return new FixtureCase(c.file(), c.engine(), c.id(), c.api(), c.params(), c.inputs(), outputs, c.error(),
+        c.unsupported());
+  }
+
+  /** {@code t} with element {@code i} replaced by {@code v}. */
+  static Tensor with(Tensor t, int i, double v) {
+    double[] d = t.toDoubleArray();
+    d[i] = v;
+    return Tensor.ofFloating(t.dtype(), d, t.shape());
+  }
+
+  @Test
+  void anOutputJavaDoesNotComputeNeverHidesAWrongOne() throws Exception {
+    FixtureCase c = committed("torch", "nll_loss", "nll_loss/plain_mean/f32");
+    assertEquals(Status.PASSED, Checker.check(c).status());
+    Tensor loss = c.outputs().get("loss");
+    Map<String, Tensor> out = new LinkedHashMap<>(c.outputs());
+    out.put("loss", with(loss, 0, loss.getDouble(0) * 1.001));
+    out.put("grad_target", c.outputs().get("grad_input"));
+    CaseResult r = Checker.check(withOutputs(c, out));
+    assertEquals(Status.FAILED, r.status(), r.message());
+    assertTrue(r.message().contains("output \"loss\""), r.message());
+    assertTrue(r.message().contains("\"grad_target\""), r.message());
+
+    // with the loss right, the uncomputable output makes the case unsupported, named
+    out.put("loss", loss);
+    CaseResult u = Checker.check(withOutputs(c, out));
+    assertEquals(Status.UNSUPPORTED, u.status(), u.message());
+    assertTrue(u.message().contains("\"grad_target\""), u.message());
+  }
+
+  @Test
+  void theFailureLineSaysExpectedActualAndUlps() throws Exception {
+    FixtureCase c = committed("torch", "nll_loss", "nll_loss/plain_mean/f32");
+    Tensor loss = c.outputs().get("loss");
+    Map<String, Tensor> out = new LinkedHashMap<>(c.outputs());
+    out.put("loss", with(loss, 0, Math.nextUp(Math.nextUp((float) (loss.getDouble(0) * 1.001)))));
+    String first = Checker.check(withOutputs(c, out)).message().lines().findFirst().orElseThrow();
+    assertTrue(first.matches(".*output \"loss\" at \\[\\]: expected \\S+ \\(0x[0-9a-f]{8}\\) but was \\S+"
+        + " \\(0x[0-9a-f]{8}\\): \\d+ ulps > 4 ulps allowed"), first);
+  }
+
+  /**
+   * {@code index/confident_rows}: row losses log(1 + 4 e^-20) = 8.2e-9, 2.5e-5 and 3.7e-13 in one
+   * {@code reduction="none"} tensor. In float64 each element keeps its relative precision: 50x, 2x, 0
+   * and a sign flip of the 8.2e-9 loss all fail. In float32 PyTorch itself returns -0.0 for it (1 + 4
+   * e^-20 rounds to 1) and 2.4795225e-05 for the 2.4576547e-05 one (a sum of five terms rounded at 1),
+   * so there the element is judged in ulps of its term magnitude, about 1: that much still fails.
+   */
+  @Test
+  void aTinyPerElementLossIsJudgedOnItsOwnMagnitude() throws Exception {
+    FixtureCase f64 = committed("torch", "cross_entropy", "cross_entropy/index/confident_rows_none/f64");
+    assertEquals(Status.PASSED, Checker.check(f64).status());
+    Tensor loss = f64.outputs().get("loss");
+    assertTrue(loss.getDouble(0) > 8e-9 && loss.getDouble(0) < 9e-9, loss.toString());
+    for (double wrong : new double[] {loss.getDouble(0) * 50, 0.0, loss.getDouble(0) * 2, -loss.getDouble(0)}) {
+      CaseResult r = Checker.check(withOutputs(f64, Map.of("loss", with(loss, 0, wrong),
+          "grad_input", f64.outputs().get("grad_input"))));
+      assertEquals(Status.FAILED, r.status(), "float64 golden " + wrong + " passed");
+    }
+    FixtureCase f32 = committed("torch", "cross_entropy", "cross_entropy/index/confident_rows_none/f32");
+    assertEquals(Status.PASSED, Checker.check(f32).status());
+    Tensor loss32 = f32.outputs().get("loss");
+    assertEquals(0.0, Math.abs(loss32.getDouble(0)));
+    for (double wrong : new double[] {1e-5, 2.5e-5 * 1.1}) {
+      int at = wrong == 1e-5 ? 0 : 1;
+      CaseResult r = Checker.check(withOutputs(f32, Map.of("loss", with(loss32, at, wrong),
+          "grad_input", f32.outputs().get("grad_input"))));
+      assertEquals(Status.FAILED, r.status(), "float32 golden " + wrong + " at " + at + " passed");
+    }
+  }
+
+  /**
+   * The golden gradient of a 1000-class cross-entropy (PyTorch) has non-target entries of 1e-8 next
+   * to target entries near -1: a 2x error in a tiny entry must fail, where an allowance from the
+   * tensor's largest magnitude (4 ulps of 1 = 4.8e-7) would pass it.
+   */
+  @Test
+  void aTinySoftmaxEntryKeepsItsRelativePrecision() throws Exception {
+    FixtureCase c = committed("torch", "cross_entropy", "cross_entropy/index/classes1000_none/f32");
+    assertEquals(Status.PASSED, Checker.check(c).status());
+    Tensor g = c.outputs().get("grad_input");
+    int tiny = -1;
+    for (int i = 0; i < g.numel(); i++) {
+      if (g.getDouble(i) > 0 && g.getDouble(i) < 1e-7) {
+        tiny = i;
+        break;
+      }
+    }
+    assertTrue(tiny >= 0, "no tiny entry in the golden");
+    Map<String, Tensor> out = new LinkedHashMap<>(c.outputs());
+    out.put("grad_input", with(g, tiny, g.getDouble(tiny) * 2));
+    CaseResult r = Checker.check(withOutputs(c, out));
+    assertEquals(Status.FAILED, r.status(), "a 2x error in " + g.getDouble(tiny) + " passed");
+  }
+
+  @Test
+  void subnormalsCompareAsZeroAndNothingLarger() {
+    assertTrue(Checker.subnormal(DType.FLOAT32, 3.7e-44));
+    assertTrue(Checker.subnormal(DType.FLOAT32, -1e-39));
+    assertFalse(Checker.subnormal(DType.FLOAT32, Float.MIN_NORMAL));
+    assertFalse(Checker.subnormal(DType.FLOAT64, 1e-300));
+    assertTrue(Checker.subnormal(DType.FLOAT64, 1e-310));
+  }
+
+  /** Every output with a term allowance has a model, and it evaluates every committed case of its api. */
+  @Test
+  void everyTermAllowanceHasAModelThatEvaluatesTheCommittedCases() throws Exception {
+    java.util.Set<String> needed = Tolerances.withTermAllowance();
+    assertFalse(needed.isEmpty());
+    java.util.Set<String> evaluated = new java.util.TreeSet<>();
+    for (FixtureFile f : FixtureReader.readAll(fixtures())) {
+      for (FixtureCase c : f.cases()) {
+        for (Map.Entry<String, Tensor> o : c.outputs().entrySet()) {
+          String key = c.api() + "|" + o.getKey();
+          if (!needed.contains(key)) {
+            continue;
+          }
+          assertTrue(TermMagnitudes.has(c.api(), o.getKey()), key);
+          double[] m = TermMagnitudes.of(c.api(), o.getKey(), c.params(), c.inputs(),
+              () -> Apis.evaluate(c.api(), c.params(), float64(c.inputs())));
+          assertNotNull(m, c.displayName() + " " + o.getKey() + ": the model cannot evaluate the case");
+          assertEquals(o.getValue().numel(), m.length, c.displayName() + " " + o.getKey());
+          evaluated.add(key);
+        }
+      }
+    }
+    assertEquals(needed, evaluated, "term allowances no committed case exercises");
+  }
+
+  private static Map<String, Tensor> float64(Map<String, Tensor> in) {
+    Map<String, Tensor> up = new LinkedHashMap<>();
+    in.forEach((k, v) -> up.put(k, v.dtype() == DType.FLOAT32
+        ? Tensor.ofFloating(DType.FLOAT64, v.toDoubleArray(), v.shape()) : v));
+    return up;
+  }
+
+  @Test
+  void termMagnitudeIsTheElementItselfWhereNothingCancels() {
+    // nll-free check of the model: a uniform 3-class row, target 0, mean over 1 row. p = 1/3 everywhere,
+    // exponent terms |x - m| = 0 and |log s| = log 3, so the p term is (1 + log 3)/3; the target
+    // element adds its onehot 1
+    Tensor input = Tensor.ofDoubles(new double[] {0, 0, 0}, 1, 3);
+    Tensor target = Tensor.ofLongs(new long[] {0}, 1);
+    double[] m = TermMagnitudes.of(CE, "grad_input", Map.of("reduction", "mean"),
+        Map.of("input", input, "target", target), () -> null);
+    double p = (1 + Math.log(3)) / 3;
+    assertEquals(p + 1, m[0], 1e-15);
+    assertEquals(p, m[1], 1e-15);
+    assertEquals(p, m[2], 1e-15);
+  }
+}
