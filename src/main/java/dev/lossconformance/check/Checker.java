@@ -61,12 +61,23 @@ public final class Checker {
       return new Run(result(c, Status.FAILED, 0, 0, header(c) + ": the engine raised \"" + c.error()
           + "\" but java returned " + actual.get("loss")), actual);
     }
+    return new Run(judge(c, actual, new Memo(c)), actual);
+  }
+
+  /**
+   * The verdict on Java's outputs {@code actual} against {@code c}'s goldens (every output compared).
+   *
+   * @param memo the float64 reference and the term magnitudes, computed once: they depend on the
+   *     case's inputs and params only, so a caller judging many copies of one case with other goldens
+   *     (the tamper audit) passes the same memo
+   */
+  static CaseResult judge(FixtureCase c, Map<String, Tensor> actual, Memo memo) {
     long maxUlp = 0;
     double maxAbs = 0;
     java.util.List<CaseResult.OutputDiff> diffs = new java.util.ArrayList<>();
     StringBuilder failures = new StringBuilder();
     java.util.List<String> notComputed = new java.util.ArrayList<>();
-    Supplier<Map<String, Tensor>> reference64 = memo(() -> Apis.evaluate(c.api(), c.params(), float64(c.inputs())));
+    Supplier<Map<String, Tensor>> reference64 = memo.reference64;
     // every output is compared, whatever else happens: a golden Java does not compute never hides one
     // that it does and gets wrong
     for (Map.Entry<String, Tensor> e : c.outputs().entrySet()) {
@@ -75,7 +86,7 @@ public final class Checker {
         notComputed.add(e.getKey());
         continue;
       }
-      Comparison cmp = compare(c, e.getKey(), e.getValue(), got, reference64);
+      Comparison cmp = compare(c, e.getKey(), e.getValue(), got, reference64, memo.terms);
       if (cmp.diff != null) {
         diffs.add(cmp.diff);
       }
@@ -92,14 +103,13 @@ public final class Checker {
       if (missing != null) {
         failures.append("\n  (").append(missing).append(", not compared)");
       }
-      return new Run(new CaseResult(c.engine(), c.id(), c.api(), Status.FAILED, maxUlp, maxAbs,
-          failures.toString(), diffs), actual);
+      return new CaseResult(c.engine(), c.id(), c.api(), Status.FAILED, maxUlp, maxAbs, failures.toString(), diffs);
     }
     if (missing != null) {
-      return new Run(new CaseResult(c.engine(), c.id(), c.api(), Status.UNSUPPORTED, maxUlp, maxAbs,
-          missing + " (the other outputs match)", diffs), actual);
+      return new CaseResult(c.engine(), c.id(), c.api(), Status.UNSUPPORTED, maxUlp, maxAbs,
+          missing + " (the other outputs match)", diffs);
     }
-    return new Run(new CaseResult(c.engine(), c.id(), c.api(), Status.PASSED, maxUlp, maxAbs, null, diffs), actual);
+    return new CaseResult(c.engine(), c.id(), c.api(), Status.PASSED, maxUlp, maxAbs, null, diffs);
   }
 
   private static <T> Supplier<T> memo(Supplier<T> s) {
@@ -144,7 +154,7 @@ public final class Checker {
   }
 
   private static Comparison compare(FixtureCase c, String output, Tensor expected, Tensor actual,
-      Supplier<Map<String, Tensor>> reference64) {
+      Supplier<Map<String, Tensor>> reference64, Map<String, double[]> termCache) {
     String where = header(c) + ", output \"" + output + "\"";
     if (!Arrays.equals(expected.shape(), actual.shape())) {
       return new Comparison(Long.MAX_VALUE, 0, where + ": expected shape " + Arrays.toString(expected.shape())
@@ -156,8 +166,7 @@ public final class Checker {
     Tolerance tol = Tolerances.of(c.api(), output, expected.dtype());
     DType dt = tol.unitsFor(expected.dtype());
     int n = expected.numel();
-    double[] terms = tol.termUlps() > 0
-        ? TermMagnitudes.of(c.api(), output, c.params(), c.inputs(), reference64) : null;
+    double[] terms = tol.termUlps() > 0 ? termMagnitudes(c, output, reference64, termCache) : null;
     if (terms != null && terms.length != n) {
       terms = null;
     }
@@ -218,6 +227,29 @@ public final class Checker {
     sb.append("  ").append(over).append(" of ").append(n).append(" elements over tolerance (").append(tol)
         .append(": ").append(tol.reason()).append(')');
     return new Comparison(maxUlp, maxAbs, sb.toString(), diff);
+  }
+
+  /** The term magnitudes of {@code output}, from the cache or computed ({@code null}: none). */
+  static double[] termMagnitudes(FixtureCase c, String output, Supplier<Map<String, Tensor>> reference64,
+      Map<String, double[]> termCache) {
+    if (termCache.containsKey(output)) {
+      return termCache.get(output);
+    }
+    double[] m = TermMagnitudes.of(c.api(), output, c.params(), c.inputs(), reference64);
+    termCache.put(output, m);
+    return m;
+  }
+
+  /** What judging a case computes from its inputs alone, computed once. */
+  static final class Memo {
+    /** Java's float64 result, for the term models and the reference line of a failure. */
+    final Supplier<Map<String, Tensor>> reference64;
+    /** Term magnitudes by output name ({@code null} values: no model). */
+    final Map<String, double[]> terms = new java.util.HashMap<>();
+
+    Memo(FixtureCase c) {
+      reference64 = memo(() -> Apis.evaluate(c.api(), c.params(), float64(c.inputs())));
+    }
   }
 
   /**
