@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = {
         "Checks the Java loss implementation against fixture files or folders.",
         "Prints one line per failing case and a final line 'N passed, N failed'.",

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "divergences",
     mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = "Pairs the torch and tensorflow goldens of every catalog case both run and writes whether they agree.")
 final class DivergencesCommand implements Callable<Integer> {
   @Spec

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "loss-conformance",
     mixinStandardHelpOptions = true,
-    version = "loss-conformance 0.1.0",
+    versionProvider = Version.class,
     description = "Checks native Java loss kernels against PyTorch and TensorFlow golden fixtures.",
     subcommands = {CheckCommand.class, DivergencesCommand.class})
 public final class Main implements Runnable {
