@@ -43,8 +43,10 @@ final class CheckCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  // strings, converted in call(): picocli would take a PATH after the first that fails conversion (an
+  // empty one) for an unmatched argument and say only that
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "fixture files or folders (*.json below a folder)")
-  List<Path> paths;
+  List<String> pathArgs;
 
   @Option(names = "--json", paramLabel = "SUMMARY.json", description = "also write the results as JSON")
   Path json;
@@ -70,6 +72,16 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    List<Path> paths = new ArrayList<>(pathArgs.size());
+    for (int i = 0; i < pathArgs.size(); i++) {
+      try {
+        paths.add(new PathConverter().convert(pathArgs.get(i)));
+      } catch (picocli.CommandLine.TypeConversionException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "Invalid value for positional parameter PATH" + (pathArgs.size() > 1 ? " #" + (i + 1) : "") + ": "
+            + e.getMessage());
+      }
+    }
     List<FixtureFile> files = new ArrayList<>();
     List<FixtureCase> cases = new ArrayList<>();
     for (Path p : paths) {

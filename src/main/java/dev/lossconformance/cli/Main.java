@@ -26,9 +26,22 @@ public final class Main implements Runnable {
 
   /** {@link #run(String...)} writing to the given streams. */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    if (args == null) {
+      err.println("error: no argument array (null); a command is required: check");
+      return 2;
+    }
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] == null) {
+        err.println("error: argument " + (i + 1) + " of " + args.length + " is null (after "
+            + (i == 0 ? "nothing" : PathConverter.quote(args[i - 1])) + ")");
+        return 2;
+      }
+    }
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    // after the subcommands are added, so that it applies to theirs too: no "" read as the working directory
+    cl.registerConverter(java.nio.file.Path.class, new PathConverter());
     cl.setParameterExceptionHandler((ex, a) -> {
       ex.getCommandLine().getErr().println("error: " + ex.getMessage());
       ex.getCommandLine().usage(ex.getCommandLine().getErr());
