@@ -68,6 +68,10 @@ final class CheckCommand implements Callable<Integer> {
       + "(without it the report is byte-identical for the same inputs)")
   boolean timestamp;
 
+  /** What the run is doing, for a message when the JVM gives out: "reading fixtures/", "checking torch | id". */
+  private String doing = "starting";
+  private boolean reading;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -82,28 +86,60 @@ final class CheckCommand implements Callable<Integer> {
             + e.getMessage());
       }
     }
+    // the memory and stack the run held are unreachable once check() has returned or thrown
+    try {
+      return check(paths, out, err);
+    } catch (OutOfMemoryError e) {
+      out.flush();
+      err.println("error: " + Problems.outOfMemory(doing, e));
+      return 2;
+    } catch (StackOverflowError e) {
+      out.flush();
+      err.println("error: " + Problems.stackOverflow(doing, reading));
+      return 2;
+    } catch (RuntimeException e) {
+      // a bug, not the input's fault: still exit 2 ("could not run") with what was being done
+      out.flush();
+      err.println("error: " + doing + ": unexpected " + e + " (a bug in loss-conformance; please report it with"
+          + " the command line)");
+      return 2;
+    }
+  }
+
+  private int check(List<Path> paths, PrintWriter out, PrintWriter err) {
     List<FixtureFile> files = new ArrayList<>();
     List<FixtureCase> cases = new ArrayList<>();
+    reading = true;
     for (Path p : paths) {
+      doing = "reading " + p;
       try {
         for (FixtureFile f : FixtureReader.readAll(p)) {
           files.add(f);
           cases.addAll(f.cases());
         }
       } catch (FixtureFormatException e) {
-        err.println("error: " + e.getMessage());
+        err.println("error: " + Problems.withMemoryAdvice(e));
+        return 2;
+      } catch (java.io.UncheckedIOException e) {
+        // a folder walk that met an entry it may not read
+        err.println("error: " + p + ": cannot read: " + Problems.describe(e.getCause()));
         return 2;
       }
     }
+    reading = false;
     if (cases.isEmpty()) {
       err.println("error: no fixture case found under " + paths);
       return 2;
     }
-    List<Checker.Run> runs = new ArrayList<>(cases.size());
+    // the report needs every case's Java outputs; without one they are dropped case by case
+    List<Checker.Run> runs = new ArrayList<>(report == null ? 0 : cases.size());
     List<CaseResult> results = new ArrayList<>(cases.size());
     for (FixtureCase c : cases) {
+      doing = "checking " + c.displayName();
       Checker.Run run = Checker.run(c);
-      runs.add(run);
+      if (report != null) {
+        runs.add(run);
+      }
       CaseResult r = run.result();
       results.add(r);
       boolean bad = r.status() == Status.FAILED || r.status() == Status.ERROR
@@ -114,13 +150,16 @@ final class CheckCommand implements Callable<Integer> {
         out.println(r.status().name() + " " + c.displayName() + ": " + first);
       }
     }
+    doing = "summing up the results";
     Summary summary = new Summary(results);
     if (measure) {
+      doing = "computing --measure";
       printMeasure(out, results);
     }
     out.println(summary.line());
     out.flush();
     if (json != null) {
+      doing = "writing --json " + json;
       try {
         Path parent = json.toAbsolutePath().getParent();
         if (parent != null) {
@@ -128,11 +167,12 @@ final class CheckCommand implements Callable<Integer> {
         }
         Files.writeString(json, summary.toJson(), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        err.println("error: cannot write --json " + json + ": " + e.getMessage());
+        err.println("error: cannot write --json " + json + ": " + Problems.describe(e));
         return 2;
       }
     }
     if (report != null) {
+      doing = "reading the PyTorch vs TensorFlow pairs for --report";
       List<dev.lossconformance.check.Divergences.Pair> pairs;
       try {
         pairs = ConformanceReport.pairsFor(paths);
@@ -140,9 +180,13 @@ final class CheckCommand implements Callable<Integer> {
         err.println("warning: --report without the PyTorch vs TensorFlow section: " + e.getMessage());
         pairs = null;
       }
+      doing = "writing --report " + report;
       try {
         new ConformanceReport(paths, files, runs, pairs, strict, timestamp ? Instant.now() : null).writeTo(report);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
+        err.println("error: cannot write --report " + report + ": " + Problems.describe(e));
+        return 2;
+      } catch (RuntimeException e) {
         err.println("error: cannot write --report " + report + ": " + e);
         return 2;
       }

@@ -51,7 +51,22 @@ public final class Main implements Runnable {
       cmd.getErr().println("error: " + ex);
       return 2;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli hands on Errors: the last net for a command that does not catch them itself
+      out.flush();
+      err.println("error: " + Problems.outOfMemory("", e));
+      return 2;
+    } catch (StackOverflowError e) {
+      out.flush();
+      err.println("error: " + Problems.stackOverflow("", false));
+      return 2;
+    } catch (RuntimeException | Error e) {
+      out.flush();
+      err.println("error: unexpected " + e + " (a bug in loss-conformance; please report it with the command line)");
+      return 2;
+    }
   }
 
   @Override
