@@ -86,6 +86,17 @@ final class CheckCommand implements Callable<Integer> {
             + e.getMessage());
       }
     }
+    // the outputs before a run that can take minutes: a path that cannot be written is bad usage
+    String bad = json == null ? null : Problems.unwritable(json, false);
+    if (bad != null) {
+      err.println("error: cannot write --json " + json + ": " + bad);
+      return 2;
+    }
+    bad = report == null ? null : Problems.unwritable(report, true);
+    if (bad != null) {
+      err.println("error: cannot write --report " + report + ": " + bad);
+      return 2;
+    }
     // the memory and stack the run held are unreachable once check() has returned or thrown
     try {
       return check(paths, out, err);

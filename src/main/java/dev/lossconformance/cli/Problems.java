@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 
 /**
  * The CLI's messages for what is not a fixture's fault: the JVM out of memory or stack, a file system
@@ -72,5 +74,36 @@ final class Problems {
       reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
     return file == null ? reason : file + ": " + reason;
+  }
+
+  /**
+   * Why {@code out} cannot be written as a file ({@code folder} false) or folder (true), as far as can be
+   * told without writing; null when nothing says it cannot. Checked before a run, which can take minutes.
+   */
+  static String unwritable(Path out, boolean folder) {
+    Path p = out.toAbsolutePath();
+    if (Files.isDirectory(p) && !folder) {
+      return out + ": is a folder, not a file";
+    }
+    if (Files.exists(p) && !Files.isDirectory(p) && folder) {
+      return out + ": is a file, not a folder";
+    }
+    Path existing = p;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return null;
+    }
+    if (existing.equals(p)) {
+      return Files.isWritable(p) ? null : out + ": permission denied";
+    }
+    if (!Files.isDirectory(existing)) {
+      return existing + ": is a file, not a folder, so " + out + " cannot be created below it";
+    }
+    if (!Files.isWritable(existing)) {
+      return existing + ": permission denied, so " + out + " cannot be created in it";
+    }
+    return null;
   }
 }

@@ -92,4 +92,29 @@ class HostileInputTest {
       Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwx------"));
     }
   }
+
+  @Test
+  void jsonBelowARegularFileExitsTwoBeforeTheRun() throws Exception {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    Path json = file.resolve("out").resolve("summary.json");
+    assertExitTwoWithOneLine(check("check", "--json", json.toString(), FIXTURE.toString()), "--json");
+    assertEquals("error: cannot write --json " + json + ": " + file + ": is a file, not a folder, so " + json
+        + " cannot be created below it", err.strip());
+    assertEquals("", out, "nothing checked");
+  }
+
+  @Test
+  void jsonThatIsAFolderExitsTwoBeforeTheRun() {
+    assertExitTwoWithOneLine(check("check", "--json", dir.toString(), FIXTURE.toString()), "--json");
+    assertEquals("error: cannot write --json " + dir + ": " + dir + ": is a folder, not a file", err.strip());
+    assertEquals("", out, "nothing checked");
+  }
+
+  @Test
+  void reportThatIsAFileExitsTwoBeforeTheRun() throws Exception {
+    Path file = Files.writeString(dir.resolve("report.html"), "x");
+    assertExitTwoWithOneLine(check("check", "--report", file.toString(), FIXTURE.toString()), "--report");
+    assertEquals("error: cannot write --report " + file + ": " + file + ": is a file, not a folder", err.strip());
+    assertEquals("", out, "nothing checked");
+  }
 }
