@@ -156,9 +156,8 @@ final class CheckCommand implements Callable<Integer> {
       boolean bad = r.status() == Status.FAILED || r.status() == Status.ERROR
           || (strict && r.status() == Status.UNSUPPORTED);
       if (bad) {
-        String msg = r.message() == null ? "" : r.message();
-        String first = verbose ? msg : msg.lines().findFirst().orElse("");
-        out.println(r.status().name() + " " + c.displayName() + ": " + first);
+        String text = verbose ? (r.message() == null ? "" : r.message().strip()) : firstLine(r.message());
+        out.println(r.status().name() + " " + c.displayName() + (text.isEmpty() ? "" : ": " + text));
       }
     }
     doing = "summing up the results";
@@ -205,6 +204,17 @@ final class CheckCommand implements Callable<Integer> {
     boolean failed = summary.count(Status.FAILED) > 0 || summary.count(Status.ERROR) > 0
         || (strict && summary.count(Status.UNSUPPORTED) > 0);
     return failed ? 1 : 0;
+  }
+
+  /**
+   * What a failing case prints without {@code -v}: the first line of its message that is not blank,
+   * whole (the line that says where and by how much); "" for no message.
+   */
+  static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    return message.lines().filter(l -> !l.isBlank()).findFirst().orElse("").strip();
   }
 
   /** Largest distances per group, to set {@link Tolerances} from measurement. */
