@@ -97,6 +97,8 @@ final class CheckCommand implements Callable<Integer> {
       err.println("error: cannot write --report " + report + ": " + bad);
       return 2;
     }
+    warnIfBelowAPath(err, "--json", json, paths);
+    warnIfBelowAPath(err, "--report", report == null ? null : report.resolve("summary.json"), paths);
     // the memory and stack the run held are unreachable once check() has returned or thrown
     try {
       return check(paths, out, err);
@@ -108,7 +110,7 @@ final class CheckCommand implements Callable<Integer> {
       out.flush();
       err.println("error: " + Problems.stackOverflow(doing, reading));
       return 2;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       // a bug, not the input's fault: still exit 2 ("could not run") with what was being done
       out.flush();
       err.println("error: " + doing + ": unexpected " + e + " (a bug in loss-conformance; please report it with"
@@ -204,6 +206,25 @@ final class CheckCommand implements Callable<Integer> {
     boolean failed = summary.count(Status.FAILED) > 0 || summary.count(Status.ERROR) > 0
         || (strict && summary.count(Status.UNSUPPORTED) > 0);
     return failed ? 1 : 0;
+  }
+
+  /**
+   * A summary written into a folder that is checked: it has a top-level {@code cases} key, so the next
+   * check of that folder takes it for a fixture and stops with exit 2. Said, not refused: this run is fine.
+   */
+  private static void warnIfBelowAPath(PrintWriter err, String option, Path written, List<Path> paths) {
+    if (written == null) {
+      return;
+    }
+    Path w = written.toAbsolutePath().normalize();
+    for (Path p : paths) {
+      Path folder = p.toAbsolutePath().normalize();
+      if (w.startsWith(folder) && Files.isDirectory(folder)) {
+        err.println("warning: " + option + " writes " + written + " into PATH " + p + ", where the next check of "
+            + p + " will read it as a fixture and stop with exit 2; write it outside the fixture folders");
+        return;
+      }
+    }
   }
 
   /**
