@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = {
         "Checks the Java loss implementation against fixture files or folders.",
         "Prints one line per failing case and a final line 'N passed, N failed'.",
@@ -42,8 +43,10 @@ final class CheckCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  // strings, converted in call(): picocli would take a PATH after the first that fails conversion (an
+  // empty one) for an unmatched argument and say only that
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "fixture files or folders (*.json below a folder)")
-  List<Path> paths;
+  List<String> pathArgs;
 
   @Option(names = "--json", paramLabel = "SUMMARY.json", description = "also write the results as JSON")
   Path json;
@@ -65,49 +68,110 @@ final class CheckCommand implements Callable<Integer> {
       + "(without it the report is byte-identical for the same inputs)")
   boolean timestamp;
 
+  /** What the run is doing, for a message when the JVM gives out: "reading fixtures/", "checking torch | id". */
+  private String doing = "starting";
+  private boolean reading;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    List<Path> paths = new ArrayList<>(pathArgs.size());
+    for (int i = 0; i < pathArgs.size(); i++) {
+      try {
+        paths.add(new PathConverter().convert(pathArgs.get(i)));
+      } catch (picocli.CommandLine.TypeConversionException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "Invalid value for positional parameter PATH" + (pathArgs.size() > 1 ? " #" + (i + 1) : "") + ": "
+            + e.getMessage());
+      }
+    }
+    // the outputs before a run that can take minutes: a path that cannot be written is bad usage
+    String bad = json == null ? null : Problems.unwritable(json, false);
+    if (bad != null) {
+      err.println("error: cannot write --json " + json + ": " + bad);
+      return 2;
+    }
+    bad = report == null ? null : Problems.unwritable(report, true);
+    if (bad != null) {
+      err.println("error: cannot write --report " + report + ": " + bad);
+      return 2;
+    }
+    warnIfBelowAPath(err, "--json", json, paths);
+    warnIfBelowAPath(err, "--report", report == null ? null : report.resolve("summary.json"), paths);
+    // the memory and stack the run held are unreachable once check() has returned or thrown
+    try {
+      return check(paths, out, err);
+    } catch (OutOfMemoryError e) {
+      out.flush();
+      err.println("error: " + Problems.outOfMemory(doing, e));
+      return 2;
+    } catch (StackOverflowError e) {
+      out.flush();
+      err.println("error: " + Problems.stackOverflow(doing, reading));
+      return 2;
+    } catch (RuntimeException | Error e) {
+      // a bug, not the input's fault: still exit 2 ("could not run") with what was being done
+      out.flush();
+      err.println("error: " + doing + ": unexpected " + e + " (a bug in loss-conformance; please report it with"
+          + " the command line)");
+      return 2;
+    }
+  }
+
+  private int check(List<Path> paths, PrintWriter out, PrintWriter err) {
     List<FixtureFile> files = new ArrayList<>();
     List<FixtureCase> cases = new ArrayList<>();
+    reading = true;
     for (Path p : paths) {
+      doing = "reading " + p;
       try {
         for (FixtureFile f : FixtureReader.readAll(p)) {
           files.add(f);
           cases.addAll(f.cases());
         }
       } catch (FixtureFormatException e) {
-        err.println("error: " + e.getMessage());
+        err.println("error: " + Problems.withMemoryAdvice(e));
+        return 2;
+      } catch (java.io.UncheckedIOException e) {
+        // a folder walk that met an entry it may not read
+        err.println("error: " + p + ": cannot read: " + Problems.describe(e.getCause()));
         return 2;
       }
     }
+    reading = false;
     if (cases.isEmpty()) {
       err.println("error: no fixture case found under " + paths);
       return 2;
     }
-    List<Checker.Run> runs = new ArrayList<>(cases.size());
+    // the report needs every case's Java outputs; without one they are dropped case by case
+    List<Checker.Run> runs = new ArrayList<>(report == null ? 0 : cases.size());
     List<CaseResult> results = new ArrayList<>(cases.size());
     for (FixtureCase c : cases) {
+      doing = "checking " + c.displayName();
       Checker.Run run = Checker.run(c);
-      runs.add(run);
+      if (report != null) {
+        runs.add(run);
+      }
       CaseResult r = run.result();
       results.add(r);
       boolean bad = r.status() == Status.FAILED || r.status() == Status.ERROR
           || (strict && r.status() == Status.UNSUPPORTED);
       if (bad) {
-        String msg = r.message() == null ? "" : r.message();
-        String first = verbose ? msg : msg.lines().findFirst().orElse("");
-        out.println(r.status().name() + " " + c.displayName() + ": " + first);
+        String text = verbose ? (r.message() == null ? "" : r.message().strip()) : firstLine(r.message());
+        out.println(r.status().name() + " " + c.displayName() + (text.isEmpty() ? "" : ": " + text));
       }
     }
+    doing = "summing up the results";
     Summary summary = new Summary(results);
     if (measure) {
+      doing = "computing --measure";
       printMeasure(out, results);
     }
     out.println(summary.line());
     out.flush();
     if (json != null) {
+      doing = "writing --json " + json;
       try {
         Path parent = json.toAbsolutePath().getParent();
         if (parent != null) {
@@ -115,11 +179,12 @@ final class CheckCommand implements Callable<Integer> {
         }
         Files.writeString(json, summary.toJson(), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        err.println("error: cannot write --json " + json + ": " + e.getMessage());
+        err.println("error: cannot write --json " + json + ": " + Problems.describe(e));
         return 2;
       }
     }
     if (report != null) {
+      doing = "reading the PyTorch vs TensorFlow pairs for --report";
       List<dev.lossconformance.check.Divergences.Pair> pairs;
       try {
         pairs = ConformanceReport.pairsFor(paths);
@@ -127,9 +192,13 @@ final class CheckCommand implements Callable<Integer> {
         err.println("warning: --report without the PyTorch vs TensorFlow section: " + e.getMessage());
         pairs = null;
       }
+      doing = "writing --report " + report;
       try {
         new ConformanceReport(paths, files, runs, pairs, strict, timestamp ? Instant.now() : null).writeTo(report);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
+        err.println("error: cannot write --report " + report + ": " + Problems.describe(e));
+        return 2;
+      } catch (RuntimeException e) {
         err.println("error: cannot write --report " + report + ": " + e);
         return 2;
       }
@@ -137,6 +206,36 @@ final class CheckCommand implements Callable<Integer> {
     boolean failed = summary.count(Status.FAILED) > 0 || summary.count(Status.ERROR) > 0
         || (strict && summary.count(Status.UNSUPPORTED) > 0);
     return failed ? 1 : 0;
+  }
+
+  /**
+   * A summary written into a folder that is checked: it has a top-level {@code cases} key, so the next
+   * check of that folder takes it for a fixture and stops with exit 2. Said, not refused: this run is fine.
+   */
+  private static void warnIfBelowAPath(PrintWriter err, String option, Path written, List<Path> paths) {
+    if (written == null) {
+      return;
+    }
+    Path w = written.toAbsolutePath().normalize();
+    for (Path p : paths) {
+      Path folder = p.toAbsolutePath().normalize();
+      if (w.startsWith(folder) && Files.isDirectory(folder)) {
+        err.println("warning: " + option + " writes " + written + " into PATH " + p + ", where the next check of "
+            + p + " will read it as a fixture and stop with exit 2; write it outside the fixture folders");
+        return;
+      }
+    }
+  }
+
+  /**
+   * What a failing case prints without {@code -v}: the first line of its message that is not blank,
+   * whole (the line that says where and by how much); "" for no message.
+   */
+  static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    return message.lines().filter(l -> !l.isBlank()).findFirst().orElse("").strip();
   }
 
   /** Largest distances per group, to set {@link Tolerances} from measurement. */

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "divergences",
     mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = "Pairs the torch and tensorflow goldens of every catalog case both run and writes whether they agree.")
 final class DivergencesCommand implements Callable<Integer> {
   @Spec
@@ -30,9 +31,20 @@ final class DivergencesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!Files.isDirectory(fixtures)) {
+      spec.commandLine().getErr().println("error: " + fixtures + ": " + (Files.exists(fixtures) ? "not a folder"
+          : "no such folder") + "; FIXTURES is the folder holding torch/ and tensorflow/");
+      return 2;
+    }
+    Path file = out != null ? out : fixtures.resolve("divergences.json");
     try {
       List<Divergences.Pair> pairs = Divergences.pairs(fixtures);
-      Path file = out != null ? out : fixtures.resolve("divergences.json");
+      if (pairs.isEmpty()) {
+        // nothing to pair is a wrong folder, not an empty map to write over the committed one
+        spec.commandLine().getErr().println("error: no catalog case has goldens in both " + fixtures.resolve("torch")
+            + " and " + fixtures.resolve("tensorflow") + "; nothing written");
+        return 2;
+      }
       Files.writeString(file, Divergences.toJson(pairs), StandardCharsets.UTF_8);
       long differ = pairs.stream().filter(p -> !p.agree()).count();
       long unexplained = pairs.stream().filter(p -> !p.agree() && p.reason() == null).count();
@@ -47,7 +59,7 @@ final class DivergencesCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 2;
     } catch (IOException e) {
-      spec.commandLine().getErr().println("error: " + e);
+      spec.commandLine().getErr().println("error: cannot write " + file + ": " + Problems.describe(e));
       return 2;
     }
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lossconformance.check.Apis;
+import dev.lossconformance.check.Checker;
 import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureReader;
@@ -107,6 +108,30 @@ class CheckCommandTest {
     assertTrue(out.matches("(?s).*expected [0-9.]+ \\(0x[0-9a-f]{8}\\) but was [0-9.]+ \\(0x[0-9a-f]{8}\\).*"), out);
     assertTrue(out.contains("float64 reference"), out);
     assertTrue(out.contains("1 of 1 elements over tolerance"), out);
+  }
+
+  /** The line without -v is the checker's first message line, whatever it says; -v prints all of it. */
+  @Test
+  void failedLineIsTheWholeFirstLineOfTheMessageAndVerboseTheWholeMessage() throws Exception {
+    FixtureFile bad = edited(0, c -> movedFromJava(c, 7));
+    Path f = write("bad.json", bad);
+    String message = Checker.run(FixtureReader.read(f).cases().get(0)).result().message();
+    assertTrue(message.lines().count() > 1, "a message of several lines: " + message);
+    String id = golden.cases().get(0).id();
+    assertEquals(1, check("check", f.toString()));
+    assertEquals(List.of("FAILED torch | " + id + ": " + message.lines().findFirst().orElseThrow(), "2 passed, 1 failed"),
+        out.lines().toList());
+    assertEquals(1, check("check", "-v", f.toString()));
+    assertEquals("FAILED torch | " + id + ": " + message.strip() + "\n2 passed, 1 failed", out.strip().replace("\r\n", "\n"));
+  }
+
+  @Test
+  void firstLineSkipsBlankLinesAndKeepsTheLineWhole() {
+    assertEquals("expected 1.0 (0x3f800000) but was 1.0000001 (0x3f800001): 1 ulps > 0 ulps allowed",
+        CheckCommand.firstLine("\n  \nexpected 1.0 (0x3f800000) but was 1.0000001 (0x3f800001): 1 ulps > 0 ulps allowed\nmore"));
+    assertEquals("one line", CheckCommand.firstLine("one line"));
+    assertEquals("", CheckCommand.firstLine(null));
+    assertEquals("", CheckCommand.firstLine(" \n "));
   }
 
   @Test
