@@ -17,7 +17,8 @@ public record Fibers(int outer, int size, int inner, int[] reducedShape) {
   public static Fibers of(int[] shape, int axis, String api) {
     int ax = axis < 0 ? shape.length + axis : axis;
     if (ax < 0 || ax >= shape.length) {
-      throw new IllegalArgumentException(api + ": axis: " + axis + " is out of range for a tensor of rank " + shape.length);
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": axis: " + axis + " is out of range for a tensor of rank " + shape.length);
     }
     int inner = 1;
     for (int d = ax + 1; d < shape.length; d++) {

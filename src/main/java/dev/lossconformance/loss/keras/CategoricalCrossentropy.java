@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -37,7 +39,8 @@ public final class CategoricalCrossentropy {
     int[] shape = yPred.shape();
     Shapes.requireSameShape(API, "y_true", yTrue, "y_pred", yPred);
     if (shape.length == 0) {
-      throw new IllegalArgumentException(API + ": y_pred: expected at least 1 dimension, got a 0-d tensor");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": y_pred: expected at least 1 dimension, got a 0-d tensor");
     }
     Fibers f = Fibers.of(shape, axis, API);
     int c = f.size();

@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -87,7 +89,8 @@ public final class KerasRegression {
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = Shapes.broadcastShape(yTrue.shape(), yPred.shape());
     if (shape.length == 0) {
-      throw new IllegalArgumentException(api + ": y_pred: a 0-d tensor has no last axis to reduce"
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": y_pred: a 0-d tensor has no last axis to reduce"
           + " (TF: Invalid reduction dimension (-1 for input with 0 dimension(s))");
     }
     int[] tAt = Shapes.broadcastIndex(api + ": y_true", yTrue.shape(), shape);

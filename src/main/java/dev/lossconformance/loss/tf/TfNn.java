@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.tf;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -69,17 +71,23 @@ public final class TfNn {
     Shapes.requireFloating("logits", logits);
     Shapes.requireIntegral("labels", labels);
     int[] shape = logits.shape();
+    if (shape.length == 0) {
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, SPARSE_SOFTMAX
+          + ": logits: a 0-d tensor has no class axis (TF: Logits cannot be scalars)");
+    }
     int c = shape[shape.length - 1];
     int[] outShape = Arrays.copyOf(shape, shape.length - 1);
     if (!Arrays.equals(labels.shape(), outShape)) {
-      throw new IllegalArgumentException(SPARSE_SOFTMAX + ": labels: shape " + Arrays.toString(labels.shape())
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          SPARSE_SOFTMAX + ": labels: shape " + Arrays.toString(labels.shape())
           + " must be the logits' shape without the last axis, " + Arrays.toString(outShape));
     }
     int rows = labels.numel();
     for (int i = 0; i < rows; i++) {
       long y = labels.getLong(i);
       if (y < 0 || y >= c) {
-        throw new IllegalArgumentException(SPARSE_SOFTMAX + ": labels: " + Shapes.element(labels.shape(), i, Long.toString(y))
+        throw new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE,
+            SPARSE_SOFTMAX + ": labels: " + Shapes.element(labels.shape(), i, Long.toString(y))
             + " is outside the valid range of [0, " + c + ")");
       }
     }

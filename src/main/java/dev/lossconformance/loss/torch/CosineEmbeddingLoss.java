@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.Elementwise;
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrads;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -32,18 +34,21 @@ public final class CosineEmbeddingLoss {
     Shapes.requireFloating("input2", b);
     Reduction r = Reduction.fromTorchName(reduction);
     if (target.rank() > 1) {
-      throw new IllegalArgumentException(API + ": target: 0D or 1D target tensor expected, multi-target not supported; got shape "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": target: 0D or 1D target tensor expected, multi-target not supported; got shape "
           + Arrays.toString(target.shape()));
     }
     int want = target.rank() == 1 ? 2 : 1;
     if (a.rank() != want || b.rank() != want || !Arrays.equals(a.shape(), b.shape())) {
-      throw new IllegalArgumentException(API + ": input1, input2: a " + target.rank() + "D target expects " + want
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": input1, input2: a " + target.rank() + "D target expects " + want
           + "D inputs of one shape, got " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()));
     }
     int n = want == 2 ? a.size(0) : 1;
     int d = a.size(-1);
     if (target.numel() != n) {
-      throw new IllegalArgumentException(API + ": target: " + target.numel() + " targets for " + n + " pairs");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": target: " + target.numel() + " targets for " + n + " pairs");
     }
     double[] x = a.toDoubleArray();
     double[] y = b.toDoubleArray();

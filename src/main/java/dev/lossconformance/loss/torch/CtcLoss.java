@@ -1,5 +1,7 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.ErrorKind;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
@@ -79,11 +81,12 @@ public final class CtcLoss {
   private Problem check(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
     Shapes.requireFloating("log_probs", logProbs);
     if (logProbs.rank() != 2 && logProbs.rank() != 3) {
-      throw new IllegalArgumentException(API + ": log_probs: expected a (T, N, C) or (T, C) tensor, got shape "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": log_probs: expected a (T, N, C) or (T, C) tensor, got shape "
           + Arrays.toString(logProbs.shape()));
     }
     if (logProbs.numel() == 0) {
-      throw new IllegalArgumentException(API + ": log_probs tensor must not be empty");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": log_probs tensor must not be empty");
     }
     requireIntegral("input_lengths", inputLengths);
     requireIntegral("target_lengths", targetLengths);
@@ -93,18 +96,22 @@ public final class CtcLoss {
     int n = batched ? logProbs.size(1) : 1;
     int c = logProbs.size(-1);
     if (targets.rank() < 1 || targets.rank() > 2) {
-      throw new IllegalArgumentException(API + ": targets: expected a 1-D (concatenated) or 2-D (N, S) tensor, got shape "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": targets: expected a 1-D (concatenated) or 2-D (N, S) tensor, got shape "
           + Arrays.toString(targets.shape()));
     }
     if (blank < 0 || blank >= c) {
-      throw new IllegalArgumentException(API + ": blank must be in label range: blank = " + blank + ", C = " + c);
+      throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+          API + ": blank must be in label range: blank = " + blank + ", C = " + c);
     }
     if (inputLengths.numel() != n) {
-      throw new IllegalArgumentException(API + ": input_lengths must be of size batch_size (" + n + "), got "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": input_lengths must be of size batch_size (" + n + "), got "
           + inputLengths.numel() + " values");
     }
     if (targetLengths.numel() != n) {
-      throw new IllegalArgumentException(API + ": target_lengths must be of size batch_size (" + n + "), got "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": target_lengths must be of size batch_size (" + n + "), got "
           + targetLengths.numel() + " values");
     }
     int[] tl = new int[n];
@@ -114,7 +121,7 @@ public final class CtcLoss {
     for (int b = 0; b < n; b++) {
       long v = targetLengths.getLong(b);
       if (v < 0) {
-        throw new IllegalArgumentException(API + ": target_lengths: element [" + b + "] = " + v
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": target_lengths: element [" + b + "] = " + v
             + "; expected target_lengths to have value at least 0");
       }
       tl[b] = Math.toIntExact(v);
@@ -124,24 +131,24 @@ public final class CtcLoss {
     }
     if (targets.rank() == 1) {
       if (targets.size(0) != pos) {
-        throw new IllegalArgumentException(API + ": targets: concatenated targets hold " + targets.size(0)
-            + " labels but target_lengths sum to " + pos);
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": targets: concatenated targets hold "
+            + targets.size(0) + " labels but target_lengths sum to " + pos);
       }
     } else {
       if (targets.size(0) != n) {
-        throw new IllegalArgumentException(API + ": targets: expected " + n + " rows (batch_size), got "
-            + targets.size(0));
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": targets: expected " + n
+            + " rows (batch_size), got " + targets.size(0));
       }
       if (targets.size(1) < max) {
-        throw new IllegalArgumentException(API + ": targets: expected at least " + max + " columns (the largest"
-            + " target length), got " + targets.size(1));
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": targets: expected at least " + max
+            + " columns (the largest target length), got " + targets.size(1));
       }
     }
     int[] il = new int[n];
     for (int b = 0; b < n; b++) {
       long v = inputLengths.getLong(b);
       if (v < 0 || v > t) {
-        throw new IllegalArgumentException(API + ": input_lengths: element [" + b + "] = " + v
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": input_lengths: element [" + b + "] = " + v
             + "; expected input_lengths to have value " + (v < 0 ? "at least 0" : "at most " + t));
       }
       il[b] = (int) v;
@@ -151,7 +158,8 @@ public final class CtcLoss {
       for (int i = 0; i < tl[b]; i++) {
         long l = labels[offsets[b] + i];
         if (l < 0 || l >= c) {
-          throw new IllegalArgumentException(API + ": targets: label " + l + " of sample " + b + " is outside [0, " + c
+          throw new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE,
+              API + ": targets: label " + l + " of sample " + b + " is outside [0, " + c
               + ") (PyTorch does not check it and reads out of bounds)");
         }
       }
@@ -161,7 +169,7 @@ public final class CtcLoss {
 
   private static void requireIntegral(String arg, Tensor t) {
     if (t.dtype().isFloating() || t.dtype() == DType.BOOL) {
-      throw new IllegalArgumentException(API + ": " + arg + " must be integral, got " + t.dtype());
+      throw new LossArgumentException(ErrorKind.DTYPE, API + ": " + arg + " must be integral, got " + t.dtype());
     }
   }
 

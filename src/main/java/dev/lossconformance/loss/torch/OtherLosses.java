@@ -1,6 +1,8 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrads;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -121,14 +123,15 @@ public final class OtherLosses {
         v = var.reshape(unsq);
       } else if (!(vs.length == in.length && in.length > 0 && vs[vs.length - 1] == 1
           && Arrays.equals(Arrays.copyOf(vs, vs.length - 1), lead))) {
-        throw new IllegalArgumentException(GAUSSIAN_NLL + ": var: shape " + Arrays.toString(vs)
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, GAUSSIAN_NLL + ": var: shape " + Arrays.toString(vs)
             + " is of incorrect size for input " + Arrays.toString(in));
       }
     }
     Reduction r = Reduction.fromTorchName(reduction);
     for (int i = 0; i < var.numel(); i++) {
       if (var.getDouble(i) < 0) {
-        throw new IllegalArgumentException(GAUSSIAN_NLL + ": var: " + Shapes.element(vs, i, Double.toString(var.getDouble(i)))
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+            GAUSSIAN_NLL + ": var: " + Shapes.element(vs, i, Double.toString(var.getDouble(i)))
             + " is negative; var has negative entry/entries");
       }
     }
@@ -180,8 +183,8 @@ public final class OtherLosses {
     int[] shape;
     try {
       shape = Shapes.broadcastShape(input.shape(), target.shape());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(L1 + ": target: " + e.getMessage(), e);
+    } catch (LossArgumentException e) {
+      throw new LossArgumentException(e.kind(), L1 + ": target: " + e.getMessage(), e);
     }
     return PointwiseLoss.evaluate(L1, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},
         shape, Reduction.fromTorchName(reduction), 0, (in, out) -> {
