@@ -9,7 +9,10 @@ import java.util.Objects;
  * torch.nn.functional.cross_entropy: target: element [1] = 7 is out of bounds for 3 classes [0, 3)
  * ...}). A conformance check compares the kind with the kind of the engine's error.
  *
- * <p>No other {@code IllegalArgumentException} leaves a kernel of this package.
+ * <p>No other {@code IllegalArgumentException} leaves a kernel of this package, and no {@code
+ * ArithmeticException}: int64 values (class indices, ignore_index, CTC lengths and labels, blank,
+ * axis) are compared as {@code long}s, and a value that does not fit where it must is refused with a
+ * kind.
  */
 public class LossArgumentException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

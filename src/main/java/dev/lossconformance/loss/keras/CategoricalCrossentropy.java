@@ -23,10 +23,10 @@ public final class CategoricalCrossentropy {
   public static final String API = "keras.losses.CategoricalCrossentropy";
   private final boolean fromLogits;
   private final double labelSmoothing;
-  private final int axis;
+  private final long axis;
   private final KerasReduction.Mode reduction;
 
-  public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing, int axis, KerasReduction.Mode reduction) {
+  public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing, long axis, KerasReduction.Mode reduction) {
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
     this.axis = axis;

@@ -127,7 +127,7 @@ public final class KerasRegression {
    * l2-normalise): {@code -cos}, not PyTorch's {@code 1 - cos} (T-9); a zero vector gives 0. Gradient of
    * {@code -y^ . p / max(|p|, eps)}: {@code -(y^ - (y^ . p^) p^) / |p|} where {@code |p| > eps}.
    */
-  public static LossAndGrad cosineSimilarity(Tensor yTrue, Tensor yPred, Tensor sampleWeight, int axis,
+  public static LossAndGrad cosineSimilarity(Tensor yTrue, Tensor yPred, Tensor sampleWeight, long axis,
       KerasReduction.Mode mode) {
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();

@@ -33,6 +33,12 @@ import java.util.Arrays;
  * in 2 frames passes the check and has no alignment). A label equal to TF's blank ends the sequence,
  * and a label after it raises, as in the kernel.
  *
+ * <p>int64 values: labels are compared at their full value (a negative one raises, one at or above
+ * TF's blank ends the sequence), {@code label_length} is clamped to {@code [0, S]} and {@code
+ * logit_length} is checked against {@code T} as a long. This is what the goldens' generator feeds
+ * TF. TF's Python itself casts labels and, in {@code sequence_mask}, the label lengths to int32 (a
+ * {@code label_length} of 2^32 becomes 0 there); those wrapped values are not reproduced.
+ *
  * <p>Numerics: double accumulation, with the softmax matrix {@code y} rounded to the dtype where the
  * kernel materialises it. The kernel calls float functions whatever the dtype, and so does this
  * kernel at the same places: {@code LogSumExp} is {@code hi + log1pf(expf(lo - hi))}
@@ -155,7 +161,7 @@ public final class TfCtcLoss {
       if (len == 0) {
         throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": Labels length is zero in batch " + b);
       }
-      int[] l = new int[len];
+      long[] l = new long[len]; // int64 labels as they are: a negative one is never wrapped into range
       int kept = 0;
       boolean finished = false;
       for (int i = 0; i < len; i++) {
@@ -168,7 +174,7 @@ public final class TfCtcLoss {
               API + ": Saw a non-null label (index >= num_classes - 1) following a null"
               + " label, batch: " + b + " num_classes: " + c);
         } else {
-          l[kept++] = (int) shifted;
+          l[kept++] = shifted;
         }
       }
       for (int i = 0; i < kept; i++) {
@@ -182,7 +188,11 @@ public final class TfCtcLoss {
             API + ": Not enough time for target transition sequence (required: " + len
             + ", available: " + seqLen[b] + ")" + b);
       }
-      out[b] = Arrays.copyOf(l, kept);
+      int[] seq = new int[kept];
+      for (int i = 0; i < kept; i++) {
+        seq[i] = (int) l[i]; // in [0, c - 1) here
+      }
+      out[b] = seq;
     }
     return out;
   }

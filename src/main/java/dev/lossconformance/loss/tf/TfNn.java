@@ -27,7 +27,7 @@ public final class TfNn {
    * the gradient is the op's backprop {@code softmax - y} (the true derivative only when the labels sum
    * to 1). A {@code -inf} logit with label 0 gives {@code 0 * inf = NaN} (T-15). Labels are not checked.
    */
-  public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, int axis) {
+  public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, long axis) {
     Shapes.requireFloating("logits", logits);
     int[] shape = logits.shape();
     Shapes.requireSameShape(SOFTMAX, "labels", labels, "logits", logits);

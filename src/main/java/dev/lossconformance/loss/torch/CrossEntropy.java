@@ -28,8 +28,8 @@ import dev.lossconformance.tensor.Tensor;
  * to the input dtype. A NaN or +inf logit makes its row NaN; a -inf logit outside the target leaves the
  * class-index loss finite but makes the probability loss NaN ({@code 0 * -inf}), as in PyTorch.
  * Errors ({@link dev.lossconformance.loss.LossArgumentException}, of the kind in brackets) where
- * PyTorch raises: a target index out of {@code [0, C)} that is not ignore_index (index out of
- * range), a weight not of length C or mismatched shapes (shape mismatch),
+ * PyTorch raises: a target index out of {@code [0, C)} that is not ignore_index, at its full int64
+ * value (index out of range), a weight not of length C or mismatched shapes (shape mismatch),
  * {@code label_smoothing > 1} (invalid value), a non-negative ignore_index with probability targets
  * (unsupported argument). Instances are immutable and safe to share between threads.
  */

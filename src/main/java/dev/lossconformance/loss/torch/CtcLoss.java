@@ -40,7 +40,14 @@ import java.util.Objects;
  * the backward variables two rows, with no allocation inside the loops. The loss is rounded to the
  * dtype where PyTorch materialises it (per-sample losses, their quotients for mean, the reduced
  * value). Targets are not range-checked by PyTorch; here a target outside {@code [0, C)} raises.
- * Instances are immutable and thread-safe.
+ *
+ * <p>Errors ({@link dev.lossconformance.loss.LossArgumentException}) in the order of
+ * {@code ctc_loss_allocate_outputs}. Lengths, labels and the blank are int64 values and are compared as
+ * such, never cast to int first: a negative length, an input length above T or a blank outside
+ * {@code [0, C)} is an invalid value; target lengths that the targets tensor cannot hold (a 2^32 of
+ * them, or lengths summing beyond int64) a shape mismatch, as PyTorch's {@code checkSize} of the
+ * targets says ("Expected tensor to have size at least 4294967296 at dimension 1"); a label outside
+ * {@code [0, C)} out of range. Instances are immutable and thread-safe.
  */
 public final class CtcLoss {
   public static final String API = "torch.nn.functional.ctc_loss";
@@ -114,8 +121,8 @@ public final class CtcLoss {
           API + ": target_lengths must be of size batch_size (" + n + "), got "
           + targetLengths.numel() + " values");
     }
-    int[] tl = new int[n];
-    int[] offsets = new int[n];
+    // lengths are int64 values: compared as longs, so none is taken modulo 2^32 and none overflows an
+    // int; once the targets tensor is checked to hold them, every length and offset fits an int
     long max = 0;
     long pos = 0;
     for (int b = 0; b < n; b++) {
@@ -124,15 +131,14 @@ public final class CtcLoss {
         throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": target_lengths: element [" + b + "] = " + v
             + "; expected target_lengths to have value at least 0");
       }
-      tl[b] = Math.toIntExact(v);
       max = Math.max(max, v);
-      offsets[b] = Math.toIntExact(targets.rank() == 1 ? pos : (long) b * targets.size(-1));
-      pos += v;
+      pos = pos > Long.MAX_VALUE - v ? Long.MAX_VALUE : pos + v; // saturates: the check below fails for it
     }
     if (targets.rank() == 1) {
       if (targets.size(0) != pos) {
         throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": targets: concatenated targets hold "
-            + targets.size(0) + " labels but target_lengths sum to " + pos);
+            + targets.size(0) + " labels but target_lengths sum to " + (pos == Long.MAX_VALUE ? "at least " : "")
+            + pos);
       }
     } else {
       if (targets.size(0) != n) {
@@ -143,6 +149,13 @@ public final class CtcLoss {
         throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": targets: expected at least " + max
             + " columns (the largest target length), got " + targets.size(1));
       }
+    }
+    int[] tl = new int[n];
+    int[] offsets = new int[n];
+    for (int b = 0, at = 0; b < n; b++) {
+      tl[b] = (int) targetLengths.getLong(b); // at most targets.size(-1) or their sum, an int
+      offsets[b] = targets.rank() == 1 ? at : b * targets.size(1);
+      at += tl[b];
     }
     int[] il = new int[n];
     for (int b = 0; b < n; b++) {
