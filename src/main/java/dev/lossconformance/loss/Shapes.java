@@ -11,6 +11,18 @@ import java.util.Arrays;
 public final class Shapes {
   private Shapes() {}
 
+  /**
+   * {@code value}, or a {@link NullPointerException} naming the parameter when it is null: {@code
+   * "torch.nn.functional.cross_entropy: input must not be null"} (the package's null contract, see
+   * {@link LossArgumentException}).
+   */
+  public static <T> T nonNull(String api, String parameter, T value) {
+    if (value == null) {
+      throw new NullPointerException(api + ": " + parameter + " must not be null");
+    }
+    return value;
+  }
+
   /** Fails unless {@code t} is float32 or float64. */
   public static void requireFloating(String arg, Tensor t) {
     if (!t.dtype().isFloating()) {

@@ -27,11 +27,13 @@ public final class BinaryCrossentropy {
   public BinaryCrossentropy(boolean fromLogits, double labelSmoothing, KerasReduction.Mode reduction) {
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
-    this.reduction = reduction;
+    this.reduction = Shapes.nonNull(API, "reduction", reduction);
   }
 
-  /** The loss and d(sum of loss)/d(y_pred). */
+  /** The loss and d(sum of loss)/d(y_pred); {@code sampleWeight} {@code null} for none. */
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    Shapes.nonNull(API, "yTrue", yTrue);
+    Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
     Shapes.requireSameShape(API, "y_true", yTrue, "y_pred", yPred);

@@ -62,6 +62,9 @@ public final class KerasReduction {
    * @param sampleWeight or {@code null}
    */
   public static Reduced reduce(double[] values, int[] shape, boolean[] valid, Tensor sampleWeight, Mode mode) {
+    Shapes.nonNull("KerasReduction.reduce", "values", values);
+    Shapes.nonNull("KerasReduction.reduce", "shape", shape);
+    Shapes.nonNull("KerasReduction.reduce", "mode", mode);
     int n = values.length;
     double[] w = new double[n];
     Arrays.fill(w, 1);

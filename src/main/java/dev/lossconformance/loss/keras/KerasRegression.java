@@ -57,6 +57,7 @@ public final class KerasRegression {
    * {@code 1 - y p >= 0} (TF's Maximum passes ties to its first argument).
    */
   public static LossAndGrad hinge(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
+    nonNull(HINGE, yTrue, yPred, mode);
     boolean binary = true;
     for (int i = 0; i < yTrue.numel(); i++) {
       float v = (float) yTrue.getDouble(i);
@@ -80,12 +81,20 @@ public final class KerasRegression {
     });
   }
 
+  /** The null checks of every loss here ({@code sampleWeight} may be null: no weights). */
+  private static void nonNull(String api, Tensor yTrue, Tensor yPred, KerasReduction.Mode mode) {
+    Shapes.nonNull(api, "yTrue", yTrue);
+    Shapes.nonNull(api, "yPred", yPred);
+    Shapes.nonNull(api, "mode", mode);
+  }
+
   private static double clip(double v, double hi) {
     return Math.max(Math.min(v, hi), KerasReduction.EPSILON);
   }
 
   private static LossAndGrad lastAxis(String api, Tensor yTrue, Tensor yPred, Tensor sampleWeight,
       KerasReduction.Mode mode, boolean mean, Term term) {
+    nonNull(api, yTrue, yPred, mode);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = Shapes.broadcastShape(yTrue.shape(), yPred.shape());
     if (shape.length == 0) {
@@ -129,6 +138,7 @@ public final class KerasRegression {
    */
   public static LossAndGrad cosineSimilarity(Tensor yTrue, Tensor yPred, Tensor sampleWeight, long axis,
       KerasReduction.Mode mode) {
+    nonNull(COSINE, yTrue, yPred, mode);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
     Shapes.requireSameShape(COSINE, "y_true", yTrue, "y_pred", yPred);

@@ -26,14 +26,20 @@ public final class SparseCategoricalCrossentropy {
   private final Long ignoreClass;
   private final KerasReduction.Mode reduction;
 
+  /**
+   * @param ignoreClass the label whose entries are masked out, {@code null} for none
+   * @param reduction how the per-sample losses are reduced
+   */
   public SparseCategoricalCrossentropy(boolean fromLogits, Long ignoreClass, KerasReduction.Mode reduction) {
     this.fromLogits = fromLogits;
     this.ignoreClass = ignoreClass;
-    this.reduction = reduction;
+    this.reduction = Shapes.nonNull(API, "reduction", reduction);
   }
 
-  /** The loss and d(sum of loss)/d(y_pred). */
+  /** The loss and d(sum of loss)/d(y_pred); {@code sampleWeight} {@code null} for none. */
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    Shapes.nonNull(API, "yTrue", yTrue);
+    Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
     if (shape.length == 0) {

@@ -61,6 +61,10 @@ public final class TfCtcLoss {
    */
   public static LossAndGrad ctcLoss(Tensor labels, Tensor logits, Tensor labelLength, Tensor logitLength,
       long blankIndex, boolean logitsTimeMajor) {
+    Shapes.nonNull(API, "labels", labels);
+    Shapes.nonNull(API, "logits", logits);
+    Shapes.nonNull(API, "labelLength", labelLength);
+    Shapes.nonNull(API, "logitLength", logitLength);
     Shapes.requireFloating("logits", logits);
     Shapes.requireIntegral("labels", labels);
     Shapes.requireIntegral("label_length", labelLength);

@@ -28,6 +28,7 @@ public final class TfNn {
    * to 1). A {@code -inf} logit with label 0 gives {@code 0 * inf = NaN} (T-15). Labels are not checked.
    */
   public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, long axis) {
+    nonNull(SOFTMAX, labels, logits);
     Shapes.requireFloating("logits", logits);
     int[] shape = logits.shape();
     Shapes.requireSameShape(SOFTMAX, "labels", labels, "logits", logits);
@@ -68,6 +69,7 @@ public final class TfNn {
    * {@code softmax - onehot}. A label outside {@code [0, C)} raises (the CPU kernel's check).
    */
   public static LossAndGrad sparseSoftmaxCrossEntropyWithLogits(Tensor labels, Tensor logits) {
+    nonNull(SPARSE_SOFTMAX, labels, logits);
     Shapes.requireFloating("logits", logits);
     Shapes.requireIntegral("labels", labels);
     int[] shape = logits.shape();
@@ -128,6 +130,7 @@ public final class TfNn {
 
   /** {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. */
   public static LossAndGrad sigmoidCrossEntropyWithLogits(Tensor labels, Tensor logits) {
+    nonNull(SIGMOID, labels, logits);
     return weighted(SIGMOID, labels, logits, null);
   }
 
@@ -136,7 +139,14 @@ public final class TfNn {
    * with {@code q = pos_weight} broadcast to the logits' shape.
    */
   public static LossAndGrad weightedCrossEntropyWithLogits(Tensor labels, Tensor logits, Tensor posWeight) {
+    nonNull(WEIGHTED, labels, logits);
+    Shapes.nonNull(WEIGHTED, "posWeight", posWeight);
     return weighted(WEIGHTED, labels, logits, posWeight);
+  }
+
+  private static void nonNull(String api, Tensor labels, Tensor logits) {
+    Shapes.nonNull(api, "labels", labels);
+    Shapes.nonNull(api, "logits", logits);
   }
 
   private static LossAndGrad weighted(String api, Tensor labels, Tensor logits, Tensor posWeight) {
@@ -173,6 +183,8 @@ public final class TfNn {
    * PyTorch zeroes every z <= 1). Element-wise, in the input's dtype; gradient {@code exp(c) - z}.
    */
   public static LossAndGrad logPoissonLoss(Tensor targets, Tensor logInput, boolean computeFullLoss) {
+    Shapes.nonNull(LOG_POISSON, "targets", targets);
+    Shapes.nonNull(LOG_POISSON, "logInput", logInput);
     Shapes.requireFloating("log_input", logInput);
     int[] shape = logInput.shape();
     Shapes.requireSameShape(LOG_POISSON, "targets", targets, "log_input", logInput);

@@ -50,6 +50,8 @@ public final class BinaryCrossEntropy {
   }
 
   private LossAndGrad compute(Tensor input, Tensor target, boolean withGrad) {
+    Shapes.nonNull(API, "input", input);
+    Shapes.nonNull(API, "target", target);
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("target", target);
     int[] shape = input.shape();
@@ -115,7 +117,7 @@ public final class BinaryCrossEntropy {
     }
 
     public Builder reduction(Reduction reduction) {
-      this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
+      this.reduction = Shapes.nonNull(API, "reduction", reduction);
       return this;
     }
 

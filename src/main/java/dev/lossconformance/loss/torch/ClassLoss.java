@@ -74,6 +74,8 @@ final class ClassLoss {
   }
 
   LossAndGrad apply(Tensor input, Tensor target, boolean withGrad) {
+    Shapes.nonNull(api, "input", input);
+    Shapes.nonNull(api, "target", target);
     return apply(input, target, withGrad, null);
   }
 
@@ -83,6 +85,9 @@ final class ClassLoss {
    * across calls instead of allocating (and zeroing) a new one each time.
    */
   LossAndGrad applyInto(Tensor input, Tensor target, float[] gradInto) {
+    Shapes.nonNull(api, "input", input);
+    Shapes.nonNull(api, "target", target);
+    Shapes.nonNull(api, "gradInto", gradInto);
     if (input.dtype() != DType.FLOAT32) {
       throw new LossArgumentException(ErrorKind.DTYPE,
           api + ": gradInto: a float[] gradient needs a float32 input, got input"

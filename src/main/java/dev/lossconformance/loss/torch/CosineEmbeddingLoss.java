@@ -29,7 +29,15 @@ public final class CosineEmbeddingLoss {
 
   private CosineEmbeddingLoss() {}
 
-  public static LossAndGrads apply(Tensor a, Tensor b, Tensor target, double margin, String reduction) {
+  /**
+   * The loss of the pairs {@code (input1[i], input2[i])} with targets {@code target[i]} and the
+   * gradients {@code grad_input1}, {@code grad_input2} of its sum.
+   */
+  public static LossAndGrads apply(Tensor input1, Tensor input2, Tensor target, double margin, String reduction) {
+    Tensor a = Shapes.nonNull(API, "input1", input1);
+    Tensor b = Shapes.nonNull(API, "input2", input2);
+    Shapes.nonNull(API, "target", target);
+    Shapes.nonNull(API, "reduction", reduction);
     Shapes.requireFloating("input1", a);
     Shapes.requireFloating("input2", b);
     Reduction r = Reduction.fromTorchName(reduction);

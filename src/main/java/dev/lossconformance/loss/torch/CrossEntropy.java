@@ -4,6 +4,7 @@ import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 
 /**
@@ -62,7 +63,7 @@ public final class CrossEntropy {
    * loops: a large gradient array is not allocated and zeroed on every call.
    */
   public LossAndGrad apply(Tensor input, Tensor target, float[] gradInto) {
-    return kernel.applyInto(input, target, java.util.Objects.requireNonNull(gradInto, "gradInto"));
+    return kernel.applyInto(input, target, gradInto);
   }
 
   /** The loss alone. */
@@ -96,7 +97,7 @@ public final class CrossEntropy {
     }
 
     public Builder reduction(Reduction reduction) {
-      this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
+      this.reduction = Shapes.nonNull(API, "reduction", reduction);
       return this;
     }
 

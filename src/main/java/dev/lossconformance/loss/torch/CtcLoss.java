@@ -8,7 +8,6 @@ import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * {@code torch.nn.functional.ctc_loss} with PyTorch 2.7 semantics (aten/src/ATen/native/LossCTC.cpp:
@@ -187,6 +186,10 @@ public final class CtcLoss {
   }
 
   private Result run(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths, boolean withGrad) {
+    Shapes.nonNull(API, "logProbs", logProbs);
+    Shapes.nonNull(API, "targets", targets);
+    Shapes.nonNull(API, "inputLengths", inputLengths);
+    Shapes.nonNull(API, "targetLengths", targetLengths);
     Problem p = check(logProbs, targets, inputLengths, targetLengths);
     DType dt = logProbs.dtype();
     double[] lp = logProbs.toDoubleArray();
@@ -470,7 +473,7 @@ public final class CtcLoss {
     }
 
     public Builder reduction(Reduction reduction) {
-      this.reduction = Objects.requireNonNull(reduction, "reduction");
+      this.reduction = Shapes.nonNull(API, "reduction", reduction);
       return this;
     }
 
