@@ -156,18 +156,17 @@ public final class EngineErrors {
   }
 
   /**
-   * The one-line verdict for an error case that {@link #mismatch} accepted: {@code "raised as the
-   * engine did (an index-out-of-range error): <java message>"}, or, when the engine's message has no
-   * known kind, {@code "raised as the engine did; the engine's error (<text>) has no known kind, so
-   * java's (a shape-mismatch error) was not checked: <java message>"}.
+   * The one-line verdict for an error case that {@link #mismatch} accepted, starting {@code "raised as
+   * the engine did: "} (which the report strips) followed by Java's message and the kind: {@code
+   * "raised as the engine did: <java message> (an index-out-of-range error, as the engine's)"}, or,
+   * when the engine's message has no known kind, {@code "raised as the engine did: <java message> (a
+   * shape-mismatch error; not checked: the engine's error has no known kind)"}.
    */
   public static String accepted(String engineError, RuntimeException javaError) {
     ErrorKind engine = kindOf(engineError);
     ErrorKind java = javaKind(javaError);
-    if (engine == null) {
-      return "raised as the engine did; the engine's error (" + engineError + ") has no known kind, so java's ("
-          + (java == null ? "without a kind" : java.phrase()) + ") was not checked: " + javaError.getMessage();
-    }
-    return "raised as the engine did (" + engine.phrase() + "): " + javaError.getMessage();
+    String kind = java == null ? "no error kind" : java.phrase();
+    return "raised as the engine did: " + javaError.getMessage() + " (" + kind
+        + (engine == null ? "; not checked: the engine's error has no known kind)" : ", as the engine's)");
   }
 }

@@ -217,7 +217,7 @@ class EngineErrorsTest {
   void matchingKindsPassAndSaySo() {
     LossArgumentException e = new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE, "target: element [1] = 7");
     assertNull(EngineErrors.mismatch("IndexError: Target 7 is out of bounds.", e));
-    assertEquals("raised as the engine did (an index-out-of-range error): target: element [1] = 7",
+    assertEquals("raised as the engine did: target: element [1] = 7 (an index-out-of-range error, as the engine's)",
         EngineErrors.accepted("IndexError: Target 7 is out of bounds.", e));
   }
 
@@ -227,9 +227,8 @@ class EngineErrorsTest {
     for (ErrorKind k : ErrorKind.values()) {
       LossArgumentException e = new LossArgumentException(k, "java's message");
       assertNull(EngineErrors.mismatch(engine, e), k.name());
-      assertEquals("raised as the engine did; the engine's error (RuntimeError: something no rule knows) has no"
-          + " known kind, so java's (" + k.phrase() + ") was not checked: java's message",
-          EngineErrors.accepted(engine, e));
+      assertEquals("raised as the engine did: java's message (" + k.phrase()
+          + "; not checked: the engine's error has no known kind)", EngineErrors.accepted(engine, e));
     }
   }
 
