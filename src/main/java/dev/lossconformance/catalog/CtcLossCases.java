@@ -161,7 +161,14 @@ public final class CtcLossCases {
                 .expectError("blank must be in label range"),
             ctc("input_length_too_long", "mean").input("log_probs", logProbs(1.5, 6, 3, 5))
                 .input("targets", padded).input("input_lengths", longs(shape(3), 6, 7, 6)).input("target_lengths", lengths3)
-                .expectError("Expected input_lengths to have value at most 6")));
+                .expectError("Expected input_lengths to have value at most 6"),
+            // a target length of 2^32 (4 labels stored, T = 3): torch's size check of the targets refuses
+            // it before anything is allocated; TF's dense-to-sparse takes the 4 stored labels, which need
+            // more than the 3 frames (its time check)
+            ctc("target_length_2pow32", "mean").input("log_probs", logProbs(1.5, 3, 1, 5))
+                .input("targets", longs(shape(1, 4), 1, 3, 2, 4)).input("input_lengths", longs(shape(1), 3))
+                .input("target_lengths", longs(shape(1), 1L << 32))
+                .expectError("Expected tensor to have size at least 4294967296 at dimension 1")));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }
 

@@ -49,7 +49,7 @@ public final class Apis {
     APIS.put(SparseCategoricalCrossentropy.API, p -> keras(p, new SparseCategoricalCrossentropy(
         flag(p, "from_logits"), p.optionalLong("ignore_class"), kerasReduction(p))));
     APIS.put(CategoricalCrossentropy.API, p -> keras(p, new CategoricalCrossentropy(
-        flag(p, "from_logits"), p.real("label_smoothing", 0.0), (int) p.integer("axis", -1), kerasReduction(p))));
+        flag(p, "from_logits"), p.real("label_smoothing", 0.0), p.integer("axis", -1), kerasReduction(p))));
     APIS.put(BinaryCrossentropy.API, p -> {
       boolean fromLogits = flag(p, "from_logits");
       double smoothing = p.real("label_smoothing", 0.0);
@@ -59,7 +59,7 @@ public final class Apis {
       return keras(p, new BinaryCrossentropy(fromLogits, smoothing, kerasReduction(p)));
     });
     APIS.put(TfNn.SOFTMAX, p -> {
-      int axis = (int) p.integer("axis", -1);
+      long axis = p.integer("axis", -1);
       return tf(p, TfNn.softmaxCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"), axis));
     });
     APIS.put(TfNn.SPARSE_SOFTMAX, p -> tf(p, TfNn.sparseSoftmaxCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"))));
@@ -89,7 +89,7 @@ public final class Apis {
     APIS.put(KerasRegression.HINGE, p -> kerasFn(p, (t, y, w) -> KerasRegression.hinge(t, y, w, kerasReduction(p))));
     APIS.put(KerasRegression.MAE, p -> kerasFn(p, (t, y, w) -> KerasRegression.meanAbsoluteError(t, y, w, kerasReduction(p))));
     APIS.put(KerasRegression.COSINE, p -> {
-      int axis = (int) p.integer("axis", -1);
+      long axis = p.integer("axis", -1);
       return kerasFn(p, (t, y, w) -> KerasRegression.cosineSimilarity(t, y, w, axis, kerasReduction(p)));
     });
     APIS.put(TfNn.LOG_POISSON, p -> {

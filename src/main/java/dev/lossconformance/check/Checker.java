@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * Checks the Java implementation against one fixture case: runs the case's api on its inputs and
  * compares every golden output element by element under {@link Tolerances}.
  *
- * <p>An engine error case passes only when Java raises {@link IllegalArgumentException}. A failing
+ * <p>An engine error case passes only when Java raises a {@link dev.lossconformance.loss.LossArgumentException}
+ * of the kind the engine's message names ({@link EngineErrors}). A failing
  * float32 comparison is re-run in float64 to say whether the engine or Java is closer to the truth.
  */
 public final class Checker {
@@ -51,7 +52,12 @@ public final class Checker {
       return none(result(c, Status.ERROR, 0, 0, e.getMessage()));
     } catch (IllegalArgumentException e) {
       if (c.expectsError()) {
-        return none(result(c, Status.PASSED, 0, 0, "raised as the engine did: " + e.getMessage()));
+        // an error passes only when it is the engine's kind of error (index, shape, value, ...)
+        String why = EngineErrors.mismatch(c.error(), e);
+        if (why != null) {
+          return none(result(c, Status.FAILED, 0, 0, header(c) + ": " + why));
+        }
+        return none(result(c, Status.PASSED, 0, 0, EngineErrors.accepted(c.error(), e)));
       }
       return none(result(c, Status.FAILED, 0, 0, header(c) + ": java raised " + e + " but the engine returned outputs"));
     } catch (RuntimeException e) {

@@ -8,7 +8,9 @@ import java.util.Set;
 
 /**
  * A case's params and inputs as an API adapter reads them: typed getters with the framework's
- * defaults, and a final check that nothing was left unread.
+ * defaults, and a final check that nothing was left unread. A param of the wrong JSON type (a string
+ * where an integer belongs) is a {@link MalformedCaseException} naming the param and its value, so
+ * that it can never pass as an engine error.
  */
 public final class Params {
   private final String api;
@@ -42,7 +44,7 @@ public final class Params {
       return dflt;
     }
     if (!(v instanceof String s)) {
-      throw new IllegalArgumentException(api + ": " + name + ": expected a string, got " + v);
+      throw wrongType(name, "a string", v);
     }
     return s;
   }
@@ -58,7 +60,7 @@ public final class Params {
     if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53) {
       return d.longValue();
     }
-    throw new IllegalArgumentException(api + ": " + name + ": expected an integer, got " + v);
+    throw wrongType(name, "an integer", v);
   }
 
   /** An optional integer, {@code null} when absent or null. */
@@ -78,7 +80,7 @@ public final class Params {
     if (v instanceof Number n) {
       return n.doubleValue();
     }
-    throw new IllegalArgumentException(api + ": " + name + ": expected a number, got " + v);
+    throw wrongType(name, "a number", v);
   }
 
   public Boolean bool(String name) {
@@ -89,7 +91,7 @@ public final class Params {
     if (v instanceof Boolean b) {
       return b;
     }
-    throw new IllegalArgumentException(api + ": " + name + ": expected true, false or null, got " + v);
+    throw wrongType(name, "true, false or null", v);
   }
 
   /**
@@ -116,6 +118,35 @@ public final class Params {
         throw new UnsupportedCaseException("parameter \"" + k + "\" of " + api + " is not implemented in Java");
       }
     }
+  }
+
+  /**
+   * A param of the wrong JSON type: the fixture is malformed (it is not an argument the engine
+   * refused), so this is never taken for the engine's error.
+   */
+  private MalformedCaseException wrongType(String name, String expected, Object v) {
+    return new MalformedCaseException(api + ": param \"" + name + "\": expected " + expected + ", got "
+        + describe(v));
+  }
+
+  /** A param value as it was in the JSON, with its JSON type: {@code "3" (a string)}. */
+  private static String describe(Object v) {
+    if (v instanceof String s) {
+      return "\"" + s + "\" (a string)";
+    }
+    if (v instanceof Boolean) {
+      return v + " (a boolean)";
+    }
+    if (v instanceof Number) {
+      return v + " (a number)";
+    }
+    if (v instanceof java.util.List) {
+      return v + " (an array)";
+    }
+    if (v instanceof Map) {
+      return v + " (an object)";
+    }
+    return String.valueOf(v);
   }
 
   private Object take(String name) {

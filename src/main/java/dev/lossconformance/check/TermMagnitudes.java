@@ -569,7 +569,7 @@ public final class TermMagnitudes {
     boolean logits = in.flag("from_logits", false);
     double eps = sparse ? 0 : in.real("label_smoothing", 0);
     Object axisParam = in.params().get("axis");
-    int axis = !sparse && axisParam instanceof Long a ? a.intValue() : -1;
+    long axis = !sparse && axisParam instanceof Long a ? a : -1;
     Fibers f = Fibers.of(yPred.shape(), axis, in.api());
     int last = yPred.size(-1);
     boolean[] valid = null;
@@ -628,7 +628,7 @@ public final class TermMagnitudes {
     boolean logits = in.flag("from_logits", false);
     double eps = in.real("label_smoothing", 0);
     Object axisParam = in.params().get("axis");
-    int axis = axisParam instanceof Long a ? a.intValue() : -1;
+    long axis = axisParam instanceof Long a ? a : -1;
     Fibers f = Fibers.of(yPred.shape(), axis, in.api());
     int last = yPred.size(-1);
     double[] fac = kerasFactor(in, f.reducedShape(), null);
@@ -716,7 +716,7 @@ public final class TermMagnitudes {
     Tensor yPred = in.t("y_pred");
     Tensor yTrue = in.t("y_true");
     Object axisParam = in.params().get("axis");
-    int axis = axisParam instanceof Long a ? a.intValue() : -1;
+    long axis = axisParam instanceof Long a ? a : -1;
     Fibers f = Fibers.of(yPred.shape(), axis, in.api());
     double[] fac = kerasFactor(in, f.reducedShape(), null);
     double[] out = new double[grad ? yPred.numel() : f.count()];

@@ -13,12 +13,18 @@ import java.util.Arrays;
  */
 public record Fibers(int outer, int size, int inner, int[] reducedShape) {
 
-  /** The fibers of {@code shape} along {@code axis} (negative counts from the end); fails naming the axis. */
-  public static Fibers of(int[] shape, int axis, String api) {
-    int ax = axis < 0 ? shape.length + axis : axis;
-    if (ax < 0 || ax >= shape.length) {
-      throw new IllegalArgumentException(api + ": axis: " + axis + " is out of range for a tensor of rank " + shape.length);
+  /**
+   * The fibers of {@code shape} along {@code axis} (negative counts from the end). An axis outside
+   * {@code [-rank, rank)}, whatever its int64 value, is refused as {@link ErrorKind#SHAPE_MISMATCH}
+   * naming the axis (never taken modulo 2^32).
+   */
+  public static Fibers of(int[] shape, long axis, String api) {
+    long a = axis < 0 ? shape.length + axis : axis;
+    if (a < 0 || a >= shape.length) {
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": axis: " + axis + " is out of range for a tensor of rank " + shape.length);
     }
+    int ax = (int) a;
     int inner = 1;
     for (int d = ax + 1; d < shape.length; d++) {
       inner *= shape[d];

@@ -11,7 +11,10 @@ public enum Reduction {
   /** Their sum. */
   SUM;
 
-  /** {@code "none"}, {@code "mean"} or {@code "sum"}; anything else is refused, naming the value. */
+  /**
+   * {@code "none"}, {@code "mean"} or {@code "sum"}; anything else, {@code null} (PyTorch's {@code
+   * None}) included, is refused as {@link ErrorKind#INVALID_VALUE}, naming the value.
+   */
   public static Reduction fromTorchName(String name) {
     if (name != null) {
       switch (name) {
@@ -25,7 +28,7 @@ public enum Reduction {
           break;
       }
     }
-    throw new IllegalArgumentException(
+    throw new LossArgumentException(ErrorKind.INVALID_VALUE,
         "reduction: \"" + name + "\" is not a valid value; expected \"none\", \"mean\" or \"sum\"");
   }
 

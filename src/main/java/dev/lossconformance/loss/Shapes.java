@@ -4,21 +4,38 @@ import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
-/** Shape checks and broadcasting shared by the kernels; messages name the argument and the value. */
+/**
+ * Argument checks and broadcasting shared by the kernels; messages name the argument and the value,
+ * and each failure is a {@link LossArgumentException} of its {@link ErrorKind}.
+ */
 public final class Shapes {
   private Shapes() {}
+
+  /**
+   * {@code value}, or a {@link NullPointerException} naming the parameter when it is null: {@code
+   * "torch.nn.functional.cross_entropy: input must not be null"} (the package's null contract, see
+   * {@link LossArgumentException}).
+   */
+  public static <T> T nonNull(String api, String parameter, T value) {
+    if (value == null) {
+      throw new NullPointerException(api + ": " + parameter + " must not be null");
+    }
+    return value;
+  }
 
   /** Fails unless {@code t} is float32 or float64. */
   public static void requireFloating(String arg, Tensor t) {
     if (!t.dtype().isFloating()) {
-      throw new IllegalArgumentException(arg + ": expected a float32 or float64 tensor, got " + t.dtype());
+      throw new LossArgumentException(ErrorKind.DTYPE,
+          arg + ": expected a float32 or float64 tensor, got " + t.dtype());
     }
   }
 
   /** Fails unless {@code t} holds integers. */
   public static void requireIntegral(String arg, Tensor t) {
     if (t.dtype().isFloating() || t.dtype() == DType.BOOL) {
-      throw new IllegalArgumentException(arg + ": expected an integer tensor of class indices, got " + t.dtype());
+      throw new LossArgumentException(ErrorKind.DTYPE,
+          arg + ": expected an integer tensor of class indices, got " + t.dtype());
     }
   }
 
@@ -67,7 +84,8 @@ public final class Shapes {
    */
   public static void requireSameShape(String api, String arg, Tensor t, String refArg, Tensor ref) {
     if (!Arrays.equals(t.shape(), ref.shape())) {
-      throw new IllegalArgumentException(api + ": " + arg + ": shape " + Arrays.toString(t.shape())
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": " + arg + ": shape " + Arrays.toString(t.shape())
           + " must equal the shape of " + refArg + ", " + Arrays.toString(ref.shape()));
     }
   }
@@ -80,7 +98,8 @@ public final class Shapes {
       int da = i < n - a.length ? 1 : a[i - (n - a.length)];
       int db = i < n - b.length ? 1 : b[i - (n - b.length)];
       if (da != db && da != 1 && db != 1) {
-        throw new IllegalArgumentException("the size of a (" + da + ") must match the size of b (" + db
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+            "the size of a (" + da + ") must match the size of b (" + db
             + ") at dimension " + i + ": shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + " do not broadcast");
       }
       out[i] = da == 1 ? db : da;
@@ -88,8 +107,8 @@ public final class Shapes {
     return out;
   }
 
-  private static IllegalArgumentException notBroadcastable(String arg, int[] src, int[] to) {
-    return new IllegalArgumentException(arg + ": shape " + Arrays.toString(src)
+  private static LossArgumentException notBroadcastable(String arg, int[] src, int[] to) {
+    return new LossArgumentException(ErrorKind.SHAPE_MISMATCH, arg + ": shape " + Arrays.toString(src)
         + " does not broadcast to the input's shape " + Arrays.toString(to));
   }
 

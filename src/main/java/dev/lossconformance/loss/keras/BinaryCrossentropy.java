@@ -1,6 +1,8 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.loss.tf.TfNn;
 import dev.lossconformance.tensor.Tensor;
@@ -25,16 +27,19 @@ public final class BinaryCrossentropy {
   public BinaryCrossentropy(boolean fromLogits, double labelSmoothing, KerasReduction.Mode reduction) {
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
-    this.reduction = reduction;
+    this.reduction = Shapes.nonNull(API, "reduction", reduction);
   }
 
-  /** The loss and d(sum of loss)/d(y_pred). */
+  /** The loss and d(sum of loss)/d(y_pred); {@code sampleWeight} {@code null} for none. */
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    Shapes.nonNull(API, "yTrue", yTrue);
+    Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
     Shapes.requireSameShape(API, "y_true", yTrue, "y_pred", yPred);
     if (shape.length == 0) {
-      throw new IllegalArgumentException(API + ": y_pred: a 0-d tensor has no last axis to average over"
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": y_pred: a 0-d tensor has no last axis to average over"
           + " (TF: Invalid reduction dimension (-1 for input with 0 dimension(s))");
     }
     int last = shape[shape.length - 1];

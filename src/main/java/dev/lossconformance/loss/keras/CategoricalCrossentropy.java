@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -21,23 +23,26 @@ public final class CategoricalCrossentropy {
   public static final String API = "keras.losses.CategoricalCrossentropy";
   private final boolean fromLogits;
   private final double labelSmoothing;
-  private final int axis;
+  private final long axis;
   private final KerasReduction.Mode reduction;
 
-  public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing, int axis, KerasReduction.Mode reduction) {
+  public CategoricalCrossentropy(boolean fromLogits, double labelSmoothing, long axis, KerasReduction.Mode reduction) {
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
     this.axis = axis;
-    this.reduction = reduction;
+    this.reduction = Shapes.nonNull(API, "reduction", reduction);
   }
 
-  /** The loss and d(sum of loss)/d(y_pred). */
+  /** The loss and d(sum of loss)/d(y_pred); {@code sampleWeight} {@code null} for none. */
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    Shapes.nonNull(API, "yTrue", yTrue);
+    Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
     Shapes.requireSameShape(API, "y_true", yTrue, "y_pred", yPred);
     if (shape.length == 0) {
-      throw new IllegalArgumentException(API + ": y_pred: expected at least 1 dimension, got a 0-d tensor");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": y_pred: expected at least 1 dimension, got a 0-d tensor");
     }
     Fibers f = Fibers.of(shape, axis, API);
     int c = f.size();

@@ -1,6 +1,9 @@
 package dev.lossconformance.loss.keras;
 
 import dev.lossconformance.loss.Accumulator;
+import dev.lossconformance.loss.ErrorKind;
+import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -39,7 +42,7 @@ public final class KerasReduction {
         case "sum_over_batch_size" -> SUM_OVER_BATCH_SIZE;
         case "sum" -> SUM;
         case "none" -> NONE;
-        default -> throw new IllegalArgumentException("reduction: \"" + name
+        default -> throw new LossArgumentException(ErrorKind.INVALID_VALUE, "reduction: \"" + name
             + "\" is not a valid value; expected \"sum_over_batch_size\", \"sum\" or \"none\"");
       };
     }
@@ -59,6 +62,9 @@ public final class KerasReduction {
    * @param sampleWeight or {@code null}
    */
   public static Reduced reduce(double[] values, int[] shape, boolean[] valid, Tensor sampleWeight, Mode mode) {
+    Shapes.nonNull("KerasReduction.reduce", "values", values);
+    Shapes.nonNull("KerasReduction.reduce", "shape", shape);
+    Shapes.nonNull("KerasReduction.reduce", "mode", mode);
     int n = values.length;
     double[] w = new double[n];
     Arrays.fill(w, 1);
@@ -116,6 +122,6 @@ public final class KerasReduction {
     if (ws.length == lossShape.length + 1 && ws[ws.length - 1] == 1) {
       ws = Arrays.copyOf(ws, ws.length - 1);
     }
-    return dev.lossconformance.loss.Shapes.broadcastIndex("sample_weight", ws, lossShape);
+    return Shapes.broadcastIndex("sample_weight", ws, lossShape);
   }
 }

@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -55,6 +57,7 @@ public final class KerasRegression {
    * {@code 1 - y p >= 0} (TF's Maximum passes ties to its first argument).
    */
   public static LossAndGrad hinge(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
+    nonNull(HINGE, yTrue, yPred, mode);
     boolean binary = true;
     for (int i = 0; i < yTrue.numel(); i++) {
       float v = (float) yTrue.getDouble(i);
@@ -78,16 +81,25 @@ public final class KerasRegression {
     });
   }
 
+  /** The null checks of every loss here ({@code sampleWeight} may be null: no weights). */
+  private static void nonNull(String api, Tensor yTrue, Tensor yPred, KerasReduction.Mode mode) {
+    Shapes.nonNull(api, "yTrue", yTrue);
+    Shapes.nonNull(api, "yPred", yPred);
+    Shapes.nonNull(api, "mode", mode);
+  }
+
   private static double clip(double v, double hi) {
     return Math.max(Math.min(v, hi), KerasReduction.EPSILON);
   }
 
   private static LossAndGrad lastAxis(String api, Tensor yTrue, Tensor yPred, Tensor sampleWeight,
       KerasReduction.Mode mode, boolean mean, Term term) {
+    nonNull(api, yTrue, yPred, mode);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = Shapes.broadcastShape(yTrue.shape(), yPred.shape());
     if (shape.length == 0) {
-      throw new IllegalArgumentException(api + ": y_pred: a 0-d tensor has no last axis to reduce"
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": y_pred: a 0-d tensor has no last axis to reduce"
           + " (TF: Invalid reduction dimension (-1 for input with 0 dimension(s))");
     }
     int[] tAt = Shapes.broadcastIndex(api + ": y_true", yTrue.shape(), shape);
@@ -124,8 +136,9 @@ public final class KerasRegression {
    * l2-normalise): {@code -cos}, not PyTorch's {@code 1 - cos} (T-9); a zero vector gives 0. Gradient of
    * {@code -y^ . p / max(|p|, eps)}: {@code -(y^ - (y^ . p^) p^) / |p|} where {@code |p| > eps}.
    */
-  public static LossAndGrad cosineSimilarity(Tensor yTrue, Tensor yPred, Tensor sampleWeight, int axis,
+  public static LossAndGrad cosineSimilarity(Tensor yTrue, Tensor yPred, Tensor sampleWeight, long axis,
       KerasReduction.Mode mode) {
+    nonNull(COSINE, yTrue, yPred, mode);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
     Shapes.requireSameShape(COSINE, "y_true", yTrue, "y_pred", yPred);

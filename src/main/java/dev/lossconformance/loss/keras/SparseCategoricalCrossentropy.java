@@ -1,6 +1,8 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -24,18 +26,25 @@ public final class SparseCategoricalCrossentropy {
   private final Long ignoreClass;
   private final KerasReduction.Mode reduction;
 
+  /**
+   * @param ignoreClass the label whose entries are masked out, {@code null} for none
+   * @param reduction how the per-sample losses are reduced
+   */
   public SparseCategoricalCrossentropy(boolean fromLogits, Long ignoreClass, KerasReduction.Mode reduction) {
     this.fromLogits = fromLogits;
     this.ignoreClass = ignoreClass;
-    this.reduction = reduction;
+    this.reduction = Shapes.nonNull(API, "reduction", reduction);
   }
 
-  /** The loss and d(sum of loss)/d(y_pred). */
+  /** The loss and d(sum of loss)/d(y_pred); {@code sampleWeight} {@code null} for none. */
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    Shapes.nonNull(API, "yTrue", yTrue);
+    Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
     int[] shape = yPred.shape();
     if (shape.length == 0) {
-      throw new IllegalArgumentException(API + ": y_pred: expected classes on the last axis, got a 0-d tensor");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": y_pred: expected classes on the last axis, got a 0-d tensor");
     }
     int c = shape[shape.length - 1];
     int[] outShape = Arrays.copyOf(shape, shape.length - 1);
@@ -44,7 +53,8 @@ public final class SparseCategoricalCrossentropy {
       labelShape = Arrays.copyOf(labelShape, labelShape.length - 1);
     }
     if (!Arrays.equals(labelShape, outShape)) {
-      throw new IllegalArgumentException(API + ": y_true: shape " + Arrays.toString(yTrue.shape())
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": y_true: shape " + Arrays.toString(yTrue.shape())
           + " must be y_pred's shape without its class axis, " + Arrays.toString(outShape));
     }
     int rows = yPred.numel() / Math.max(c, 1);
@@ -61,7 +71,8 @@ public final class SparseCategoricalCrossentropy {
         }
       }
       if (y < 0 || y >= c) {
-        throw new IllegalArgumentException(API + ": y_true: " + Shapes.element(yTrue.shape(), i, Long.toString(y))
+        throw new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE,
+            API + ": y_true: " + Shapes.element(yTrue.shape(), i, Long.toString(y))
             + " is outside the valid range of [0, " + c + ")");
       }
       labels[i] = y;

@@ -1,6 +1,8 @@
 package dev.lossconformance.loss.tf;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
@@ -23,12 +25,19 @@ import java.util.Arrays;
  * {@code logit_length} on, and {@code y} itself when no alignment exists (loss {@code +inf}, the
  * kernel's "No valid path found"). Nothing is reduced (T-12).
  *
- * <p>Where TF raises, this throws {@link IllegalArgumentException} with TF's message: logits not of
+ * <p>Where TF raises, this throws {@link dev.lossconformance.loss.LossArgumentException} with TF's
+ * message and the {@link dev.lossconformance.loss.ErrorKind} of it: logits not of
  * rank 3 (the slices), {@code logit_length > T}, an empty label sequence ("Labels length is zero in
  * batch b"), a label sequence longer than its input ("Not enough time for target transition
  * sequence", T-17; the kernel counts labels, not the blanks between repeated ones, so {@code [1, 1]}
  * in 2 frames passes the check and has no alignment). A label equal to TF's blank ends the sequence,
  * and a label after it raises, as in the kernel.
+ *
+ * <p>int64 values: labels are compared at their full value (a negative one raises, one at or above
+ * TF's blank ends the sequence), {@code label_length} is clamped to {@code [0, S]} and {@code
+ * logit_length} is checked against {@code T} as a long. This is what the goldens' generator feeds
+ * TF. TF's Python itself casts labels and, in {@code sequence_mask}, the label lengths to int32 (a
+ * {@code label_length} of 2^32 becomes 0 there); those wrapped values are not reproduced.
  *
  * <p>Numerics: double accumulation, with the softmax matrix {@code y} rounded to the dtype where the
  * kernel materialises it. The kernel calls float functions whatever the dtype, and so does this
@@ -52,12 +61,17 @@ public final class TfCtcLoss {
    */
   public static LossAndGrad ctcLoss(Tensor labels, Tensor logits, Tensor labelLength, Tensor logitLength,
       long blankIndex, boolean logitsTimeMajor) {
+    Shapes.nonNull(API, "labels", labels);
+    Shapes.nonNull(API, "logits", logits);
+    Shapes.nonNull(API, "labelLength", labelLength);
+    Shapes.nonNull(API, "logitLength", logitLength);
     Shapes.requireFloating("logits", logits);
     Shapes.requireIntegral("labels", labels);
     Shapes.requireIntegral("label_length", labelLength);
     Shapes.requireIntegral("logit_length", logitLength);
     if (logits.rank() != 3) {
-      throw new IllegalArgumentException(API + ": Index out of range using input dim 2; input has only "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": Index out of range using input dim 2; input has only "
           + logits.rank() + " dims (logits[:, :, :blank_index] needs [T, B, C] logits, got shape "
           + Arrays.toString(logits.shape()) + ")");
     }
@@ -70,24 +84,26 @@ public final class TfCtcLoss {
     int t = tm ? logits.size(0) : logits.size(1);
     int n = tm ? logits.size(1) : logits.size(0);
     if (labels.rank() != 2 || labels.size(0) != n || labelLength.numel() != n) {
-      throw new IllegalArgumentException(API + ": labels: expected [" + n + ", S] dense labels with a [" + n
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": labels: expected [" + n + ", S] dense labels with a [" + n
           + "] label_length, got shapes " + Arrays.toString(labels.shape()) + " and " + Arrays.toString(labelLength.shape()));
     }
     if (n == 0) {
-      throw new IllegalArgumentException(API + ": batch_size must not be 0");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": batch_size must not be 0");
     }
     if (logitLength.numel() != n) {
-      throw new IllegalArgumentException(API + ": len(sequence_length) != batch_size.  len(sequence_length):  "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": len(sequence_length) != batch_size.  len(sequence_length):  "
           + logitLength.numel() + " batch_size: " + n);
     }
     int[] seqLen = new int[n];
     for (int b = 0; b < n; b++) {
       long v = logitLength.getLong(b);
       if (v > t) {
-        throw new IllegalArgumentException(API + ": sequence_length(" + b + ") <= " + t);
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": sequence_length(" + b + ") <= " + t);
       }
       if (v < 0) {
-        throw new IllegalArgumentException(API + ": seq_len(" + b + ") < 0");
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": seq_len(" + b + ") < 0");
       }
       seqLen[b] = (int) v;
     }
@@ -147,9 +163,9 @@ public final class TfCtcLoss {
     for (int b = 0; b < n; b++) {
       int len = (int) Math.min(Math.max(labelLength.getLong(b), 0), s);
       if (len == 0) {
-        throw new IllegalArgumentException(API + ": Labels length is zero in batch " + b);
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": Labels length is zero in batch " + b);
       }
-      int[] l = new int[len];
+      long[] l = new long[len]; // int64 labels as they are: a negative one is never wrapped into range
       int kept = 0;
       boolean finished = false;
       for (int i = 0; i < len; i++) {
@@ -158,22 +174,29 @@ public final class TfCtcLoss {
         if (shifted >= c - 1) {
           finished = true;
         } else if (finished) {
-          throw new IllegalArgumentException(API + ": Saw a non-null label (index >= num_classes - 1) following a null"
+          throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+              API + ": Saw a non-null label (index >= num_classes - 1) following a null"
               + " label, batch: " + b + " num_classes: " + c);
         } else {
-          l[kept++] = (int) shifted;
+          l[kept++] = shifted;
         }
       }
       for (int i = 0; i < kept; i++) {
         if (l[i] < 0) {
-          throw new IllegalArgumentException(API + ": All labels must be nonnegative integers, batch: " + b);
+          throw new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE,
+              API + ": All labels must be nonnegative integers, batch: " + b);
         }
       }
       if (len > seqLen[b]) {
-        throw new IllegalArgumentException(API + ": Not enough time for target transition sequence (required: " + len
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+            API + ": Not enough time for target transition sequence (required: " + len
             + ", available: " + seqLen[b] + ")" + b);
       }
-      out[b] = Arrays.copyOf(l, kept);
+      int[] seq = new int[kept];
+      for (int i = 0; i < kept; i++) {
+        seq[i] = (int) l[i]; // in [0, c - 1) here
+      }
+      out[b] = seq;
     }
     return out;
   }

@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.tf;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -25,7 +27,8 @@ public final class TfNn {
    * the gradient is the op's backprop {@code softmax - y} (the true derivative only when the labels sum
    * to 1). A {@code -inf} logit with label 0 gives {@code 0 * inf = NaN} (T-15). Labels are not checked.
    */
-  public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, int axis) {
+  public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, long axis) {
+    nonNull(SOFTMAX, labels, logits);
     Shapes.requireFloating("logits", logits);
     int[] shape = logits.shape();
     Shapes.requireSameShape(SOFTMAX, "labels", labels, "logits", logits);
@@ -66,20 +69,27 @@ public final class TfNn {
    * {@code softmax - onehot}. A label outside {@code [0, C)} raises (the CPU kernel's check).
    */
   public static LossAndGrad sparseSoftmaxCrossEntropyWithLogits(Tensor labels, Tensor logits) {
+    nonNull(SPARSE_SOFTMAX, labels, logits);
     Shapes.requireFloating("logits", logits);
     Shapes.requireIntegral("labels", labels);
     int[] shape = logits.shape();
+    if (shape.length == 0) {
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, SPARSE_SOFTMAX
+          + ": logits: a 0-d tensor has no class axis (TF: Logits cannot be scalars)");
+    }
     int c = shape[shape.length - 1];
     int[] outShape = Arrays.copyOf(shape, shape.length - 1);
     if (!Arrays.equals(labels.shape(), outShape)) {
-      throw new IllegalArgumentException(SPARSE_SOFTMAX + ": labels: shape " + Arrays.toString(labels.shape())
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          SPARSE_SOFTMAX + ": labels: shape " + Arrays.toString(labels.shape())
           + " must be the logits' shape without the last axis, " + Arrays.toString(outShape));
     }
     int rows = labels.numel();
     for (int i = 0; i < rows; i++) {
       long y = labels.getLong(i);
       if (y < 0 || y >= c) {
-        throw new IllegalArgumentException(SPARSE_SOFTMAX + ": labels: " + Shapes.element(labels.shape(), i, Long.toString(y))
+        throw new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE,
+            SPARSE_SOFTMAX + ": labels: " + Shapes.element(labels.shape(), i, Long.toString(y))
             + " is outside the valid range of [0, " + c + ")");
       }
     }
@@ -120,6 +130,7 @@ public final class TfNn {
 
   /** {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. */
   public static LossAndGrad sigmoidCrossEntropyWithLogits(Tensor labels, Tensor logits) {
+    nonNull(SIGMOID, labels, logits);
     return weighted(SIGMOID, labels, logits, null);
   }
 
@@ -128,7 +139,14 @@ public final class TfNn {
    * with {@code q = pos_weight} broadcast to the logits' shape.
    */
   public static LossAndGrad weightedCrossEntropyWithLogits(Tensor labels, Tensor logits, Tensor posWeight) {
+    nonNull(WEIGHTED, labels, logits);
+    Shapes.nonNull(WEIGHTED, "posWeight", posWeight);
     return weighted(WEIGHTED, labels, logits, posWeight);
+  }
+
+  private static void nonNull(String api, Tensor labels, Tensor logits) {
+    Shapes.nonNull(api, "labels", labels);
+    Shapes.nonNull(api, "logits", logits);
   }
 
   private static LossAndGrad weighted(String api, Tensor labels, Tensor logits, Tensor posWeight) {
@@ -165,6 +183,8 @@ public final class TfNn {
    * PyTorch zeroes every z <= 1). Element-wise, in the input's dtype; gradient {@code exp(c) - z}.
    */
   public static LossAndGrad logPoissonLoss(Tensor targets, Tensor logInput, boolean computeFullLoss) {
+    Shapes.nonNull(LOG_POISSON, "targets", targets);
+    Shapes.nonNull(LOG_POISSON, "logInput", logInput);
     Shapes.requireFloating("log_input", logInput);
     int[] shape = logInput.shape();
     Shapes.requireSameShape(LOG_POISSON, "targets", targets, "log_input", logInput);

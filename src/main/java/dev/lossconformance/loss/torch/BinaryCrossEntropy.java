@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.Elementwise;
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -15,10 +17,11 @@ import java.util.Arrays;
  * so {@code p = 0, y = 1} gives 100, not infinity. Gradient: {@code w * (p - y) / max(p * (1 - p), 1e-12)},
  * which the clamp does not zero: at {@code p = 0, y = 1} it is {@code -1e12 * w}.
  *
- * <p>Checks where PyTorch raises ({@link IllegalArgumentException}): input and target of different
- * shapes, a weight that does not broadcast to the target's shape, an input or target outside [0, 1]
- * (NaN included). Computed in double ({@code log1p} for the {@code 1 - p} side), rounded once. The
- * gradient's floor is PyTorch's {@code float EPSILON = 1e-12} in both dtypes. Immutable and thread-safe.
+ * <p>Checks where PyTorch raises ({@link dev.lossconformance.loss.LossArgumentException}): input and
+ * target of different shapes or a weight that does not broadcast to the target's shape (shape
+ * mismatches), an input or target outside [0, 1], NaN included (invalid values). Computed in double
+ * ({@code log1p} for the {@code 1 - p} side), rounded once. The gradient's floor is PyTorch's
+ * {@code float EPSILON = 1e-12} in both dtypes. Immutable and thread-safe.
  */
 public final class BinaryCrossEntropy {
   public static final String API = "torch.nn.functional.binary_cross_entropy";
@@ -47,11 +50,14 @@ public final class BinaryCrossEntropy {
   }
 
   private LossAndGrad compute(Tensor input, Tensor target, boolean withGrad) {
+    Shapes.nonNull(API, "input", input);
+    Shapes.nonNull(API, "target", target);
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("target", target);
     int[] shape = input.shape();
     if (!Arrays.equals(shape, target.shape())) {
-      throw new IllegalArgumentException(API + ": target: size " + Arrays.toString(target.shape())
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": target: size " + Arrays.toString(target.shape())
           + " differs from the input size " + Arrays.toString(shape) + "; the sizes must be equal");
     }
     int n = input.numel();
@@ -59,11 +65,13 @@ public final class BinaryCrossEntropy {
     double[] y = target.toDoubleArray();
     for (int i = 0; i < n; i++) {
       if (!(p[i] >= 0 && p[i] <= 1)) {
-        throw new IllegalArgumentException(API + ": input: " + Shapes.element(shape, i, Double.toString(p[i]))
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+            API + ": input: " + Shapes.element(shape, i, Double.toString(p[i]))
             + " is not between 0 and 1; all elements of input should be between 0 and 1");
       }
       if (!(y[i] >= 0 && y[i] <= 1)) {
-        throw new IllegalArgumentException(API + ": target: " + Shapes.element(shape, i, Double.toString(y[i]))
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+            API + ": target: " + Shapes.element(shape, i, Double.toString(y[i]))
             + " is not between 0 and 1; all elements of target should be between 0 and 1");
       }
     }
@@ -109,7 +117,7 @@ public final class BinaryCrossEntropy {
     }
 
     public Builder reduction(Reduction reduction) {
-      this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
+      this.reduction = Shapes.nonNull(API, "reduction", reduction);
       return this;
     }
 

@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.Elementwise;
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -47,11 +49,14 @@ public final class BinaryCrossEntropyWithLogits {
   }
 
   private LossAndGrad compute(Tensor input, Tensor target, boolean withGrad) {
+    Shapes.nonNull(API, "input", input);
+    Shapes.nonNull(API, "target", target);
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("target", target);
     int[] shape = input.shape();
     if (!Arrays.equals(shape, target.shape())) {
-      throw new IllegalArgumentException(API + ": target: size " + Arrays.toString(target.shape())
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": target: size " + Arrays.toString(target.shape())
           + " must be the same as the input size " + Arrays.toString(shape));
     }
     int n = input.numel();
@@ -124,7 +129,7 @@ public final class BinaryCrossEntropyWithLogits {
     }
 
     public Builder reduction(Reduction reduction) {
-      this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
+      this.reduction = Shapes.nonNull(API, "reduction", reduction);
       return this;
     }
 

@@ -1,11 +1,13 @@
 package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.Accumulator;
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
-import dev.lossconformance.tensor.DType;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -46,7 +48,8 @@ final class ClassLoss {
     Shapes.requireFloating("input", input);
     int[] shape = input.shape();
     if (shape.length == 0) {
-      throw new IllegalArgumentException(api + ": input: expected at least 1 dimension (C) or (N, C, ...), got a 0-d tensor");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": input: expected at least 1 dimension (C) or (N, C, ...), got a 0-d tensor");
     }
     if (shape.length == 1) {
       return new Geometry(1, shape[0], 1, shape);
@@ -63,13 +66,16 @@ final class ClassLoss {
       return null;
     }
     if (weight.rank() != 1 || weight.numel() != g.c) {
-      throw new IllegalArgumentException(api + ": weight: expected a 1-D tensor with one element per class ("
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": weight: expected a 1-D tensor with one element per class ("
           + g.c + "), got shape " + Arrays.toString(weight.shape()));
     }
     return weight.toDoubleArray();
   }
 
   LossAndGrad apply(Tensor input, Tensor target, boolean withGrad) {
+    Shapes.nonNull(api, "input", input);
+    Shapes.nonNull(api, "target", target);
     return apply(input, target, withGrad, null);
   }
 
@@ -79,12 +85,17 @@ final class ClassLoss {
    * across calls instead of allocating (and zeroing) a new one each time.
    */
   LossAndGrad applyInto(Tensor input, Tensor target, float[] gradInto) {
+    Shapes.nonNull(api, "input", input);
+    Shapes.nonNull(api, "target", target);
+    Shapes.nonNull(api, "gradInto", gradInto);
     if (input.dtype() != DType.FLOAT32) {
-      throw new IllegalArgumentException(api + ": gradInto: a float[] gradient needs a float32 input, got input"
+      throw new LossArgumentException(ErrorKind.DTYPE,
+          api + ": gradInto: a float[] gradient needs a float32 input, got input"
           + " of dtype " + input.dtype());
     }
     if (gradInto.length != input.numel()) {
-      throw new IllegalArgumentException(api + ": gradInto: expected length " + input.numel() + " (input shape "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": gradInto: expected length " + input.numel() + " (input shape "
           + Arrays.toString(input.shape()) + "), got " + gradInto.length);
     }
     LossAndGrad r = apply(input, target, true, gradInto);
@@ -109,10 +120,11 @@ final class ClassLoss {
     int[] expected = targetShape(g);
     if (!Arrays.equals(target.shape(), expected)) {
       if (g.inputShape.length >= 2 && (target.rank() == 0 || target.size(0) != g.n)) {
-        throw new IllegalArgumentException(api + ": target: expected input batch_size (" + g.n
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, api + ": target: expected input batch_size (" + g.n
             + ") to match target batch_size (" + (target.rank() == 0 ? "none, 0-d" : target.size(0)) + ")");
       }
-      throw new IllegalArgumentException(api + ": target: expected shape " + Arrays.toString(expected)
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": target: expected shape " + Arrays.toString(expected)
           + " for input shape " + Arrays.toString(g.inputShape) + ", got " + Arrays.toString(target.shape()));
     }
     double[] w = weights(g);
@@ -145,7 +157,8 @@ final class ClassLoss {
         continue;
       }
       if (y < 0 || y >= g.c) {
-        throw new IllegalArgumentException(api + ": target: " + Shapes.element(target.shape(), i, Long.toString(y))
+        throw new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE,
+            api + ": target: " + Shapes.element(target.shape(), i, Long.toString(y))
             + " is out of bounds for " + g.c + " classes [0, " + g.c + ") and is not ignore_index (" + ignoreIndex + ")");
       }
       int n = i / g.inner;
@@ -231,11 +244,12 @@ final class ClassLoss {
 
   private LossAndGrad probabilityTargets(Geometry g, Tensor input, Tensor target, boolean withGrad) {
     if (!target.dtype().isFloating()) {
-      throw new IllegalArgumentException(api + ": target: has the input's shape " + Arrays.toString(g.inputShape)
+      throw new LossArgumentException(ErrorKind.DTYPE,
+          api + ": target: has the input's shape " + Arrays.toString(g.inputShape)
           + " so it holds class probabilities, which must be float32 or float64, got " + target.dtype());
     }
     if (ignoreIndex >= 0) {
-      throw new IllegalArgumentException(api + ": ignore_index: " + ignoreIndex
+      throw new LossArgumentException(ErrorKind.UNSUPPORTED_ARGUMENT, api + ": ignore_index: " + ignoreIndex
           + " is not supported for probability (floating point) targets; only a negative value is");
     }
     double[] w = weights(g);

@@ -1,7 +1,9 @@
 package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.Elementwise;
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrads;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -27,23 +29,34 @@ public final class CosineEmbeddingLoss {
 
   private CosineEmbeddingLoss() {}
 
-  public static LossAndGrads apply(Tensor a, Tensor b, Tensor target, double margin, String reduction) {
+  /**
+   * The loss of the pairs {@code (input1[i], input2[i])} with targets {@code target[i]} and the
+   * gradients {@code grad_input1}, {@code grad_input2} of its sum.
+   */
+  public static LossAndGrads apply(Tensor input1, Tensor input2, Tensor target, double margin, String reduction) {
+    Tensor a = Shapes.nonNull(API, "input1", input1);
+    Tensor b = Shapes.nonNull(API, "input2", input2);
+    Shapes.nonNull(API, "target", target);
+    Shapes.nonNull(API, "reduction", reduction);
     Shapes.requireFloating("input1", a);
     Shapes.requireFloating("input2", b);
     Reduction r = Reduction.fromTorchName(reduction);
     if (target.rank() > 1) {
-      throw new IllegalArgumentException(API + ": target: 0D or 1D target tensor expected, multi-target not supported; got shape "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": target: 0D or 1D target tensor expected, multi-target not supported; got shape "
           + Arrays.toString(target.shape()));
     }
     int want = target.rank() == 1 ? 2 : 1;
     if (a.rank() != want || b.rank() != want || !Arrays.equals(a.shape(), b.shape())) {
-      throw new IllegalArgumentException(API + ": input1, input2: a " + target.rank() + "D target expects " + want
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": input1, input2: a " + target.rank() + "D target expects " + want
           + "D inputs of one shape, got " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()));
     }
     int n = want == 2 ? a.size(0) : 1;
     int d = a.size(-1);
     if (target.numel() != n) {
-      throw new IllegalArgumentException(API + ": target: " + target.numel() + " targets for " + n + " pairs");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": target: " + target.numel() + " targets for " + n + " pairs");
     }
     double[] x = a.toDoubleArray();
     double[] y = b.toDoubleArray();

@@ -1,7 +1,10 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 
 /**
@@ -25,9 +28,11 @@ import dev.lossconformance.tensor.Tensor;
  * <p>Numerics: a max-shifted log-sum-exp per fiber in double, compensated (Neumaier) sums, one rounding
  * to the input dtype. A NaN or +inf logit makes its row NaN; a -inf logit outside the target leaves the
  * class-index loss finite but makes the probability loss NaN ({@code 0 * -inf}), as in PyTorch.
- * Errors ({@link IllegalArgumentException}) where PyTorch raises: a target index out of {@code [0, C)}
- * that is not ignore_index, a weight not of length C, mismatched shapes, a non-negative ignore_index
- * with probability targets. Instances are immutable and safe to share between threads.
+ * Errors ({@link dev.lossconformance.loss.LossArgumentException}, of the kind in brackets) where
+ * PyTorch raises: a target index out of {@code [0, C)} that is not ignore_index, at its full int64
+ * value (index out of range), a weight not of length C or mismatched shapes (shape mismatch),
+ * {@code label_smoothing > 1} (invalid value), a non-negative ignore_index with probability targets
+ * (unsupported argument). Instances are immutable and safe to share between threads.
  */
 public final class CrossEntropy {
   public static final String API = "torch.nn.functional.cross_entropy";
@@ -35,7 +40,7 @@ public final class CrossEntropy {
 
   private CrossEntropy(Builder b) {
     if (b.labelSmoothing > 1 || Double.isNaN(b.labelSmoothing)) {
-      throw new IllegalArgumentException(
+      throw new LossArgumentException(ErrorKind.INVALID_VALUE,
           API + ": label_smoothing: must be in [0, 1], got " + b.labelSmoothing);
     }
     this.kernel = new ClassLoss(API, true, b.weight, b.ignoreIndex, b.labelSmoothing, b.reduction);
@@ -58,7 +63,7 @@ public final class CrossEntropy {
    * loops: a large gradient array is not allocated and zeroed on every call.
    */
   public LossAndGrad apply(Tensor input, Tensor target, float[] gradInto) {
-    return kernel.applyInto(input, target, java.util.Objects.requireNonNull(gradInto, "gradInto"));
+    return kernel.applyInto(input, target, gradInto);
   }
 
   /** The loss alone. */
@@ -92,7 +97,7 @@ public final class CrossEntropy {
     }
 
     public Builder reduction(Reduction reduction) {
-      this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
+      this.reduction = Shapes.nonNull(API, "reduction", reduction);
       return this;
     }
 

@@ -1,12 +1,13 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.ErrorKind;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * {@code torch.nn.functional.ctc_loss} with PyTorch 2.7 semantics (aten/src/ATen/native/LossCTC.cpp:
@@ -38,7 +39,14 @@ import java.util.Objects;
  * the backward variables two rows, with no allocation inside the loops. The loss is rounded to the
  * dtype where PyTorch materialises it (per-sample losses, their quotients for mean, the reduced
  * value). Targets are not range-checked by PyTorch; here a target outside {@code [0, C)} raises.
- * Instances are immutable and thread-safe.
+ *
+ * <p>Errors ({@link dev.lossconformance.loss.LossArgumentException}) in the order of
+ * {@code ctc_loss_allocate_outputs}. Lengths, labels and the blank are int64 values and are compared as
+ * such, never cast to int first: a negative length, an input length above T or a blank outside
+ * {@code [0, C)} is an invalid value; target lengths that the targets tensor cannot hold (a 2^32 of
+ * them, or lengths summing beyond int64) a shape mismatch, as PyTorch's {@code checkSize} of the
+ * targets says ("Expected tensor to have size at least 4294967296 at dimension 1"); a label outside
+ * {@code [0, C)} out of range. Instances are immutable and thread-safe.
  */
 public final class CtcLoss {
   public static final String API = "torch.nn.functional.ctc_loss";
@@ -79,11 +87,12 @@ public final class CtcLoss {
   private Problem check(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
     Shapes.requireFloating("log_probs", logProbs);
     if (logProbs.rank() != 2 && logProbs.rank() != 3) {
-      throw new IllegalArgumentException(API + ": log_probs: expected a (T, N, C) or (T, C) tensor, got shape "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": log_probs: expected a (T, N, C) or (T, C) tensor, got shape "
           + Arrays.toString(logProbs.shape()));
     }
     if (logProbs.numel() == 0) {
-      throw new IllegalArgumentException(API + ": log_probs tensor must not be empty");
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": log_probs tensor must not be empty");
     }
     requireIntegral("input_lengths", inputLengths);
     requireIntegral("target_lengths", targetLengths);
@@ -93,55 +102,65 @@ public final class CtcLoss {
     int n = batched ? logProbs.size(1) : 1;
     int c = logProbs.size(-1);
     if (targets.rank() < 1 || targets.rank() > 2) {
-      throw new IllegalArgumentException(API + ": targets: expected a 1-D (concatenated) or 2-D (N, S) tensor, got shape "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": targets: expected a 1-D (concatenated) or 2-D (N, S) tensor, got shape "
           + Arrays.toString(targets.shape()));
     }
     if (blank < 0 || blank >= c) {
-      throw new IllegalArgumentException(API + ": blank must be in label range: blank = " + blank + ", C = " + c);
+      throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+          API + ": blank must be in label range: blank = " + blank + ", C = " + c);
     }
     if (inputLengths.numel() != n) {
-      throw new IllegalArgumentException(API + ": input_lengths must be of size batch_size (" + n + "), got "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": input_lengths must be of size batch_size (" + n + "), got "
           + inputLengths.numel() + " values");
     }
     if (targetLengths.numel() != n) {
-      throw new IllegalArgumentException(API + ": target_lengths must be of size batch_size (" + n + "), got "
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": target_lengths must be of size batch_size (" + n + "), got "
           + targetLengths.numel() + " values");
     }
-    int[] tl = new int[n];
-    int[] offsets = new int[n];
+    // lengths are int64 values: compared as longs, so none is taken modulo 2^32 and none overflows an
+    // int; once the targets tensor is checked to hold them, every length and offset fits an int
     long max = 0;
     long pos = 0;
     for (int b = 0; b < n; b++) {
       long v = targetLengths.getLong(b);
       if (v < 0) {
-        throw new IllegalArgumentException(API + ": target_lengths: element [" + b + "] = " + v
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": target_lengths: element [" + b + "] = " + v
             + "; expected target_lengths to have value at least 0");
       }
-      tl[b] = Math.toIntExact(v);
       max = Math.max(max, v);
-      offsets[b] = Math.toIntExact(targets.rank() == 1 ? pos : (long) b * targets.size(-1));
-      pos += v;
+      pos = pos > Long.MAX_VALUE - v ? Long.MAX_VALUE : pos + v; // saturates: the check below fails for it
     }
     if (targets.rank() == 1) {
       if (targets.size(0) != pos) {
-        throw new IllegalArgumentException(API + ": targets: concatenated targets hold " + targets.size(0)
-            + " labels but target_lengths sum to " + pos);
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": targets: concatenated targets hold "
+            + targets.size(0) + " labels but target_lengths sum to " + (pos == Long.MAX_VALUE ? "at least " : "")
+            + pos);
       }
     } else {
       if (targets.size(0) != n) {
-        throw new IllegalArgumentException(API + ": targets: expected " + n + " rows (batch_size), got "
-            + targets.size(0));
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": targets: expected " + n
+            + " rows (batch_size), got " + targets.size(0));
       }
       if (targets.size(1) < max) {
-        throw new IllegalArgumentException(API + ": targets: expected at least " + max + " columns (the largest"
-            + " target length), got " + targets.size(1));
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": targets: expected at least " + max
+            + " columns (the largest target length), got " + targets.size(1));
       }
+    }
+    int[] tl = new int[n];
+    int[] offsets = new int[n];
+    for (int b = 0, at = 0; b < n; b++) {
+      tl[b] = (int) targetLengths.getLong(b); // at most targets.size(-1) or their sum, an int
+      offsets[b] = targets.rank() == 1 ? at : b * targets.size(1);
+      at += tl[b];
     }
     int[] il = new int[n];
     for (int b = 0; b < n; b++) {
       long v = inputLengths.getLong(b);
       if (v < 0 || v > t) {
-        throw new IllegalArgumentException(API + ": input_lengths: element [" + b + "] = " + v
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE, API + ": input_lengths: element [" + b + "] = " + v
             + "; expected input_lengths to have value " + (v < 0 ? "at least 0" : "at most " + t));
       }
       il[b] = (int) v;
@@ -151,7 +170,8 @@ public final class CtcLoss {
       for (int i = 0; i < tl[b]; i++) {
         long l = labels[offsets[b] + i];
         if (l < 0 || l >= c) {
-          throw new IllegalArgumentException(API + ": targets: label " + l + " of sample " + b + " is outside [0, " + c
+          throw new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE,
+              API + ": targets: label " + l + " of sample " + b + " is outside [0, " + c
               + ") (PyTorch does not check it and reads out of bounds)");
         }
       }
@@ -161,11 +181,15 @@ public final class CtcLoss {
 
   private static void requireIntegral(String arg, Tensor t) {
     if (t.dtype().isFloating() || t.dtype() == DType.BOOL) {
-      throw new IllegalArgumentException(API + ": " + arg + " must be integral, got " + t.dtype());
+      throw new LossArgumentException(ErrorKind.DTYPE, API + ": " + arg + " must be integral, got " + t.dtype());
     }
   }
 
   private Result run(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths, boolean withGrad) {
+    Shapes.nonNull(API, "logProbs", logProbs);
+    Shapes.nonNull(API, "targets", targets);
+    Shapes.nonNull(API, "inputLengths", inputLengths);
+    Shapes.nonNull(API, "targetLengths", targetLengths);
     Problem p = check(logProbs, targets, inputLengths, targetLengths);
     DType dt = logProbs.dtype();
     double[] lp = logProbs.toDoubleArray();
@@ -449,7 +473,7 @@ public final class CtcLoss {
     }
 
     public Builder reduction(Reduction reduction) {
-      this.reduction = Objects.requireNonNull(reduction, "reduction");
+      this.reduction = Shapes.nonNull(API, "reduction", reduction);
       return this;
     }
 

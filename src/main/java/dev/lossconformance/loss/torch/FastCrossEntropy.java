@@ -1,6 +1,8 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -51,7 +53,8 @@ final class FastCrossEntropy {
         continue;
       }
       if (y < 0 || y >= c) {
-        throw new IllegalArgumentException(api + ": target: " + Shapes.element(targetShape, i, Long.toString(y))
+        throw new LossArgumentException(ErrorKind.INDEX_OUT_OF_RANGE,
+            api + ": target: " + Shapes.element(targetShape, i, Long.toString(y))
             + " is out of bounds for " + c + " classes [0, " + c + ") and is not ignore_index (" + ignore + ")");
       }
       total += w == null ? 1 : w[(int) y];

@@ -2,6 +2,7 @@ package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 
 /**
@@ -46,6 +47,7 @@ public final class NllLoss {
 
     private Builder() {}
 
+    /** Per-class rescaling weight, 1-D of length C; {@code null} for none. */
     public Builder weight(Tensor weight) {
       this.weight = weight;
       return this;
@@ -57,7 +59,7 @@ public final class NllLoss {
     }
 
     public Builder reduction(Reduction reduction) {
-      this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
+      this.reduction = Shapes.nonNull(API, "reduction", reduction);
       return this;
     }
 

@@ -1,6 +1,8 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrads;
+import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
@@ -29,6 +31,7 @@ public final class OtherLosses {
    * autograd's {@code [t != 0] log t + t / t - input} (NaN at t = 0) or {@code exp(t)(t - input + 1)}.
    */
   public static LossAndGrads klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
+    nonNull(KL_DIV, input, target, reduction);
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("target", target);
     int[] shape = Shapes.broadcastShape(input.shape(), target.shape());
@@ -52,6 +55,13 @@ public final class OtherLosses {
         });
   }
 
+  /** The null checks every method here starts with: {@code input}, {@code target}, {@code reduction}. */
+  private static void nonNull(String api, Tensor input, Tensor target, String reduction) {
+    Shapes.nonNull(api, "input", input);
+    Shapes.nonNull(api, "target", target);
+    Shapes.nonNull(api, "reduction", reduction);
+  }
+
   /** {@code xlogy(x, y)}: 0 where x is 0 (unless y is NaN), else {@code x log y}. */
   static double xlogy(double x, double y) {
     if (Double.isNaN(y)) {
@@ -69,6 +79,7 @@ public final class OtherLosses {
    */
   public static LossAndGrads poissonNll(Tensor input, Tensor target, boolean logInput, boolean full, double eps,
       String reduction) {
+    nonNull(POISSON_NLL, input, target, reduction);
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("target", target);
     int[] shape = Shapes.broadcastShape(input.shape(), target.shape());
@@ -108,6 +119,8 @@ public final class OtherLosses {
    */
   public static LossAndGrads gaussianNll(Tensor input, Tensor target, Tensor var, boolean full, double eps,
       String reduction) {
+    nonNull(GAUSSIAN_NLL, input, target, reduction);
+    Shapes.nonNull(GAUSSIAN_NLL, "var", var);
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("var", var);
     int[] in = input.shape();
@@ -121,14 +134,15 @@ public final class OtherLosses {
         v = var.reshape(unsq);
       } else if (!(vs.length == in.length && in.length > 0 && vs[vs.length - 1] == 1
           && Arrays.equals(Arrays.copyOf(vs, vs.length - 1), lead))) {
-        throw new IllegalArgumentException(GAUSSIAN_NLL + ": var: shape " + Arrays.toString(vs)
+        throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, GAUSSIAN_NLL + ": var: shape " + Arrays.toString(vs)
             + " is of incorrect size for input " + Arrays.toString(in));
       }
     }
     Reduction r = Reduction.fromTorchName(reduction);
     for (int i = 0; i < var.numel(); i++) {
       if (var.getDouble(i) < 0) {
-        throw new IllegalArgumentException(GAUSSIAN_NLL + ": var: " + Shapes.element(vs, i, Double.toString(var.getDouble(i)))
+        throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+            GAUSSIAN_NLL + ": var: " + Shapes.element(vs, i, Double.toString(var.getDouble(i)))
             + " is negative; var has negative entry/entries");
       }
     }
@@ -157,6 +171,7 @@ public final class OtherLosses {
    * y = -1 gives the hinge, any other y both. Gradient {@code -[y != 1][margin - x >= 0] + [y != -1]}.
    */
   public static LossAndGrads hingeEmbedding(Tensor input, Tensor target, double margin, String reduction) {
+    nonNull(HINGE_EMBEDDING, input, target, reduction);
     Shapes.requireFloating("input", input);
     int[] shape = Shapes.broadcastShape(input.shape(), target.shape());
     return PointwiseLoss.evaluate(HINGE_EMBEDDING, new String[] {"grad_input", null}, new Tensor[] {input, target},
@@ -175,13 +190,14 @@ public final class OtherLosses {
    * differ); gradients {@code +-sgn(x - y)}, 0 at equality and for NaN, summed over broadcast dims.
    */
   public static LossAndGrads l1(Tensor input, Tensor target, String reduction) {
+    nonNull(L1, input, target, reduction);
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("target", target);
     int[] shape;
     try {
       shape = Shapes.broadcastShape(input.shape(), target.shape());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(L1 + ": target: " + e.getMessage(), e);
+    } catch (LossArgumentException e) {
+      throw new LossArgumentException(e.kind(), L1 + ": target: " + e.getMessage(), e);
     }
     return PointwiseLoss.evaluate(L1, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},
         shape, Reduction.fromTorchName(reduction), 0, (in, out) -> {
