@@ -116,6 +116,7 @@ public final class TermMagnitudes {
     String poisson = "torch.nn.functional.poisson_nll_loss";
     model(poisson, "loss", in -> poissonNll(in, false));
     model(poisson, "grad_input", in -> poissonNll(in, true));
+    model(poisson, "grad_target", TermMagnitudes::poissonGradTarget);
     model("torch.nn.functional.gaussian_nll_loss", "grad_var", TermMagnitudes::gaussianGradVar);
     model("torch.nn.functional.cosine_embedding_loss", "grad_input1", in -> cosineEmbedding(in, "input1", "input2"));
     model("torch.nn.functional.cosine_embedding_loss", "grad_input2", in -> cosineEmbedding(in, "input2", "input1"));
@@ -320,6 +321,35 @@ public final class TermMagnitudes {
       }
     }
     return grad || red == Reduction.NONE ? out : new double[] {sum(out)};
+  }
+
+  /**
+   * {@code poisson_nll_loss}'s target gradient {@code -x} (or {@code -log(x + eps)}), plus Stirling's
+   * {@code log y + 1/(2y)} for {@code y > 1} with {@code full}.
+   */
+  private static double[] poissonGradTarget(In in) {
+    Tensor x = in.t("input");
+    Tensor y = in.t("target");
+    boolean logInput = in.flag("log_input", true);
+    boolean full = in.flag("full", false);
+    double eps = in.real("eps", 1e-8);
+    Reduction red = in.p().torchReduction();
+    int[] shape = Shapes.broadcastShape(x.shape(), y.shape());
+    int[] xi = Shapes.broadcastIndex("input", x.shape(), shape);
+    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
+    int n = Tensor.numel(shape);
+    double k = red == Reduction.MEAN ? 1.0 / n : 1;
+    double[] out = new double[y.numel()];
+    for (int i = 0; i < n; i++) {
+      double a = x.getDouble(xi[i]);
+      double b = y.getDouble(yi[i]);
+      double m = logInput ? Math.abs(a) : Math.abs(Math.log(a + eps));
+      if (full && b > 1) {
+        m += Math.abs(Math.log(b)) + 0.5 / b;
+      }
+      out[yi[i]] += k * m;
+    }
+    return out;
   }
 
   /**

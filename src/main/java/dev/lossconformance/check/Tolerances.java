@@ -45,6 +45,8 @@ public final class Tolerances {
     terms(poisson, "loss", DType.FLOAT32, "exp(x) - y x cancels (torch 29 ulps from the float64 value, Java 1);"
         + " measured 0.38");
     terms(poisson, "grad_input", DType.FLOAT32, "exp(x) - y and 1 - y/(x + eps) cancel; measured 0.22");
+    terms(poisson, "grad_target", DType.FLOAT32, "-log(x + eps) + log y + 1/(2y) cancels with full=True (torch"
+        + " 2.7.1 on an AVX-512 Xeon: 5 ulps of the golden at rate_input_full_sum); measured 0.31");
     String gauss = "torch.nn.functional.gaussian_nll_loss";
     terms(gauss, "grad_var", DType.FLOAT32, "1/v - (x - y)^2/v^2 cancels, each term rounded two or three times"
         + " and by the mean's rounded 1/n; measured 1.25");
