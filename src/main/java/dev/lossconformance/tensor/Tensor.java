@@ -61,6 +61,27 @@ public final class Tensor {
     return i64;
   }
 
+  /**
+   * A float64 tensor that takes ownership of {@code data} without copying it (see {@link #wrapFloats}).
+   * The caller must not touch {@code data} afterwards.
+   */
+  public static Tensor wrapDoubles(double[] data, int... shape) {
+    checkLength(data.length, shape);
+    return new Tensor(DType.FLOAT64, shape.clone(), null, data, null);
+  }
+
+  /**
+   * An integer (or bool, as 0/1) tensor that takes ownership of {@code data} without copying it (see
+   * {@link #wrapFloats}). The caller must not touch {@code data} afterwards.
+   */
+  public static Tensor wrapLongs(DType dtype, long[] data, int... shape) {
+    if (dtype.isFloating()) {
+      throw new IllegalArgumentException("dtype " + dtype + " is floating; use wrapFloats or wrapDoubles");
+    }
+    checkLength(data.length, shape);
+    return new Tensor(dtype, shape.clone(), null, null, data);
+  }
+
   /** A float64 tensor; {@code data} is copied. */
   public static Tensor ofDoubles(double[] data, int... shape) {
     checkLength(data.length, shape);
@@ -102,29 +123,52 @@ public final class Tensor {
     return ofFloating(dtype, new double[] {value});
   }
 
+  /**
+   * The most elements a tensor can hold: the largest length every JVM can allocate for an array
+   * ({@code Integer.MAX_VALUE - 8}; HotSpot refuses a few lengths above it).
+   */
+  public static final int MAX_NUMEL = Integer.MAX_VALUE - 8;
+
   private static void checkLength(int length, int[] shape) {
-    long n = 1;
-    for (int i = 0; i < shape.length; i++) {
-      if (shape[i] < 0) {
-        throw new IllegalArgumentException(
-            "shape " + Arrays.toString(shape) + ": dimension " + i + " is negative (" + shape[i] + ")");
-      }
-      n *= shape[i];
-    }
+    int n = numel(shape);
     if (n != length) {
       throw new IllegalArgumentException(
           "shape " + Arrays.toString(shape) + " holds " + n + " elements but data has " + length);
     }
   }
 
-  /** Number of elements a shape holds (1 for the empty shape of a scalar). */
+  /**
+   * Number of elements a shape holds (1 for the empty shape of a scalar, 0 when a size is 0), computed
+   * with overflow-checked multiplication.
+   *
+   * @throws IllegalArgumentException for a negative size, or a shape holding more than
+   *     {@link #MAX_NUMEL} elements (including products that overflow 64 bits); the message names the shape
+   */
   public static int numel(int[] shape) {
-    long n = 1;
-    for (int d : shape) {
-      n *= d;
+    boolean empty = false;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] < 0) {
+        throw new IllegalArgumentException(
+            "shape " + Arrays.toString(shape) + ": dimension " + i + " is negative (" + shape[i] + ")");
+      }
+      empty |= shape[i] == 0;
     }
-    if (n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " is too large");
+    if (empty) {
+      return 0; // even when the other sizes alone would overflow
+    }
+    long n = 1;
+    try {
+      for (int d : shape) {
+        n = Math.multiplyExact(n, d);
+      }
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds more than "
+          + Long.MAX_VALUE + " elements (the product of its sizes overflows 64 bits); a tensor holds at most "
+          + MAX_NUMEL + " elements, the largest Java array", e);
+    }
+    if (n > MAX_NUMEL) {
+      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
+          + " elements; a tensor holds at most " + MAX_NUMEL + " elements, the largest Java array");
     }
     return (int) n;
   }
