@@ -40,7 +40,11 @@ public record CaseResult(String engine, String id, String api, Status status, lo
     UNSUPPORTED,
     /** The engine itself cannot express the case; the fixture says why. */
     SKIPPED,
-    /** The case cannot be run as written (a required input is missing). */
+    /**
+     * The case cannot be run as written (a required input is missing, a param has the wrong JSON
+     * type): a malformed fixture. The message starts with the JSON path inside the case object
+     * ({@code params.ignore_index: ...}).
+     */
     ERROR;
 
     public String jsonName() {

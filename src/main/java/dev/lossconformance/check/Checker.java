@@ -49,7 +49,8 @@ public final class Checker {
     } catch (UnsupportedCaseException e) {
       return none(result(c, Status.UNSUPPORTED, 0, 0, e.getMessage()));
     } catch (MalformedCaseException e) {
-      return none(result(c, Status.ERROR, 0, 0, e.getMessage()));
+      // the message starts with the JSON path inside the case, for check to name the file's path
+      return none(result(c, Status.ERROR, 0, 0, e.where() + ": " + e.getMessage()));
     } catch (IllegalArgumentException e) {
       if (c.expectsError()) {
         // an error passes only when it is the engine's kind of error (index, shape, value, ...)

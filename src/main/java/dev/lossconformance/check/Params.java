@@ -28,7 +28,7 @@ public final class Params {
   public Tensor tensor(String name) {
     Tensor t = inputs.get(name);
     if (t == null) {
-      throw new MalformedCaseException(api + " needs the tensor input \"" + name + "\"; the case has " + inputs.keySet());
+      throw new MalformedCaseException("inputs." + name, api + " needs the tensor input \"" + name + "\"; the case has " + inputs.keySet());
     }
     return t;
   }
@@ -125,7 +125,7 @@ public final class Params {
    * refused), so this is never taken for the engine's error.
    */
   private MalformedCaseException wrongType(String name, String expected, Object v) {
-    return new MalformedCaseException(api + ": param \"" + name + "\": expected " + expected + ", got "
+    return new MalformedCaseException("params." + name, api + ": param \"" + name + "\": expected " + expected + ", got "
         + describe(v));
   }
 

@@ -97,8 +97,6 @@ final class CheckCommand implements Callable<Integer> {
       err.println("error: cannot write --report " + report + ": " + bad);
       return 2;
     }
-    warnIfBelowAPath(err, "--json", json, paths);
-    warnIfBelowAPath(err, "--report", report == null ? null : report.resolve("summary.json"), paths);
     // the memory and stack the run held are unreachable once check() has returned or thrown
     try {
       return check(paths, out, err);
@@ -147,6 +145,7 @@ final class CheckCommand implements Callable<Integer> {
     // the report needs every case's Java outputs; without one they are dropped case by case
     List<Checker.Run> runs = new ArrayList<>(report == null ? 0 : cases.size());
     List<CaseResult> results = new ArrayList<>(cases.size());
+    int malformed = 0;
     for (FixtureCase c : cases) {
       doing = "checking " + c.displayName();
       Checker.Run run = Checker.run(c);
@@ -155,8 +154,12 @@ final class CheckCommand implements Callable<Integer> {
       }
       CaseResult r = run.result();
       results.add(r);
-      boolean bad = r.status() == Status.FAILED || r.status() == Status.ERROR
-          || (strict && r.status() == Status.UNSUPPORTED);
+      if (r.status() == Status.ERROR) {
+        // a malformed case: named as a reader error is, file, case and JSON path; exit 2 at the end
+        malformed++;
+        err.println("error: " + c.file() + ": case " + c.id() + ", " + jsonPath(files, c) + "." + r.message());
+      }
+      boolean bad = r.status() == Status.FAILED || (strict && r.status() == Status.UNSUPPORTED);
       if (bad) {
         String text = verbose ? (r.message() == null ? "" : r.message().strip()) : firstLine(r.message());
         out.println(r.status().name() + " " + c.displayName() + (text.isEmpty() ? "" : ": " + text));
@@ -203,29 +206,32 @@ final class CheckCommand implements Callable<Integer> {
         return 2;
       }
     }
-    boolean failed = summary.count(Status.FAILED) > 0 || summary.count(Status.ERROR) > 0
-        || (strict && summary.count(Status.UNSUPPORTED) > 0);
+    if (malformed > 0) {
+      err.println("error: " + malformed + " malformed case" + (malformed > 1 ? "s" : "") + " (above); the other cases"
+          + " were checked");
+      return 2;
+    }
+    boolean failed = summary.count(Status.FAILED) > 0 || (strict && summary.count(Status.UNSUPPORTED) > 0);
+    if (!failed && summary.count(Status.PASSED) == 0) {
+      // a gate that compared nothing never passes
+      err.println("error: no case under " + paths + " could be compared (" + summary.line() + ")");
+      return 2;
+    }
     return failed ? 1 : 0;
   }
 
-  /**
-   * A summary written into a folder that is checked: it has a top-level {@code cases} key, so the next
-   * check of that folder takes it for a fixture and stops with exit 2. Said, not refused: this run is fine.
-   */
-  private static void warnIfBelowAPath(PrintWriter err, String option, Path written, List<Path> paths) {
-    if (written == null) {
-      return;
-    }
-    Path w = written.toAbsolutePath().normalize();
-    for (Path p : paths) {
-      Path folder = p.toAbsolutePath().normalize();
-      if (w.startsWith(folder) && Files.isDirectory(folder)) {
-        err.println("warning: " + option + " writes " + written + " into PATH " + p + ", where the next check of "
-            + p + " will read it as a fixture and stop with exit 2; write it outside the fixture folders");
-        return;
+  /** {@code $.cases[i]}: where {@code c} is in its file. */
+  private static String jsonPath(List<FixtureFile> files, FixtureCase c) {
+    for (FixtureFile f : files) {
+      int i = f.cases().indexOf(c);
+      if (i >= 0) {
+        return "$.cases[" + i + "]";
       }
     }
+    return "$.cases[?]";
   }
+
+
 
   /**
    * What a failing case prints without {@code -v}: the first line of its message that is not blank,
