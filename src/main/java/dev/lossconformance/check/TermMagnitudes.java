@@ -6,7 +6,6 @@ import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.loss.keras.KerasReduction;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -30,17 +29,41 @@ import java.util.function.Supplier;
  * passes only within the relative allowance, which is stricter.
  */
 public final class TermMagnitudes {
-  private interface Model {
-    double[] of(In in);
-  }
-
-  private static final Map<String, Model> MODELS = new HashMap<>();
+  /** The (api|output) pairs with a model, as {@link #evaluate} dispatches them. */
+  private static final java.util.Set<String> MODELS = java.util.Set.of(
+      "torch.nn.functional.cross_entropy|loss",
+      "torch.nn.functional.cross_entropy|grad_input",
+      "torch.nn.functional.binary_cross_entropy_with_logits|loss",
+      "torch.nn.functional.binary_cross_entropy_with_logits|grad_input",
+      "torch.nn.functional.kl_div|loss",
+      "torch.nn.functional.kl_div|grad_target",
+      "torch.nn.functional.poisson_nll_loss|loss",
+      "torch.nn.functional.poisson_nll_loss|grad_input",
+      "torch.nn.functional.poisson_nll_loss|grad_target",
+      "torch.nn.functional.gaussian_nll_loss|grad_var",
+      "torch.nn.functional.cosine_embedding_loss|grad_input1",
+      "torch.nn.functional.cosine_embedding_loss|grad_input2",
+      "torch.nn.functional.ctc_loss|grad_log_probs",
+      "torch.nn.functional.ctc_loss|grad_logits",
+      "keras.losses.SparseCategoricalCrossentropy|grad_y_pred",
+      "keras.losses.SparseCategoricalCrossentropy|loss",
+      "keras.losses.CategoricalCrossentropy|loss",
+      "keras.losses.CategoricalCrossentropy|grad_y_pred",
+      "keras.losses.BinaryCrossentropy|grad_y_pred",
+      "keras.losses.Poisson|grad_y_pred",
+      "keras.losses.CosineSimilarity|loss",
+      "keras.losses.CosineSimilarity|grad_y_pred",
+      "tf.nn.sigmoid_cross_entropy_with_logits|loss",
+      "tf.nn.sparse_softmax_cross_entropy_with_logits|loss",
+      "tf.nn.sparse_softmax_cross_entropy_with_logits|grad_logits",
+      "tf.nn.weighted_cross_entropy_with_logits|grad_logits",
+      "tf.nn.ctc_loss|grad_logits");
 
   private TermMagnitudes() {}
 
   /** True when {@code (api, output)} has a model. */
   public static boolean has(String api, String output) {
-    return MODELS.containsKey(api + "|" + output);
+    return MODELS.contains(api + "|" + output);
   }
 
   /**
@@ -51,19 +74,47 @@ public final class TermMagnitudes {
    */
   public static double[] of(String api, String output, Map<String, Object> params, Map<String, Tensor> inputs,
       Supplier<Map<String, Tensor>> reference64) {
-    Model m = MODELS.get(api + "|" + output);
-    if (m == null) {
+    if (!has(api, output)) {
       return null;
     }
     try {
-      return m.of(new In(api, params, inputs, reference64));
+      return evaluate(api + "|" + output, new In(api, params, inputs, reference64));
     } catch (RuntimeException e) {
       return null;
     }
   }
 
-  private static void model(String api, String output, Model m) {
-    MODELS.put(api + "|" + output, m);
+  private static double[] evaluate(String key, In in) {
+    return switch (key) {
+      case "torch.nn.functional.cross_entropy|loss" -> crossEntropy(in, false);
+      case "torch.nn.functional.cross_entropy|grad_input" -> crossEntropy(in, true);
+      case "torch.nn.functional.binary_cross_entropy_with_logits|loss" -> bceWithLogits(in, false);
+      case "torch.nn.functional.binary_cross_entropy_with_logits|grad_input" -> bceWithLogits(in, true);
+      case "torch.nn.functional.kl_div|loss" -> klDiv(in, false);
+      case "torch.nn.functional.kl_div|grad_target" -> klDiv(in, true);
+      case "torch.nn.functional.poisson_nll_loss|loss" -> poissonNll(in, false);
+      case "torch.nn.functional.poisson_nll_loss|grad_input" -> poissonNll(in, true);
+      case "torch.nn.functional.poisson_nll_loss|grad_target" -> poissonGradTarget(in);
+      case "torch.nn.functional.gaussian_nll_loss|grad_var" -> gaussianGradVar(in);
+      case "torch.nn.functional.cosine_embedding_loss|grad_input1" -> cosineEmbedding(in, "input1", "input2");
+      case "torch.nn.functional.cosine_embedding_loss|grad_input2" -> cosineEmbedding(in, "input2", "input1");
+      case "torch.nn.functional.ctc_loss|grad_log_probs" -> ctc(in, "log_probs", "grad_log_probs", true);
+      case "torch.nn.functional.ctc_loss|grad_logits" -> ctc(in, "log_probs", "grad_logits", true);
+      case "keras.losses.SparseCategoricalCrossentropy|grad_y_pred" -> kerasSparse(in);
+      case "keras.losses.SparseCategoricalCrossentropy|loss" -> kerasCrossEntropyLoss(in, true);
+      case "keras.losses.CategoricalCrossentropy|loss" -> kerasCrossEntropyLoss(in, false);
+      case "keras.losses.CategoricalCrossentropy|grad_y_pred" -> kerasCategorical(in);
+      case "keras.losses.BinaryCrossentropy|grad_y_pred" -> kerasBinary(in);
+      case "keras.losses.Poisson|grad_y_pred" -> kerasPoisson(in);
+      case "keras.losses.CosineSimilarity|loss" -> kerasCosine(in, false);
+      case "keras.losses.CosineSimilarity|grad_y_pred" -> kerasCosine(in, true);
+      case "tf.nn.sigmoid_cross_entropy_with_logits|loss" -> tfSigmoidLoss(in);
+      case "tf.nn.sparse_softmax_cross_entropy_with_logits|loss" -> tfSparse(in, false);
+      case "tf.nn.sparse_softmax_cross_entropy_with_logits|grad_logits" -> tfSparse(in, true);
+      case "tf.nn.weighted_cross_entropy_with_logits|grad_logits" -> tfWeightedGrad(in);
+      case "tf.nn.ctc_loss|grad_logits" -> ctc(in, "logits", "grad_logits", false);
+      default -> throw new IllegalStateException("no model for " + key);
+    };
   }
 
   /** A case's params and inputs, read as the models need them. */
@@ -102,27 +153,6 @@ public final class TermMagnitudes {
   }
 
   // ---- PyTorch ----------------------------------------------------------------------------------
-
-  static {
-    String ce = "torch.nn.functional.cross_entropy";
-    model(ce, "loss", in -> crossEntropy(in, false));
-    model(ce, "grad_input", in -> crossEntropy(in, true));
-    String bce = "torch.nn.functional.binary_cross_entropy_with_logits";
-    model(bce, "loss", in -> bceWithLogits(in, false));
-    model(bce, "grad_input", in -> bceWithLogits(in, true));
-    String kl = "torch.nn.functional.kl_div";
-    model(kl, "loss", in -> klDiv(in, false));
-    model(kl, "grad_target", in -> klDiv(in, true));
-    String poisson = "torch.nn.functional.poisson_nll_loss";
-    model(poisson, "loss", in -> poissonNll(in, false));
-    model(poisson, "grad_input", in -> poissonNll(in, true));
-    model(poisson, "grad_target", TermMagnitudes::poissonGradTarget);
-    model("torch.nn.functional.gaussian_nll_loss", "grad_var", TermMagnitudes::gaussianGradVar);
-    model("torch.nn.functional.cosine_embedding_loss", "grad_input1", in -> cosineEmbedding(in, "input1", "input2"));
-    model("torch.nn.functional.cosine_embedding_loss", "grad_input2", in -> cosineEmbedding(in, "input2", "input1"));
-    model("torch.nn.functional.ctc_loss", "grad_log_probs", in -> ctc(in, "log_probs", "grad_log_probs", true));
-    model("torch.nn.functional.ctc_loss", "grad_logits", in -> ctc(in, "log_probs", "grad_logits", true));
-  }
 
   /**
    * {@code cross_entropy}: row loss {@code (1-e) w_y (lse - x_y) + e/C sum_c w_c (lse - x_c)}
@@ -495,22 +525,6 @@ public final class TermMagnitudes {
   }
 
   // ---- TensorFlow / Keras -----------------------------------------------------------------------
-
-  static {
-    model("keras.losses.SparseCategoricalCrossentropy", "grad_y_pred", TermMagnitudes::kerasSparse);
-    model("keras.losses.SparseCategoricalCrossentropy", "loss", in -> kerasCrossEntropyLoss(in, true));
-    model("keras.losses.CategoricalCrossentropy", "loss", in -> kerasCrossEntropyLoss(in, false));
-    model("keras.losses.CategoricalCrossentropy", "grad_y_pred", TermMagnitudes::kerasCategorical);
-    model("keras.losses.BinaryCrossentropy", "grad_y_pred", TermMagnitudes::kerasBinary);
-    model("keras.losses.Poisson", "grad_y_pred", TermMagnitudes::kerasPoisson);
-    model("keras.losses.CosineSimilarity", "loss", in -> kerasCosine(in, false));
-    model("keras.losses.CosineSimilarity", "grad_y_pred", in -> kerasCosine(in, true));
-    model("tf.nn.sigmoid_cross_entropy_with_logits", "loss", TermMagnitudes::tfSigmoidLoss);
-    model("tf.nn.sparse_softmax_cross_entropy_with_logits", "loss", in -> tfSparse(in, false));
-    model("tf.nn.sparse_softmax_cross_entropy_with_logits", "grad_logits", in -> tfSparse(in, true));
-    model("tf.nn.weighted_cross_entropy_with_logits", "grad_logits", TermMagnitudes::tfWeightedGrad);
-    model("tf.nn.ctc_loss", "grad_logits", in -> ctc(in, "logits", "grad_logits", false));
-  }
 
   /** Keras' reduction coefficient of each per-sample loss ({@link KerasReduction.Reduced#factor}). */
   private static double[] kerasFactor(In in, int[] lossShape, boolean[] valid) {
