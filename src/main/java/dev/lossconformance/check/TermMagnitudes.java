@@ -324,22 +324,33 @@ public final class TermMagnitudes {
    * {@code y log y - y + log(2 pi y)/2} for {@code y > 1} with {@code full}; the input gradient
    * {@code exp(x) - y} (or {@code 1 - y/(x + eps)}).
    */
+  /** {@code poisson_nll_loss}'s arguments, broadcast: element {@code i} pairs {@code input[xi[i]]} with {@code target[yi[i]]}. */
+  private record Poisson(Tensor x, Tensor y, boolean logInput, boolean full, double eps, Reduction red, int[] xi,
+      int[] yi, int n, double k) {
+    static Poisson of(In in) {
+      Tensor x = in.t("input");
+      Tensor y = in.t("target");
+      Reduction red = in.p().torchReduction();
+      int[] shape = Shapes.broadcastShape(x.shape(), y.shape());
+      int n = Tensor.numel(shape);
+      return new Poisson(x, y, in.flag("log_input", true), in.flag("full", false), in.real("eps", 1e-8), red,
+          Shapes.broadcastIndex("input", x.shape(), shape), Shapes.broadcastIndex("target", y.shape(), shape), n,
+          red == Reduction.MEAN ? 1.0 / n : 1);
+    }
+  }
+
   private static double[] poissonNll(In in, boolean grad) {
-    Tensor x = in.t("input");
-    Tensor y = in.t("target");
-    boolean logInput = in.flag("log_input", true);
-    boolean full = in.flag("full", false);
-    double eps = in.real("eps", 1e-8);
-    Reduction red = in.p().torchReduction();
-    int[] shape = Shapes.broadcastShape(x.shape(), y.shape());
-    int[] xi = Shapes.broadcastIndex("input", x.shape(), shape);
-    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
-    int n = Tensor.numel(shape);
-    double k = red == Reduction.MEAN ? 1.0 / n : 1;
+    Poisson p = Poisson.of(in);
+    boolean logInput = p.logInput();
+    boolean full = p.full();
+    double eps = p.eps();
+    Reduction red = p.red();
+    int n = p.n();
+    double k = p.k();
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
-      double a = x.getDouble(xi[i]);
-      double b = y.getDouble(yi[i]);
+      double a = p.x().getDouble(p.xi()[i]);
+      double b = p.y().getDouble(p.yi()[i]);
       if (grad) {
         out[i] = k * (logInput ? Math.exp(a) + Math.abs(b) : 1 + Math.abs(b / (a + eps)));
       } else {
@@ -358,26 +369,16 @@ public final class TermMagnitudes {
    * {@code log y + 1/(2y)} for {@code y > 1} with {@code full}.
    */
   private static double[] poissonGradTarget(In in) {
-    Tensor x = in.t("input");
-    Tensor y = in.t("target");
-    boolean logInput = in.flag("log_input", true);
-    boolean full = in.flag("full", false);
-    double eps = in.real("eps", 1e-8);
-    Reduction red = in.p().torchReduction();
-    int[] shape = Shapes.broadcastShape(x.shape(), y.shape());
-    int[] xi = Shapes.broadcastIndex("input", x.shape(), shape);
-    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
-    int n = Tensor.numel(shape);
-    double k = red == Reduction.MEAN ? 1.0 / n : 1;
-    double[] out = new double[y.numel()];
-    for (int i = 0; i < n; i++) {
-      double a = x.getDouble(xi[i]);
-      double b = y.getDouble(yi[i]);
-      double m = logInput ? Math.abs(a) : Math.abs(Math.log(a + eps));
-      if (full && b > 1) {
+    Poisson p = Poisson.of(in);
+    double[] out = new double[p.y().numel()];
+    for (int i = 0; i < p.n(); i++) {
+      double a = p.x().getDouble(p.xi()[i]);
+      double b = p.y().getDouble(p.yi()[i]);
+      double m = p.logInput() ? Math.abs(a) : Math.abs(Math.log(a + p.eps()));
+      if (p.full() && b > 1) {
         m += Math.abs(Math.log(b)) + 0.5 / b;
       }
-      out[yi[i]] += k * m;
+      out[p.yi()[i]] += p.k() * m;
     }
     return out;
   }

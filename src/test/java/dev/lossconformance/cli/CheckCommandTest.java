@@ -11,8 +11,6 @@ import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureReader;
 import dev.lossconformance.fixture.FixtureWriter;
 import dev.lossconformance.tensor.Tensor;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,12 +44,10 @@ class CheckCommandTest {
   }
 
   private int check(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int code = Main.run(new PrintWriter(o, true), new PrintWriter(e, true), args);
-    out = o.toString();
-    err = e.toString();
-    return code;
+    CliRun r = CliRun.of(args);
+    out = r.out();
+    err = r.err();
+    return r.exit();
   }
 
   private Path write(String name, FixtureFile f) throws Exception {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,16 +24,11 @@ class HostileCorpusTest {
   @TempDir
   Path tmp;
 
-  record Outcome(int exit, String out, String err) {}
-
-  static Outcome check(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+  static CliRun check(String... args) {
     String[] all = new String[args.length + 1];
     all[0] = "check";
     System.arraycopy(args, 0, all, 1, args.length);
-    int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
-    return new Outcome(exit, out.toString(), err.toString());
+    return CliRun.of(all);
   }
 
   static List<Path> corpus() throws Exception {
@@ -50,15 +43,15 @@ class HostileCorpusTest {
     assertTrue(files.size() >= 13, "corpus has " + files.size() + " files");
     return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
       int expected = f.getFileName().toString().charAt(4) - '0';
-      Outcome o = check(f.toString());
-      String all = o.out + o.err;
-      assertEquals(expected, o.exit, all);
+      CliRun o = check(f.toString());
+      String all = o.out() + o.err();
+      assertEquals(expected, o.exit(), all);
       assertFalse(all.contains("\tat "), all);
       if (expected == 2) {
-        assertTrue(o.err.contains(f.getFileName().toString()), "names the file: " + o.err);
-        assertTrue(o.err.contains("$."), "names the JSON path: " + o.err);
+        assertTrue(o.err().contains(f.getFileName().toString()), "names the file: " + o.err());
+        assertTrue(o.err().contains("$."), "names the JSON path: " + o.err());
       } else if (expected == 1) {
-        assertTrue(o.out.contains("FAILED "), all);
+        assertTrue(o.out().contains("FAILED "), all);
       }
     }));
   }
@@ -69,12 +62,12 @@ class HostileCorpusTest {
     Files.createDirectories(real);
     Files.copy(CORPUS.resolve("exit1-per-element-loss-50x.json"), real.resolve("case.json"));
     Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
-    assertEquals(1, check(link.toString()).exit, "a PATH that is a symlink to a folder");
+    assertEquals(1, check(link.toString()).exit(), "a PATH that is a symlink to a folder");
     Path outer = tmp.resolve("outer");
     Files.createDirectories(outer);
     Files.createSymbolicLink(outer.resolve("inner"), real);
-    Outcome o = check(outer.toString());
-    assertEquals(1, o.exit, "a symlinked folder below a PATH: " + o.out + o.err);
+    CliRun o = check(outer.toString());
+    assertEquals(1, o.exit(), "a symlinked folder below a PATH: " + o.out() + o.err());
   }
 
   @Test
@@ -83,8 +76,8 @@ class HostileCorpusTest {
     Files.createDirectories(dir);
     Path fixture = Path.of(System.getProperty("conformance.fixtures", "fixtures")).resolve("torch/nll_loss.json");
     Files.copy(fixture, dir.resolve("nll_loss.json"));
-    assertEquals(0, check("--json", dir.resolve("summary.json").toString(), dir.toString()).exit);
-    Outcome again = check(dir.toString());
-    assertEquals(0, again.exit, again.out + again.err);
+    assertEquals(0, check("--json", dir.resolve("summary.json").toString(), dir.toString()).exit());
+    CliRun again = check(dir.toString());
+    assertEquals(0, again.exit(), again.out() + again.err());
   }
 }
