@@ -182,4 +182,71 @@ class CheckerTest {
     assertEquals(p, m[1], 1e-15);
     assertEquals(p, m[2], 1e-15);
   }
+
+  /** Moves {@code v} by {@code n} float32 ulps. */
+  private static double ulpsAway(double v, int n) {
+    float f = (float) v;
+    for (int i = 0; i < n; i++) {
+      f = Math.nextUp(f);
+    }
+    return f;
+  }
+
+  @Test
+  void theAllowanceIsInclusiveAndReportedExactly() throws Exception {
+    FixtureCase c = committed("torch", "nll_loss", "nll_loss/plain_mean/f32");
+    Checker.Run honest = Checker.run(c);
+    Tensor java = honest.actual().get("loss");
+    Tensor grad = honest.actual().get("grad_input");
+    for (int n : new int[] {4, 5}) {
+      Map<String, Tensor> out = new LinkedHashMap<>(c.outputs());
+      out.put("loss", with(java, 0, ulpsAway(java.getDouble(0), n)));
+      // a negative element (-0.25) n ulps toward zero
+      out.put("grad_input", with(grad, 2, ulpsAway(grad.getDouble(2), n)));
+      CaseResult r = Checker.check(withOutputs(c, out));
+      assertEquals(n == 4 ? Status.PASSED : Status.FAILED, r.status(), n + " ulps: " + r.message());
+      assertEquals(n, r.maxUlp());
+      assertEquals(2, r.diffs().size());
+      if (n == 5) {
+        assertTrue(r.message().contains("1 of 1 elements over tolerance"), r.message());
+        assertTrue(r.message().contains("1 of 20 elements over tolerance"), r.message());
+      }
+    }
+  }
+
+  @Test
+  void theFloat64ReferenceSaysWhichSideIsOff() throws Exception {
+    FixtureCase c = committed("torch", "nll_loss", "nll_loss/plain_mean/f32");
+    Tensor mine = Checker.run(c).actual().get("loss");
+    Map<String, Tensor> out = new LinkedHashMap<>(c.outputs());
+    out.put("loss", with(mine, 0, ulpsAway(mine.getDouble(0), 1000)));
+    String m = Checker.check(withOutputs(c, out)).message();
+    java.util.regex.Matcher g = java.util.regex.Pattern
+        .compile("float64 reference \\S+: torch is ([0-9.]+) ulps away, java ([0-9.]+) ulps").matcher(m);
+    assertTrue(g.find(), m);
+    double engine = Double.parseDouble(g.group(1));
+    double javaUlps = Double.parseDouble(g.group(2));
+    // Java is within half an ulp of the float64 value, so the moved golden is 1000 +- 1 away
+    assertTrue(javaUlps <= 0.5, m);
+    assertTrue(engine >= 999 && engine <= 1001, m);
+  }
+
+  @Test
+  void anErrorCasePassesOnlyOnTheEnginesKindOfError() throws Exception {
+    FixtureCase c = committed("torch", "cross_entropy", "cross_entropy/index/target_out_of_range_mean/f32");
+    CaseResult ok = Checker.check(c);
+    assertEquals(Status.PASSED, ok.status(), ok.message());
+    assertTrue(ok.message().startsWith("raised as the engine did: "), ok.message());
+    // the same inputs said to raise a shape error: Java's index error is the wrong kind
+    FixtureCase shape = new FixtureCase(c.file(), c.engine(), c.id(), c.api(), c.params(), c.inputs(), Map.of(),
+        "ValueError: Expected input batch_size (3) to match target batch_size (2).", null);
+    assertEquals(Status.FAILED, Checker.check(shape).status());
+    // an engine error where Java returns outputs fails, naming what Java returned
+    FixtureCase fine = committed("torch", "nll_loss", "nll_loss/plain_mean/f32");
+    FixtureCase said = new FixtureCase(fine.file(), fine.engine(), fine.id(), fine.api(), fine.params(), fine.inputs(),
+        Map.of(), "IndexError: Target 7 is out of bounds.", null);
+    CaseResult r = Checker.check(said);
+    assertEquals(Status.FAILED, r.status());
+    assertTrue(r.message().contains("but java returned"), r.message());
+  }
 }
