@@ -117,4 +117,115 @@ class TermMagnitudesTest {
     // a model that cannot evaluate its inputs (no target) leaves only the relative allowance
     assertNull(of("torch.nn.functional.cross_entropy", "loss", Map.of(), inputs("input", d(1, 2))));
   }
+
+  /**
+   * The invariant every model keeps: the magnitude of the terms is at least the magnitude of their
+   * sum, so {@code M >= |value|} for the float64 value of every element of every committed case that
+   * has a model (up to the rounding of the two sides: 1e-6, as Keras is float32-accurate). A model that
+   * drops or shrinks a term fails.
+   */
+  @Test
+  void theTermMagnitudeIsNeverBelowTheValue() throws Exception {
+    int elements = 0;
+    for (dev.lossconformance.fixture.FixtureFile f : dev.lossconformance.fixture.FixtureReader.readAll(CheckerTest.fixtures())) {
+      for (dev.lossconformance.fixture.FixtureCase c : f.cases()) {
+        for (String output : c.outputs().keySet()) {
+          if (!TermMagnitudes.has(c.api(), output)) {
+            continue;
+          }
+          Checker.Memo memo = new Checker.Memo(c);
+          Tensor ref = memo.reference64.get().get(output);
+          double[] m = TermMagnitudes.of(c.api(), output, c.params(), c.inputs(), memo.reference64);
+          for (int i = 0; i < m.length; i++) {
+            double v = Math.abs(ref.getDouble(i));
+            if (Double.isFinite(v) && Double.isFinite(m[i]) && v >= Float.MIN_NORMAL) { // subnormals compare as zero
+              elements++;
+              // Keras and TF CTC compute in float32 even in float64, so their reference is float32-accurate
+              assertTrue(m[i] >= v * (1 - 1e-6) - 1e-300, c.displayName() + " " + output + "[" + i + "]: term magnitude "
+                  + m[i] + " below the value " + v);
+            }
+          }
+        }
+      }
+    }
+    assertTrue(elements > 10000, elements + " elements");
+  }
+
+  @Test
+  void crossEntropyTermsOfAUniformRow() {
+    String api = "torch.nn.functional.cross_entropy";
+    // logits (0, 0), target 0, mean over 1 row: p = 1/2, |x - m| = 0, log s = log 2; the loss terms
+    // q_y (|x_y - m| + |log s| + 1) = 1 + log 2; the gradient p (1 + log 2) q_sum + q_c = (1 + log 2)/2 + [c = 0]
+    Map<String, Tensor> in = inputs("input", Tensor.ofDoubles(new double[] {0, 0}, 1, 2),
+        "target", Tensor.ofLongs(new long[] {0}, 1));
+    double p = (1 + Math.log(2)) / 2;
+    assertEquals(1 + Math.log(2), of(api, "loss", Map.of("reduction", "mean"), in)[0], EPS);
+    assertArrayEquals(new double[] {p + 1, p}, of(api, "grad_input", Map.of("reduction", "mean"), in), EPS);
+    // weight (2, 4), mean: the coefficient is w_y / sum of w_y = 2/2 = 1, the target weight 2:
+    // loss 2 (1 + log 2); gradient p (1 + log 2) 2 + 2 [c = 0], all / 2
+    Map<String, Tensor> w = new LinkedHashMap<>(in);
+    w.put("weight", d(2, 4));
+    assertEquals(1 + Math.log(2), of(api, "loss", Map.of("reduction", "mean"), w)[0], EPS);
+    assertArrayEquals(new double[] {(2 * p + 2) / 2, 2 * p / 2}, of(api, "grad_input", Map.of("reduction", "mean"), w), EPS);
+    // sum keeps the weight: 2 (1 + log 2)
+    assertEquals(2 * (1 + Math.log(2)), of(api, "loss", Map.of("reduction", "sum"), w)[0], EPS);
+    // label smoothing 0.5 without weights, sum: q = (0.75, 0.25), q_sum = 1:
+    // loss (0.75 + 0.25)(1 + log 2); gradient p (1 + log 2) + q_c
+    Map<String, Object> smooth = Map.of("reduction", "sum", "label_smoothing", 0.5);
+    assertEquals(1 + Math.log(2), of(api, "loss", smooth, in)[0], EPS);
+    assertArrayEquals(new double[] {p + 0.75, p + 0.25}, of(api, "grad_input", smooth, in), EPS);
+    // an ignored row has no terms
+    assertArrayEquals(new double[] {0, 0}, of(api, "grad_input", Map.of("reduction", "sum", "ignore_index", 0L), in), EPS);
+    // probability target (1, 0) over the row, none: the same as class 0
+    Map<String, Tensor> probs = inputs("input", Tensor.ofDoubles(new double[] {0, 0}, 1, 2),
+        "target", Tensor.ofDoubles(new double[] {1, 0}, 1, 2));
+    assertArrayEquals(new double[] {1 + Math.log(2)}, of(api, "loss", Map.of("reduction", "none"), probs), EPS);
+    assertArrayEquals(new double[] {p + 1, p}, of(api, "grad_input", Map.of("reduction", "none"), probs), EPS);
+  }
+
+  @Test
+  void kerasAndTfTermsOfSmallCases() {
+    Map<String, Object> sum = Map.of("reduction", "sum", "from_logits", true);
+    Tensor logits = Tensor.ofDoubles(new double[] {0, 0}, 1, 2);
+    double p = (1 + Math.log(2)) / 2;
+    // SparseCategoricalCrossentropy from logits, sum, one sample of factor 1: p-term + onehot
+    assertArrayEquals(new double[] {p + 1, p}, of("keras.losses.SparseCategoricalCrossentropy", "grad_y_pred", sum,
+        inputs("y_true", Tensor.ofLongs(new long[] {0}, 1), "y_pred", logits)), EPS);
+    assertArrayEquals(new double[] {1 + Math.log(2)}, of("keras.losses.SparseCategoricalCrossentropy", "loss", sum,
+        inputs("y_true", Tensor.ofLongs(new long[] {0}, 1), "y_pred", logits)), EPS);
+    // from probabilities (0.5, 0.5), S = 1: ([c = t]/o_t + 1)/S = (2 + 1, 1)
+    Map<String, Object> probs = Map.of("reduction", "sum");
+    assertArrayEquals(new double[] {3, 1}, of("keras.losses.SparseCategoricalCrossentropy", "grad_y_pred", probs,
+        inputs("y_true", Tensor.ofLongs(new long[] {0}, 1), "y_pred", Tensor.ofDoubles(new double[] {0.5, 0.5}, 1, 2))), EPS);
+    // CategoricalCrossentropy from logits, labels (1, 0): p + q
+    Tensor onehot = Tensor.ofDoubles(new double[] {1, 0}, 1, 2);
+    assertArrayEquals(new double[] {p + 1, p}, of("keras.losses.CategoricalCrossentropy", "grad_y_pred", sum,
+        inputs("y_true", onehot, "y_pred", logits)), EPS);
+    // BinaryCrossentropy from logits x = 0, y = 1, one element in the last axis: sigmoid(0) + |y| = 1.5
+    assertArrayEquals(new double[] {1.5}, of("keras.losses.BinaryCrossentropy", "grad_y_pred", sum,
+        inputs("y_true", Tensor.ofDoubles(new double[] {1}, 1, 1), "y_pred", Tensor.ofDoubles(new double[] {0}, 1, 1))), EPS);
+    // from probabilities p = 0.5, y = 1: |y|/p + |1 - y|/(1 - p) = 2
+    assertArrayEquals(new double[] {2}, of("keras.losses.BinaryCrossentropy", "grad_y_pred", probs,
+        inputs("y_true", Tensor.ofDoubles(new double[] {1}, 1, 1), "y_pred", Tensor.ofDoubles(new double[] {0.5}, 1, 1))), EPS);
+    // Poisson: 1 + |y/(p + 1e-7)| with y = 1, p = 1 - 1e-7: 2 (to float32's 1e-7 as Keras has it)
+    double kp = 1 + 1 / (1 - 1e-7 + dev.lossconformance.loss.keras.KerasReduction.EPSILON);
+    assertArrayEquals(new double[] {kp}, of("keras.losses.Poisson", "grad_y_pred", probs,
+        inputs("y_true", Tensor.ofDoubles(new double[] {1}, 1, 1), "y_pred", Tensor.ofDoubles(new double[] {1 - 1e-7}, 1, 1))), EPS);
+    // CosineSimilarity of (1, 0) and (1, 0): the loss's terms sum |a b| = 1; the gradient (|a| + |cos b|)/|y_pred| = (2, 0)
+    Map<String, Tensor> cos = inputs("y_true", onehot, "y_pred", onehot);
+    assertArrayEquals(new double[] {1}, of("keras.losses.CosineSimilarity", "loss", probs, cos), EPS);
+    assertArrayEquals(new double[] {2, 0}, of("keras.losses.CosineSimilarity", "grad_y_pred", probs, cos), EPS);
+    // tf.nn.sigmoid_cross_entropy_with_logits at x = 2, z = 1: max(x, 0) + |x z| + log1p(exp(-2))
+    assertArrayEquals(new double[] {4 + Math.log1p(Math.exp(-2))}, of("tf.nn.sigmoid_cross_entropy_with_logits", "loss",
+        Map.of(), inputs("labels", d(1), "logits", d(2))), EPS);
+    // tf.nn.sparse_softmax_cross_entropy_with_logits: |log s| + 1 + |x_y - m| = log 2 + 1; backprop p + onehot
+    Map<String, Tensor> sparse = inputs("labels", Tensor.ofLongs(new long[] {1}, 1), "logits", logits);
+    assertArrayEquals(new double[] {Math.log(2) + 1}, of("tf.nn.sparse_softmax_cross_entropy_with_logits", "loss",
+        Map.of(), sparse), EPS);
+    assertArrayEquals(new double[] {p, p + 1}, of("tf.nn.sparse_softmax_cross_entropy_with_logits", "grad_logits",
+        Map.of(), sparse), EPS);
+    // tf.nn.weighted_cross_entropy_with_logits at x = 0, z = 1, q = 3: |1 - z| + |1 + 2 z| sigmoid(0) = 1.5
+    assertArrayEquals(new double[] {1.5}, of("tf.nn.weighted_cross_entropy_with_logits", "grad_logits", Map.of(),
+        inputs("labels", d(1), "logits", d(0), "pos_weight", d(3))), EPS);
+  }
 }
