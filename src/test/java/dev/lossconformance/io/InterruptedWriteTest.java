@@ -26,14 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills real JVMs that write a fixture file or a report folder in a loop (SIGKILL at seeded random
  * moments) and checks that every file is then either its previous or its new complete version, parsed
- * back in full. {@code -Dkill.iterations=N} (default 5 kills per test) and {@code -Dkill.seed=S} for a
+ * back in full. {@code -Dkill.iterations=N} (default 3 kills per test) and {@code -Dkill.seed=S} for a
  * longer stress run: {@code mvn -B test -Dtest=InterruptedWriteTest -Dkill.iterations=500}.
  */
 class InterruptedWriteTest {
-  private static final int ITERATIONS = Integer.getInteger("kill.iterations", 5);
+  private static final int ITERATIONS = Integer.getInteger("kill.iterations", 3);
   private static final long SEED = Long.getLong("kill.seed", 16);
-  /** Kill moments are drawn from [0, this) ms after the child said it is ready. */
-  private static final int MAX_DELAY_MS = 400;
   private static final Path SOURCE = Path.of(System.getProperty("conformance.fixtures", "fixtures"), "torch",
       "nll_loss.json");
 
@@ -41,6 +39,21 @@ class InterruptedWriteTest {
 
   @TempDir
   Path dir;
+
+  /**
+   * Waits until {@code child} has completed one loop (two "writing" lines, timed) and then for a random
+   * fraction of that loop's duration, so that the kill lands anywhere in a loop (render, write, fsync,
+   * rename) whatever this machine's speed; returns the delay in microseconds.
+   */
+  private static long awaitKillMoment(ChildProcess child, Random random) throws IOException {
+    child.await("ready");
+    child.await("writing");
+    long t = System.nanoTime();
+    child.await("writing");
+    long delay = (long) (random.nextDouble() * (System.nanoTime() - t));
+    java.util.concurrent.locks.LockSupport.parkNanos(delay);
+    return delay / 1000;
+  }
 
   private static List<Path> partials(Path folder) throws IOException {
     if (!Files.isDirectory(folder)) {
@@ -70,23 +83,16 @@ class InterruptedWriteTest {
     long t0 = System.nanoTime();
     int midWrite = 0;
     for (int i = 0; i < ITERATIONS; i++) {
-      // after the 1st to 3rd "writing" line, 0 to 150 ms: about one loop (render, write, fsync) here,
-      // of which the write and fsync are about an eighth
-      int writes = 1 + random.nextInt(3);
-      int delay = random.nextInt(150_000);
+      long delay;
       try (ChildProcess child = ChildProcess.start(WriterChild.class, "fixture", target.toString(),
           in.resolve("a.json").toString(), in.resolve("b.json").toString())) {
-        child.await("ready");
-        for (int w = 0; w < writes; w++) {
-          child.await("writing");
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(delay * 1000L);
+        delay = awaitKillMoment(child, random);
         if (!child.process.isAlive()) {
           fail("the writer ended before it was killed: exit " + child.process.exitValue() + "\n" + child.stderr());
         }
         child.kill();
       }
-      String when = "kill " + (i + 1) + " (seed " + SEED + ", write " + writes + " + " + delay + " us): ";
+      String when = "kill " + (i + 1) + " (seed " + SEED + ", " + delay + " us into a loop): ";
       if (!Files.exists(target)) {
         continue; // killed before the first write finished: nothing, not a partial file
       }
@@ -108,7 +114,7 @@ class InterruptedWriteTest {
   @Test
   void aKilledReportWriteLeavesEachFileOldOrNewAndSummaryJsonLast() throws Exception {
     // three versions of the input, so that each report's files are told apart, and their reports
-    FixtureFile full = FixtureReader.read(SOURCE);
+    FixtureFile full = FixtureReader.read(SMALL); // a small report: a quick loop, more kills per second
     List<FixtureCase> cases = full.cases();
     List<FixtureFile> inputs = List.of(full,
         new FixtureFile(full.source(), full.provenance(), cases.subList(0, cases.size() / 2)),
@@ -139,16 +145,15 @@ class InterruptedWriteTest {
     int midWrite = 0;
     int[] seen = new int[3];
     for (int i = 0; i < ITERATIONS; i++) {
-      int delay = random.nextInt(MAX_DELAY_MS * 2); // a check run takes longer than a fixture write
+      long delay;
       try (ChildProcess child = ChildProcess.start(WriterChild.class, args)) {
-        child.await("ready");
-        Thread.sleep(delay);
+        delay = awaitKillMoment(child, random);
         if (!child.process.isAlive()) {
           fail("the writer ended before it was killed: exit " + child.process.exitValue() + "\n" + child.stderr());
         }
         child.kill();
       }
-      String when = "kill " + (i + 1) + " (seed " + (SEED + 1) + ", " + delay + " ms): ";
+      String when = "kill " + (i + 1) + " (seed " + (SEED + 1) + ", " + delay + " us into a loop): ";
       // summary.json: absent (before the first run's last move) or one version, complete
       int j = -1;
       Path summary = report.resolve("summary.json");

@@ -19,7 +19,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two {@code check --report} processes into one folder: the lock makes the result one run's output. */
+/**
+ * The report folder as a set: {@code summary.json} renamed last, and two {@code check --report} processes
+ * into one folder, where the lock makes the result one run's output.
+ */
 class ReportLockTest {
   private static final Path SOURCE = Path.of(System.getProperty("conformance.fixtures", "fixtures"), "torch",
       "nll_loss.json");
@@ -78,6 +81,28 @@ class ReportLockTest {
     for (int f = 0; f < FILES.length; f++) {
       assertArrayEquals(want[f], got[f], FILES[f]);
     }
+  }
+
+  @Test
+  void summaryJsonIsRenamedLast() throws Exception {
+    // summary.md cannot be replaced (a non-empty folder in its place): the rename before it (index.html)
+    // has happened, the one after it (summary.json) has not
+    Path[] in = inputs();
+    Path report = dir.resolve("report");
+    PrintWriter sink = new PrintWriter(new StringWriter());
+    assertEquals(0, Main.run(sink, sink, "check", "--report", report.toString(), in[1].toString()));
+    byte[][] old = read(report);
+    Files.delete(report.resolve("summary.md"));
+    Files.createDirectories(report.resolve("summary.md/x"));
+    StringWriter err = new StringWriter();
+    assertEquals(2, Main.run(sink, new PrintWriter(err, true), "check", "--report", report.toString(),
+        in[0].toString()));
+    assertTrue(err.toString().startsWith("error: cannot write --report " + report + ": "
+        + report.resolve("summary.md") + ": "), err.toString());
+    Path ref = dir.resolve("ref");
+    assertEquals(0, Main.run(sink, sink, "check", "--report", ref.toString(), in[0].toString()));
+    assertArrayEquals(Files.readAllBytes(ref.resolve("index.html")), Files.readAllBytes(report.resolve("index.html")));
+    assertArrayEquals(old[2], Files.readAllBytes(report.resolve("summary.json")));
   }
 
   @Test

@@ -18,7 +18,8 @@ import java.util.List;
  * <p>{@code fixture TARGET A.json B.json}: {@link FixtureWriter#write} of A, then B, then A, ... to TARGET,
  * printing {@code writing} before each.
  * {@code report DIR REFS V0.json V1.json V2.json}: {@code check --report DIR Vk.json} for the version
- * after the one DIR's summary.json holds (compared with REFS/k/summary.json), cycling 0, 1, 2.
+ * after the one DIR's summary.json holds (compared with REFS/k/summary.json), cycling 0, 1, 2, printing
+ * {@code writing} before each.
  * {@code lock DIR}: holds DIR/.lock until stdin closes.
  */
 public final class WriterChild {
@@ -63,6 +64,7 @@ public final class WriterChild {
         }
       }
       int next = (current + 1) % inputs.size();
+      System.out.println("writing");
       int exit = Main.run(sink, sink, "check", "--report", dir.toString(), inputs.get(next));
       if (exit != 0) {
         System.err.println("check exited " + exit);

@@ -52,6 +52,11 @@ public final class Generate {
         usage("--op \"" + op + "\" is not in the catalog; ops: " + Catalog.ops());
       }
     }
+    for (String engine : engines) {
+      if (!engine.equals("torch") && !engine.equals("tensorflow")) {
+        usage("--engine \"" + engine + "\" is unknown; engines: torch, tensorflow");
+      }
+    }
     // every fixture is written atomically (FixtureWriter): a run killed mid-write leaves each file old
     // or new, plus the temporary file it was writing, removed here
     List<Path> partial = AtomicFiles.removeStale(out);
@@ -126,12 +131,13 @@ public final class Generate {
     for (Path t : targets) {
       Path rel = out.toAbsolutePath().relativize(t.toAbsolutePath());
       String name = rel.getFileName().toString();
-      boolean selected = rel.getNameCount() == 2 && engines.contains(rel.getName(0).toString())
+      // divergences.json: generator/regenerate rewrites it after every run
+      boolean selected = rel.toString().equals("divergences.json") || rel.getNameCount() == 2 && engines.contains(rel.getName(0).toString())
           && name.endsWith(".json") && ops.contains(name.substring(0, name.length() - ".json".length()));
       (selected ? redo : notRedone).add(rel.toString());
     }
     StringBuilder sb = new StringBuilder("removed " + targets.size() + " partial file"
-        + (targets.size() > 1 ? "s" : "") + " of an interrupted run (each target is still its previous version): ");
+        + (targets.size() > 1 ? "s" : "") + " of an interrupted run (the fixtures they were for are unchanged): ");
     List<String> all = new ArrayList<>(redo);
     all.addAll(notRedone);
     sb.append(String.join(", ", all));
