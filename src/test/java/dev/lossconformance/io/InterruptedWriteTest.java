@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Kills real JVMs that write a fixture file or a report folder in a loop (SIGKILL at seeded random
  * moments) and checks that every file is then either its previous or its new complete version, parsed
  * back in full. {@code -Dkill.iterations=N} (default 3 kills per test) and {@code -Dkill.seed=S} for a
- * longer stress run: {@code mvn -B test -Dtest=InterruptedWriteTest -Dkill.iterations=500}.
+ * longer stress run: {@code mvn -B test-compile surefire:test -Dtest=InterruptedWriteTest -Dkill.iterations=500}.
  */
 class InterruptedWriteTest {
   private static final int ITERATIONS = Integer.getInteger("kill.iterations", 3);
