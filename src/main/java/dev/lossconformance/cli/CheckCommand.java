@@ -9,11 +9,10 @@ import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureFormatException;
 import dev.lossconformance.fixture.FixtureReader;
+import dev.lossconformance.io.AtomicFiles;
 import dev.lossconformance.report.ConformanceReport;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -176,11 +175,7 @@ final class CheckCommand implements Callable<Integer> {
     if (json != null) {
       doing = "writing --json " + json;
       try {
-        Path parent = json.toAbsolutePath().getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        Files.writeString(json, summary.toJson(), StandardCharsets.UTF_8);
+        AtomicFiles.writeString(json, summary.toJson());
       } catch (IOException e) {
         err.println("error: cannot write --json " + json + ": " + Problems.describe(e));
         return 2;
@@ -197,7 +192,8 @@ final class CheckCommand implements Callable<Integer> {
       }
       doing = "writing --report " + report;
       try {
-        new ConformanceReport(paths, files, runs, pairs, strict, timestamp ? Instant.now() : null).writeTo(report);
+        new ConformanceReport(paths, files, runs, pairs, strict, timestamp ? Instant.now() : null).writeTo(report,
+            m -> err.println("note: " + m));
       } catch (IOException e) {
         err.println("error: cannot write --report " + report + ": " + Problems.describe(e));
         return 2;

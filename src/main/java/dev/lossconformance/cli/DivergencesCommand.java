@@ -2,8 +2,8 @@ package dev.lossconformance.cli;
 
 import dev.lossconformance.check.Divergences;
 import dev.lossconformance.fixture.FixtureFormatException;
+import dev.lossconformance.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +45,7 @@ final class DivergencesCommand implements Callable<Integer> {
             + " and " + fixtures.resolve("tensorflow") + "; nothing written");
         return 2;
       }
-      Files.writeString(file, Divergences.toJson(pairs), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(file, Divergences.toJson(pairs));
       long differ = pairs.stream().filter(p -> !p.agree()).count();
       long unexplained = pairs.stream().filter(p -> !p.agree() && p.reason() == null).count();
       spec.commandLine().getOut().println("wrote " + file + ": " + pairs.size() + " paired cases, " + differ

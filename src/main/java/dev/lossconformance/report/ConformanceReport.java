@@ -16,6 +16,7 @@ import dev.lossconformance.fixture.FixtureFormatException;
 import dev.lossconformance.fixture.FixtureReader;
 import dev.lossconformance.fixture.FixtureWriter;
 import dev.lossconformance.fixture.FloatText;
+import dev.lossconformance.io.AtomicFiles;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.io.IOException;
@@ -38,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -183,12 +185,26 @@ public final class ConformanceReport {
         || (strict && summary.count(Status.UNSUPPORTED) > 0);
   }
 
-  /** Writes {@code index.html}, {@code summary.json} and {@code summary.md} into {@code dir}, creating it. */
+  /** {@link #writeTo(Path, Consumer)} without notices. */
   public void writeTo(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    Files.writeString(dir.resolve(HTML), html(), StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve(JSON), summary.toJson(), StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve(MARKDOWN), markdown(), StandardCharsets.UTF_8);
+    writeTo(dir, m -> { });
+  }
+
+  /**
+   * Writes {@code index.html}, {@code summary.md} and then {@code summary.json} into {@code dir},
+   * creating it, with {@link AtomicFiles#writeAll}: under the lock {@code dir/.lock} (a concurrent run
+   * into the same folder is waited for, {@code notice} told so), each file renamed into place atomically,
+   * {@code summary.json} last, so a reader that sees the new {@code summary.json} sees the new
+   * {@code index.html} and {@code summary.md}. An interrupted write leaves each file old or new, never
+   * partial.
+   */
+  public void writeTo(Path dir, Consumer<String> notice) throws IOException {
+    // rendered before the lock is taken: rendering 2.7 MB of HTML takes longer than writing it
+    LinkedHashMap<String, String> files = new LinkedHashMap<>();
+    files.put(HTML, html());
+    files.put(MARKDOWN, markdown());
+    files.put(JSON, summary.toJson());
+    AtomicFiles.writeAll(dir, files, notice);
   }
 
   // ---------------------------------------------------------------------------------------------

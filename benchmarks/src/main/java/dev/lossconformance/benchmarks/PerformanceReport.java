@@ -76,10 +76,8 @@ public final class PerformanceReport {
     JsonNode json = new ObjectMapper().readTree(Path.of(args[0]).toFile());
     String markdown = new PerformanceReport(json).render(load, notes);
     Path out = Path.of(args[1]);
-    if (out.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(out.toAbsolutePath().getParent());
-    }
-    Files.writeString(out, markdown, StandardCharsets.UTF_8);
+    // atomically (temporary file, fsync, rename): an interrupted run leaves the previous report
+    dev.lossconformance.io.AtomicFiles.writeString(out, markdown);
     System.out.println("wrote " + out);
   }
 

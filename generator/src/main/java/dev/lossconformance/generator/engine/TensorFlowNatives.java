@@ -1,14 +1,13 @@
 package dev.lossconformance.generator.engine;
 
+import dev.lossconformance.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLConnection;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -106,21 +105,15 @@ final class TensorFlowNatives {
       connection.getInputStream().close();
       return;
     }
-    Path part = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
-    try {
+    // atomically (AtomicFiles: temporary file, fsync, rename): a run killed mid-extraction leaves no
+    // truncated library that the size check above could take for complete
+    AtomicFiles.write(target, out -> {
       try (InputStream in = connection.getInputStream()) {
-        Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+        long n = in.transferTo(out);
+        if (size >= 0 && n != size) {
+          throw new IOException("extracted " + n + " bytes of " + resource + ", expected " + size);
+        }
       }
-      if (size >= 0 && Files.size(part) != size) {
-        throw new IOException("extracted " + Files.size(part) + " bytes of " + resource + ", expected " + size);
-      }
-      try {
-        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(part);
-    }
+    });
   }
 }
