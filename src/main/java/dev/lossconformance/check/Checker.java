@@ -135,7 +135,8 @@ public final class Checker {
     };
   }
 
-  private static Map<String, Tensor> float64(Map<String, Tensor> inputs) {
+  /** {@code inputs} with every float32 tensor as float64: the float64 reference's inputs. */
+  static Map<String, Tensor> float64(Map<String, Tensor> inputs) {
     Map<String, Tensor> up = new LinkedHashMap<>();
     inputs.forEach((k, v) -> up.put(k, v.dtype() == DType.FLOAT32
         ? Tensor.ofFloating(DType.FLOAT64, v.toDoubleArray(), v.shape()) : v));

@@ -543,22 +543,31 @@ public final class TermMagnitudes {
    * which the engine rounds, so the entry carries a relative error of their size.
    */
   private static double[] softmax(Tensor x, Fibers f, int o, int s) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int k = 0; k < f.size(); k++) {
-      max = Math.max(max, x.getDouble(f.at(o, k, s)));
-    }
-    double sum = 0;
+    Shift sh = Shift.of(x, f, o, s);
     double[] p = new double[f.size()];
     for (int k = 0; k < f.size(); k++) {
-      p[k] = Math.exp(x.getDouble(f.at(o, k, s)) - max);
-      sum += p[k];
-    }
-    for (int k = 0; k < f.size(); k++) {
+      double z = x.getDouble(f.at(o, k, s)) - sh.max();
       // the exponent x - m is rounded: p carries a relative error of its size
-      p[k] = p[k] / sum * (1 + Math.abs(x.getDouble(f.at(o, k, s)) - max) + Math.abs(Math.log(sum)));
+      p[k] = Math.exp(z) / sh.sum() * (1 + Math.abs(z) + Math.abs(Math.log(sh.sum())));
     }
     return p;
   }
+
+  /** A fiber's max {@code m} and {@code s = sum exp(x - m)}, as the engines' softmax computes them. */
+  private record Shift(double max, double sum) {
+    static Shift of(Tensor x, Fibers f, int o, int s) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < f.size(); k++) {
+        max = Math.max(max, x.getDouble(f.at(o, k, s)));
+      }
+      double sum = 0;
+      for (int k = 0; k < f.size(); k++) {
+        sum += Math.exp(x.getDouble(f.at(o, k, s)) - max);
+      }
+      return new Shift(max, sum);
+    }
+  }
+
 
   /**
    * Keras {@code SparseCategoricalCrossentropy}: from logits, the gradient {@code p - onehot}; from
@@ -630,16 +639,10 @@ public final class TermMagnitudes {
     for (int o = 0; o < f.outer(); o++) {
       for (int s = 0; s < f.inner(); s++) {
         int row = o * f.inner() + s;
-        double max = Double.NEGATIVE_INFINITY;
+        Shift sh = logits ? Shift.of(yPred, f, o, s) : null;
         double sum = 0;
-        for (int k = 0; k < f.size(); k++) {
-          double x = yPred.getDouble(f.at(o, k, s));
-          max = Math.max(max, x);
-          sum += logits ? 0 : x;
-        }
-        double expSum = 0;
-        for (int k = 0; k < f.size() && logits; k++) {
-          expSum += Math.exp(yPred.getDouble(f.at(o, k, s)) - max);
+        for (int k = 0; k < f.size() && !logits; k++) {
+          sum += yPred.getDouble(f.at(o, k, s));
         }
         double m = 0;
         for (int k = 0; k < f.size(); k++) {
@@ -649,7 +652,7 @@ public final class TermMagnitudes {
             continue;
           }
           double x = yPred.getDouble(f.at(o, k, s));
-          m += logits ? q * (Math.abs(x - max) + Math.abs(Math.log(expSum)) + 1)
+          m += logits ? q * (Math.abs(x - sh.max()) + Math.abs(Math.log(sh.sum())) + 1)
               : q * (Math.abs(Math.log(clip(x / sum))) + 1);
         }
         out[row] = fac[row] * m;
@@ -823,22 +826,15 @@ public final class TermMagnitudes {
     double[] out = new double[grad ? x.numel() : f.count()];
     for (int o = 0; o < f.outer(); o++) {
       long y = labels.getLong(o);
-      double[] p = softmax(x, f, o, 0);
       if (grad) {
+        double[] p = softmax(x, f, o, 0);
         for (int k = 0; k < f.size(); k++) {
           out[f.at(o, k, 0)] = p[k] + (k == y ? 1 : 0);
         }
       } else {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < f.size(); k++) {
-          max = Math.max(max, x.getDouble(f.at(o, k, 0)));
-        }
-        double sum = 0;
-        for (int k = 0; k < f.size(); k++) {
-          sum += Math.exp(x.getDouble(f.at(o, k, 0)) - max);
-        }
+        Shift sh = Shift.of(x, f, o, 0);
         // log s of a sum rounded to a relative eps is off by eps absolute: the 1
-        out[o] = Math.abs(Math.log(sum)) + 1 + Math.abs(x.getDouble(f.at(o, (int) y, 0)) - max);
+        out[o] = Math.abs(Math.log(sh.sum())) + 1 + Math.abs(x.getDouble(f.at(o, (int) y, 0)) - sh.max());
       }
     }
     return out;

@@ -151,7 +151,7 @@ class CheckerTest {
           }
           assertTrue(TermMagnitudes.has(c.api(), o.getKey()), key);
           double[] m = TermMagnitudes.of(c.api(), o.getKey(), c.params(), c.inputs(),
-              () -> Apis.evaluate(c.api(), c.params(), float64(c.inputs())));
+              () -> Apis.evaluate(c.api(), c.params(), Checker.float64(c.inputs())));
           assertNotNull(m, c.displayName() + " " + o.getKey() + ": the model cannot evaluate the case");
           assertEquals(o.getValue().numel(), m.length, c.displayName() + " " + o.getKey());
           evaluated.add(key);
@@ -159,13 +159,6 @@ class CheckerTest {
       }
     }
     assertEquals(needed, evaluated, "term allowances no committed case exercises");
-  }
-
-  private static Map<String, Tensor> float64(Map<String, Tensor> in) {
-    Map<String, Tensor> up = new LinkedHashMap<>();
-    in.forEach((k, v) -> up.put(k, v.dtype() == DType.FLOAT32
-        ? Tensor.ofFloating(DType.FLOAT64, v.toDoubleArray(), v.shape()) : v));
-    return up;
   }
 
   @Test
