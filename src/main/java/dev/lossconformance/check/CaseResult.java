@@ -3,6 +3,8 @@ package dev.lossconformance.check;
 /**
  * The verdict on one fixture case.
  *
+ * <p>Java in the comments below stands for the implementation under test.
+ *
  * @param engine engine the golden came from
  * @param id case id
  * @param api the framework call
@@ -30,12 +32,22 @@ public record CaseResult(String engine, String id, String api, Status status, lo
   public record OutputDiff(String output, dev.lossconformance.tensor.DType dtype, long maxUlp, double maxAbs,
       double scaledBeyondUlps) {}
 
+  /** This verdict with another status and message (the deviation of a failure). */
+  public CaseResult with(Status newStatus, String newMessage) {
+    return new CaseResult(engine, id, api, newStatus, maxUlp, maxAbsErr, newMessage, diffs);
+  }
+
   /** What happened to a case. */
   public enum Status {
     /** Java matched the golden (or raised where the engine raised). */
     PASSED,
     /** Java differs beyond tolerance, or raised where the engine did not, or the reverse. */
     FAILED,
+    /**
+     * The implementation fails the case, and a known-deviations file lists it with a reason
+     * ({@link Deviations}): reported with the reason, not counted as a failure.
+     */
+    DEVIATION,
     /** Java does not implement the api, a parameter or an output the case needs. */
     UNSUPPORTED,
     /** The engine itself cannot express the case; the fixture says why. */

@@ -2,6 +2,9 @@ package dev.lossconformance.check;
 
 import dev.lossconformance.check.CaseResult.Status;
 import dev.lossconformance.fixture.FixtureCase;
+import dev.lossconformance.impl.LossCall;
+import dev.lossconformance.impl.LossImplementation;
+import dev.lossconformance.impl.UnsupportedCallException;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -33,20 +36,44 @@ public final class Checker {
     }
   }
 
-  /** The verdict on {@code c}. */
+  /** The verdict on {@code c} for this project's kernels (the implementation {@code java}). */
   public static CaseResult check(FixtureCase c) {
     return run(c).result();
   }
 
-  /** The verdict on {@code c} and Java's outputs, for reports that show both sides. */
+  /** The verdict on {@code c} and the outputs of this project's kernels. */
   public static Run run(FixtureCase c) {
+    return run(c, JAVA);
+  }
+
+  private static final LossImplementation JAVA = new dev.lossconformance.java.JavaImplementation();
+
+  /**
+   * The verdict on {@code c} for {@code impl}, and its outputs (for reports that show both sides).
+   *
+   * <p>The implementation gets the call only ({@link LossCall}: api, params, copies of the inputs),
+   * never the goldens. An implementation that writes into its inputs fails the case: the golden is of
+   * the inputs as given, and a caller's tensors must survive a loss call.
+   */
+  public static Run run(FixtureCase c, LossImplementation impl) {
     if (c.unsupported() != null) {
       return none(result(c, Status.SKIPPED, 0, 0, "the engine cannot express this case: " + c.unsupported()));
     }
+    String cannot;
+    try {
+      cannot = impl.unsupported(c);
+    } catch (RuntimeException | LinkageError e) {
+      return none(result(c, Status.FAILED, 0, 0, header(c) + ": " + impl.name() + ".unsupported() crashed: " + e));
+    }
+    if (cannot != null) {
+      return none(result(c, Status.UNSUPPORTED, 0, 0, cannot));
+    }
+    Map<String, Tensor> given = new LinkedHashMap<>();
+    c.inputs().forEach((k, v) -> given.put(k, v.copy()));
     Map<String, Tensor> actual;
     try {
-      actual = Apis.evaluate(c.api(), c.params(), c.inputs());
-    } catch (UnsupportedCaseException e) {
+      actual = impl.run(new LossCall(c.api(), c.params(), given));
+    } catch (UnsupportedCallException e) {
       return none(result(c, Status.UNSUPPORTED, 0, 0, e.getMessage()));
     } catch (MalformedCaseException e) {
       // the message starts with the JSON path inside the case, for check to name the file's path
@@ -60,15 +87,26 @@ public final class Checker {
         }
         return none(result(c, Status.PASSED, 0, 0, EngineErrors.accepted(c.error(), e)));
       }
-      return none(result(c, Status.FAILED, 0, 0, header(c) + ": java raised " + e + " but the engine returned outputs"));
-    } catch (RuntimeException e) {
-      return none(result(c, Status.FAILED, 0, 0, header(c) + ": java crashed: " + e));
+      return none(result(c, Status.FAILED, 0, 0, header(c) + ": " + impl.name() + " raised " + e
+          + " but the engine returned outputs"));
+    } catch (Exception | LinkageError e) {
+      // a checked exception, a RuntimeException, a native library that failed to link: the case fails
+      return none(result(c, Status.FAILED, 0, 0, header(c) + ": " + impl.name() + " crashed: " + e));
+    }
+    for (Map.Entry<String, Tensor> in : c.inputs().entrySet()) {
+      if (!in.getValue().equals(given.get(in.getKey()))) {
+        return none(result(c, Status.FAILED, 0, 0, header(c) + ": " + impl.name() + " wrote into its input \""
+            + in.getKey() + "\" (a loss call must leave its arguments as they were)"));
+      }
+    }
+    if (actual == null) {
+      return none(result(c, Status.FAILED, 0, 0, header(c) + ": " + impl.name() + " returned null instead of outputs"));
     }
     if (c.expectsError()) {
       return new Run(result(c, Status.FAILED, 0, 0, header(c) + ": the engine raised \"" + c.error()
-          + "\" but java returned " + actual.get("loss")), actual);
+          + "\" but " + impl.name() + " returned " + actual.get("loss")), actual);
     }
-    return new Run(judge(c, actual, new Memo(c)), actual);
+    return new Run(judge(c, actual, new Memo(c), impl.name()), actual);
   }
 
   /**
@@ -79,6 +117,11 @@ public final class Checker {
    *     (the tamper audit) passes the same memo
    */
   static CaseResult judge(FixtureCase c, Map<String, Tensor> actual, Memo memo) {
+    return judge(c, actual, memo, dev.lossconformance.java.JavaImplementation.NAME);
+  }
+
+  /** {@link #judge(FixtureCase, Map, Memo)} for the implementation called {@code who}. */
+  static CaseResult judge(FixtureCase c, Map<String, Tensor> actual, Memo memo, String who) {
     long maxUlp = 0;
     double maxAbs = 0;
     java.util.List<CaseResult.OutputDiff> diffs = new java.util.ArrayList<>();
@@ -104,7 +147,7 @@ public final class Checker {
       }
     }
     String missing = notComputed.isEmpty() ? null
-        : "java does not compute output" + (notComputed.size() > 1 ? "s " : " ")
+        : who + " does not compute output" + (notComputed.size() > 1 ? "s " : " ")
             + String.join(", ", notComputed.stream().map(n -> "\"" + n + "\"").toList()) + " of " + c.api();
     if (failures.length() > 0) {
       if (missing != null) {

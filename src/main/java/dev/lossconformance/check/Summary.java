@@ -7,11 +7,41 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Counts of a check run and its JSON form (the {@code check --json} schema). */
-public record Summary(List<CaseResult> cases) {
+/**
+ * Counts of a check run and its JSON form (the {@code check --json} schema).
+ *
+ * @param implementation the name of the implementation judged ({@code java}, ...)
+ * @param cases every verdict, in run order
+ */
+public record Summary(String implementation, List<CaseResult> cases) {
 
   public Summary {
+    java.util.Objects.requireNonNull(implementation, "implementation");
     cases = List.copyOf(cases);
+  }
+
+  /** The summary of a run of this project's kernels (the implementation {@code java}). */
+  public Summary(List<CaseResult> cases) {
+    this(dev.lossconformance.java.JavaImplementation.NAME, cases);
+  }
+
+  /**
+   * How many cases of {@code status} gave each reason (the message's first line), most frequent
+   * first: for unsupported cases, what an implementation declines and how broadly.
+   */
+  public Map<String, Long> reasons(Status status) {
+    Map<String, Long> counts = new java.util.HashMap<>();
+    for (CaseResult c : cases) {
+      if (c.status() == status) {
+        String m = c.message() == null ? "" : c.message().lines().findFirst().orElse("");
+        counts.merge(m, 1L, Long::sum);
+      }
+    }
+    Map<String, Long> sorted = new java.util.LinkedHashMap<>();
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
   }
 
   public long count(Status s) {
@@ -23,6 +53,7 @@ public record Summary(List<CaseResult> cases) {
     StringBuilder sb = new StringBuilder();
     sb.append(count(Status.PASSED)).append(" passed, ").append(count(Status.FAILED)).append(" failed");
     Map<Status, String> extra = new EnumMap<>(Status.class);
+    extra.put(Status.DEVIATION, "deviations");
     extra.put(Status.UNSUPPORTED, "unsupported");
     extra.put(Status.SKIPPED, "skipped");
     extra.put(Status.ERROR, "errors");
@@ -36,16 +67,27 @@ public record Summary(List<CaseResult> cases) {
   }
 
   /**
-   * {@code {"passed","failed","unsupported","skipped","errors","cases":[{"id","engine","status","max_ulp",
-   * "max_abs_err","message"}]}}; {@code max_ulp} is {@code null} for a NaN or infinity mismatch.
+   * {@code {"implementation","passed","failed","unsupported","skipped","errors","deviations",
+   * "unsupported_reasons":{reason:count},"cases":[{"id","engine","status","max_ulp","max_abs_err",
+   * "message"}]}}; {@code max_ulp} is {@code null} for a NaN or infinity mismatch.
    */
   public String toJson() {
     StringBuilder sb = new StringBuilder("{\n");
+    sb.append("  \"implementation\": ").append(FixtureWriter.quote(implementation)).append(",\n");
     sb.append("  \"passed\": ").append(count(Status.PASSED)).append(",\n");
     sb.append("  \"failed\": ").append(count(Status.FAILED)).append(",\n");
     sb.append("  \"unsupported\": ").append(count(Status.UNSUPPORTED)).append(",\n");
     sb.append("  \"skipped\": ").append(count(Status.SKIPPED)).append(",\n");
     sb.append("  \"errors\": ").append(count(Status.ERROR)).append(",\n");
+    sb.append("  \"deviations\": ").append(count(Status.DEVIATION)).append(",\n");
+    sb.append("  \"unsupported_reasons\": {");
+    Map<String, Long> reasons = reasons(Status.UNSUPPORTED);
+    int k = 0;
+    for (Map.Entry<String, Long> e : reasons.entrySet()) {
+      sb.append(k++ == 0 ? "\n" : ",\n").append("    ").append(FixtureWriter.quote(e.getKey())).append(": ")
+          .append(e.getValue());
+    }
+    sb.append(reasons.isEmpty() ? "},\n" : "\n  },\n");
     sb.append("  \"cases\": [");
     for (int i = 0; i < cases.size(); i++) {
       CaseResult c = cases.get(i);

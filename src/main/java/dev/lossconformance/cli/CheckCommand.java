@@ -2,14 +2,19 @@ package dev.lossconformance.cli;
 
 import dev.lossconformance.check.CaseResult;
 import dev.lossconformance.check.CaseResult.Status;
-import dev.lossconformance.check.Checker;
+import dev.lossconformance.check.CheckRun;
+import dev.lossconformance.check.Deviations;
 import dev.lossconformance.check.Summary;
 import dev.lossconformance.check.Tolerances;
 import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureFormatException;
 import dev.lossconformance.fixture.FixtureReader;
+import dev.lossconformance.impl.Implementations;
+import dev.lossconformance.impl.LossImplementation;
 import dev.lossconformance.io.AtomicFiles;
+import dev.lossconformance.java.JavaImplementation;
+import dev.lossconformance.report.JUnitXml;
 import dev.lossconformance.report.ConformanceReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,16 +31,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code check}: the Java implementation against fixture files, as a CI gate. */
+/** {@code check}: a loss implementation (by default this project's kernels) against fixture files, as a CI gate. */
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-        "Checks the Java loss implementation against fixture files or folders.",
+        "Checks a loss implementation (--impl, default java: this project's kernels) against fixture files or"
+            + " folders.",
         "Prints one line per failing case and a final line 'N passed, N failed'.",
-        "Exit status: 0 nothing failed; 1 a case failed (or, with --strict, was unsupported);",
-        "2 bad usage or an unreadable or malformed fixture file.",
+        "Exit status: 0 nothing failed; 1 a case failed (or, with --strict, was unsupported or is a listed"
+            + " deviation that no longer fails);",
+        "2 bad usage, an unknown implementation, or an unreadable or malformed fixture or deviations file.",
         "--report DIR also writes index.html, summary.json and summary.md into DIR."})
 final class CheckCommand implements Callable<Integer> {
 
@@ -44,8 +51,29 @@ final class CheckCommand implements Callable<Integer> {
 
   // strings, converted in call(): picocli would take a PATH after the first that fails conversion (an
   // empty one) for an unmatched argument and say only that
-  @Parameters(arity = "1..*", paramLabel = "PATH", description = "fixture files or folders (*.json below a folder)")
-  List<String> pathArgs;
+  @Parameters(arity = "0..*", paramLabel = "PATH", description = "fixture files or folders (*.json below a folder)")
+  List<String> pathArgs = new ArrayList<>();
+
+  @Option(names = "--impl", paramLabel = "NAME", defaultValue = JavaImplementation.NAME,
+      description = "the implementation to check, by name (default: ${DEFAULT-VALUE}, this project's kernels);"
+          + " any on the class path (-cp loss-conformance.jar:their.jar) is found, see --list-impls")
+  String impl;
+
+  @Option(names = "--list-impls", description = "list the implementations on the class path and exit")
+  boolean listImpls;
+
+  @Option(names = "--deviations", paramLabel = "FILE",
+      description = "known deviations: lines 'PATTERN REASON'; a failing case a pattern matches is reported as a"
+          + " deviation with the reason instead of failing")
+  Path deviations;
+
+  @Option(names = "--derived-mean", description = "also check each reduction=\"none\" golden of an element-wise or"
+      + " row-wise loss as one mean case per element or row (for implementations that only compute a mean)")
+  boolean derivedMean;
+
+  @Option(names = "--junit-xml", paramLabel = "FILE",
+      description = "also write the results in the JUnit XML format CI test reporters read (one testcase per case)")
+  Path junitXml;
 
   @Option(names = "--json", paramLabel = "SUMMARY.json", description = "also write the results as JSON")
   Path json;
@@ -67,6 +95,32 @@ final class CheckCommand implements Callable<Integer> {
       + "(without it the report is byte-identical for the same inputs)")
   boolean timestamp;
 
+  private LossImplementation implementation;
+  private Deviations known = Deviations.none();
+
+  /** {@code --list-impls}: name and description of each implementation found, one per line. */
+  private static int listImplementations(PrintWriter out, PrintWriter err, ClassLoader loader) {
+    List<LossImplementation> all;
+    try {
+      all = Implementations.all(loader);
+    } catch (Implementations.LookupException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    int width = all.stream().mapToInt(i -> i.name().length()).max().orElse(0);
+    for (LossImplementation i : all) {
+      String description;
+      try {
+        description = i.description();
+      } catch (RuntimeException e) {
+        description = "(description() threw " + e + ")";
+      }
+      out.println(String.format(Locale.ROOT, "%-" + width + "s  %s", i.name(), description));
+    }
+    out.flush();
+    return 0;
+  }
+
   /** What the run is doing, for a message when the JVM gives out: "reading fixtures/", "checking torch | id". */
   private String doing = "starting";
   private boolean reading;
@@ -75,6 +129,14 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (listImpls) {
+      return listImplementations(out, err, loader);
+    }
+    if (pathArgs.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "Missing required parameter: 'PATH' (fixture files or folders; or --list-impls)");
+    }
     List<Path> paths = new ArrayList<>(pathArgs.size());
     for (int i = 0; i < pathArgs.size(); i++) {
       try {
@@ -95,6 +157,28 @@ final class CheckCommand implements Callable<Integer> {
     if (bad != null) {
       err.println("error: cannot write --report " + report + ": " + bad);
       return 2;
+    }
+    bad = junitXml == null ? null : Problems.unwritable(junitXml, false);
+    if (bad != null) {
+      err.println("error: cannot write --junit-xml " + junitXml + ": " + bad);
+      return 2;
+    }
+    try {
+      implementation = Implementations.named(impl, loader);
+    } catch (Implementations.LookupException e) {
+      err.println("error: --impl " + impl + ": " + e.getMessage());
+      return 2;
+    }
+    if (deviations != null) {
+      try {
+        known = Deviations.read(deviations);
+      } catch (Deviations.FormatException e) {
+        err.println("error: --deviations: " + e.getMessage());
+        return 2;
+      } catch (IOException e) {
+        err.println("error: --deviations " + deviations + ": cannot read: " + Problems.describe(e));
+        return 2;
+      }
     }
     // the memory and stack the run held are unreachable once check() has returned or thrown
     try {
@@ -141,36 +225,40 @@ final class CheckCommand implements Callable<Integer> {
       err.println("error: no fixture case found under " + paths);
       return 2;
     }
-    // the report needs every case's Java outputs; without one they are dropped case by case
-    List<Checker.Run> runs = new ArrayList<>(report == null ? 0 : cases.size());
-    List<CaseResult> results = new ArrayList<>(cases.size());
-    int malformed = 0;
-    for (FixtureCase c : cases) {
-      doing = "checking " + c.displayName();
-      Checker.Run run = Checker.run(c);
-      if (report != null) {
-        runs.add(run);
-      }
-      CaseResult r = run.result();
-      results.add(r);
+    // the report needs every case's outputs; without one they are dropped case by case
+    int[] malformed = {0};
+    CheckRun run = CheckRun.of(files, new CheckRun.Options(implementation, known, derivedMean, report != null), e -> {
+      FixtureCase c = e.fixture();
+      CaseResult r = e.result();
       if (r.status() == Status.ERROR) {
         // a malformed case: named as a reader error is, file, case and JSON path; exit 2 at the end
-        malformed++;
+        malformed[0]++;
         err.println("error: " + c.file() + ": case " + c.id() + ", " + jsonPath(files, c) + "." + r.message());
       }
       boolean bad = r.status() == Status.FAILED || (strict && r.status() == Status.UNSUPPORTED);
-      if (bad) {
+      if (bad || (verbose && r.status() == Status.DEVIATION)) {
         String text = verbose ? (r.message() == null ? "" : r.message().strip()) : firstLine(r.message());
         out.println(r.status().name() + " " + c.displayName() + (text.isEmpty() ? "" : ": " + text));
       }
+      if (e.deviationFixed()) {
+        out.println("FIXED " + c.displayName() + ": listed as a known deviation (" + e.deviation().where()
+            + ") but passes; remove the line");
+      }
+    }, c -> doing = "checking " + c.displayName() + " with " + implementation.name());
+    List<CaseResult> results = run.results();
+    for (Deviations.Entry d : run.unusedDeviations()) {
+      err.println("note: known deviation " + d.where() + " (" + d.pattern() + ") matches no case of this run");
     }
     doing = "summing up the results";
-    Summary summary = new Summary(results);
+    Summary summary = run.summary();
     if (measure) {
       doing = "computing --measure";
       printMeasure(out, results);
     }
-    out.println(summary.line());
+    summary.reasons(Status.UNSUPPORTED).forEach((why, n) -> out.println("unsupported by " + implementation.name()
+        + ": " + n + " case" + (n == 1 ? "" : "s") + ": " + why));
+    out.println(summary.line() + (implementation.name().equals(JavaImplementation.NAME) ? ""
+        : " (" + implementation.name() + ")"));
     out.flush();
     if (json != null) {
       doing = "writing --json " + json;
@@ -178,6 +266,15 @@ final class CheckCommand implements Callable<Integer> {
         AtomicFiles.writeString(json, summary.toJson());
       } catch (IOException e) {
         err.println("error: cannot write --json " + json + ": " + Problems.describe(e));
+        return 2;
+      }
+    }
+    if (junitXml != null) {
+      doing = "writing --junit-xml " + junitXml;
+      try {
+        AtomicFiles.writeString(junitXml, JUnitXml.of(run));
+      } catch (IOException e) {
+        err.println("error: cannot write --junit-xml " + junitXml + ": " + Problems.describe(e));
         return 2;
       }
     }
@@ -192,7 +289,7 @@ final class CheckCommand implements Callable<Integer> {
       }
       doing = "writing --report " + report;
       try {
-        new ConformanceReport(paths, files, runs, pairs, strict, timestamp ? Instant.now() : null).writeTo(report,
+        new ConformanceReport(paths, files, run.entries().stream().map(CheckRun.Entry::run).toList(), pairs, strict, timestamp ? Instant.now() : null).writeTo(report,
             m -> err.println("note: " + m));
       } catch (IOException e) {
         err.println("error: cannot write --report " + report + ": " + Problems.describe(e));
@@ -202,12 +299,13 @@ final class CheckCommand implements Callable<Integer> {
         return 2;
       }
     }
-    if (malformed > 0) {
-      err.println("error: " + malformed + " malformed case" + (malformed > 1 ? "s" : "") + " (above); the other cases"
+    if (malformed[0] > 0) {
+      err.println("error: " + malformed[0] + " malformed case" + (malformed[0] > 1 ? "s" : "") + " (above); the other cases"
           + " were checked");
       return 2;
     }
-    boolean failed = summary.count(Status.FAILED) > 0 || (strict && summary.count(Status.UNSUPPORTED) > 0);
+    boolean failed = summary.count(Status.FAILED) > 0
+        || (strict && (summary.count(Status.UNSUPPORTED) > 0 || !run.fixedDeviations().isEmpty()));
     if (!failed && summary.count(Status.PASSED) == 0) {
       // a gate that compared nothing never passes
       err.println("error: no case under " + paths + " could be compared (" + summary.line() + ")");

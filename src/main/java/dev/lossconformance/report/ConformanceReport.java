@@ -328,7 +328,7 @@ public final class ConformanceReport {
     return switch (s) {
       case SKIPPED -> 0;
       case PASSED -> 1;
-      case UNSUPPORTED -> 2;
+      case UNSUPPORTED, DEVIATION -> 2;
       case FAILED -> 3;
       case ERROR -> 4;
     };
@@ -714,6 +714,7 @@ public final class ConformanceReport {
       case PASSED -> "pass";
       case FAILED -> "fail";
       case UNSUPPORTED -> "unsup";
+      case DEVIATION -> "dev";
       case SKIPPED -> "skip";
       case ERROR -> "err";
     };

@@ -276,6 +276,12 @@ public final class Tensor {
     return Arrays.toString(idx);
   }
 
+  /** A tensor equal to this one that shares no array with it. */
+  public Tensor copy() {
+    return new Tensor(dtype, shape.clone(), f32 == null ? null : f32.clone(), f64 == null ? null : f64.clone(),
+        i64 == null ? null : i64.clone());
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof Tensor t)) {
