@@ -81,7 +81,18 @@ class ParamsAndSummaryTest {
     assertTrue(json.contains("\"message\": \"no weights\""), json);
     assertFalse(json.contains("raised as the engine did"), json);
     assertEquals("1 passed, 1 failed, 1 skipped", s.line());
-    assertEquals("{\n  \"passed\": 0,\n  \"failed\": 0,\n  \"unsupported\": 0,\n  \"skipped\": 0,\n  \"errors\": 0,\n  \"cases\": []\n}\n",
+    assertEquals("{\n  \"implementation\": \"java\",\n  \"passed\": 0,\n  \"failed\": 0,\n  \"unsupported\": 0,\n"
+        + "  \"skipped\": 0,\n  \"errors\": 0,\n  \"deviations\": 0,\n  \"unsupported_reasons\": {},\n  \"cases\": []\n}\n",
         new Summary(List.of()).toJson());
+    CaseResult declined = new CaseResult("torch", "d", "api", Status.UNSUPPORTED, 0, 0, "no weights\nmore", List.of());
+    CaseResult declined2 = new CaseResult("torch", "e", "api", Status.UNSUPPORTED, 0, 0, "no weights", List.of());
+    CaseResult other = new CaseResult("torch", "f", "api", Status.UNSUPPORTED, 0, 0, "no K-dim", List.of());
+    Summary counted = new Summary("mine", List.of(other, declined, declined2));
+    assertEquals(java.util.Map.of("no weights", 2L, "no K-dim", 1L), counted.reasons(Status.UNSUPPORTED));
+    assertEquals(List.of("no weights", "no K-dim"), List.copyOf(counted.reasons(Status.UNSUPPORTED).keySet()),
+        "most frequent first");
+    assertTrue(counted.toJson().startsWith("{\n  \"implementation\": \"mine\",\n"), counted.toJson());
+    assertTrue(counted.toJson().contains("\"unsupported_reasons\": {\n    \"no weights\": 2,\n    \"no K-dim\": 1\n  },"),
+        counted.toJson());
   }
 }
