@@ -1,5 +1,7 @@
 package dev.lossconformance.generator.engine;
 
+import dev.lossconformance.generator.runtime.TorchScriptArchive;
+
 /**
  * The one package-private piece of the generator that the benchmarks reuse, made callable from
  * {@code dev.lossconformance.benchmarks}: the in-memory TorchScript archive writer (see
