@@ -220,9 +220,12 @@ final class TorchScripts {
     return new Script(List.copyOf(tensors), spec.grads(), module(tensors, spec.grads(), body, List.of("loss")));
   }
 
-  /** The module source around {@code body}: the runtime's template, {@link TorchScriptModule#withGradients}. */
+  /**
+   * The module source around {@code body}: the runtime's template ({@link
+   * TorchScriptModule#withGradients}), differentiating the sum of each objective.
+   */
   private static String module(List<String> tensors, List<String> grads, List<String> body, List<String> objectives) {
-    return TorchScriptModule.withGradients(tensors, grads, body, objectives);
+    return TorchScriptModule.withGradients(tensors, grads, body, objectives.stream().map(o -> o + ".sum()").toList());
   }
 
   /** torch.nn._reduction.get_enum. */

@@ -19,8 +19,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@link #withGradients}: returns {@code (loss.detach(), g0, g1, ...)}, the gradients of the
- *       summed objectives with respect to each differentiated tensor, as {@code loss.sum().backward()}
- *       leaves them in Python. Run the block with DJL's training flag ({@code block.forward(store,
+ *       (scalar) objectives with respect to each differentiated tensor, as {@code
+ *       objective.backward()} leaves them in Python. Run the block with DJL's training flag ({@code block.forward(store,
  *       inputs, true)}): DJL otherwise runs it under a no-grad guard, and the script switches grad
  *       mode on itself as well (ENGINES.md: both are needed).
  *   <li>{@link #lossOnly}: returns {@code loss}; run it with the training flag off, as under {@code
@@ -33,7 +33,8 @@ public final class TorchScriptModule {
 
   /**
    * The module source: class {@code Loss} with a typed {@code forward} over {@code tensors} (in
-   * argument order) returning the loss and one gradient per name of {@code grads}.
+   * argument order) returning the loss and one gradient per name of {@code grads}:
+   * {@code torch.autograd.grad(objectives, vars, allow_unused=True)}.
    *
    * <p>An integer tensor cannot require grad; it goes in as is, so the kernel's own dtype error shows.
    * A differentiated name that is no argument is a leaf the body binds itself (ctc_loss's logits).
@@ -43,7 +44,8 @@ public final class TorchScriptModule {
    * @param tensors the forward's tensor arguments
    * @param grads the tensors to differentiate; {@code input} is bound to {@code x}
    * @param body statements binding {@code loss} and every objective
-   * @param objectives the expressions whose sums are differentiated, usually {@code loss}
+   * @param objectives the scalar expressions differentiated, e.g. {@code loss} for a reduced loss or
+   *     {@code loss.sum()}, as the generator differentiates every loss
    */
   public static String withGradients(List<String> tensors, List<String> grads, List<String> body, List<String> objectives) {
     StringBuilder s = header(tensors);
@@ -64,7 +66,7 @@ public final class TorchScriptModule {
       s.append("    ").append(line).append('\n');
     }
     s.append("    grads = torch.autograd.grad([")
-        .append(String.join(", ", objectives.stream().map(o -> o + ".sum()").toList()))
+        .append(String.join(", ", objectives))
         .append("], [").append(String.join(", ", vars)).append("], allow_unused=True)\n");
     StringBuilder ret = new StringBuilder("loss.detach()");
     for (int i = 0; i < vars.size(); i++) {
