@@ -1,34 +1,27 @@
 package dev.lossconformance.benchmarks;
 
 import ai.djl.engine.Engine;
-import dev.lossconformance.generator.engine.TensorFlowBackend;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.lossconformance.generator.runtime.DjlEngines;
+import dev.lossconformance.generator.runtime.TfGraph;
+import dev.lossconformance.generator.runtime.TfGraph.KernelFails;
+import dev.lossconformance.generator.runtime.TfGraph.Node;
+import dev.lossconformance.generator.runtime.TfGraph.PythonError;
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
 import org.openjdk.jmh.infra.Blackhole;
-import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
-import org.tensorflow.GraphOperationBuilder;
-import org.tensorflow.Output;
 import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * TensorFlow 2.16.1's own kernels through the TF Java API that DJL ships: each loss is a graph of
- * raw ops (named as registered, so the graph says exactly which kernels run), run in a session with
- * {@link BenchmarkSettings#THREADS} intra-op threads and one inter-op thread and TensorFlow's default
- * graph optimisations. The inputs are TensorFlow tensors created once and fed to placeholders on every
- * call. {@code Session.run} returns when the fetched outputs are computed; each call reads the scalar
- * loss and touches the gradient's first element before the outputs are freed.
+ * raw ops built with the generator's {@link TfGraph} (ops named as registered, so the graph says
+ * exactly which kernels run), run in a session with {@link BenchmarkSettings#THREADS} intra-op threads
+ * and one inter-op thread and TensorFlow's default graph optimisations ({@link TfGraph#threaded}). The
+ * inputs are converted to TensorFlow tensors once ({@link TfGraph#openSession}) and fed to placeholders
+ * on every call. {@code Session.run} returns when the fetched outputs are computed; each call reads the
+ * scalar loss and touches the gradient's first element before the outputs are freed.
  *
- * <p>Gradients are built as TF Python builds them: the C++ gradient registry
+ * <p>Gradients are built as TF Python builds them ({@link TfGraph#gradient}): the C++ gradient registry
  * ({@code Graph.addGradients}) for elementary ops, and for the fused kernels, which have no C++
  * gradient, their registered Python gradient ({@code _SparseSoftmaxCrossEntropyWithLogitsGrad},
  * {@code _CTCLossGrad}): {@code ExpandDims(upstream, -1) * backprop}, the kernel's own second output
@@ -36,11 +29,6 @@ import org.tensorflow.types.TInt64;
  */
 final class TensorFlowKernels {
   private TensorFlowKernels() {}
-
-  private static final ConfigProto SESSION_CONFIG = ConfigProto.newBuilder()
-      .setIntraOpParallelismThreads(BenchmarkSettings.THREADS)
-      .setInterOpParallelismThreads(1)
-      .build();
 
   /**
    * {@code SparseSoftmaxCrossEntropyWithLogits(logits [M, C], labels [M] int64)} then {@code Mean};
@@ -50,27 +38,23 @@ final class TensorFlowKernels {
    * cost of taking the same channels-first tensor.
    */
   static Workload crossEntropy(Problems.CrossEntropy p) {
-    GraphWorkload w = new GraphWorkload();
-    int rank = p.shape().length;
-    Output<?> x = w.placeholder(TFloat32.tensorOf(shape(p.shape()), DataBuffers.of(p.logits(), true, false)));
-    Output<?> labels = w.placeholder(TInt64.tensorOf(shape(p.targetShape()), DataBuffers.of(p.targets(), true, false)));
-    Output<?> logits = x;
-    if (rank > 2) {
-      long[] perm = new long[rank]; // (0, 2, 3, ..., 1)
-      for (int d = 1; d < rank - 1; d++) {
-        perm[d] = d + 1;
+    return new GraphWorkload(g -> {
+      int rank = p.shape().length;
+      Node x = g.input(Tensor.ofFloats(p.logits(), p.shape()));
+      Node labels = g.input(Tensor.ofLongs(p.targets(), p.targetShape()));
+      Node logits = x;
+      if (rank > 2) {
+        long[] perm = new long[rank]; // (0, 2, 3, ..., 1)
+        for (int d = 1; d < rank - 1; d++) {
+          perm[d] = d + 1;
+        }
+        perm[rank - 1] = 1;
+        logits = g.reshape(g.transpose(x, perm), new long[] {-1, p.classes()});
+        labels = g.reshape(labels, new long[] {-1});
       }
-      perm[rank - 1] = 1;
-      logits = w.op("Reshape", w.op("Transpose", x, w.ints(perm)), w.ints(-1, p.classes()));
-      labels = w.op("Reshape", labels, w.ints(-1));
-    }
-    GraphOperation xent = w.builder("SparseSoftmaxCrossEntropyWithLogits").addInput(logits).addInput(labels).build();
-    Output<?> loss = w.op("Mean", xent.output(0), w.ints(0));
-    Output<?> grad = w.fusedGradient(loss, xent.output(0), xent.output(1));
-    if (logits != x) {
-      grad = w.graph.addGradients("back", new Output<?>[] {logits}, new Output<?>[] {x}, new Output<?>[] {grad})[0];
-    }
-    return w.fetching(loss, grad);
+      Node loss = g.reduce("Mean", g.sparseSoftmaxXent(logits, labels)[0], new long[] {0}, false);
+      return new Node[] {loss, g.gradient(loss, x)};
+    });
   }
 
   /**
@@ -79,18 +63,18 @@ final class TensorFlowKernels {
    * {@code Mean} over both dims; the gradient from the C++ registry.
    */
   static Workload bceWithLogits(Problems.BceWithLogits p) {
-    GraphWorkload w = new GraphWorkload();
-    Output<?> x = w.placeholder(TFloat32.tensorOf(shape(p.shape()), DataBuffers.of(p.logits(), true, false)));
-    Output<?> y = w.placeholder(TFloat32.tensorOf(shape(p.shape()), DataBuffers.of(p.targets(), true, false)));
-    Output<?> zeros = w.op("ZerosLike", x);
-    Output<?> cond = w.op("GreaterEqual", x, zeros);
-    Output<?> reluLogits = w.op("Select", cond, x, zeros);
-    Output<?> negAbsLogits = w.op("Select", cond, w.op("Neg", x), x);
-    Output<?> elementwise = w.op("AddV2", w.op("Sub", reluLogits, w.op("Mul", x, y)),
-        w.op("Log1p", w.op("Exp", negAbsLogits)));
-    Output<?> loss = w.op("Mean", elementwise, w.ints(0, 1));
-    Output<?> grad = w.graph.addGradients(loss, new Output<?>[] {x})[0];
-    return w.fetching(loss, grad);
+    return new GraphWorkload(g -> {
+      Node x = g.input(Tensor.ofFloats(p.logits(), p.shape()));
+      Node y = g.input(Tensor.ofFloats(p.targets(), p.shape()));
+      Node zeros = g.unary("ZerosLike", x);
+      Node cond = g.binary("GreaterEqual", x, zeros);
+      Node reluLogits = g.select("Select", cond, x, zeros);
+      Node negAbsLogits = g.select("Select", cond, g.unary("Neg", x), x);
+      Node elementwise = g.binary("AddV2", g.binary("Sub", reluLogits, g.binary("Mul", x, y)),
+          g.unary("Log1p", g.unary("Exp", negAbsLogits)));
+      Node loss = g.reduce("Mean", elementwise, new long[] {0, 1}, false);
+      return new Node[] {loss, g.gradient(loss, x)};
+    });
   }
 
   /**
@@ -113,108 +97,57 @@ final class TensorFlowKernels {
       moved[row * c + c - 1] = p.logProbs()[row * c];
     }
     long[] indices = new long[2 * n * s];
-    int[] values = new int[n * s];
+    long[] values = new long[n * s];
     for (int b = 0, k = 0; b < n; b++) {
       for (int j = 0; j < p.targetLengths()[b]; j++, k++) {
         indices[2 * k] = b;
         indices[2 * k + 1] = j;
-        values[k] = (int) p.targets()[b * s + j] - 1;
+        values[k] = p.targets()[b * s + j] - 1;
       }
     }
-    int[] sequenceLength = new int[n];
+    long[] sequenceLength = new long[n];
     float[] targetLength = new float[n];
     for (int b = 0; b < n; b++) {
-      sequenceLength[b] = (int) p.inputLengths()[b];
+      sequenceLength[b] = p.inputLengths()[b];
       targetLength[b] = Math.max(p.targetLengths()[b], 1);
     }
-    GraphWorkload w = new GraphWorkload();
-    Output<?> inputs = w.placeholder(TFloat32.tensorOf(Shape.of(t, n, c), DataBuffers.of(moved, true, false)));
-    GraphOperation ctc = w.builder("CTCLoss")
-        .addInput(inputs)
-        .addInput(w.placeholder(TInt64.tensorOf(Shape.of(n * s, 2), DataBuffers.of(indices, true, false))))
-        .addInput(w.placeholder(TInt32.tensorOf(Shape.of(n * s), DataBuffers.of(values, true, false))))
-        .addInput(w.placeholder(TInt32.tensorOf(Shape.of(n), DataBuffers.of(sequenceLength, true, false))))
-        .setAttr("preprocess_collapse_repeated", false)
-        .setAttr("ctc_merge_repeated", true)
-        .setAttr("ignore_longer_outputs_than_inputs", false)
-        .build();
-    Output<?> lengths = w.placeholder(TFloat32.tensorOf(Shape.of(n), DataBuffers.of(targetLength, true, false)));
-    Output<?> loss = w.op("Mean", w.op("RealDiv", ctc.output(0), lengths), w.ints(0));
-    return w.fetching(loss, w.fusedGradient(loss, ctc.output(0), ctc.output(1)));
+    return new GraphWorkload(g -> {
+      Node inputs = g.input(Tensor.ofFloats(moved, t, n, c));
+      Node ctc = g.ctcLoss(inputs, g.input(Tensor.ofLongs(indices, n * s, 2)),
+          g.input(Tensor.ofLongs(DType.INT32, values, n * s)), g.input(Tensor.ofLongs(DType.INT32, sequenceLength, n)));
+      Node loss = g.reduce("Mean", g.binary("RealDiv", ctc, g.input(Tensor.ofFloats(targetLength, n))), new long[] {0}, false);
+      return new Node[] {loss, g.gradient(loss, inputs)};
+    });
   }
 
-  /** One graph, its session, the tensors fed to its placeholders, and the outputs a call fetches. */
+  /** Builds a workload's graph on {@code g}: its loss and the loss's gradient. */
+  private interface Recipe {
+    Node[] build(TfGraph g) throws PythonError, KernelFails;
+  }
+
+  /** One graph, its open session (the inputs converted once), and the outputs a call fetches. */
   private static final class GraphWorkload implements Workload {
-    final Graph graph;
-    private final Map<Output<?>, Tensor> feeds = new LinkedHashMap<>();
-    private Session session;
-    private Output<?> loss;
-    private Output<?> grad;
-    private int counter;
+    private final TfGraph graph;
+    private final TfGraph.OpenSession session;
+    private final Node loss;
+    private final Node grad;
 
-    GraphWorkload() {
+    GraphWorkload(Recipe recipe) {
       engine();
-      graph = new Graph();
-    }
-
-    /** A placeholder fed with {@code value} (owned from now on) on every call. */
-    Output<?> placeholder(Tensor value) {
-      Output<?> out = builder("Placeholder").setAttr("dtype", value.dataType()).build().output(0);
-      feeds.put(out, value);
-      return out;
-    }
-
-    /** An int32 vector constant (axes, shapes, permutations), as TF converts a Python list of ints. */
-    Output<?> ints(long... v) {
-      int[] a = new int[v.length];
-      for (int i = 0; i < v.length; i++) {
-        a[i] = Math.toIntExact(v[i]);
+      graph = new TfGraph(TfGraph.threaded(BenchmarkSettings.THREADS));
+      try {
+        Node[] built = recipe.build(graph);
+        loss = built[0];
+        grad = built[1];
+        session = graph.openSession();
+      } catch (PythonError | KernelFails | RuntimeException e) {
+        graph.close();
+        throw new IllegalStateException("cannot build the TensorFlow workload", e);
       }
-      try (TInt32 value = TInt32.tensorOf(Shape.of(v.length), DataBuffers.of(a, true, false))) {
-        return builder("Const").setAttr("dtype", DataType.DT_INT32).setAttr("value", value).build().output(0);
-      }
-    }
-
-    /** Output 0 of raw op {@code type} on {@code inputs}. */
-    Output<?> op(String type, Output<?>... inputs) {
-      GraphOperationBuilder b = builder(type);
-      for (Output<?> in : inputs) {
-        b.addInput(in);
-      }
-      return b.build().output(0);
-    }
-
-    GraphOperationBuilder builder(String type) {
-      return graph.opBuilder(type, type + "_" + (counter++), graph.baseScope());
-    }
-
-    /**
-     * d{@code loss}/d(the fused kernel's logits): the upstream gradient of its per-row loss from the
-     * C++ registry, expanded on the last dim, times the kernel's backprop output (TF Python's
-     * registered gradient of SparseSoftmaxCrossEntropyWithLogits and CTCLoss).
-     */
-    Output<?> fusedGradient(Output<?> loss, Output<?> kernelLoss, Output<?> backprop) {
-      Output<?> upstream = graph.addGradients("grad_" + (counter++), new Output<?>[] {loss},
-          new Output<?>[] {kernelLoss}, null)[0];
-      return op("Mul", op("ExpandDims", upstream, ints(-1)), backprop);
-    }
-
-    /** Finishes the graph: a call fetches {@code loss} (forward) or {@code loss} and {@code grad}. */
-    GraphWorkload fetching(Output<?> loss, Output<?> grad) {
-      this.loss = loss;
-      this.grad = grad;
-      session = new Session(graph, SESSION_CONFIG);
-      return this;
     }
 
     private Result run(boolean withGradient) {
-      Session.Runner r = session.runner();
-      feeds.forEach(r::feed);
-      r.fetch(loss);
-      if (withGradient) {
-        r.fetch(grad);
-      }
-      return r.run();
+      return withGradient ? session.run(loss.out(), grad.out()) : session.run(loss.out());
     }
 
     @Override
@@ -241,28 +174,16 @@ final class TensorFlowKernels {
 
     @Override
     public void close() {
-      if (session != null) {
-        session.close();
-      }
-      feeds.values().forEach(Tensor::close);
+      session.close();
       graph.close();
     }
   }
 
   /**
-   * The TensorFlow engine: the generator's {@link TensorFlowBackend} extracts the natives from the
-   * classpath once (into ~/.cache/loss-conformance/) and loads DJL's TensorFlow engine, offline.
+   * The TensorFlow engine ({@link DjlEngines#tensorflow}): the natives extracted from the classpath
+   * once (into ~/.cache/loss-conformance/) and DJL's TensorFlow engine loaded, offline.
    */
   static Engine engine() {
-    new TensorFlowBackend();
-    return Engine.getEngine("TensorFlow");
-  }
-
-  private static Shape shape(int[] dims) {
-    long[] s = new long[dims.length];
-    for (int i = 0; i < dims.length; i++) {
-      s[i] = dims[i];
-    }
-    return Shape.of(s);
+    return DjlEngines.tensorflow();
   }
 }

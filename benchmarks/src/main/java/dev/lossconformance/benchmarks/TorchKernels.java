@@ -1,7 +1,6 @@
 package dev.lossconformance.benchmarks;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -11,10 +10,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import dev.lossconformance.generator.engine.GeneratorAccess;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.lossconformance.generator.runtime.DjlEngines;
+import dev.lossconformance.generator.runtime.TorchScriptModule;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -23,23 +20,21 @@ import java.util.List;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * PyTorch 2.7.1's own aten kernels through DJL: each loss is a TorchScript module written in memory
- * (the generator's archive recipe, /work/shared/ENGINES.md) and run with the inputs as NDArrays
- * created once. Two modules per loss: the forward alone, run in DJL's inference mode (no autograd,
- * as under {@code torch.no_grad()}), and the forward with {@code torch.autograd.grad} of the loss,
- * run in training mode. PyTorch on the CPU returns when its kernels have finished; each call still
+ * PyTorch 2.7.1's own aten kernels through DJL: each loss is one aten call in the generator's
+ * TorchScript module template ({@link TorchScriptModule}, the runtime the goldens are made with),
+ * run with the inputs as NDArrays created once. Two modules per loss, over the same body: the forward
+ * alone ({@link TorchScriptModule#lossOnly}), run in DJL's inference mode (no autograd, as under
+ * {@code torch.no_grad()}), and the forward with {@code torch.autograd.grad} of the summed loss
+ * ({@link TorchScriptModule#withGradients}), run in training mode. PyTorch on the CPU returns when its kernels have finished; each call still
  * reads the scalar loss back into Java and touches the gradient's first element before the outputs
  * are freed.
  */
 final class TorchKernels {
   private TorchKernels() {}
 
-  private static final String HEADER =
-      "class Loss(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n";
-
   /** {@code torch.cross_entropy_loss(x, target, None, 1 (mean), -100, 0.0)}, what F.cross_entropy calls. */
   static Workload crossEntropy(Problems.CrossEntropy p) {
-    String call = "torch.cross_entropy_loss(%s, target, None, 1, -100, 0.0)";
+    String call = "torch.cross_entropy_loss(x, target, None, 1, -100, 0.0)";
     return new TorchWorkload(List.of("input", "target"), call, (nd, in) -> {
       in.add(nd.create(FloatBuffer.wrap(p.logits()), shape(p.shape()), DataType.FLOAT32));
       in.add(nd.create(LongBuffer.wrap(p.targets()), shape(p.targetShape()), DataType.INT64));
@@ -48,7 +43,7 @@ final class TorchKernels {
 
   /** {@code torch.binary_cross_entropy_with_logits(x, target, None, None, 1 (mean))}. */
   static Workload bceWithLogits(Problems.BceWithLogits p) {
-    String call = "torch.binary_cross_entropy_with_logits(%s, target, None, None, 1)";
+    String call = "torch.binary_cross_entropy_with_logits(x, target, None, None, 1)";
     return new TorchWorkload(List.of("input", "target"), call, (nd, in) -> {
       in.add(nd.create(FloatBuffer.wrap(p.logits()), shape(p.shape()), DataType.FLOAT32));
       in.add(nd.create(FloatBuffer.wrap(p.targets()), shape(p.shape()), DataType.FLOAT32));
@@ -61,7 +56,7 @@ final class TorchKernels {
    * backward returns for {@code log_probs}.
    */
   static Workload ctc(Problems.Ctc p) {
-    String call = "torch.ctc_loss(%s, targets, input_lengths, target_lengths, 0, 1, False)";
+    String call = "torch.ctc_loss(x, targets, input_lengths, target_lengths, 0, 1, False)";
     return new TorchWorkload(List.of("input", "targets", "input_lengths", "target_lengths"), call, (nd, in) -> {
       in.add(nd.create(FloatBuffer.wrap(p.logProbs()),
           new Shape(Problems.Ctc.T, Problems.Ctc.N, Problems.Ctc.C), DataType.FLOAT32));
@@ -85,24 +80,15 @@ final class TorchKernels {
     private final Block forwardGradient;
 
     /**
-     * @param args the module's tensor arguments; the first is the prediction
-     * @param call the aten call, with {@code %s} where the prediction goes
+     * @param args the module's tensor arguments; the first, {@code input}, is the prediction
+     * @param call the aten call, with {@code x} where the prediction goes
      */
     TorchWorkload(List<String> args, String call, Inputs inputs) {
       engine();
-      String params = String.join(", ", args.stream().map(a -> a + ": Tensor").toList());
-      String signature = "  def forward(self: __torch__.Loss, " + params + ")";
-      forward = load(HEADER + signature + " -> Tensor:\n"
-          + "    return " + String.format(call, args.get(0)) + "\n");
-      // ENGINES.md: grad mode must be switched on in the script as well as by DJL's training flag
-      forwardGradient = load(HEADER + signature + " -> Tuple[Tensor, Tensor]:\n"
-          + "    torch.set_grad_enabled(True)\n"
-          + "    x = " + args.get(0) + ".detach().requires_grad_(True)\n"
-          + "    loss = " + String.format(call, "x") + "\n"
-          + "    grads = torch.autograd.grad([loss], [x])\n"
-          + "    g = grads[0]\n"
-          + "    assert g is not None\n"
-          + "    return (loss.detach(), g)\n");
+      List<String> grads = List.of(args.get(0));
+      List<String> body = List.of("loss = " + call);
+      forward = load(TorchScriptModule.lossOnly(args, grads, body));
+      forwardGradient = load(TorchScriptModule.withGradients(args, grads, body, List.of("loss")));
       inputs.create(nd, this.inputs);
     }
 
@@ -134,15 +120,8 @@ final class TorchKernels {
     }
 
     private Block load(String source) {
-      Model model = Model.newInstance("loss", "PyTorch");
+      Model model = TorchScriptModule.load(source);
       models.add(model);
-      try {
-        model.load(new ByteArrayInputStream(GeneratorAccess.torchScriptArchive(source)));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (MalformedModelException e) {
-        throw new IllegalStateException("TorchScript did not load:\n" + source, e);
-      }
       return model.getBlock();
     }
 
@@ -155,14 +134,11 @@ final class TorchKernels {
   }
 
   /**
-   * The PyTorch engine with {@link BenchmarkSettings#THREADS} intra-op threads and one inter-op
-   * thread (DJL reads these properties when the engine loads; the forks also pass them).
+   * The PyTorch engine with {@link BenchmarkSettings#THREADS} intra-op threads, one inter-op thread
+   * and DJL's default graph optimizer (on), as a DJL user runs it (the forks also pass the threads).
    */
   static Engine engine() {
-    System.setProperty("ai.djl.offline", "true");
-    System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(BenchmarkSettings.THREADS));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    return Engine.getEngine("PyTorch");
+    return DjlEngines.pytorch(new DjlEngines.TorchSettings(BenchmarkSettings.THREADS, true));
   }
 
   private static Shape shape(int[] dims) {

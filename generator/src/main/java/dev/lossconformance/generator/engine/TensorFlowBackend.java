@@ -4,9 +4,11 @@ import ai.djl.engine.Engine;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.catalog.Case;
 import dev.lossconformance.catalog.Catalog;
-import dev.lossconformance.generator.engine.TfGraph.KernelFails;
-import dev.lossconformance.generator.engine.TfGraph.Node;
-import dev.lossconformance.generator.engine.TfGraph.PythonError;
+import dev.lossconformance.generator.runtime.DjlEngines;
+import dev.lossconformance.generator.runtime.TfGraph;
+import dev.lossconformance.generator.runtime.TfGraph.KernelFails;
+import dev.lossconformance.generator.runtime.TfGraph.Node;
+import dev.lossconformance.generator.runtime.TfGraph.PythonError;
 import dev.lossconformance.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,12 +18,13 @@ import org.tensorflow.TensorFlow;
 /**
  * Runs catalog cases on TensorFlow's own kernels: each call becomes a small TF graph of raw ops
  * ({@link TfLosses}, following Keras 3.3.3 and TF 2.16's Python op by op), run in a single-threaded
- * session through TF Java's API as shipped with DJL's TensorFlow engine. Outputs are {@code loss},
+ * session ({@link TfGraph}'s deterministic options) through TF Java's API as shipped with DJL's
+ * TensorFlow engine. Outputs are {@code loss},
  * exactly as the API returns it (float32 for Keras, the input dtype for tf.nn), and {@code
  * grad_<prediction>}, the gradient of the summed loss with respect to {@code y_pred} or {@code
  * logits} in that input's dtype ({@link TfGraph#gradient}).
  *
- * <p>Offline and deterministic: the natives come from the classpath ({@link TensorFlowNatives}), DJL
+ * <p>Offline and deterministic: the natives come from the classpath ({@link DjlEngines#tensorflow}), DJL
  * never touches the network, each graph runs with one intra-op and one inter-op thread and without
  * graph rewrites, and nothing depends on time or on what ran before. Not thread-safe; use one
  * instance from one thread.
@@ -33,13 +36,9 @@ public final class TensorFlowBackend implements Backend {
   /** The Keras release whose Python the losses reproduce (not a runtime: there is no Python here). */
   static final String KERAS_VERSION = "3.3.3";
 
-  private static final String TF_JAVA_POM = "META-INF/maven/org.tensorflow/tensorflow-core-api/pom.properties";
-
   /** Loads the TensorFlow engine from the natives on the classpath. */
   public TensorFlowBackend() {
-    System.setProperty("ai.djl.offline", "true");
-    TensorFlowNatives.install(); // sets TENSORFLOW_LIBRARY_PATH, which DJL reads when the engine loads
-    Engine.getEngine("TensorFlow"); // loads libjnitensorflow and the TensorFlow libraries next to it
+    DjlEngines.tensorflow();
   }
 
   @Override
@@ -50,7 +49,7 @@ public final class TensorFlowBackend implements Backend {
   @Override
   public String source() {
     return "TensorFlow " + TensorFlow.version()
-        + " (raw ops in TF Java " + TensorFlowNatives.mavenVersion(TF_JAVA_POM) + " graphs, gradients from TF's C++"
+        + " (raw ops in TF Java " + DjlEngines.tensorFlowJavaVersion() + " graphs, gradients from TF's C++"
         + " gradient registry) via DJL " + Engine.getDjlVersion()
         + "; Keras " + KERAS_VERSION + " losses reproduced op by op; " + GENERATOR;
   }
@@ -116,7 +115,7 @@ public final class TensorFlowBackend implements Backend {
   /** Runs the graph up to the op whose kernel must fail, to report TensorFlow's own error. */
   private static Result kernelError(TfGraph g, KernelFails e) {
     try {
-      g.run(e.op);
+      g.run(e.op());
     } catch (RuntimeException tf) {
       if (TfErrors.isStatus(tf)) {
         return Result.error(TfErrors.normalise(tf));

@@ -3,9 +3,10 @@ package dev.lossconformance.generator.engine;
 import static org.tensorflow.proto.DataType.DT_INT32;
 
 import dev.lossconformance.catalog.Call;
-import dev.lossconformance.generator.engine.TfGraph.KernelFails;
-import dev.lossconformance.generator.engine.TfGraph.Node;
-import dev.lossconformance.generator.engine.TfGraph.PythonError;
+import dev.lossconformance.generator.runtime.TfGraph;
+import dev.lossconformance.generator.runtime.TfGraph.KernelFails;
+import dev.lossconformance.generator.runtime.TfGraph.Node;
+import dev.lossconformance.generator.runtime.TfGraph.PythonError;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.List;

@@ -1,14 +1,15 @@
 package dev.lossconformance.generator.engine;
 
-import static dev.lossconformance.generator.engine.TfGraph.pyShape;
+import static dev.lossconformance.generator.runtime.TfGraph.pyShape;
 import static org.tensorflow.proto.DataType.DT_FLOAT;
 import static org.tensorflow.proto.DataType.DT_INT32;
 import static org.tensorflow.proto.DataType.DT_INT64;
 
 import dev.lossconformance.catalog.Call;
-import dev.lossconformance.generator.engine.TfGraph.KernelFails;
-import dev.lossconformance.generator.engine.TfGraph.Node;
-import dev.lossconformance.generator.engine.TfGraph.PythonError;
+import dev.lossconformance.generator.runtime.TfGraph;
+import dev.lossconformance.generator.runtime.TfGraph.KernelFails;
+import dev.lossconformance.generator.runtime.TfGraph.Node;
+import dev.lossconformance.generator.runtime.TfGraph.PythonError;
 import dev.lossconformance.tensor.DType;
 import java.util.ArrayList;
 import java.util.Arrays;

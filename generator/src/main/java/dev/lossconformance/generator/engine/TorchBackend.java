@@ -11,10 +11,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.lossconformance.catalog.Call;
+import dev.lossconformance.generator.runtime.DjlEngines;
+import dev.lossconformance.generator.runtime.TorchScriptModule;
 import dev.lossconformance.tensor.Tensor;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.util.Arrays;
@@ -24,12 +23,13 @@ import java.util.Map;
 
 /**
  * Runs catalog cases on PyTorch's own aten kernels: each case becomes a tiny TorchScript module
- * ({@link TorchScripts}) written as an archive in memory ({@link TorchScriptArchive}) and loaded by
- * DJL, which runs it with autograd on. Outputs are {@code loss} and {@code grad_input}, the gradient
+ * ({@link TorchScripts}, in the runtime's template) written as an archive in memory and loaded by
+ * DJL ({@link TorchScriptModule#load}), which runs it with autograd on. Outputs are {@code loss} and {@code grad_input}, the gradient
  * of {@code loss.sum()} with respect to {@code input}.
  *
- * <p>Offline and deterministic: DJL never touches the network, PyTorch runs on one intra-op and one
- * inter-op thread, and the TorchScript graph optimizer is off. Loaded modules are cached per script
+ * <p>Offline and deterministic ({@link DjlEngines.TorchSettings#DETERMINISTIC}): DJL never touches
+ * the network, PyTorch runs on one intra-op and one inter-op thread, and the TorchScript graph
+ * optimizer is off. Loaded modules are cached per script
  * text, so cases that differ only in their tensors load once. Not thread-safe; use one instance from
  * one thread.
  */
@@ -42,14 +42,7 @@ public final class TorchBackend implements Backend {
 
   /** Loads the PyTorch engine (from the natives on the classpath) with deterministic settings. */
   public TorchBackend() {
-    // read by DJL when the engine loads, so they must be set before Engine.getEngine
-    System.setProperty("ai.djl.offline", "true");
-    System.setProperty("ai.djl.pytorch.num_threads", "1");
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    // run each graph as written: no profiling runs, specialisation or fusion that could make the
-    // first run of a cached module differ from later ones
-    System.setProperty("ai.djl.pytorch.graph_optimizer", "false");
-    engine = Engine.getEngine("PyTorch");
+    engine = DjlEngines.pytorch(DjlEngines.TorchSettings.DETERMINISTIC);
   }
 
   @Override
@@ -85,7 +78,7 @@ public final class TorchBackend implements Backend {
     } catch (TorchScripts.PythonLevelError e) {
       return Result.error(e.getMessage());
     }
-    Model model = models.computeIfAbsent(call.source(), TorchBackend::load);
+    Model model = models.computeIfAbsent(call.source(), TorchScriptModule::load);
     try (NDManager nd = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       NDList in = new NDList();
       for (String name : call.tensorNames()) {
@@ -108,21 +101,6 @@ public final class TorchBackend implements Backend {
   public void close() {
     models.values().forEach(Model::close);
     models.clear();
-  }
-
-  private static Model load(String source) {
-    Model model = Model.newInstance("loss", "PyTorch");
-    try {
-      model.load(new ByteArrayInputStream(TorchScriptArchive.of(source)));
-    } catch (IOException e) {
-      model.close();
-      throw new UncheckedIOException(e);
-    } catch (Exception e) {
-      model.close();
-      // a script that does not compile is a bug here, not an engine result
-      throw new IllegalStateException("TorchScript did not load:\n" + source, e);
-    }
-    return model;
   }
 
   private static NDArray toNd(NDManager nd, Tensor t) {

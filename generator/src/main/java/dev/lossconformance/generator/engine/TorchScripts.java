@@ -1,6 +1,7 @@
 package dev.lossconformance.generator.engine;
 
 import dev.lossconformance.catalog.Call;
+import dev.lossconformance.generator.runtime.TorchScriptModule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,8 @@ import java.util.Set;
 
 /**
  * Turns a catalog case into the TorchScript module that runs it: which tensors the module's {@code
- * forward} takes, in which order, and its source. Non-tensor params become literals in the source,
+ * forward} takes, in which order, and its source (the body here, the template in {@link
+ * TorchScriptModule}). Non-tensor params become literals in the source,
  * so cases that differ only in their tensors share one script (and one loaded module).
  *
  * <p>Every script computes {@code loss} from {@code x = input.detach().requires_grad_()} and returns
@@ -219,55 +221,11 @@ final class TorchScripts {
   }
 
   /**
-   * The module source: class {@code Loss} with a typed {@code forward} over {@code tensors}. Grad
-   * mode is switched on inside the script as well as by DJL's training flag (ENGINES.md: both are
-   * needed).
+   * The module source around {@code body}: the runtime's template ({@link
+   * TorchScriptModule#withGradients}), differentiating the sum of each objective.
    */
   private static String module(List<String> tensors, List<String> grads, List<String> body, List<String> objectives) {
-    StringBuilder s = new StringBuilder();
-    s.append("class Loss(Module):\n");
-    s.append("  __parameters__ = []\n");
-    s.append("  __buffers__ = []\n");
-    s.append("  training : bool\n");
-    s.append("  def forward(self: __torch__.Loss");
-    for (String t : tensors) {
-      s.append(", ").append(t).append(": Tensor");
-    }
-    s.append(") -> Tuple[Tensor").append(", Tensor".repeat(grads.size())).append("]:\n");
-    s.append("    torch.set_grad_enabled(True)\n");
-    // an integer input cannot require grad; it goes in as is, so the kernel's own dtype error shows.
-    // The input is bound to x; every other differentiated tensor is rebound under its own name. A
-    // differentiated name that is no input is a leaf the body binds itself (ctc_loss's logits).
-    List<String> vars = new ArrayList<>();
-    for (String g : grads) {
-      String v = g.equals("input") ? "x" : g;
-      if (!tensors.contains(g)) {
-        vars.add(v);
-        continue;
-      }
-      s.append("    ").append(v).append(" = ").append(g).append(".detach().requires_grad_(")
-          .append(g).append(".is_floating_point())\n");
-      vars.add(v);
-    }
-    for (String line : body) {
-      s.append("    ").append(line).append('\n');
-    }
-    // with several objectives autograd sums their gradients per leaf; ctc_loss's two share no leaf
-    s.append("    grads = torch.autograd.grad([")
-        .append(String.join(", ", objectives.stream().map(o -> o + ".sum()").toList()))
-        .append("], [").append(String.join(", ", vars)).append("], allow_unused=True)\n");
-    StringBuilder ret = new StringBuilder("loss.detach()");
-    for (int i = 0; i < vars.size(); i++) {
-      // a tensor the loss does not use has no gradient: autograd gives None, the fixture zeros
-      s.append("    g").append(i).append("_opt = grads[").append(i).append("]\n");
-      s.append("    if g").append(i).append("_opt is None:\n");
-      s.append("      g").append(i).append(" = torch.zeros_like(").append(vars.get(i)).append(")\n");
-      s.append("    else:\n");
-      s.append("      g").append(i).append(" = g").append(i).append("_opt\n");
-      ret.append(", g").append(i);
-    }
-    s.append("    return (").append(ret).append(")\n");
-    return s.toString();
+    return TorchScriptModule.withGradients(tensors, grads, body, objectives.stream().map(o -> o + ".sum()").toList());
   }
 
   /** torch.nn._reduction.get_enum. */

@@ -1,4 +1,4 @@
-package dev.lossconformance.generator.engine;
+package dev.lossconformance.generator.runtime;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,12 +25,12 @@ import java.util.zip.ZipOutputStream;
  * </ul>
  *
  * The bytes depend only on the source text: entry times are fixed, so equal sources give equal
- * archives.
+ * archives. {@link TorchScriptModule} writes the sources and loads the archives.
  */
-final class TorchScriptArchive {
+public final class TorchScriptArchive {
 
   /** The qualified class name the source must define: {@code class Loss(Module)}. */
-  static final String CLASS_NAME = "__torch__.Loss";
+  public static final String CLASS_NAME = "__torch__.Loss";
 
   private static final String ROOT = "archive/";
 
@@ -47,7 +47,7 @@ final class TorchScriptArchive {
    *
    * @param source TorchScript source defining {@code class Loss(Module)}
    */
-  static byte[] of(String source) {
+  public static byte[] of(String source) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
       put(zip, "version", "10\n".getBytes(StandardCharsets.US_ASCII));

@@ -1,4 +1,4 @@
-package dev.lossconformance.generator.engine;
+package dev.lossconformance.generator.runtime;
 
 import dev.lossconformance.tensor.Tensor;
 import java.util.ArrayList;
@@ -29,7 +29,8 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TUint8;
 
 /**
- * One call's TensorFlow graph, built raw op by raw op, as TF Python would issue the same ops eagerly.
+ * A TensorFlow graph built raw op by raw op, as TF Python would issue the same ops eagerly; the
+ * generator's TensorFlow recipes and the benchmarks' TensorFlow workloads both build on it.
  *
  * <p>Every op is added by its registered name ({@code Log}, {@code Maximum}, {@code
  * SparseSoftmaxCrossEntropyWithLogits}, ...) so the graph says exactly which kernels run. Next to
@@ -41,20 +42,27 @@ import org.tensorflow.types.TUint8;
  * text, as in eager mode. Where a shape makes an op's kernel fail, {@link KernelFails} says which op
  * to run to obtain TensorFlow's own error.
  *
- * <p>Runs in a {@link Session} with one intra-op and one inter-op thread, the classic graph
- * optimizer at L0 (no constant folding, no common-subexpression elimination) and Grappler off, so
- * the kernels run as written, once each, as eager Python runs them. Results are complete when
- * {@code Session.run} returns.
+ * <p>By default ({@link #TfGraph()}, the {@link #DETERMINISTIC} session options) it runs in a {@link
+ * Session} with one intra-op and one inter-op thread, the classic graph optimizer at L0 (no constant
+ * folding, no common-subexpression elimination) and Grappler off, so the kernels run as written, once
+ * each, as eager Python runs them: what the goldens are made with. {@link #TfGraph(ConfigProto)}
+ * takes other options, e.g. {@link #threaded(int)} for timing. Results are complete when {@code
+ * Session.run} returns.
+ *
+ * <p>Two ways to run: {@link #run} opens a session, feeds the inputs, fetches, converts the outputs
+ * and closes everything (one call, as the generator runs a case); {@link #openSession} keeps a
+ * session and the converted inputs for repeated runs (as a benchmark times a call). The engine must
+ * be loaded first ({@link DjlEngines#tensorflow()}). Not thread-safe.
  */
-final class TfGraph implements AutoCloseable {
+public final class TfGraph implements AutoCloseable {
 
   /** One op output with the static shape and dtype eager Python sees on it. */
-  record Node(Output<?> out, long[] shape, DataType dtype) {
-    int rank() {
+  public record Node(Output<?> out, long[] shape, DataType dtype) {
+    public int rank() {
       return shape.length;
     }
 
-    long numel() {
+    public long numel() {
       return LongStream.of(shape).reduce(1, (a, b) -> a * b);
     }
   }
@@ -66,26 +74,35 @@ final class TfGraph implements AutoCloseable {
   private record Xent(Node logits, Node loss, Node backprop) {}
 
   /** TF Python (or Keras) raises before any kernel: {@code "<PythonExceptionType>: <message>"}. */
-  static final class PythonError extends Exception {
+  public static final class PythonError extends Exception {
     private static final long serialVersionUID = 1L;
 
-    PythonError(String type, String message) {
+    public PythonError(String type, String message) {
       super(type + ": " + message);
     }
   }
 
   /** The kernel of {@code op} fails on these shapes; running the graph up to it yields TF's error. */
-  static final class KernelFails extends Exception {
+  public static final class KernelFails extends Exception {
     private static final long serialVersionUID = 1L;
-    final transient Output<?> op;
+    private final transient Output<?> op;
 
-    KernelFails(Output<?> op, String why) {
+    public KernelFails(Output<?> op, String why) {
       super(why);
       this.op = op;
     }
+
+    /** The op whose kernel fails: {@link #run} up to it to obtain TensorFlow's own error. */
+    public Output<?> op() {
+      return op;
+    }
   }
 
-  private static final ConfigProto SESSION_CONFIG =
+  /**
+   * One intra-op and one inter-op thread, graph optimizer at L0 without constant folding, CSE or
+   * function inlining, Grappler off: every kernel runs as written, once, as in eager Python.
+   */
+  public static final ConfigProto DETERMINISTIC =
       ConfigProto.newBuilder()
           .setIntraOpParallelismThreads(1)
           .setInterOpParallelismThreads(1)
@@ -101,10 +118,38 @@ final class TfGraph implements AutoCloseable {
           .build();
 
   private final Graph graph = new Graph();
+  private final ConfigProto sessionConfig;
   private final Map<Output<?>, Tensor> feeds = new LinkedHashMap<>();
   private final List<Xent> xents = new ArrayList<>();
   private int counter;
 
+  /** A graph whose sessions use the {@link #DETERMINISTIC} options. */
+  public TfGraph() {
+    this(DETERMINISTIC);
+  }
+
+  /** A graph whose sessions use {@code sessionConfig}. */
+  public TfGraph(ConfigProto sessionConfig) {
+    this.sessionConfig = sessionConfig;
+  }
+
+  /**
+   * {@code intraOpThreads} intra-op threads, one inter-op thread and TensorFlow's default graph
+   * optimisations (Grappler on): how a TF user's session runs, for timing.
+   */
+  public static ConfigProto threaded(int intraOpThreads) {
+    return ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(intraOpThreads)
+        .setInterOpParallelismThreads(1)
+        .build();
+  }
+
+  /** The graph itself, for what this class does not wrap. */
+  public Graph graph() {
+    return graph;
+  }
+
+  /** Closes the graph; close every {@link OpenSession} of it first. */
   @Override
   public void close() {
     graph.close();
@@ -113,7 +158,7 @@ final class TfGraph implements AutoCloseable {
   // ---------------------------------------------------------------- inputs and constants
 
   /** A Placeholder (no static shape in the graph) fed with {@code t} at run time. */
-  Node input(Tensor t) {
+  public Node input(Tensor t) {
     DataType dt = dataType(t);
     Output<?> out = builder("Placeholder").setAttr("dtype", dt).build().output(0);
     feeds.put(out, t);
@@ -124,7 +169,7 @@ final class TfGraph implements AutoCloseable {
    * A scalar Const of {@code dtype} holding {@code v}, as TF converts a Python number to a tensor of
    * that dtype (a float64 value rounded once to float32).
    */
-  Node scalar(DataType dtype, double v) {
+  public Node scalar(DataType dtype, double v) {
     org.tensorflow.Tensor value = switch (dtype) {
       case DT_FLOAT -> TFloat32.scalarOf((float) v);
       case DT_DOUBLE -> TFloat64.scalarOf(v);
@@ -138,7 +183,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** An int32 vector Const, as TF converts a Python list of ints (axes, shapes, permutations). */
-  Node ints(long... v) {
+  public Node ints(long... v) {
     int[] a = new int[v.length];
     for (int i = 0; i < v.length; i++) {
       a[i] = Math.toIntExact(v[i]);
@@ -155,7 +200,7 @@ final class TfGraph implements AutoCloseable {
   // ---------------------------------------------------------------- ops
 
   /** An elementwise op of one input: same shape, same dtype ({@code ZerosLike} included). */
-  Node unary(String op, Node x) {
+  public Node unary(String op, Node x) {
     return new Node(builder(op).addInput(x.out()).build().output(0), x.shape(), x.dtype());
   }
 
@@ -164,7 +209,7 @@ final class TfGraph implements AutoCloseable {
    * giving bool). Mismatched dtypes fail as TF's eager executor fails them; mismatched shapes fail in
    * the kernel.
    */
-  Node binary(String op, Node a, Node b) throws PythonError, KernelFails {
+  public Node binary(String op, Node a, Node b) throws PythonError, KernelFails {
     if (a.dtype() != b.dtype()) {
       // the eager executor's check (tensorflow/core/common_runtime/eager/execute.cc), raised as
       // InvalidArgumentError before the kernel runs
@@ -182,7 +227,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** {@code tf.cast}: no op at all when the dtype already matches (math_ops.cast returns x). */
-  Node cast(Node x, DataType to) {
+  public Node cast(Node x, DataType to) {
     if (x.dtype() == to) {
       return x;
     }
@@ -194,7 +239,7 @@ final class TfGraph implements AutoCloseable {
    * every axis when {@code axes} is null, as {@code tf.reduce_*(x, axis=None)} passes
    * {@code range(rank)}.
    */
-  Node reduce(String op, Node x, long[] axes, boolean keepDims) throws KernelFails {
+  public Node reduce(String op, Node x, long[] axes, boolean keepDims) throws KernelFails {
     long[] ax = axes != null ? axes : LongStream.range(0, x.rank()).toArray();
     Output<?> out = builder(op).addInput(x.out()).addInput(ints(ax).out()).setAttr("keep_dims", keepDims).build().output(0);
     boolean[] reduced = new boolean[x.rank()];
@@ -216,7 +261,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** {@code Reshape} to a constant shape, which may hold one -1. */
-  Node reshape(Node x, long[] shape) throws KernelFails {
+  public Node reshape(Node x, long[] shape) throws KernelFails {
     Output<?> out = builder("Reshape").addInput(x.out()).addInput(ints(shape).out()).build().output(0);
     long known = 1;
     int unknown = -1;
@@ -242,7 +287,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** {@code ExpandDims} at {@code axis} (negative counts from the end of the result). */
-  Node expandDims(Node x, long axis) throws KernelFails {
+  public Node expandDims(Node x, long axis) throws KernelFails {
     Output<?> out = builder("ExpandDims").addInput(x.out()).addInput(scalar(DataType.DT_INT32, axis).out()).build().output(0);
     int r = x.rank();
     if (axis < -r - 1 || axis > r) {
@@ -257,7 +302,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** {@code Squeeze} of the given dims, each of which must have size 1. */
-  Node squeeze(Node x, long... dims) throws KernelFails {
+  public Node squeeze(Node x, long... dims) throws KernelFails {
     Output<?> out = builder("Squeeze").addInput(x.out()).setAttr("squeeze_dims", dims).build().output(0);
     boolean[] drop = new boolean[x.rank()];
     for (long a : dims) {
@@ -276,7 +321,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** {@code Transpose} by a constant permutation. */
-  Node transpose(Node x, long[] perm) throws KernelFails {
+  public Node transpose(Node x, long[] perm) throws KernelFails {
     Output<?> out = builder("Transpose").addInput(x.out()).addInput(ints(perm).out()).build().output(0);
     if (perm.length != x.rank()) {
       throw new KernelFails(out, "Transpose: permutation of the wrong length");
@@ -298,7 +343,7 @@ final class TfGraph implements AutoCloseable {
    * {@code Select} (v1, what {@code array_ops.where} builds: same shapes, or a vector condition on
    * the first dim) or {@code SelectV2} (what {@code tf.where} builds: broadcasting).
    */
-  Node select(String op, Node cond, Node a, Node b) throws PythonError, KernelFails {
+  public Node select(String op, Node cond, Node a, Node b) throws PythonError, KernelFails {
     if (a.dtype() != b.dtype()) {
       throw new PythonError("InvalidArgumentError", "cannot compute " + op + " as input #2(zero-based) was expected"
           + " to be a " + pyDtype(a.dtype()) + " tensor but is a " + pyDtype(b.dtype()) + " tensor");
@@ -324,7 +369,7 @@ final class TfGraph implements AutoCloseable {
    * The raw kernel {@code SparseSoftmaxCrossEntropyWithLogits(features [B,C], labels [B])}: its
    * {@code loss [B]} and {@code backprop [B,C]} outputs.
    */
-  Node[] sparseSoftmaxXent(Node logits, Node labels) throws KernelFails {
+  public Node[] sparseSoftmaxXent(Node logits, Node labels) throws KernelFails {
     GraphOperation op = builder("SparseSoftmaxCrossEntropyWithLogits").addInput(logits.out()).addInput(labels.out()).build();
     if (logits.rank() != 2 || labels.rank() != 1 || logits.shape()[0] != labels.shape()[0]) {
       throw new KernelFails(op.output(0), "SparseSoftmaxCrossEntropyWithLogits: shapes");
@@ -336,7 +381,7 @@ final class TfGraph implements AutoCloseable {
    * The raw kernel {@code SoftmaxCrossEntropyWithLogits(features [B,C], labels [B,C])} (labels may
    * broadcast to a 2-D result): its {@code loss [B]} and {@code backprop [B,C]} outputs.
    */
-  Node[] softmaxXent(Node logits, Node labels) throws PythonError, KernelFails {
+  public Node[] softmaxXent(Node logits, Node labels) throws PythonError, KernelFails {
     if (logits.dtype() != labels.dtype()) {
       throw new PythonError("InvalidArgumentError", "cannot compute SoftmaxCrossEntropyWithLogits as input #1(zero-based)"
           + " was expected to be a " + pyDtype(logits.dtype()) + " tensor but is a " + pyDtype(labels.dtype()) + " tensor");
@@ -363,7 +408,7 @@ final class TfGraph implements AutoCloseable {
    * its mask bit set; the kernel clamps the bounds to the dim as Python does. A tensor of another rank
    * fails in the kernel ("Index out of range using input dim 2").
    */
-  Node sliceLastDim(Node x, Long begin, Long end) throws KernelFails {
+  public Node sliceLastDim(Node x, Long begin, Long end) throws KernelFails {
     long beginMask = 0b011 | (begin == null ? 0b100 : 0);
     long endMask = 0b011 | (end == null ? 0b100 : 0);
     Output<?> out = builder("StridedSlice").addInput(x.out())
@@ -383,7 +428,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** {@code ConcatV2} of {@code parts} (same rank and dtype) along {@code axis}, an int32 scalar as from a Python int. */
-  Node concat(List<Node> parts, int axis) throws KernelFails {
+  public Node concat(List<Node> parts, int axis) throws KernelFails {
     Output<?>[] in = parts.stream().map(Node::out).toArray(Output<?>[]::new);
     Output<?> out = builder("ConcatV2").addInputList(in).addInput(scalar(DataType.DT_INT32, axis).out()).build().output(0);
     long[] shape = parts.get(0).shape().clone();
@@ -407,7 +452,7 @@ final class TfGraph implements AutoCloseable {
    * {@code PreventGradient}, as ctc_ops.py's {@code _CTCLossGradImpl} does, and {@link #gradient}
    * multiplies it by the upstream gradient of the loss ({@code _BroadcastMul}).
    */
-  Node ctcLoss(Node inputs, Node indices, Node values, Node sequenceLength) throws KernelFails {
+  public Node ctcLoss(Node inputs, Node indices, Node values, Node sequenceLength) throws KernelFails {
     GraphOperation op = builder("CTCLoss").addInput(inputs.out()).addInput(indices.out()).addInput(values.out())
         .addInput(sequenceLength.out())
         .setAttr("preprocess_collapse_repeated", false)
@@ -441,9 +486,10 @@ final class TfGraph implements AutoCloseable {
    * {@code _BroadcastMul(upstream, PreventGradient(gradient output))}. The
    * registry provides the upstream gradient and carries the product back to {@code x}. Every path
    * from {@code x} to {@code y} must pass through the kernel's logits, which holds for the
-   * compositions of {@link TfLosses}.
+   * generator's compositions (engine.TfLosses) and the benchmarks' workloads. At most one such kernel
+   * per graph.
    */
-  Node gradient(Node y, Node x) throws KernelFails {
+  public Node gradient(Node y, Node x) throws KernelFails {
     if (xents.isEmpty()) {
       return new Node(graph.addGradients(prefix(), new Output<?>[] {y.out()}, new Output<?>[] {x.out()}, null)[0],
           x.shape(), x.dtype());
@@ -470,31 +516,63 @@ final class TfGraph implements AutoCloseable {
   }
 
   /**
-   * Runs the graph and returns the fetched tensors, converted, in order.
+   * Runs the graph once and returns the fetched tensors, converted, in order: a session is opened,
+   * the inputs fed, and both closed again.
    *
-   * @throws RuntimeException a TensorFlow status ({@link TfErrors#isStatus}) when a kernel fails
+   * @throws RuntimeException a TensorFlow status (TF Java's TensorFlowException, TFInvalidArgumentException,
+   *     TFUnimplementedException) when a kernel fails
    */
-  List<Tensor> run(Output<?>... fetches) {
-    List<org.tensorflow.Tensor> in = new ArrayList<>();
-    try (Session session = new Session(graph, SESSION_CONFIG)) {
-      Session.Runner runner = session.runner();
-      for (Map.Entry<Output<?>, Tensor> f : feeds.entrySet()) {
-        org.tensorflow.Tensor t = toTf(f.getValue());
-        in.add(t);
-        runner.feed(f.getKey(), t);
+  public List<Tensor> run(Output<?>... fetches) {
+    try (OpenSession session = openSession(); Result r = session.run(fetches)) {
+      List<Tensor> out = new ArrayList<>(fetches.length);
+      for (int i = 0; i < fetches.length; i++) {
+        out.add(fromTf(r.get(i)));
       }
+      return out;
+    }
+  }
+
+  /**
+   * A session over the graph as built so far, with every {@link #input} converted to a TensorFlow
+   * tensor once and fed on each {@link OpenSession#run}. Close it before the graph.
+   */
+  public OpenSession openSession() {
+    return new OpenSession();
+  }
+
+  /** A session of this graph and the input tensors it feeds; see {@link #openSession}. */
+  public final class OpenSession implements AutoCloseable {
+    private final Session session = new Session(graph, sessionConfig);
+    private final Map<Output<?>, org.tensorflow.Tensor> fed = new LinkedHashMap<>();
+
+    private OpenSession() {
+      try {
+        for (Map.Entry<Output<?>, Tensor> f : feeds.entrySet()) {
+          fed.put(f.getKey(), toTf(f.getValue()));
+        }
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+
+    /**
+     * Feeds the inputs and fetches {@code fetches}; the caller closes the result, which holds
+     * TensorFlow's own tensors (read them with TF Java, or use {@link TfGraph#run} for converted ones).
+     */
+    public Result run(Output<?>... fetches) {
+      Session.Runner runner = session.runner();
+      fed.forEach(runner::feed);
       for (Output<?> f : fetches) {
         runner.fetch(f);
       }
-      try (Result r = runner.run()) {
-        List<Tensor> out = new ArrayList<>(fetches.length);
-        for (int i = 0; i < fetches.length; i++) {
-          out.add(fromTf(r.get(i)));
-        }
-        return out;
-      }
-    } finally {
-      in.forEach(org.tensorflow.Tensor::close);
+      return runner.run();
+    }
+
+    @Override
+    public void close() {
+      session.close();
+      fed.values().forEach(org.tensorflow.Tensor::close);
     }
   }
 
@@ -509,7 +587,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** numpy/TF broadcasting of two static shapes, or null when they do not broadcast. */
-  static long[] broadcast(long[] a, long[] b) {
+  public static long[] broadcast(long[] a, long[] b) {
     int r = Math.max(a.length, b.length);
     long[] out = new long[r];
     for (int i = 0; i < r; i++) {
@@ -527,7 +605,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** A static shape as Python prints a TensorShape: {@code ()}, {@code (3,)}, {@code (2, 3)}. */
-  static String pyShape(long[] shape) {
+  public static String pyShape(long[] shape) {
     if (shape.length == 1) {
       return "(" + shape[0] + ",)";
     }
@@ -535,7 +613,7 @@ final class TfGraph implements AutoCloseable {
   }
 
   /** TF Python's name of a dtype: {@code float}, {@code double}, {@code int64}, ... */
-  static String pyDtype(DataType dt) {
+  public static String pyDtype(DataType dt) {
     return switch (dt) {
       case DT_FLOAT -> "float";
       case DT_DOUBLE -> "double";
@@ -547,7 +625,7 @@ final class TfGraph implements AutoCloseable {
     };
   }
 
-  static DataType dataType(Tensor t) {
+  public static DataType dataType(Tensor t) {
     return switch (t.dtype()) {
       case FLOAT32 -> DataType.DT_FLOAT;
       case FLOAT64 -> DataType.DT_DOUBLE;

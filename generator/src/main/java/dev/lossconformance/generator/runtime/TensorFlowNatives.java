@@ -1,4 +1,4 @@
-package dev.lossconformance.generator.engine;
+package dev.lossconformance.generator.runtime;
 
 import dev.lossconformance.io.AtomicFiles;
 import java.io.IOException;
