@@ -35,7 +35,14 @@ class PipedOutputTest {
     Optional<Path> mvn = mvnOnPath();
     Assumptions.assumeTrue(mvn.isPresent(), "no mvn on PATH");
     // validate: the quickest lifecycle phase; -q -B as in the README; offline, it needs nothing new
-    Processes.Result r = Processes.run(List.of(mvn.get().toString(), "-B", "-q", "-o", "validate"),
+    // the build's own local repository (surefire passes it), where this build's plugins already are
+    List<String> command = new java.util.ArrayList<>(List.of(mvn.get().toString(), "-B", "-q", "-o"));
+    String repo = System.getProperty("maven.repo.local");
+    if (repo != null && !repo.isBlank()) {
+      command.add("-Dmaven.repo.local=" + repo);
+    }
+    command.add("validate");
+    Processes.Result r = Processes.run(command,
         Path.of("").toAbsolutePath(), env -> env.remove("MAVEN_OPTS"));
     assertEquals(0, r.exit(), r.toString());
     assertEquals(-1, r.out().indexOf(ESC), "escape code on stdout: " + r.out().replace(ESC, '^'));
