@@ -1,6 +1,5 @@
 package dev.lossconformance.report;
 
-import dev.lossconformance.catalog.Case;
 import dev.lossconformance.check.Checker;
 import dev.lossconformance.check.Divergences;
 import dev.lossconformance.check.Summary;
@@ -10,7 +9,6 @@ import dev.lossconformance.fixture.FixtureFormatException;
 import dev.lossconformance.fixture.FixtureReader;
 import dev.lossconformance.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,19 +42,20 @@ public final class ConformanceReport {
   private final ReportModel model;
 
   /**
-   * A report of results already computed.
+   * A report of results already computed. The PyTorch vs TensorFlow section pairs the cases of
+   * {@code files} ({@link Divergences#pairs(Path, List, java.util.function.Function)}) under the first
+   * of {@code paths} that is a folder holding {@code torch/} and {@code tensorflow/}: no fixture file is
+   * parsed again (the fixture table reads their bytes for the SHA-256 only).
    *
    * @param paths the paths the run was given (shown on the page)
    * @param files the fixture files read from them, in reading order
    * @param runs one per case of {@code files}, in the same order
-   * @param pairs PyTorch against TensorFlow ({@link Divergences#pairs}), or {@code null} when the run
-   *     has no folder holding {@code torch/} and {@code tensorflow/}
    * @param strict whether unsupported cases fail the run (as {@code check --strict})
    * @param generatedAt the generation time to print, or {@code null} for none (reproducible output)
    */
-  public ConformanceReport(List<Path> paths, List<FixtureFile> files, List<Checker.Run> runs,
-      List<Divergences.Pair> pairs, boolean strict, Instant generatedAt) {
-    this.model = new ReportModel(paths, files, runs, pairs, strict, generatedAt);
+  public ConformanceReport(List<Path> paths, List<FixtureFile> files, List<Checker.Run> runs, boolean strict,
+      Instant generatedAt) {
+    this.model = new ReportModel(paths, files, runs, strict, generatedAt);
   }
 
   /** Reads {@code paths}, checks every case and pairs the engines where a folder allows it. */
@@ -72,20 +71,7 @@ public final class ConformanceReport {
         }
       }
     }
-    return new ConformanceReport(paths, files, runs, pairsFor(paths), strict, generatedAt);
-  }
-
-  /**
-   * {@link Divergences#pairs} of the first of {@code paths} that is a folder holding {@code torch/}
-   * and {@code tensorflow/}; {@code null} when there is none.
-   */
-  public static List<Divergences.Pair> pairsFor(List<Path> paths) throws FixtureFormatException {
-    for (Path p : paths) {
-      if (Files.isDirectory(p.resolve(Case.TORCH)) && Files.isDirectory(p.resolve(Case.TENSORFLOW))) {
-        return Divergences.pairs(p);
-      }
-    }
-    return null;
+    return new ConformanceReport(paths, files, runs, strict, generatedAt);
   }
 
   /** The check's summary (the {@code summary.json} content). */

@@ -11,6 +11,7 @@ import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -58,6 +59,7 @@ final class ReportModel {
   private final List<String> engines = new ArrayList<>();
   private final List<String> ops = new ArrayList<>();
   private final Map<String, List<Row>> rowsByOp = new LinkedHashMap<>();
+  private final Map<String, List<Case>> catalogCases = new HashMap<>();
   private final Map<String, Case> catalog = new HashMap<>();
   private final Map<String, Divergences.Pair> pairById = new HashMap<>();
   private final Map<String, String> divAnchor = new HashMap<>();
@@ -195,12 +197,11 @@ final class ReportModel {
    * @param paths the paths the run was given
    * @param files the fixture files read from them, in reading order
    * @param runs one per case of {@code files}, in the same order
-   * @param pairs PyTorch against TensorFlow, or {@code null} when the run did not pair the engines
    * @param strict whether unsupported cases fail the run
    * @param generatedAt the generation time to print, or {@code null}
    */
-  ReportModel(List<Path> paths, List<FixtureFile> files, List<Checker.Run> runs, List<Divergences.Pair> pairs,
-      boolean strict, Instant generatedAt) {
+  ReportModel(List<Path> paths, List<FixtureFile> files, List<Checker.Run> runs, boolean strict,
+      Instant generatedAt) {
     this.paths = List.copyOf(paths);
     this.files = List.copyOf(files);
     for (FixtureFile f : files) {
@@ -214,10 +215,28 @@ final class ReportModel {
       Checker.Run run = runs.get(i);
       entries.add(new Entry(cases.get(i), run, failing(run.result().status())));
     }
-    this.pairs = pairs == null ? null : List.copyOf(pairs);
+    this.pairs = pairsOf(this.paths, this.files);
     this.generatedAt = generatedAt == null ? null : generatedAt.truncatedTo(ChronoUnit.SECONDS);
     this.summary = new Summary(runs.stream().map(Checker.Run::result).toList());
     index();
+  }
+
+  /**
+   * {@link Divergences#pairs} of the first of {@code paths} that is a folder holding {@code torch/} and
+   * {@code tensorflow/}, from the files already read; {@code null} when there is none.
+   */
+  private List<Divergences.Pair> pairsOf(List<Path> paths, List<FixtureFile> files) {
+    for (Path p : paths) {
+      if (Files.isDirectory(p.resolve(Case.TORCH)) && Files.isDirectory(p.resolve(Case.TENSORFLOW))) {
+        return List.copyOf(Divergences.pairs(p, files, this::catalogCases));
+      }
+    }
+    return null;
+  }
+
+  /** An op's catalog cases: generated once per report, for the pairs and the rows alike. */
+  private List<Case> catalogCases(String op) {
+    return catalogCases.computeIfAbsent(op, Catalog::cases);
   }
 
   private void index() {
@@ -242,7 +261,7 @@ final class ReportModel {
     for (String op : ops) {
       List<Case> declared;
       try {
-        declared = Catalog.ops().contains(op) ? Catalog.cases(op) : List.of();
+        declared = Catalog.ops().contains(op) ? catalogCases(op) : List.of();
       } catch (RuntimeException e) {
         declared = List.of();
       }
@@ -511,7 +530,7 @@ final class ReportModel {
   // ---------------------------------------------------------------------------------------------
   // PyTorch vs TensorFlow
 
-  /** The pairs, or {@code null} when the run did not pair the engines. */
+  /** The pairs, or {@code null} when no path of the run is a folder holding {@code torch/} and {@code tensorflow/}. */
   List<Divergences.Pair> pairs() {
     return pairs;
   }
