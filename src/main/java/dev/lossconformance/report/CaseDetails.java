@@ -42,7 +42,7 @@ final class CaseDetails {
   private static void side(Html h, String engine, Entry en) {
     FixtureCase c = en.fixture();
     h.raw("<div class=\"side\"><h4>").text(Format.engineName(engine)).raw(" <code>").text(c.api())
-        .raw("</code> <span class=\"badge b-").raw(en.status()).raw("\">").raw(en.status()).raw("</span></h4><dl>");
+        .raw("</code> ").badge(en.status()).raw("</h4><dl>");
     h.raw("<dt>params</dt><dd>");
     if (c.params().isEmpty()) {
       h.raw("<span class=\"muted\">none</span>");

@@ -119,14 +119,15 @@ final class DivergencesSection {
 
   private static void divRow(Html h, ReportModel m, Divergences.Pair p, int reasonSpan) {
     String anchor = m.divAnchor(p.op(), p.id());
-    h.raw("<tr id=\"").attr(anchor).raw("\" data-id=\"").attr(p.id()).raw("\" class=\"").raw(p.reason() == null ? "unexp" : "exp")
+    String cls = p.reason() == null ? "unexp" : "exp";
+    h.raw("<tr id=\"").attr(anchor).raw("\" data-id=\"").attr(p.id()).raw("\" class=\"").raw(cls)
         .raw("\"><td class=\"id\"><code>").raw(breakable(p.id())).raw("</code></td><td class=\"what\">");
     if (!p.agree()) {
-      h.raw("<span class=\"tag ").raw(p.reason() == null ? "unexp" : "exp").raw("\">loss</span> ");
+      h.raw("<span class=\"tag ").raw(cls).raw("\">loss</span> ");
       h.text(p.difference() != null ? p.difference() : "differ");
     }
     if (Boolean.FALSE.equals(p.gradAgree())) {
-      h.raw(p.agree() ? "" : "<br />").raw("<span class=\"tag ").raw(p.reason() == null ? "unexp" : "exp").raw("\">grad</span> ")
+      h.raw(p.agree() ? "" : "<br />").raw("<span class=\"tag ").raw(cls).raw("\">grad</span> ")
           .text(p.agree() ? "losses agree, gradients differ" : "gradients differ too");
     }
     String tfGrad = p.tensorflow().outputs().keySet().stream().skip(1).findFirst().orElse(null);

@@ -31,8 +31,8 @@ final class FailuresSection {
         where = where.substring(head.length(), where.length() - 1) + ": " + lines.get(1);
       }
       h.raw("<tr><td>").text(c.engine()).raw("</td><td><a href=\"#").attr(m.rowAnchor(ReportModel.opOf(c), c.id()))
-          .raw("\"><code>").text(c.id()).raw("</code></a></td><td><span class=\"badge b-").raw(en.status()).raw("\">")
-          .raw(en.status()).raw("</span></td><td class=\"msg1\">").text(Format.abbreviate(where, 300)).raw("</td></tr>\n");
+          .raw("\"><code>").text(c.id()).raw("</code></a></td><td>").badge(en.status())
+          .raw("</td><td class=\"msg1\">").text(Format.abbreviate(where, 300)).raw("</td></tr>\n");
     }
     h.raw("</tbody></table>\n");
     if (bad.size() > max) {

@@ -29,6 +29,11 @@ final class Html {
     return this;
   }
 
+  /** {@code <span class="badge b-STATUS">STATUS</span>}: a verdict as a coloured badge. */
+  Html badge(String status) {
+    return raw("<span class=\"badge b-").raw(status).raw("\">").raw(status).raw("</span>");
+  }
+
   /**
    * The opening of a chart: {@code <figure><svg class="chart KIND" [data-engine] width height viewBox
    * role="img"><title>}, the title being what a screen reader says.

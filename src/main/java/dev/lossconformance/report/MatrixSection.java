@@ -102,7 +102,7 @@ final class MatrixSection {
     if (tip != null && !en.passed()) {
       h.raw(" title=\"").attr(tip).raw("\"");
     }
-    h.raw("><span class=\"badge b-").raw(s).raw("\">").raw(s).raw("</span>");
+    h.raw(">").badge(s);
     if (en.compared()) {
       h.raw(" <span class=\"m\">").text(Ulps.text(en.maxUlp()) + " ulp").raw("</span> <span class=\"m abs\">")
           .text(Format.fmt(en.maxAbsErr())).raw("</span>");
