@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The side-by-side map of PyTorch and TensorFlow: every catalog case that both frameworks run, both
@@ -40,13 +41,46 @@ public final class Divergences {
   public record Pair(String id, String op, FixtureCase torch, FixtureCase tensorflow, boolean agree, long maxUlp,
       String difference, String reason, Boolean gradAgree) {}
 
-  /** Pairs every catalog case both engines ran, in catalog order. */
+  /**
+   * Pairs every catalog case both engines ran, in catalog order, reading {@code fixtures/torch/OP.json}
+   * and {@code fixtures/tensorflow/OP.json} for each op of the catalog.
+   */
   public static List<Pair> pairs(Path fixtures) throws FixtureFormatException {
+    List<FixtureFile> files = new ArrayList<>();
+    for (String op : Catalog.ops()) {
+      for (String engine : List.of(Case.TORCH, Case.TENSORFLOW)) {
+        Path file = fixtureFile(fixtures, engine, op);
+        if (Files.isRegularFile(file)) {
+          files.add(FixtureReader.read(file));
+        }
+      }
+    }
+    return pairs(fixtures, files, Catalog::cases);
+  }
+
+  /**
+   * Pairs every catalog case both engines ran, in catalog order, from fixture files already read: the
+   * first of {@code files} read from {@code fixtures/torch/OP.json} and from
+   * {@code fixtures/tensorflow/OP.json} for each op of the catalog; other files are passed over.
+   *
+   * @param catalog each op's catalog cases ({@link Catalog#cases}, or a cache of it), asked only for
+   *     ops with a file of each engine
+   */
+  public static List<Pair> pairs(Path fixtures, List<FixtureFile> files, Function<String, List<Case>> catalog) {
+    Map<Path, FixtureFile> byPath = new HashMap<>();
+    for (FixtureFile f : files) {
+      if (!f.cases().isEmpty() && f.cases().get(0).file() != null) {
+        byPath.putIfAbsent(normal(f.cases().get(0).file()), f);
+      }
+    }
     List<Pair> out = new ArrayList<>();
     for (String op : Catalog.ops()) {
-      Map<String, FixtureCase> torch = byId(fixtures.resolve(Case.TORCH).resolve(op + ".json"));
-      Map<String, FixtureCase> tf = byId(fixtures.resolve(Case.TENSORFLOW).resolve(op + ".json"));
-      for (Case c : Catalog.cases(op)) {
+      Map<String, FixtureCase> torch = byId(byPath.get(normal(fixtureFile(fixtures, Case.TORCH, op))));
+      Map<String, FixtureCase> tf = byId(byPath.get(normal(fixtureFile(fixtures, Case.TENSORFLOW, op))));
+      if (torch.isEmpty() || tf.isEmpty()) {
+        continue;
+      }
+      for (Case c : catalog.apply(op)) {
         if (!c.paired()) {
           continue;
         }
@@ -61,10 +95,19 @@ public final class Divergences {
     return out;
   }
 
-  private static Map<String, FixtureCase> byId(Path file) throws FixtureFormatException {
+  private static Path fixtureFile(Path fixtures, String engine, String op) {
+    return fixtures.resolve(engine).resolve(op + ".json");
+  }
+
+  private static Path normal(Path p) {
+    return p.toAbsolutePath().normalize();
+  }
+
+  /** The cases of a file by id (a later case of an id replacing an earlier); empty for no file. */
+  private static Map<String, FixtureCase> byId(FixtureFile file) {
     Map<String, FixtureCase> m = new HashMap<>();
-    if (Files.isRegularFile(file)) {
-      for (FixtureCase c : FixtureReader.read(file).cases()) {
+    if (file != null) {
+      for (FixtureCase c : file.cases()) {
         m.put(c.id(), c);
       }
     }

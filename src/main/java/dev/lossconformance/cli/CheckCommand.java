@@ -279,17 +279,9 @@ final class CheckCommand implements Callable<Integer> {
       }
     }
     if (report != null) {
-      doing = "reading the PyTorch vs TensorFlow pairs for --report";
-      List<dev.lossconformance.check.Divergences.Pair> pairs;
-      try {
-        pairs = ConformanceReport.pairsFor(paths);
-      } catch (FixtureFormatException e) {
-        err.println("warning: --report without the PyTorch vs TensorFlow section: " + e.getMessage());
-        pairs = null;
-      }
       doing = "writing --report " + report;
       try {
-        new ConformanceReport(paths, files, run.entries().stream().map(CheckRun.Entry::run).toList(), pairs, strict, timestamp ? Instant.now() : null).writeTo(report,
+        new ConformanceReport(paths, run, strict, timestamp ? Instant.now() : null).writeTo(report,
             m -> err.println("note: " + m));
       } catch (IOException e) {
         err.println("error: cannot write --report " + report + ": " + Problems.describe(e));
