@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
@@ -22,7 +26,7 @@ import java.util.stream.Stream;
  */
 public final class CtcLossCases {
   public static final String OP = "ctc_loss";
-  public static final String API = "torch.nn.functional.ctc_loss";
+  public static final Api API = TorchApis.CTC_LOSS;
 
   private CtcLossCases() {}
 
