@@ -1,7 +1,10 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.ApiIndex;
 import dev.lossconformance.catalog.Case;
 import dev.lossconformance.catalog.Catalog;
+import dev.lossconformance.engine.Engine;
+import dev.lossconformance.engine.Engines;
 import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureFormatException;
@@ -14,12 +17,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The side-by-side map of PyTorch and TensorFlow: every catalog case that both frameworks run, both
- * engines' losses from the fixtures, whether they agree, and the catalog's reason where they are
+ * The side-by-side map of the reference engine (PyTorch) and each counterpart engine (TensorFlow), as
+ * {@link Engines} registers them: every catalog case that both run, both engines' losses from the fixtures, whether they agree, and the catalog's reason where they are
  * expected not to. Written as {@code fixtures/divergences.json}.
  *
  * <p>Agreement: both raise; or equal shapes and every element within {@value #AGREE_ULPS} ulps in the
@@ -36,26 +40,49 @@ public final class Divergences {
 
   private Divergences() {}
 
-  /** One paired case. */
-  public record Pair(String id, String op, FixtureCase torch, FixtureCase tensorflow, boolean agree, long maxUlp,
-      String difference, String reason, Boolean gradAgree) {}
+  /**
+   * One paired case: the reference engine's golden ({@link Engines#reference()}) and a counterpart
+   * engine's, by their engine ids.
+   */
+  public record Pair(String id, String op, String referenceEngine, String counterpartEngine, FixtureCase reference,
+      FixtureCase counterpart, boolean agree, long maxUlp, String difference, String reason, Boolean gradAgree) {
 
-  /** Pairs every catalog case both engines ran, in catalog order. */
+    /** The reference golden under the name the report still reads (PyTorch's). */
+    public FixtureCase torch() {
+      return reference;
+    }
+
+    /** The counterpart golden under the name the report still reads (TensorFlow, the one counterpart). */
+    public FixtureCase tensorflow() {
+      return counterpart;
+    }
+  }
+
+  /**
+   * Pairs every catalog case that the reference engine and a counterpart engine both ran, in catalog
+   * order (and, per case, in the registry's order of the counterparts).
+   */
   public static List<Pair> pairs(Path fixtures) throws FixtureFormatException {
+    Engine ref = Engines.reference();
     List<Pair> out = new ArrayList<>();
     for (String op : Catalog.ops()) {
-      Map<String, FixtureCase> torch = byId(fixtures.resolve(Case.TORCH).resolve(op + ".json"));
-      Map<String, FixtureCase> tf = byId(fixtures.resolve(Case.TENSORFLOW).resolve(op + ".json"));
+      Map<String, FixtureCase> refs = byId(fixtures.resolve(ref.folder()).resolve(op + ".json"));
+      Map<String, Map<String, FixtureCase>> others = new LinkedHashMap<>();
+      for (Engine e : Engines.counterparts()) {
+        others.put(e.id(), byId(fixtures.resolve(e.folder()).resolve(op + ".json")));
+      }
       for (Case c : Catalog.cases(op)) {
-        if (!c.paired()) {
-          continue;
+        for (Engine e : Engines.counterparts()) {
+          if (!c.runsOn(ref.id()) || !c.runsOn(e.id())) {
+            continue;
+          }
+          FixtureCase a = refs.get(c.id());
+          FixtureCase b = others.get(e.id()).get(c.id());
+          if (a == null || b == null || a.unsupported() != null || b.unsupported() != null) {
+            continue;
+          }
+          out.add(compare(c, ref.id(), e.id(), a, b));
         }
-        FixtureCase a = torch.get(c.id());
-        FixtureCase b = tf.get(c.id());
-        if (a == null || b == null || a.unsupported() != null || b.unsupported() != null) {
-          continue;
-        }
-        out.add(compare(c, a, b));
       }
     }
     return out;
@@ -71,23 +98,23 @@ public final class Divergences {
     return m;
   }
 
-  private static Pair compare(Case c, FixtureCase a, FixtureCase b) {
+  private static Pair compare(Case c, String ea, String eb, FixtureCase a, FixtureCase b) {
     if (a.expectsError() || b.expectsError()) {
       boolean both = a.expectsError() && b.expectsError();
-      String diff = both ? null : (a.expectsError() ? "torch raises, tensorflow returns a value" : "tensorflow raises, torch returns a value");
-      return new Pair(c.id(), c.op(), a, b, both, both ? 0 : Long.MAX_VALUE, diff, c.divergence(), null);
+      String diff = both ? null : (a.expectsError() ? ea + " raises, " + eb + " returns a value" : eb + " raises, " + ea + " returns a value");
+      return new Pair(c.id(), c.op(), ea, eb, a, b, both, both ? 0 : Long.MAX_VALUE, diff, c.divergence(), null);
     }
     Tensor x = a.outputs().get("loss");
     Tensor y = b.outputs().get("loss");
     if (!Arrays.equals(x.shape(), y.shape())) {
-      return new Pair(c.id(), c.op(), a, b, false, Long.MAX_VALUE,
-          "loss shapes differ: torch " + Arrays.toString(x.shape()) + ", tensorflow " + Arrays.toString(y.shape()),
+      return new Pair(c.id(), c.op(), ea, eb, a, b, false, Long.MAX_VALUE,
+          "loss shapes differ: " + ea + " " + Arrays.toString(x.shape()) + ", " + eb + " " + Arrays.toString(y.shape()),
           c.divergence(), gradAgree(a, b));
     }
     long max = maxUlps(x, y);
     boolean agree = agrees(x, y);
     String diff = agree ? null : "values differ by " + Ulps.text(max) + " ulps (" + coarse(x, y) + ")";
-    return new Pair(c.id(), c.op(), a, b, agree, max, diff, c.divergence(), gradAgree(a, b));
+    return new Pair(c.id(), c.op(), ea, eb, a, b, agree, max, diff, c.divergence(), gradAgree(a, b));
   }
 
   /**
@@ -125,7 +152,7 @@ public final class Divergences {
       return null;
     }
     // Keras' float64 gradients are float32 values cast up (T-19): compare them as float32
-    boolean keras = b.api().startsWith("keras.");
+    boolean keras = ApiIndex.find(b.api()).map(api -> api.family().computesInFloat32()).orElse(false);
     return agrees(keras ? asFloat32(g[0]) : g[0], keras ? asFloat32(g[1]) : g[1]);
   }
 
@@ -171,7 +198,10 @@ public final class Divergences {
     long explained = pairs.stream().filter(p -> !p.agree() && p.reason() != null).count();
     long unexplained = pairs.stream().filter(p -> !p.agree() && p.reason() == null).count();
     StringBuilder sb = new StringBuilder("{\n");
-    sb.append("  \"source\": \"losses (and gradients, where both engines differentiate the same tensor) of fixtures/torch and fixtures/tensorflow, paired by case id; agree = both raise,"
+    sb.append("  \"source\": \"losses (and gradients, where both engines differentiate the same tensor) of fixtures/")
+        .append(Engines.reference().folder()).append(" and ")
+        .append(String.join(", ", Engines.counterparts().stream().map(e -> "fixtures/" + e.folder()).toList()))
+        .append(", paired by case id; agree = both raise,"
         + " or same shape and every element within ").append(AGREE_ULPS).append(" ulps of the coarser dtype (or of the largest magnitude)\",\n");
     sb.append("  \"paired\": ").append(pairs.size()).append(",\n");
     sb.append("  \"grad_compared\": ").append(pairs.stream().filter(p -> p.gradAgree() != null).count()).append(",\n");
@@ -197,9 +227,10 @@ public final class Divergences {
         sb.append(", \"reason\": ").append(FixtureWriter.quote(p.reason()));
       }
       boolean showGrads = p.gradAgree() != null && !p.gradAgree();
-      String tfGrad = showGrads ? p.tensorflow().outputs().keySet().stream().skip(1).findFirst().orElse(null) : null;
-      sb.append(",\n      \"torch\": ").append(side(p.torch(), showGrads, tfGrad));
-      sb.append(",\n      \"tensorflow\": ").append(side(p.tensorflow(), showGrads, tfGrad)).append("}");
+      String grad = showGrads ? p.counterpart().outputs().keySet().stream().skip(1).findFirst().orElse(null) : null;
+      sb.append(",\n      ").append(FixtureWriter.quote(p.referenceEngine())).append(": ").append(side(p.reference(), showGrads, grad));
+      sb.append(",\n      ").append(FixtureWriter.quote(p.counterpartEngine())).append(": ")
+          .append(side(p.counterpart(), showGrads, grad)).append("}");
     }
     sb.append(pairs.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
     return sb.toString();

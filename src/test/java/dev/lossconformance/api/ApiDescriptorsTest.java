@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lossconformance.check.Apis;
+import dev.lossconformance.engine.Engines;
 import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureReader;
@@ -95,5 +96,6 @@ class ApiDescriptorsTest {
     assertTrue(!TorchApis.CROSS_ENTROPY.param("reduction").accepts("batchmean"));
     assertTrue(TorchApis.CROSS_ENTROPY.param("ignore_index").accepts(7L), "an open domain accepts any value");
     assertTrue(KerasApis.ALL.stream().allMatch(a -> a.family().computesInFloat32()));
+    assertTrue(ApiIndex.all().stream().allMatch(a -> Engines.byId(a.engine()).isPresent()));
   }
 }
