@@ -32,9 +32,9 @@ public final class CtcLossCases {
 
   private static CaseBuilder ctc(String variant, String reduction) {
     return new CaseBuilder(OP, API, variant + "_" + reduction)
-        .param("blank", 0L)
+        .param("blank", API.defaultOf("blank"))
         .param("reduction", reduction)
-        .param("zero_infinity", false)
+        .param("zero_infinity", API.defaultOf("zero_infinity"))
         .tensorflow(TensorFlowCounterparts::ctcLoss);
   }
 

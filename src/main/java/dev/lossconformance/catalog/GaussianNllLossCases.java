@@ -26,7 +26,7 @@ public final class GaussianNllLossCases {
 
   private static CaseBuilder g(String variant, String reduction, boolean full) {
     return new CaseBuilder(OP, API, variant + "_" + reduction)
-        .param("full", full).param("eps", 1e-6).param("reduction", reduction)
+        .param("full", full).param("eps", API.defaultOf("eps")).param("reduction", reduction)
         .tensorflow(t -> TensorFlowCounterparts.none(t, KerasApis.GAUSSIAN_NLL_NAME,
             "TensorFlow and Keras have no Gaussian negative log-likelihood loss"));
   }

@@ -187,7 +187,7 @@ public final class TensorFlowCounterparts {
   public static Call klDiv(Call t) {
     Tensor logp = t.input("input");
     Tensor y = t.input("target");
-    boolean logTarget = Boolean.TRUE.equals(t.params().get("log_target"));
+    boolean logTarget = Boolean.TRUE.equals(TfParams.torch(t, TorchApis.KL_DIV, "log_target"));
     String r = TfParams.kerasReductionOrBatchmean(t);
     Map<String, Tensor> in = TfInputs.inputs("y_true", logTarget ? TfInputs.map(y, Math::exp) : y, "y_pred", TfInputs.map(logp, Math::exp));
     if (!java.util.Set.of("none", "mean", "sum", "batchmean").contains(String.valueOf(t.params().get("reduction")))) {
@@ -200,8 +200,8 @@ public final class TensorFlowCounterparts {
   public static Call poissonNll(Call t) {
     Tensor x = t.input("input");
     Tensor y = t.input("target");
-    boolean logInput = !Boolean.FALSE.equals(t.params().get("log_input"));
-    boolean full = Boolean.TRUE.equals(t.params().get("full"));
+    boolean logInput = !Boolean.FALSE.equals(TfParams.torch(t, TorchApis.POISSON_NLL_LOSS, "log_input"));
+    boolean full = Boolean.TRUE.equals(TfParams.torch(t, TorchApis.POISSON_NLL_LOSS, "full"));
     String r = TfParams.kerasReduction(t.params().get("reduction"));
     if (full) {
       Map<String, Tensor> nn = TfInputs.inputs("targets", y, "log_input", x);

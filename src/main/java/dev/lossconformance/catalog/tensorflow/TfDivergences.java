@@ -209,7 +209,7 @@ public final class TfDivergences {
         need += labels.getLong(b * labels.size(1) + i) == labels.getLong(b * labels.size(1) + i - 1) ? 1 : 0;
       }
       if (need > inputLengths.getLong(b)) {
-        boolean zeroInfinity = Boolean.TRUE.equals(torch.params().get("zero_infinity"));
+        boolean zeroInfinity = Boolean.TRUE.equals(TfParams.torch(torch, TorchApis.CTC_LOSS, "zero_infinity"));
         return "repeated labels need a blank between them, which TF's time check does not count: no alignment exists,"
             + " and torch gives " + (zeroInfinity ? "0 with a 0 gradient (zero_infinity)" : "+inf with a NaN gradient")
             + " where TF gives +inf with the softmax as gradient (CTCLoss: \"No valid path found\")";
