@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.bits;
 import static dev.lossconformance.catalog.Draw.uniform;
 import static dev.lossconformance.catalog.Draw.values;
@@ -13,7 +17,7 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.binary_cross_entropy}: probabilities in, each log clamped at -100. */
 public final class BinaryCrossEntropyCases {
   public static final String OP = "binary_cross_entropy";
-  public static final String API = "torch.nn.functional.binary_cross_entropy";
+  public static final Api API = TorchApis.BINARY_CROSS_ENTROPY;
 
   private BinaryCrossEntropyCases() {}
 

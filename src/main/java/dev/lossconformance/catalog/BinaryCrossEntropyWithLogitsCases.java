@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.bits;
 import static dev.lossconformance.catalog.Draw.normal;
 import static dev.lossconformance.catalog.Draw.signs;
@@ -15,7 +19,7 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.binary_cross_entropy_with_logits}, with {@code weight} and {@code pos_weight}. */
 public final class BinaryCrossEntropyWithLogitsCases {
   public static final String OP = "binary_cross_entropy_with_logits";
-  public static final String API = "torch.nn.functional.binary_cross_entropy_with_logits";
+  public static final Api API = TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS;
   private static final double INF = Double.POSITIVE_INFINITY;
 
   private BinaryCrossEntropyWithLogitsCases() {}

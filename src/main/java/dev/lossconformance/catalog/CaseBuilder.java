@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.engine.Engine;
+import dev.lossconformance.engine.Engines;
+import dev.lossconformance.engine.TensorFlowEngine;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.nio.charset.StandardCharsets;
@@ -22,17 +26,18 @@ import java.util.stream.Stream;
  */
 public final class CaseBuilder {
   private final String op;
-  private final String api;
+  private final Api api;
   private final String variant;
   private final Map<String, Object> params = new LinkedHashMap<>();
   private final Map<String, Draw> inputs = new LinkedHashMap<>();
   private String expectError;
   private String why;
   private String torchUnsupported;
-  private Function<Call, Call> tensorflow;
+  private final Map<String, Function<Call, Call>> counterparts = new LinkedHashMap<>();
   private String divergence;
 
-  public CaseBuilder(String op, String api, String variant) {
+  /** A case of {@code op} declared as a call of {@code api}, the reference engine's. */
+  public CaseBuilder(String op, Api api, String variant) {
     this.op = op;
     this.api = api;
     this.variant = variant;
@@ -57,12 +62,21 @@ public final class CaseBuilder {
   }
 
   /**
-   * How TensorFlow expresses the case: a function of the drawn torch call (same numbers, TF names,
-   * params and layout), returning a call, or {@link Call#unsupported} with the reason.
+   * How {@code engine} expresses the case: a function of the drawn reference call (same numbers, the
+   * engine's names, params and layout), returning a call, or {@link Call#unsupported} with the reason.
    */
-  public CaseBuilder tensorflow(Function<Call, Call> counterpart) {
-    this.tensorflow = counterpart;
+  public CaseBuilder counterpart(String engine, Function<Call, Call> rule) {
+    if (Engines.reference().id().equals(engine) || Engines.byId(engine).isEmpty()) {
+      throw new IllegalArgumentException("not a counterpart engine: " + engine + "; they are "
+          + Engines.counterparts().stream().map(Engine::id).toList());
+    }
+    counterparts.put(engine, rule);
     return this;
+  }
+
+  /** How TensorFlow expresses the case: {@link #counterpart} for {@link TensorFlowEngine}. */
+  public CaseBuilder tensorflow(Function<Call, Call> rule) {
+    return counterpart(TensorFlowEngine.ID, rule);
   }
 
   /** PyTorch has no API for the case (it exists for another framework), with the reason. */
@@ -92,17 +106,21 @@ public final class CaseBuilder {
         SplittableRandom rng = new SplittableRandom(seed(op + "/" + variant + "#" + e.getKey()));
         drawn.put(e.getKey(), e.getValue().draw(rng, d));
       }
-      Call torch = torchUnsupported == null
-          ? new Call(api, params, drawn, expectError, null)
-          : Call.unsupported(api, params, drawn, torchUnsupported);
+      Call reference = torchUnsupported == null
+          ? new Call(api.name(), params, drawn, expectError, null)
+          : Call.unsupported(api.name(), params, drawn, torchUnsupported);
       Map<String, Call> calls = new LinkedHashMap<>();
-      calls.put(Case.TORCH, torch);
+      calls.put(Engines.reference().id(), reference);
       String reason = divergence;
-      if (tensorflow != null) {
-        Call tf = tensorflow.apply(new Call(api, params, drawn, expectError, null));
-        calls.put(Case.TENSORFLOW, tf);
+      for (Engine e : Engines.counterparts()) {
+        Function<Call, Call> rule = counterparts.get(e.id());
+        if (rule == null) {
+          continue;
+        }
+        Call other = rule.apply(new Call(api.name(), params, drawn, expectError, null));
+        calls.put(e.id(), other);
         if (reason == null) {
-          reason = TensorFlowCounterparts.predictedDivergence(torch, tf);
+          reason = Counterparts.predictedDivergence(e.id(), reference, other);
         }
       }
       out.add(new Case(op + "/" + variant + "/" + d.shortName(), op, calls, reason, why));

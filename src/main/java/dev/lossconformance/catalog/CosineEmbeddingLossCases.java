@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.longs;
 import static dev.lossconformance.catalog.Draw.normal;
 import static dev.lossconformance.catalog.Draw.values;
@@ -12,7 +16,7 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.cosine_embedding_loss}: y = 1 gives 1 - cos, y = -1 gives max(0, cos - margin). */
 public final class CosineEmbeddingLossCases {
   public static final String OP = "cosine_embedding_loss";
-  public static final String API = "torch.nn.functional.cosine_embedding_loss";
+  public static final Api API = TorchApis.COSINE_EMBEDDING_LOSS;
 
   private CosineEmbeddingLossCases() {}
 

@@ -1,5 +1,11 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TfNnApis;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+import dev.lossconformance.catalog.tensorflow.TfInputs;
+
 import static dev.lossconformance.catalog.Draw.classes;
 import static dev.lossconformance.catalog.Draw.longs;
 import static dev.lossconformance.catalog.Draw.normal;
@@ -19,7 +25,9 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.cross_entropy}: class-index and probability targets. */
 public final class CrossEntropyCases {
   public static final String OP = "cross_entropy";
-  public static final String API = "torch.nn.functional.cross_entropy";
+  private static final long IGNORED = NllLossCases.IGNORED;
+
+  public static final Api API = TorchApis.CROSS_ENTROPY;
   private static final double INF = Double.POSITIVE_INFINITY;
 
   private CrossEntropyCases() {}
@@ -27,7 +35,7 @@ public final class CrossEntropyCases {
   private static CaseBuilder ce(String variant, String reduction) {
     return new CaseBuilder(OP, API, variant + "_" + reduction)
         .param("reduction", reduction)
-        .param("ignore_index", -100L)
+        .param("ignore_index", IGNORED)
         .param("label_smoothing", 0.0)
         .tensorflow(TensorFlowCounterparts::crossEntropy);
   }
@@ -42,7 +50,7 @@ public final class CrossEntropyCases {
     CaseBuilder b = softTargets
         ? ce("probs_input/" + variant, reduction)
         : new CaseBuilder(OP, NllLossCases.API, "probs_input/" + variant + "_" + reduction)
-            .param("reduction", reduction).param("ignore_index", -100L);
+            .param("reduction", reduction).param("ignore_index", IGNORED);
     return b.tensorflow(TensorFlowCounterparts::kerasOnProbabilities);
   }
 
@@ -81,9 +89,9 @@ public final class CrossEntropyCases {
         reductions("index/plain", b -> b.input("input", normal(2, 4, 5)).input("target", classes(5, 4))),
         reductions("index/weight", b -> b.input("input", normal(2, 4, 5)).input("target", classes(5, 4))
             .input("weight", uniform(0.2, 2, 5))),
-        // -100 is torch's default ignore_index: rows 1 and 3 drop out of loss and denominator
+        // IGNORED (-100) is torch's default ignore_index: rows 1 and 3 drop out of loss and denominator
         reductions("index/ignore_default", b -> b.input("input", normal(2, 4, 5))
-            .input("target", classes(5, 4).with(-100, 1, 3))),
+            .input("target", classes(5, 4).with(IGNORED, 1, 3))),
         reductions("index/ignore_in_range", b -> b.param("ignore_index", 1L)
             .input("input", normal(2, 6, 5)).input("target", longs(new int[] {6}, 1, 0, 4, 1, 2, 3))),
         Stream.of(ce("index/ignore_negative", "mean").param("ignore_index", -1L)
@@ -95,7 +103,7 @@ public final class CrossEntropyCases {
             .input("input", normal(2, 6, 4)).input("target", longs(new int[] {6}, 2, 0, 3, 2, 1, 3))
             .input("weight", uniform(0.2, 2, 4))),
         reductions("index/all_ignored", b -> b.input("input", normal(2, 3, 4))
-            .input("target", longs(new int[] {3}, -100, -100, -100))
+            .input("target", longs(new int[] {3}, IGNORED, IGNORED, IGNORED))
             .why("every target ignored: mean is 0/0")),
         Stream.of(ce("index/weight_all_ignored", "mean").param("ignore_index", 1L)
             .input("input", normal(2, 2, 3)).input("target", longs(new int[] {2}, 1, 1))
@@ -113,7 +121,7 @@ public final class CrossEntropyCases {
             .input("input", values(new int[] {2, 3}, 1, 2, 3, 1, 2, 3))
             .input("target", longs(new int[] {2}, 2, 0)).input("weight", values(new int[] {3}, 1, 1, 2))),
         reductions("index/ignore_smoothing01", b -> b.param("label_smoothing", 0.1)
-            .input("input", normal(2, 5, 4)).input("target", classes(4, 5).with(-100, 0, 3))),
+            .input("input", normal(2, 5, 4)).input("target", classes(4, 5).with(IGNORED, 0, 3))),
         reductions("index/weight_ignore_smoothing01", b -> b.param("label_smoothing", 0.1).param("ignore_index", 0L)
             .input("input", normal(2, 6, 4)).input("target", longs(new int[] {6}, 0, 1, 2, 3, 0, 2))
             .input("weight", uniform(0.2, 2, 4))),
@@ -121,7 +129,7 @@ public final class CrossEntropyCases {
             .input("input", normal(2, 6, 4)).input("target", longs(new int[] {6}, 3, 1, 2, 3, 0, 2))
             .input("weight", uniform(0.2, 2, 4))),
         Stream.of(ce("index/all_ignored_smoothing01", "mean").param("label_smoothing", 0.1)
-            .input("input", normal(2, 2, 3)).input("target", longs(new int[] {2}, -100, -100))),
+            .input("input", normal(2, 2, 3)).input("target", longs(new int[] {2}, IGNORED, IGNORED))),
         Stream.of(ce("index/smoothing_negative", "mean").param("label_smoothing", -0.1)
             .input("input", normal(2, 4, 5)).input("target", classes(5, 4))
             .why("a negative label_smoothing: does the engine refuse it or treat it as 0?")),
@@ -235,8 +243,8 @@ public final class CrossEntropyCases {
             // the masking trap: torch's class-index path stays finite, the dense op computes 0 * -inf = NaN
             tfnn("neg_inf_masking_dense").input("input", values(TWO_BY_THREE, -INF, 0, 1, 2, -INF, 0.5))
                 .input("target", longs(new int[] {2}, 1, 2))
-                .tensorflow(t -> new Call(TensorFlowCounterparts.SOFTMAX_XENT, TensorFlowCounterparts.paramsOf("axis", -1L),
-                    orderedInputs("labels", TensorFlowCounterparts.oneHot(t.input("target"), 3, t.input("input").dtype()),
+                .tensorflow(t -> new Call(TfNnApis.SOFTMAX_CROSS_ENTROPY_WITH_LOGITS_NAME, TensorFlowCounterparts.paramsOf("axis", -1L),
+                    orderedInputs("labels", TfInputs.oneHot(t.input("target"), 3, t.input("input").dtype()),
                         "logits", t.input("input")), null, null))
                 .divergence("T-15: a -inf logit with label 0 is 0 * inf = NaN in SoftmaxCrossEntropyWithLogits; torch's class-index path is finite"),
             tfnn("index_target_out_of_range").input("input", normal(2, 3, 5))
@@ -255,10 +263,10 @@ public final class CrossEntropyCases {
                 .divergence("T-21: Keras has no class weights; the nearest Keras form (sample_weight w[y]) differs"),
             // T-5: one valid entry; Keras <= 3.12 divides by n_valid + 1e-7
             ce("index/ignore_one_valid", "mean").input("input", normal(2, 3, 4))
-                .input("target", longs(new int[] {3}, -100, 2, -100))
+                .input("target", longs(new int[] {3}, IGNORED, 2, IGNORED))
                 .divergence("T-5: Keras re-weights the mask by total / (valid + 1e-7), a last-ulp difference"),
             ce("index/all_ignored_keras", "mean").input("input", normal(2, 3, 4))
-                .input("target", longs(new int[] {3}, -100, -100, -100))
+                .input("target", longs(new int[] {3}, IGNORED, IGNORED, IGNORED))
                 .divergence("T-4: every target ignored: torch's mean is 0/0 = NaN, Keras' masked mean is 0")),
         // T-11: probabilities taken at face value by torch (nll_loss of log p), renormalised by Keras
         Stream.of(probsInput("normalized", "mean", false).input("input", simplex(1, 4, 5).map(Math::log))

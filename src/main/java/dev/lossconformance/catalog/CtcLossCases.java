@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
@@ -22,15 +26,15 @@ import java.util.stream.Stream;
  */
 public final class CtcLossCases {
   public static final String OP = "ctc_loss";
-  public static final String API = "torch.nn.functional.ctc_loss";
+  public static final Api API = TorchApis.CTC_LOSS;
 
   private CtcLossCases() {}
 
   private static CaseBuilder ctc(String variant, String reduction) {
     return new CaseBuilder(OP, API, variant + "_" + reduction)
-        .param("blank", 0L)
+        .param("blank", API.defaultOf("blank"))
         .param("reduction", reduction)
-        .param("zero_infinity", false)
+        .param("zero_infinity", API.defaultOf("zero_infinity"))
         .tensorflow(TensorFlowCounterparts::ctcLoss);
   }
 

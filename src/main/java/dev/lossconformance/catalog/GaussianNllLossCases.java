@@ -1,5 +1,10 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.KerasApis;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.normal;
 import static dev.lossconformance.catalog.Draw.uniform;
 import static dev.lossconformance.catalog.Draw.values;
@@ -15,14 +20,14 @@ import java.util.stream.Stream;
  */
 public final class GaussianNllLossCases {
   public static final String OP = "gaussian_nll_loss";
-  public static final String API = "torch.nn.functional.gaussian_nll_loss";
+  public static final Api API = TorchApis.GAUSSIAN_NLL_LOSS;
 
   private GaussianNllLossCases() {}
 
   private static CaseBuilder g(String variant, String reduction, boolean full) {
     return new CaseBuilder(OP, API, variant + "_" + reduction)
-        .param("full", full).param("eps", 1e-6).param("reduction", reduction)
-        .tensorflow(t -> TensorFlowCounterparts.none(t, "keras.losses.GaussianNLL",
+        .param("full", full).param("eps", API.defaultOf("eps")).param("reduction", reduction)
+        .tensorflow(t -> TensorFlowCounterparts.none(t, KerasApis.GAUSSIAN_NLL_NAME,
             "TensorFlow and Keras have no Gaussian negative log-likelihood loss"));
   }
 

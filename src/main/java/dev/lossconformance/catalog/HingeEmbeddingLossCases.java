@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.normal;
 import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
@@ -11,7 +15,7 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.hinge_embedding_loss}: y = 1 gives x, y = -1 gives max(0, margin - x), others both. */
 public final class HingeEmbeddingLossCases {
   public static final String OP = "hinge_embedding_loss";
-  public static final String API = "torch.nn.functional.hinge_embedding_loss";
+  public static final Api API = TorchApis.HINGE_EMBEDDING_LOSS;
 
   private HingeEmbeddingLossCases() {}
 

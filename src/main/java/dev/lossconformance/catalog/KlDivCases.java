@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.simplex;
 import static dev.lossconformance.catalog.Draw.uniform;
 import static dev.lossconformance.catalog.Draw.values;
@@ -12,7 +16,7 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.kl_div}: input is log-probabilities; target probabilities or log-probabilities. */
 public final class KlDivCases {
   public static final String OP = "kl_div";
-  public static final String API = "torch.nn.functional.kl_div";
+  public static final Api API = TorchApis.KL_DIV;
   private static final double NEG_INF = Double.NEGATIVE_INFINITY;
 
   private KlDivCases() {}

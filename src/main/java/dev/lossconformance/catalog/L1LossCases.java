@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.normal;
 import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
@@ -11,7 +15,7 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.l1_loss}: |x - y| over the broadcast shape. */
 public final class L1LossCases {
   public static final String OP = "l1_loss";
-  public static final String API = "torch.nn.functional.l1_loss";
+  public static final Api API = TorchApis.L1_LOSS;
 
   private L1LossCases() {}
 

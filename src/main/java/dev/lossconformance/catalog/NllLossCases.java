@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.classes;
 import static dev.lossconformance.catalog.Draw.longs;
 import static dev.lossconformance.catalog.Draw.normal;
@@ -14,14 +18,17 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.nll_loss}: the input is used as log-probabilities as given. */
 public final class NllLossCases {
   public static final String OP = "nll_loss";
-  public static final String API = "torch.nn.functional.nll_loss";
+  /** PyTorch's default ignore_index, the target value of the ignored rows below. */
+  static final long IGNORED = TorchApis.IGNORE_INDEX.longDefault();
+
+  public static final Api API = TorchApis.NLL_LOSS;
 
   private NllLossCases() {}
 
   private static CaseBuilder nll(String variant, String reduction) {
     return new CaseBuilder(OP, API, variant + "_" + reduction)
         .param("reduction", reduction)
-        .param("ignore_index", -100L)
+        .param("ignore_index", IGNORED)
         .tensorflow(TensorFlowCounterparts::nllLoss);
   }
 
@@ -37,9 +44,9 @@ public final class NllLossCases {
         reductions("ignore", b -> b.param("ignore_index", 2L).input("input", uniform(-5, 0, 5, 4))
             .input("target", longs(new int[] {5}, 2, 0, 2, 3, 1))),
         reductions("weight_ignore", b -> b.input("input", uniform(-5, 0, 5, 4))
-            .input("target", longs(new int[] {5}, -100, 0, 2, -100, 1)).input("weight", uniform(0.2, 2, 4))),
+            .input("target", longs(new int[] {5}, IGNORED, 0, 2, IGNORED, 1)).input("weight", uniform(0.2, 2, 4))),
         reductions("all_ignored", b -> b.input("input", uniform(-5, 0, 2, 3))
-            .input("target", longs(new int[] {2}, -100, -100))),
+            .input("target", longs(new int[] {2}, IGNORED, IGNORED))),
         reductions("unbatched", b -> b.input("input", uniform(-5, 0, 6)).input("target", longs(new int[0], 4))),
         Stream.of(nll("unbatched_weight", "mean").input("input", uniform(-5, 0, 6)).input("target", longs(new int[0], 4))
             .input("weight", uniform(0.2, 2, 6))),

@@ -1,5 +1,9 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
+
 import static dev.lossconformance.catalog.Draw.normal;
 import static dev.lossconformance.catalog.Draw.uniform;
 import static dev.lossconformance.catalog.Draw.values;
@@ -12,7 +16,7 @@ import java.util.stream.Stream;
 /** {@code torch.nn.functional.poisson_nll_loss}: log-rate input by default, Stirling term with {@code full}. */
 public final class PoissonNllLossCases {
   public static final String OP = "poisson_nll_loss";
-  public static final String API = "torch.nn.functional.poisson_nll_loss";
+  public static final Api API = TorchApis.POISSON_NLL_LOSS;
 
   private PoissonNllLossCases() {}
 

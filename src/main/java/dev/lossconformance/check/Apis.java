@@ -1,5 +1,9 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.KerasApis;
+import dev.lossconformance.api.TfNnApis;
+import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossAndGrads;
 import dev.lossconformance.loss.torch.CosineEmbeddingLoss;
@@ -9,10 +13,12 @@ import dev.lossconformance.loss.keras.CategoricalCrossentropy;
 import dev.lossconformance.loss.keras.KerasReduction;
 import dev.lossconformance.loss.keras.KerasRegression;
 import dev.lossconformance.loss.keras.SparseCategoricalCrossentropy;
+import dev.lossconformance.loss.tf.TfCtcLoss;
 import dev.lossconformance.loss.tf.TfNn;
 import dev.lossconformance.loss.torch.BinaryCrossEntropy;
 import dev.lossconformance.loss.torch.BinaryCrossEntropyWithLogits;
 import dev.lossconformance.loss.torch.CrossEntropy;
+import dev.lossconformance.loss.torch.CtcLoss;
 import dev.lossconformance.loss.torch.NllLoss;
 import dev.lossconformance.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -22,78 +28,89 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * The framework APIs the Java side implements, by their {@code api} string: each turns a case's
- * params and inputs into the outputs a fixture stores ({@code loss}, {@code grad_input}).
+ * The framework APIs the Java side implements, by their {@link Api} descriptor (which gives each
+ * param's default): each turns a case's params and inputs into the outputs a fixture stores
+ * ({@code loss}, {@code grad_input}).
  */
 public final class Apis {
-  private static final Map<String, Function<Params, Map<String, Tensor>>> APIS = new LinkedHashMap<>();
+  private static final Map<String, Adapter> APIS = new LinkedHashMap<>();
+
+  /** One api's descriptor (the defaults its params take) and the kernels it runs. */
+  private record Adapter(Api api, Function<Params, Map<String, Tensor>> run) {}
+
+  private static void put(Api api, Function<Params, Map<String, Tensor>> run) {
+    APIS.put(api.name(), new Adapter(api, run));
+  }
 
   static {
-    APIS.put(CrossEntropy.API, p -> outputs(CrossEntropy.options()
+    put(TorchApis.CROSS_ENTROPY, p -> outputs(CrossEntropy.options()
         .weight(p.optionalTensor("weight"))
-        .ignoreIndex(p.integer("ignore_index", -100))
-        .labelSmoothing(p.real("label_smoothing", 0.0))
+        .ignoreIndex(p.integer("ignore_index"))
+        .labelSmoothing(p.real("label_smoothing"))
         .reduction(p.torchReduction()), p, b -> b.build().apply(p.tensor("input"), p.tensor("target"))));
-    APIS.put(NllLoss.API, p -> outputs(NllLoss.options()
+    put(TorchApis.NLL_LOSS, p -> outputs(NllLoss.options()
         .weight(p.optionalTensor("weight"))
-        .ignoreIndex(p.integer("ignore_index", -100))
+        .ignoreIndex(p.integer("ignore_index"))
         .reduction(p.torchReduction()), p, b -> b.build().apply(p.tensor("input"), p.tensor("target"))));
-    APIS.put(BinaryCrossEntropy.API, p -> outputs(BinaryCrossEntropy.options()
+    put(TorchApis.BINARY_CROSS_ENTROPY, p -> outputs(BinaryCrossEntropy.options()
         .weight(p.optionalTensor("weight"))
         .reduction(p.torchReduction()), p, b -> b.build().apply(p.tensor("input"), p.tensor("target"))));
-    APIS.put(BinaryCrossEntropyWithLogits.API, p -> outputs(BinaryCrossEntropyWithLogits.options()
+    put(TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS, p -> outputs(BinaryCrossEntropyWithLogits.options()
         .weight(p.optionalTensor("weight"))
         .posWeight(p.optionalTensor("pos_weight"))
         .reduction(p.torchReduction()), p, b -> b.build().apply(p.tensor("input"), p.tensor("target"))));
 
-    APIS.put(SparseCategoricalCrossentropy.API, p -> keras(p, new SparseCategoricalCrossentropy(
-        flag(p, "from_logits"), p.optionalLong("ignore_class"), kerasReduction(p))));
-    APIS.put(CategoricalCrossentropy.API, p -> keras(p, new CategoricalCrossentropy(
-        flag(p, "from_logits"), p.real("label_smoothing", 0.0), p.integer("axis", -1), kerasReduction(p))));
-    APIS.put(BinaryCrossentropy.API, p -> {
-      boolean fromLogits = flag(p, "from_logits");
-      double smoothing = p.real("label_smoothing", 0.0);
-      if (p.integer("axis", -1) != -1) {
+    put(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY, p -> keras(p, new SparseCategoricalCrossentropy(
+        p.flag("from_logits"), p.optionalLong("ignore_class"), kerasReduction(p))));
+    put(KerasApis.CATEGORICAL_CROSSENTROPY, p -> keras(p, new CategoricalCrossentropy(
+        p.flag("from_logits"), p.real("label_smoothing"), p.integer("axis"), kerasReduction(p))));
+    put(KerasApis.BINARY_CROSSENTROPY, p -> {
+      boolean fromLogits = p.flag("from_logits");
+      double smoothing = p.real("label_smoothing");
+      if (p.integer("axis") != KerasApis.BINARY_CROSSENTROPY.longDefault("axis")) {
         throw new UnsupportedCaseException("BinaryCrossentropy with axis other than -1 is not implemented in Java");
       }
       return keras(p, new BinaryCrossentropy(fromLogits, smoothing, kerasReduction(p)));
     });
-    APIS.put(TfNn.SOFTMAX, p -> {
-      long axis = p.integer("axis", -1);
+    put(TfNnApis.SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, p -> {
+      long axis = p.integer("axis");
       return tf(p, TfNn.softmaxCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"), axis));
     });
-    APIS.put(TfNn.SPARSE_SOFTMAX, p -> tf(p, TfNn.sparseSoftmaxCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"))));
-    APIS.put(TfNn.SIGMOID, p -> tf(p, TfNn.sigmoidCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"))));
-    APIS.put(TfNn.WEIGHTED, p -> tf(p, TfNn.weightedCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"),
-        p.tensor("pos_weight"))));
+    put(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS,
+        p -> tf(p, TfNn.sparseSoftmaxCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"))));
+    put(TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS,
+        p -> tf(p, TfNn.sigmoidCrossEntropyWithLogits(p.tensor("labels"), p.tensor("logits"))));
+    put(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS, p -> tf(p, TfNn.weightedCrossEntropyWithLogits(p.tensor("labels"),
+        p.tensor("logits"), p.tensor("pos_weight"))));
   }
 
   static {
-    APIS.put(OtherLosses.KL_DIV, p -> grads(p, () -> OtherLosses.klDiv(p.tensor("input"), p.tensor("target"),
-        p.string("reduction", "mean"), flag(p, "log_target"))));
-    APIS.put(OtherLosses.POISSON_NLL, p -> grads(p, () -> OtherLosses.poissonNll(p.tensor("input"), p.tensor("target"),
-        flagOr(p, "log_input", true), flag(p, "full"), p.real("eps", 1e-8), p.string("reduction", "mean"))));
-    APIS.put(OtherLosses.GAUSSIAN_NLL, p -> grads(p, () -> OtherLosses.gaussianNll(p.tensor("input"), p.tensor("target"),
-        p.tensor("var"), flag(p, "full"), p.real("eps", 1e-6), p.string("reduction", "mean"))));
-    APIS.put(OtherLosses.HINGE_EMBEDDING, p -> grads(p, () -> OtherLosses.hingeEmbedding(p.tensor("input"),
-        p.tensor("target"), p.real("margin", 1.0), p.string("reduction", "mean"))));
-    APIS.put(OtherLosses.L1, p -> grads(p, () -> OtherLosses.l1(p.tensor("input"), p.tensor("target"),
-        p.string("reduction", "mean"))));
-    APIS.put(CosineEmbeddingLoss.API, p -> grads(p, () -> CosineEmbeddingLoss.apply(p.tensor("input1"), p.tensor("input2"),
-        p.tensor("target"), p.real("margin", 0.0), p.string("reduction", "mean"))));
+    put(TorchApis.KL_DIV, p -> grads(p, () -> OtherLosses.klDiv(p.tensor("input"), p.tensor("target"),
+        p.string("reduction"), p.flag("log_target"))));
+    put(TorchApis.POISSON_NLL_LOSS, p -> grads(p, () -> OtherLosses.poissonNll(p.tensor("input"), p.tensor("target"),
+        p.flag("log_input"), p.flag("full"), p.real("eps"), p.string("reduction"))));
+    put(TorchApis.GAUSSIAN_NLL_LOSS, p -> grads(p, () -> OtherLosses.gaussianNll(p.tensor("input"), p.tensor("target"),
+        p.tensor("var"), p.flag("full"), p.real("eps"), p.string("reduction"))));
+    put(TorchApis.HINGE_EMBEDDING_LOSS, p -> grads(p, () -> OtherLosses.hingeEmbedding(p.tensor("input"),
+        p.tensor("target"), p.real("margin"), p.string("reduction"))));
+    put(TorchApis.L1_LOSS, p -> grads(p, () -> OtherLosses.l1(p.tensor("input"), p.tensor("target"),
+        p.string("reduction"))));
+    put(TorchApis.COSINE_EMBEDDING_LOSS, p -> grads(p, () -> CosineEmbeddingLoss.apply(p.tensor("input1"),
+        p.tensor("input2"), p.tensor("target"), p.real("margin"), p.string("reduction"))));
   }
 
   static {
-    APIS.put(KerasRegression.KLD, p -> kerasFn(p, (t, y, w) -> KerasRegression.klDivergence(t, y, w, kerasReduction(p))));
-    APIS.put(KerasRegression.POISSON, p -> kerasFn(p, (t, y, w) -> KerasRegression.poisson(t, y, w, kerasReduction(p))));
-    APIS.put(KerasRegression.HINGE, p -> kerasFn(p, (t, y, w) -> KerasRegression.hinge(t, y, w, kerasReduction(p))));
-    APIS.put(KerasRegression.MAE, p -> kerasFn(p, (t, y, w) -> KerasRegression.meanAbsoluteError(t, y, w, kerasReduction(p))));
-    APIS.put(KerasRegression.COSINE, p -> {
-      long axis = p.integer("axis", -1);
+    put(KerasApis.KL_DIVERGENCE, p -> kerasFn(p, (t, y, w) -> KerasRegression.klDivergence(t, y, w, kerasReduction(p))));
+    put(KerasApis.POISSON, p -> kerasFn(p, (t, y, w) -> KerasRegression.poisson(t, y, w, kerasReduction(p))));
+    put(KerasApis.HINGE, p -> kerasFn(p, (t, y, w) -> KerasRegression.hinge(t, y, w, kerasReduction(p))));
+    put(KerasApis.MEAN_ABSOLUTE_ERROR,
+        p -> kerasFn(p, (t, y, w) -> KerasRegression.meanAbsoluteError(t, y, w, kerasReduction(p))));
+    put(KerasApis.COSINE_SIMILARITY, p -> {
+      long axis = p.integer("axis");
       return kerasFn(p, (t, y, w) -> KerasRegression.cosineSimilarity(t, y, w, axis, kerasReduction(p)));
     });
-    APIS.put(TfNn.LOG_POISSON, p -> {
-      boolean full = flag(p, "compute_full_loss");
+    put(TfNnApis.LOG_POISSON_LOSS, p -> {
+      boolean full = p.flag("compute_full_loss");
       LossAndGrad r = TfNn.logPoissonLoss(p.tensor("targets"), p.tensor("log_input"), full);
       p.requireAllRead();
       Map<String, Tensor> out = new LinkedHashMap<>();
@@ -105,33 +122,33 @@ public final class Apis {
 
   static {
     // ctc_loss: two gradients on the torch side (what PyTorch returns for log_probs, and through log_softmax)
-    APIS.put(dev.lossconformance.loss.torch.CtcLoss.API, p -> {
-      dev.lossconformance.loss.torch.CtcLoss loss = dev.lossconformance.loss.torch.CtcLoss.options()
-          .blank(p.integer("blank", 0))
+    put(TorchApis.CTC_LOSS, p -> {
+      CtcLoss loss = CtcLoss.options()
+          .blank(p.integer("blank"))
           .reduction(p.torchReduction())
-          .zeroInfinity(flag(p, "zero_infinity"))
+          .zeroInfinity(p.flag("zero_infinity"))
           .build();
       Tensor logProbs = p.tensor("log_probs");
       Tensor targets = p.tensor("targets");
       Tensor inputLengths = p.tensor("input_lengths");
       Tensor targetLengths = p.tensor("target_lengths");
       p.requireAllRead();
-      dev.lossconformance.loss.torch.CtcLoss.Result r = loss.apply(logProbs, targets, inputLengths, targetLengths);
+      CtcLoss.Result r = loss.apply(logProbs, targets, inputLengths, targetLengths);
       Map<String, Tensor> out = new LinkedHashMap<>();
       out.put("loss", r.loss());
       out.put("grad_log_probs", r.gradLogProbs());
       out.put("grad_logits", r.gradLogits());
       return out;
     });
-    APIS.put(dev.lossconformance.loss.tf.TfCtcLoss.API, p -> {
-      Boolean timeMajor = p.bool("logits_time_major");
+    put(TfNnApis.CTC_LOSS, p -> {
+      boolean timeMajor = p.flag("logits_time_major");
       Long blankIndex = p.optionalLong("blank_index");
       if (blankIndex == null) {
         throw new UnsupportedCaseException("tf.nn.ctc_loss without blank_index is the dense-label path"
             + " (ctc_loss_dense), which is not implemented in Java");
       }
-      return tf(p, dev.lossconformance.loss.tf.TfCtcLoss.ctcLoss(p.tensor("labels"), p.tensor("logits"),
-          p.tensor("label_length"), p.tensor("logit_length"), blankIndex, timeMajor == null || timeMajor));
+      return tf(p, TfCtcLoss.ctcLoss(p.tensor("labels"), p.tensor("logits"),
+          p.tensor("label_length"), p.tensor("logit_length"), blankIndex, timeMajor));
     });
   }
 
@@ -144,7 +161,7 @@ public final class Apis {
     Tensor yTrue = p.tensor("y_true");
     Tensor yPred = p.tensor("y_pred");
     Tensor sw = p.optionalTensor("sample_weight");
-    p.string("reduction", "sum_over_batch_size");
+    p.string("reduction");
     p.requireAllRead();
     LossAndGrad r = f.apply(yTrue, yPred, sw);
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -154,11 +171,6 @@ public final class Apis {
   }
 
   private Apis() {}
-
-  private static boolean flagOr(Params p, String name, boolean dflt) {
-    Boolean b = p.bool(name);
-    return b == null ? dflt : b;
-  }
 
   /**
    * Runs a kernel with several gradients: every param and tensor is read (by the supplier's argument
@@ -173,13 +185,8 @@ public final class Apis {
     return out;
   }
 
-  private static boolean flag(Params p, String name) {
-    Boolean b = p.bool(name);
-    return b != null && b;
-  }
-
   private static KerasReduction.Mode kerasReduction(Params p) {
-    return KerasReduction.Mode.of(p.string("reduction", "sum_over_batch_size"));
+    return KerasReduction.Mode.of(p.string("reduction"));
   }
 
   /** Runs a Keras loss object: outputs {@code loss} and {@code grad_y_pred}. */
@@ -227,11 +234,11 @@ public final class Apis {
    * @throws IllegalArgumentException where the framework raises
    */
   public static Map<String, Tensor> evaluate(String api, Map<String, Object> params, Map<String, Tensor> inputs) {
-    Function<Params, Map<String, Tensor>> f = APIS.get(api);
-    if (f == null) {
+    Adapter a = APIS.get(api);
+    if (a == null) {
       throw new UnsupportedCaseException("api " + api + " is not implemented in Java");
     }
-    return f.apply(new Params(api, params, inputs));
+    return a.run().apply(new Params(a.api(), params, inputs));
   }
 
   /** Reads every param (through {@code builder}), refuses unread ones, then runs. */

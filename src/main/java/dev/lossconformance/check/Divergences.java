@@ -1,7 +1,10 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.ApiIndex;
 import dev.lossconformance.catalog.Case;
 import dev.lossconformance.catalog.Catalog;
+import dev.lossconformance.engine.Engine;
+import dev.lossconformance.engine.Engines;
 import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureFormatException;
@@ -14,13 +17,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The side-by-side map of PyTorch and TensorFlow: every catalog case that both frameworks run, both
- * engines' losses from the fixtures, whether they agree, and the catalog's reason where they are
+ * The side-by-side map of the reference engine (PyTorch) and each counterpart engine (TensorFlow), as
+ * {@link Engines} registers them: every catalog case that both run, both engines' losses from the fixtures, whether they agree, and the catalog's reason where they are
  * expected not to. Written as {@code fixtures/divergences.json}.
  *
  * <p>Agreement: both raise; or equal shapes and every element within {@value #AGREE_ULPS} ulps in the
@@ -37,19 +41,34 @@ public final class Divergences {
 
   private Divergences() {}
 
-  /** One paired case. */
-  public record Pair(String id, String op, FixtureCase torch, FixtureCase tensorflow, boolean agree, long maxUlp,
-      String difference, String reason, Boolean gradAgree) {}
+  /**
+   * One paired case: the reference engine's golden ({@link Engines#reference()}) and a counterpart
+   * engine's, by their engine ids.
+   */
+  public record Pair(String id, String op, String referenceEngine, String counterpartEngine, FixtureCase reference,
+      FixtureCase counterpart, boolean agree, long maxUlp, String difference, String reason, Boolean gradAgree) {
+
+    /** The reference golden under the name the report still reads (PyTorch's). */
+    public FixtureCase torch() {
+      return reference;
+    }
+
+    /** The counterpart golden under the name the report still reads (TensorFlow, the one counterpart). */
+    public FixtureCase tensorflow() {
+      return counterpart;
+    }
+  }
 
   /**
-   * Pairs every catalog case both engines ran, in catalog order, reading {@code fixtures/torch/OP.json}
-   * and {@code fixtures/tensorflow/OP.json} for each op of the catalog.
+   * Pairs every catalog case that the reference engine and a counterpart engine both ran, in catalog
+   * order (and, per case, in the registry's order of the counterparts), reading {@code
+   * fixtures/<engine folder>/OP.json} of each registered engine for each op of the catalog.
    */
   public static List<Pair> pairs(Path fixtures) throws FixtureFormatException {
     List<FixtureFile> files = new ArrayList<>();
     for (String op : Catalog.ops()) {
-      for (String engine : List.of(Case.TORCH, Case.TENSORFLOW)) {
-        Path file = fixtureFile(fixtures, engine, op);
+      for (Engine e : Engines.all()) {
+        Path file = fixtureFile(fixtures, e, op);
         if (Files.isRegularFile(file)) {
           files.add(FixtureReader.read(file));
         }
@@ -59,12 +78,11 @@ public final class Divergences {
   }
 
   /**
-   * Pairs every catalog case both engines ran, in catalog order, from fixture files already read: the
-   * first of {@code files} read from {@code fixtures/torch/OP.json} and from
-   * {@code fixtures/tensorflow/OP.json} for each op of the catalog; other files are passed over.
+   * {@link #pairs(Path)} from fixture files already read: for each op of the catalog, the first of
+   * {@code files} read from each engine's {@code fixtures/<folder>/OP.json}; other files are passed over.
    *
    * @param catalog each op's catalog cases ({@link Catalog#cases}, or a cache of it), asked only for
-   *     ops with a file of each engine
+   *     ops with a file of the reference engine and of a counterpart
    */
   public static List<Pair> pairs(Path fixtures, List<FixtureFile> files, Function<String, List<Case>> catalog) {
     Map<Path, FixtureFile> byPath = new HashMap<>();
@@ -73,30 +91,39 @@ public final class Divergences {
         byPath.putIfAbsent(normal(f.cases().get(0).file()), f);
       }
     }
+    Engine ref = Engines.reference();
     List<Pair> out = new ArrayList<>();
     for (String op : Catalog.ops()) {
-      Map<String, FixtureCase> torch = byId(byPath.get(normal(fixtureFile(fixtures, Case.TORCH, op))));
-      Map<String, FixtureCase> tf = byId(byPath.get(normal(fixtureFile(fixtures, Case.TENSORFLOW, op))));
-      if (torch.isEmpty() || tf.isEmpty()) {
+      Map<String, FixtureCase> refs = byId(byPath.get(normal(fixtureFile(fixtures, ref, op))));
+      Map<String, Map<String, FixtureCase>> others = new LinkedHashMap<>();
+      for (Engine e : Engines.counterparts()) {
+        Map<String, FixtureCase> m = byId(byPath.get(normal(fixtureFile(fixtures, e, op))));
+        if (!m.isEmpty()) {
+          others.put(e.id(), m);
+        }
+      }
+      if (refs.isEmpty() || others.isEmpty()) {
         continue;
       }
       for (Case c : catalog.apply(op)) {
-        if (!c.paired()) {
-          continue;
+        for (Engine e : Engines.counterparts()) {
+          if (!others.containsKey(e.id()) || !c.runsOn(ref.id()) || !c.runsOn(e.id())) {
+            continue;
+          }
+          FixtureCase a = refs.get(c.id());
+          FixtureCase b = others.get(e.id()).get(c.id());
+          if (a == null || b == null || a.unsupported() != null || b.unsupported() != null) {
+            continue;
+          }
+          out.add(compare(c, ref.id(), e.id(), a, b));
         }
-        FixtureCase a = torch.get(c.id());
-        FixtureCase b = tf.get(c.id());
-        if (a == null || b == null || a.unsupported() != null || b.unsupported() != null) {
-          continue;
-        }
-        out.add(compare(c, a, b));
       }
     }
     return out;
   }
 
-  private static Path fixtureFile(Path fixtures, String engine, String op) {
-    return fixtures.resolve(engine).resolve(op + ".json");
+  private static Path fixtureFile(Path fixtures, Engine engine, String op) {
+    return fixtures.resolve(engine.folder()).resolve(op + ".json");
   }
 
   private static Path normal(Path p) {
@@ -114,23 +141,23 @@ public final class Divergences {
     return m;
   }
 
-  private static Pair compare(Case c, FixtureCase a, FixtureCase b) {
+  private static Pair compare(Case c, String ea, String eb, FixtureCase a, FixtureCase b) {
     if (a.expectsError() || b.expectsError()) {
       boolean both = a.expectsError() && b.expectsError();
-      String diff = both ? null : (a.expectsError() ? "torch raises, tensorflow returns a value" : "tensorflow raises, torch returns a value");
-      return new Pair(c.id(), c.op(), a, b, both, both ? 0 : Long.MAX_VALUE, diff, c.divergence(), null);
+      String diff = both ? null : (a.expectsError() ? ea + " raises, " + eb + " returns a value" : eb + " raises, " + ea + " returns a value");
+      return new Pair(c.id(), c.op(), ea, eb, a, b, both, both ? 0 : Long.MAX_VALUE, diff, c.divergence(), null);
     }
     Tensor x = a.outputs().get("loss");
     Tensor y = b.outputs().get("loss");
     if (!Arrays.equals(x.shape(), y.shape())) {
-      return new Pair(c.id(), c.op(), a, b, false, Long.MAX_VALUE,
-          "loss shapes differ: torch " + Arrays.toString(x.shape()) + ", tensorflow " + Arrays.toString(y.shape()),
+      return new Pair(c.id(), c.op(), ea, eb, a, b, false, Long.MAX_VALUE,
+          "loss shapes differ: " + ea + " " + Arrays.toString(x.shape()) + ", " + eb + " " + Arrays.toString(y.shape()),
           c.divergence(), gradAgree(a, b));
     }
     long max = maxUlps(x, y);
     boolean agree = agrees(x, y);
     String diff = agree ? null : "values differ by " + Ulps.text(max) + " ulps (" + coarse(x, y) + ")";
-    return new Pair(c.id(), c.op(), a, b, agree, max, diff, c.divergence(), gradAgree(a, b));
+    return new Pair(c.id(), c.op(), ea, eb, a, b, agree, max, diff, c.divergence(), gradAgree(a, b));
   }
 
   /**
@@ -168,7 +195,7 @@ public final class Divergences {
       return null;
     }
     // Keras' float64 gradients are float32 values cast up (T-19): compare them as float32
-    boolean keras = b.api().startsWith("keras.");
+    boolean keras = ApiIndex.find(b.api()).map(api -> api.family().computesInFloat32()).orElse(false);
     return agrees(keras ? asFloat32(g[0]) : g[0], keras ? asFloat32(g[1]) : g[1]);
   }
 
@@ -214,7 +241,10 @@ public final class Divergences {
     long explained = pairs.stream().filter(p -> !p.agree() && p.reason() != null).count();
     long unexplained = pairs.stream().filter(p -> !p.agree() && p.reason() == null).count();
     StringBuilder sb = new StringBuilder("{\n");
-    sb.append("  \"source\": \"losses (and gradients, where both engines differentiate the same tensor) of fixtures/torch and fixtures/tensorflow, paired by case id; agree = both raise,"
+    sb.append("  \"source\": \"losses (and gradients, where both engines differentiate the same tensor) of fixtures/")
+        .append(Engines.reference().folder()).append(" and ")
+        .append(String.join(", ", Engines.counterparts().stream().map(e -> "fixtures/" + e.folder()).toList()))
+        .append(", paired by case id; agree = both raise,"
         + " or same shape and every element within ").append(AGREE_ULPS).append(" ulps of the coarser dtype (or of the largest magnitude)\",\n");
     sb.append("  \"paired\": ").append(pairs.size()).append(",\n");
     sb.append("  \"grad_compared\": ").append(pairs.stream().filter(p -> p.gradAgree() != null).count()).append(",\n");
@@ -240,9 +270,10 @@ public final class Divergences {
         sb.append(", \"reason\": ").append(FixtureWriter.quote(p.reason()));
       }
       boolean showGrads = p.gradAgree() != null && !p.gradAgree();
-      String tfGrad = showGrads ? p.tensorflow().outputs().keySet().stream().skip(1).findFirst().orElse(null) : null;
-      sb.append(",\n      \"torch\": ").append(side(p.torch(), showGrads, tfGrad));
-      sb.append(",\n      \"tensorflow\": ").append(side(p.tensorflow(), showGrads, tfGrad)).append("}");
+      String grad = showGrads ? p.counterpart().outputs().keySet().stream().skip(1).findFirst().orElse(null) : null;
+      sb.append(",\n      ").append(FixtureWriter.quote(p.referenceEngine())).append(": ").append(side(p.reference(), showGrads, grad));
+      sb.append(",\n      ").append(FixtureWriter.quote(p.counterpartEngine())).append(": ")
+          .append(side(p.counterpart(), showGrads, grad)).append("}");
     }
     sb.append(pairs.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
     return sb.toString();

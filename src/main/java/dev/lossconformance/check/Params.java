@@ -1,5 +1,8 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.ApiIndex;
+import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.tensor.Tensor;
 import java.util.HashSet;
@@ -8,20 +11,60 @@ import java.util.Set;
 
 /**
  * A case's params and inputs as an API adapter reads them: typed getters with the framework's
- * defaults, and a final check that nothing was left unread. A param of the wrong JSON type (a string
+ * defaults (from the call's {@link Api} descriptor, or given), and a final check that nothing was left unread. A param of the wrong JSON type (a string
  * where an integer belongs) is a {@link MalformedCaseException} naming the param and its value, so
  * that it can never pass as an engine error.
  */
 public final class Params {
   private final String api;
+  private final Api descriptor;
   private final Map<String, Object> params;
   private final Map<String, Tensor> inputs;
   private final Set<String> read = new HashSet<>();
 
   public Params(String api, Map<String, Object> params, Map<String, Tensor> inputs) {
+    this(api, ApiIndex.find(api).orElse(null), params, inputs);
+  }
+
+  /** The params of a call of {@code api}, whose descriptor gives the defaults. */
+  public Params(Api api, Map<String, Object> params, Map<String, Tensor> inputs) {
+    this(api.name(), api, params, inputs);
+  }
+
+  private Params(String api, Api descriptor, Map<String, Object> params, Map<String, Tensor> inputs) {
     this.api = api;
+    this.descriptor = descriptor;
     this.params = params;
     this.inputs = inputs;
+  }
+
+  /** The descriptor's default of {@code name}; fails when the api has no descriptor or no such param. */
+  private Object dflt(String name) {
+    if (descriptor == null) {
+      throw new IllegalStateException(api + " has no descriptor to take the default of \"" + name + "\" from");
+    }
+    return descriptor.defaultOf(name);
+  }
+
+  /** A string param, the descriptor's default when absent. */
+  public String string(String name) {
+    return string(name, (String) dflt(name));
+  }
+
+  /** An integer param, the descriptor's default when absent. */
+  public long integer(String name) {
+    return integer(name, ((Number) dflt(name)).longValue());
+  }
+
+  /** A real param, the descriptor's default when absent. */
+  public double real(String name) {
+    return real(name, ((Number) dflt(name)).doubleValue());
+  }
+
+  /** A boolean param, the descriptor's default when absent or null. */
+  public boolean flag(String name) {
+    Boolean b = bool(name);
+    return b == null ? (Boolean) dflt(name) : b;
   }
 
   /** A required tensor argument. */
@@ -102,7 +145,8 @@ public final class Params {
   public Reduction torchReduction() {
     Boolean sizeAverage = bool("size_average");
     Boolean reduce = bool("reduce");
-    String name = string("reduction", "mean");
+    String name = string("reduction", descriptor != null && descriptor.hasParam("reduction")
+        ? descriptor.stringDefault("reduction") : TorchApis.REDUCTION.defaultValue().toString());
     if (sizeAverage != null || reduce != null) {
       boolean sa = sizeAverage == null || sizeAverage;
       boolean r = reduce == null || reduce;

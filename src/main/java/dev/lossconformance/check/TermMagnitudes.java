@@ -1,12 +1,19 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.ApiIndex;
+import dev.lossconformance.api.KerasApis;
+import dev.lossconformance.api.TfNnApis;
+import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.loss.keras.KerasReduction;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,41 +36,48 @@ import java.util.function.Supplier;
  * passes only within the relative allowance, which is stricter.
  */
 public final class TermMagnitudes {
-  /** The (api|output) pairs with a model, as {@link #evaluate} dispatches them. */
-  private static final java.util.Set<String> MODELS = java.util.Set.of(
-      "torch.nn.functional.cross_entropy|loss",
-      "torch.nn.functional.cross_entropy|grad_input",
-      "torch.nn.functional.binary_cross_entropy_with_logits|loss",
-      "torch.nn.functional.binary_cross_entropy_with_logits|grad_input",
-      "torch.nn.functional.kl_div|loss",
-      "torch.nn.functional.kl_div|grad_target",
-      "torch.nn.functional.poisson_nll_loss|loss",
-      "torch.nn.functional.poisson_nll_loss|grad_input",
-      "torch.nn.functional.poisson_nll_loss|grad_target",
-      "torch.nn.functional.gaussian_nll_loss|grad_var",
-      "torch.nn.functional.cosine_embedding_loss|grad_input1",
-      "torch.nn.functional.cosine_embedding_loss|grad_input2",
-      "torch.nn.functional.ctc_loss|grad_log_probs",
-      "torch.nn.functional.ctc_loss|grad_logits",
-      "keras.losses.SparseCategoricalCrossentropy|grad_y_pred",
-      "keras.losses.SparseCategoricalCrossentropy|loss",
-      "keras.losses.CategoricalCrossentropy|loss",
-      "keras.losses.CategoricalCrossentropy|grad_y_pred",
-      "keras.losses.BinaryCrossentropy|grad_y_pred",
-      "keras.losses.Poisson|grad_y_pred",
-      "keras.losses.CosineSimilarity|loss",
-      "keras.losses.CosineSimilarity|grad_y_pred",
-      "tf.nn.sigmoid_cross_entropy_with_logits|loss",
-      "tf.nn.sparse_softmax_cross_entropy_with_logits|loss",
-      "tf.nn.sparse_softmax_cross_entropy_with_logits|grad_logits",
-      "tf.nn.weighted_cross_entropy_with_logits|grad_logits",
-      "tf.nn.ctc_loss|grad_logits");
+  /** The models by {@code api|output}. */
+  private static final Map<String, Function<In, double[]>> MODELS = new HashMap<>();
+
+  static {
+    model(TorchApis.CROSS_ENTROPY, "loss", in -> crossEntropy(in, false));
+    model(TorchApis.CROSS_ENTROPY, "grad_input", in -> crossEntropy(in, true));
+    model(TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS, "loss", in -> bceWithLogits(in, false));
+    model(TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS, "grad_input", in -> bceWithLogits(in, true));
+    model(TorchApis.KL_DIV, "loss", in -> klDiv(in, false));
+    model(TorchApis.KL_DIV, "grad_target", in -> klDiv(in, true));
+    model(TorchApis.POISSON_NLL_LOSS, "loss", in -> poissonNll(in, false));
+    model(TorchApis.POISSON_NLL_LOSS, "grad_input", in -> poissonNll(in, true));
+    model(TorchApis.POISSON_NLL_LOSS, "grad_target", TermMagnitudes::poissonGradTarget);
+    model(TorchApis.GAUSSIAN_NLL_LOSS, "grad_var", TermMagnitudes::gaussianGradVar);
+    model(TorchApis.COSINE_EMBEDDING_LOSS, "grad_input1", in -> cosineEmbedding(in, "input1", "input2"));
+    model(TorchApis.COSINE_EMBEDDING_LOSS, "grad_input2", in -> cosineEmbedding(in, "input2", "input1"));
+    model(TorchApis.CTC_LOSS, "grad_log_probs", in -> ctc(in, "log_probs", "grad_log_probs", true));
+    model(TorchApis.CTC_LOSS, "grad_logits", in -> ctc(in, "log_probs", "grad_logits", true));
+    model(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY, "grad_y_pred", TermMagnitudes::kerasSparse);
+    model(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY, "loss", in -> kerasCrossEntropyLoss(in, true));
+    model(KerasApis.CATEGORICAL_CROSSENTROPY, "loss", in -> kerasCrossEntropyLoss(in, false));
+    model(KerasApis.CATEGORICAL_CROSSENTROPY, "grad_y_pred", TermMagnitudes::kerasCategorical);
+    model(KerasApis.BINARY_CROSSENTROPY, "grad_y_pred", TermMagnitudes::kerasBinary);
+    model(KerasApis.POISSON, "grad_y_pred", TermMagnitudes::kerasPoisson);
+    model(KerasApis.COSINE_SIMILARITY, "loss", in -> kerasCosine(in, false));
+    model(KerasApis.COSINE_SIMILARITY, "grad_y_pred", in -> kerasCosine(in, true));
+    model(TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS, "loss", TermMagnitudes::tfSigmoidLoss);
+    model(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "loss", in -> tfSparse(in, false));
+    model(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", in -> tfSparse(in, true));
+    model(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", TermMagnitudes::tfWeightedGrad);
+    model(TfNnApis.CTC_LOSS, "grad_logits", in -> ctc(in, "logits", "grad_logits", false));
+  }
+
+  private static void model(Api api, String output, Function<In, double[]> model) {
+    MODELS.put(api.name() + "|" + output, model);
+  }
 
   private TermMagnitudes() {}
 
   /** True when {@code (api, output)} has a model. */
   public static boolean has(String api, String output) {
-    return MODELS.contains(api + "|" + output);
+    return MODELS.containsKey(api + "|" + output);
   }
 
   /**
@@ -85,36 +99,7 @@ public final class TermMagnitudes {
   }
 
   private static double[] evaluate(String key, In in) {
-    return switch (key) {
-      case "torch.nn.functional.cross_entropy|loss" -> crossEntropy(in, false);
-      case "torch.nn.functional.cross_entropy|grad_input" -> crossEntropy(in, true);
-      case "torch.nn.functional.binary_cross_entropy_with_logits|loss" -> bceWithLogits(in, false);
-      case "torch.nn.functional.binary_cross_entropy_with_logits|grad_input" -> bceWithLogits(in, true);
-      case "torch.nn.functional.kl_div|loss" -> klDiv(in, false);
-      case "torch.nn.functional.kl_div|grad_target" -> klDiv(in, true);
-      case "torch.nn.functional.poisson_nll_loss|loss" -> poissonNll(in, false);
-      case "torch.nn.functional.poisson_nll_loss|grad_input" -> poissonNll(in, true);
-      case "torch.nn.functional.poisson_nll_loss|grad_target" -> poissonGradTarget(in);
-      case "torch.nn.functional.gaussian_nll_loss|grad_var" -> gaussianGradVar(in);
-      case "torch.nn.functional.cosine_embedding_loss|grad_input1" -> cosineEmbedding(in, "input1", "input2");
-      case "torch.nn.functional.cosine_embedding_loss|grad_input2" -> cosineEmbedding(in, "input2", "input1");
-      case "torch.nn.functional.ctc_loss|grad_log_probs" -> ctc(in, "log_probs", "grad_log_probs", true);
-      case "torch.nn.functional.ctc_loss|grad_logits" -> ctc(in, "log_probs", "grad_logits", true);
-      case "keras.losses.SparseCategoricalCrossentropy|grad_y_pred" -> kerasSparse(in);
-      case "keras.losses.SparseCategoricalCrossentropy|loss" -> kerasCrossEntropyLoss(in, true);
-      case "keras.losses.CategoricalCrossentropy|loss" -> kerasCrossEntropyLoss(in, false);
-      case "keras.losses.CategoricalCrossentropy|grad_y_pred" -> kerasCategorical(in);
-      case "keras.losses.BinaryCrossentropy|grad_y_pred" -> kerasBinary(in);
-      case "keras.losses.Poisson|grad_y_pred" -> kerasPoisson(in);
-      case "keras.losses.CosineSimilarity|loss" -> kerasCosine(in, false);
-      case "keras.losses.CosineSimilarity|grad_y_pred" -> kerasCosine(in, true);
-      case "tf.nn.sigmoid_cross_entropy_with_logits|loss" -> tfSigmoidLoss(in);
-      case "tf.nn.sparse_softmax_cross_entropy_with_logits|loss" -> tfSparse(in, false);
-      case "tf.nn.sparse_softmax_cross_entropy_with_logits|grad_logits" -> tfSparse(in, true);
-      case "tf.nn.weighted_cross_entropy_with_logits|grad_logits" -> tfWeightedGrad(in);
-      case "tf.nn.ctc_loss|grad_logits" -> ctc(in, "logits", "grad_logits", false);
-      default -> throw new IllegalStateException("no model for " + key);
-    };
+    return MODELS.get(key).apply(in);
   }
 
   /** A case's params and inputs, read as the models need them. */
@@ -136,19 +121,24 @@ public final class TermMagnitudes {
       return new Params(api, params, inputs);
     }
 
-    String str(String name, String dflt) {
-      Object v = params.get(name);
-      return v instanceof String s ? s : dflt;
+    /** The framework's default of param {@code name}, from the api's descriptor. */
+    private Object dflt(String name) {
+      return ApiIndex.of(api).defaultOf(name);
     }
 
-    boolean flag(String name, boolean dflt) {
+    String str(String name) {
       Object v = params.get(name);
-      return v instanceof Boolean b ? b : dflt;
+      return v instanceof String s ? s : (String) dflt(name);
     }
 
-    double real(String name, double dflt) {
+    boolean flag(String name) {
       Object v = params.get(name);
-      return v instanceof Number n ? n.doubleValue() : dflt;
+      return v instanceof Boolean b ? b : (Boolean) dflt(name);
+    }
+
+    double real(String name) {
+      Object v = params.get(name);
+      return v instanceof Number n ? n.doubleValue() : ((Number) dflt(name)).doubleValue();
     }
   }
 
@@ -169,8 +159,8 @@ public final class TermMagnitudes {
     Tensor weight = in.opt("weight");
     Params p = in.p();
     Reduction red = p.torchReduction();
-    long ignore = p.integer("ignore_index", -100);
-    double eps = Math.max(0, p.real("label_smoothing", 0.0));
+    long ignore = p.integer("ignore_index");
+    double eps = Math.max(0, p.real("label_smoothing"));
     int[] s = input.shape();
     int n = s.length == 1 ? 1 : s[0];
     int c = s.length == 1 ? s[0] : s[1];
@@ -296,8 +286,8 @@ public final class TermMagnitudes {
   private static double[] klDiv(In in, boolean grad) {
     Tensor x = in.t("input");
     Tensor t = in.t("target");
-    boolean logTarget = in.flag("log_target", false);
-    String red = in.str("reduction", "mean");
+    boolean logTarget = in.flag("log_target");
+    String red = in.str("reduction");
     int n = x.numel();
     double k = switch (red) {
       case "mean" -> 1.0 / n;
@@ -333,7 +323,7 @@ public final class TermMagnitudes {
       Reduction red = in.p().torchReduction();
       int[] shape = Shapes.broadcastShape(x.shape(), y.shape());
       int n = Tensor.numel(shape);
-      return new Poisson(x, y, in.flag("log_input", true), in.flag("full", false), in.real("eps", 1e-8), red,
+      return new Poisson(x, y, in.flag("log_input"), in.flag("full"), in.real("eps"), red,
           Shapes.broadcastIndex("input", x.shape(), shape), Shapes.broadcastIndex("target", y.shape(), shape), n,
           red == Reduction.MEAN ? 1.0 / n : 1);
     }
@@ -391,7 +381,7 @@ public final class TermMagnitudes {
     Tensor x = in.t("input");
     Tensor y = in.t("target");
     Tensor v = in.t("var");
-    double eps = in.real("eps", 1e-6);
+    double eps = in.real("eps");
     Reduction red = in.p().torchReduction();
     int[] shape = x.shape();
     int[] vs = v.shape();
@@ -423,7 +413,7 @@ public final class TermMagnitudes {
     Tensor a = in.t(self);
     Tensor b = in.t(other);
     Tensor target = in.t("target");
-    double margin = in.real("margin", 0);
+    double margin = in.real("margin");
     Reduction red = in.p().torchReduction();
     int d = a.rank() == 0 ? 1 : a.size(-1);
     int rows = d == 0 ? 0 : a.numel() / d;
@@ -529,7 +519,7 @@ public final class TermMagnitudes {
 
   /** Keras' reduction coefficient of each per-sample loss ({@link KerasReduction.Reduced#factor}). */
   private static double[] kerasFactor(In in, int[] lossShape, boolean[] valid) {
-    KerasReduction.Mode mode = KerasReduction.Mode.of(in.str("reduction", "sum_over_batch_size"));
+    KerasReduction.Mode mode = KerasReduction.Mode.of(in.str("reduction"));
     double[] f = KerasReduction.reduce(new double[Tensor.numel(lossShape)], lossShape, valid,
         in.opt("sample_weight"), mode).factor();
     for (int i = 0; i < f.length; i++) {
@@ -577,7 +567,7 @@ public final class TermMagnitudes {
   private static double[] kerasSparse(In in) {
     Tensor yPred = in.t("y_pred");
     Tensor yTrue = in.t("y_true");
-    boolean logits = in.flag("from_logits", false);
+    boolean logits = in.flag("from_logits");
     Object ignore = in.params().get("ignore_class");
     Fibers f = Fibers.of(yPred.shape(), -1, in.api());
     boolean[] valid = null;
@@ -620,8 +610,8 @@ public final class TermMagnitudes {
   private static double[] kerasCrossEntropyLoss(In in, boolean sparse) {
     Tensor yPred = in.t("y_pred");
     Tensor yTrue = in.t("y_true");
-    boolean logits = in.flag("from_logits", false);
-    double eps = sparse ? 0 : in.real("label_smoothing", 0);
+    boolean logits = in.flag("from_logits");
+    double eps = sparse ? 0 : in.real("label_smoothing");
     Object axisParam = in.params().get("axis");
     long axis = !sparse && axisParam instanceof Long a ? a : -1;
     Fibers f = Fibers.of(yPred.shape(), axis, in.api());
@@ -658,7 +648,7 @@ public final class TermMagnitudes {
         out[row] = fac[row] * m;
       }
     }
-    return in.str("reduction", "sum_over_batch_size").equals("none") || out.length == 0 ? out : new double[] {sum(out)};
+    return in.str("reduction").equals("none") || out.length == 0 ? out : new double[] {sum(out)};
   }
 
   private static double clip(double p) {
@@ -673,8 +663,8 @@ public final class TermMagnitudes {
   private static double[] kerasCategorical(In in) {
     Tensor yPred = in.t("y_pred");
     Tensor yTrue = in.t("y_true");
-    boolean logits = in.flag("from_logits", false);
-    double eps = in.real("label_smoothing", 0);
+    boolean logits = in.flag("from_logits");
+    double eps = in.real("label_smoothing");
     Object axisParam = in.params().get("axis");
     long axis = axisParam instanceof Long a ? a : -1;
     Fibers f = Fibers.of(yPred.shape(), axis, in.api());
@@ -721,8 +711,8 @@ public final class TermMagnitudes {
   private static double[] kerasBinary(In in) {
     Tensor yPred = in.t("y_pred");
     Tensor yTrue = in.t("y_true");
-    boolean logits = in.flag("from_logits", false);
-    double eps = in.real("label_smoothing", 0);
+    boolean logits = in.flag("from_logits");
+    double eps = in.real("label_smoothing");
     Fibers f = Fibers.of(yPred.shape(), -1, in.api());
     double[] fac = kerasFactor(in, f.reducedShape(), null);
     double[] out = new double[yPred.numel()];
@@ -797,7 +787,7 @@ public final class TermMagnitudes {
         }
       }
     }
-    if (!grad && !in.str("reduction", "sum_over_batch_size").equals("none") && f.count() > 0) {
+    if (!grad && !in.str("reduction").equals("none") && f.count() > 0) {
       return new double[] {sum(out)};
     }
     return out;

@@ -1,5 +1,10 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.Api;
+import dev.lossconformance.api.ApiIndex;
+import dev.lossconformance.api.KerasApis;
+import dev.lossconformance.api.TfNnApis;
+import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.tensor.DType;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,7 +32,7 @@ public final class Tolerances {
 
   static {
     // measured: the largest error of the elements beyond 4 ulps, in ulps of their term magnitude
-    String ce = "torch.nn.functional.cross_entropy";
+    Api ce = TorchApis.CROSS_ENTROPY;
     terms(ce, "loss", DType.FLOAT32, "(x_y - m) - log s cancels for confident rows, and log s of a sum of C terms"
         + " rounded at 1 is off by up to C/2 ulps of 1 (confident_rows: torch 2.4795225e-05 where the float64 value"
         + " is 2.4576547e-05, and -0.0 for 8.2e-9); measured 1.83");
@@ -35,33 +40,33 @@ public final class Tolerances {
         + " exponent x - m makes small entries relatively less accurate; measured 1.38");
     LOOSE.put(key(ce, "grad_input", DType.FLOAT64), new Tolerance(BASE_ULPS, 8, "softmax - target cancels, and"
         + " log_softmax's backward g - p sum(g) sums C terms; measured 5.0 at C = 1000"));
-    String bce = "torch.nn.functional.binary_cross_entropy_with_logits";
+    Api bce = TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS;
     terms(bce, "loss", DType.FLOAT32, "(1 - y) x + log(1 + exp(-x)) cancels at |x| = 1e4; measured 0.17");
     terms(bce, "grad_input", DType.FLOAT32, "sigmoid(x) (1 + (pw - 1) y) - pw y cancels; measured 0.89");
     terms(bce, "grad_input", DType.FLOAT64, "sigmoid(x) (1 + (pw - 1) y) - pw y cancels; measured 0.50");
-    String kl = "torch.nn.functional.kl_div";
+    Api kl = TorchApis.KL_DIV;
     terms(kl, "loss", DType.FLOAT32, "xlogy(t, t) - t x cancels; measured 0.10");
     terms(kl, "grad_target", DType.FLOAT32, "log t + 1 - x cancels; measured 0.64");
     terms(kl, "grad_target", DType.FLOAT64, "log t + 1 - x cancels; measured 0.63");
-    String poisson = "torch.nn.functional.poisson_nll_loss";
+    Api poisson = TorchApis.POISSON_NLL_LOSS;
     terms(poisson, "loss", DType.FLOAT32, "exp(x) - y x cancels (torch 29 ulps from the float64 value, Java 1);"
         + " measured 0.38");
     terms(poisson, "grad_input", DType.FLOAT32, "exp(x) - y and 1 - y/(x + eps) cancel; measured 0.22");
     terms(poisson, "grad_target", DType.FLOAT32, "-log(x + eps) + log y + 1/(2y) cancels with full=True (torch"
         + " 2.7.1 on an AVX-512 Xeon: 5 ulps of the golden at rate_input_full_sum); measured 0.31");
-    String gauss = "torch.nn.functional.gaussian_nll_loss";
+    Api gauss = TorchApis.GAUSSIAN_NLL_LOSS;
     terms(gauss, "grad_var", DType.FLOAT32, "1/v - (x - y)^2/v^2 cancels, each term rounded two or three times"
         + " and by the mean's rounded 1/n; measured 1.25");
     terms(gauss, "grad_var", DType.FLOAT64, "1/v - (x - y)^2/v^2 cancels; measured 0.25");
     for (String g : new String[] {"grad_input1", "grad_input2"}) {
-      String cos = "torch.nn.functional.cosine_embedding_loss";
+      Api cos = TorchApis.COSINE_EMBEDDING_LOSS;
       terms(cos, g, DType.FLOAT32, "b/den - cos a/|a|^2 cancels, and cos is a cancelling dot product (torch up"
           + " to 5508 ulps from the float64 value, Java 0); measured 2.0");
       terms(cos, g, DType.FLOAT64, "b/den - cos a/|a|^2 cancels; measured 2.0");
     }
     // ctc_loss: the engines run the forward-backward recursion in the input dtype, Java in double; the
     // term magnitude carries the recursion's relative error of the occupancy (TermMagnitudes.ctc)
-    String ctc = "torch.nn.functional.ctc_loss";
+    Api ctc = TorchApis.CTC_LOSS;
     terms(ctc, "grad_log_probs", DType.FLOAT32, "exp(lp) - occupancy, the occupancy exp(log alpha + log beta"
         + " - lp + nll) of rounded logs (torch up to 10681 ulps from the float64 value at T = 60, Java 0.3);"
         + " measured 2.13");
@@ -71,55 +76,59 @@ public final class Tolerances {
 
     // TensorFlow's float32 softmax and sigmoid (Eigen's vectorised exp at a rounded exponent) are a few
     // ulps off on small entries: measured against the float64 reference, TF is the side that is off
-    terms("keras.losses.SparseCategoricalCrossentropy", "loss", DType.FLOAT32,
+    terms(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY, "loss", DType.FLOAT32,
         "log s - (x_y - m) cancels for confident rows, and log s of a sum of C terms rounded at 1 is off by up to"
         + " C/2 ulps of 1 (confident_rows: TF 2.4795225e-05 where the float64 value is 2.4576547e-05); measured 1.83");
-    terms("keras.losses.CategoricalCrossentropy", "loss", DType.FLOAT32,
+    terms(KerasApis.CATEGORICAL_CROSSENTROPY, "loss", DType.FLOAT32,
         "sum q (log s - (x - m)) cancels for confident rows; measured 0 (no committed case has one)");
-    terms("keras.losses.SparseCategoricalCrossentropy", "grad_y_pred", DType.FLOAT32,
+    terms(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY, "grad_y_pred", DType.FLOAT32,
         "softmax - onehot; TF's float32 softmax is up to 16 ulps off on small entries; measured 0.94");
-    terms("keras.losses.CategoricalCrossentropy", "grad_y_pred", DType.FLOAT32,
+    terms(KerasApis.CATEGORICAL_CROSSENTROPY, "grad_y_pred", DType.FLOAT32,
         "softmax - labels cancels, and TF's float32 softmax is off on small entries; measured 1.75");
-    terms("keras.losses.BinaryCrossentropy", "grad_y_pred", DType.FLOAT32,
+    terms(KerasApis.BINARY_CROSSENTROPY, "grad_y_pred", DType.FLOAT32,
         "sigmoid(x) - y and y/p - (1-y)/(1-p) cancel; measured 1.25");
-    terms("keras.losses.Poisson", "grad_y_pred", DType.FLOAT32,
+    terms(KerasApis.POISSON, "grad_y_pred", DType.FLOAT32,
         "1 - y/(p + 1e-7) cancels (TF 16 ulps from the float64 value, Java 0); measured 0.25");
-    terms("keras.losses.CosineSimilarity", "loss", DType.FLOAT32, "-sum a b of the normalised vectors cancels;"
+    terms(KerasApis.COSINE_SIMILARITY, "loss", DType.FLOAT32, "-sum a b of the normalised vectors cancels;"
         + " TF normalises with x * rsqrt(max(sum x^2, eps^2)), several float32 roundings: measured 5 ulps"
         + " of the loss (TF 5 from the float64 value, Java 0), 0.63 of the term magnitude");
-    terms("keras.losses.CosineSimilarity", "grad_y_pred", DType.FLOAT32,
+    terms(KerasApis.COSINE_SIMILARITY, "grad_y_pred", DType.FLOAT32,
         "the normalisation's gradient cancels (TF 31 ulps from the float64 value, Java 0); measured 2.0");
-    terms("tf.nn.sigmoid_cross_entropy_with_logits", "loss", DType.FLOAT32,
+    terms(TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS, "loss", DType.FLOAT32,
         "max(x, 0) - x z + log1p(exp(-|x|)) cancels; measured 0.23");
-    terms("tf.nn.sparse_softmax_cross_entropy_with_logits", "loss", DType.FLOAT32,
+    terms(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "loss", DType.FLOAT32,
         "log s - (x_y - m) cancels for confident rows; measured 0.08");
-    terms("tf.nn.sparse_softmax_cross_entropy_with_logits", "grad_logits", DType.FLOAT32,
+    terms(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", DType.FLOAT32,
         "softmax - onehot cancels; measured 0.13");
-    terms("tf.nn.weighted_cross_entropy_with_logits", "grad_logits", DType.FLOAT32,
+    terms(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", DType.FLOAT32,
         "(1 - z) - (1 + (q - 1) z) sigmoid(-x) cancels; measured 0.53");
-    terms("tf.nn.weighted_cross_entropy_with_logits", "grad_logits", DType.FLOAT64,
+    terms(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", DType.FLOAT64,
         "(1 - z) - (1 + (q - 1) z) sigmoid(-x) cancels; measured 0.25");
-    LOOSE.put(key("tf.nn.ctc_loss", "grad_logits", DType.FLOAT32), new Tolerance(BASE_ULPS, 8, "softmax -"
+    LOOSE.put(key(TfNnApis.CTC_LOSS, "grad_logits", DType.FLOAT32), new Tolerance(BASE_ULPS, 8, "softmax -"
         + " occupancy; TF's float32 CTCLoss rounds log alpha and log beta every step and log-adds with"
         + " log1pf(expf(.)) (48517 ulps from the float64 value at a small entry, Java 133); measured 6.0"));
     // TF's CTCLoss log-adds with log1pf(expf(.)) and takes the occupancy with expf whatever the dtype
     // (ctc_loss_util.h, ctc_loss_calculator.h): its float64 results are float32-accurate
-    LOOSE.put(key("tf.nn.ctc_loss", "loss", DType.FLOAT64), new Tolerance(BASE_ULPS, 0,
+    LOOSE.put(key(TfNnApis.CTC_LOSS, "loss", DType.FLOAT64), new Tolerance(BASE_ULPS, 0,
         "CTCLoss' LogSumExp is log1pf(expf(.)) in float64 too: counted in float32 ulps; measured 0.05 of them"
         + " (4.5e-8 absolute: libm's float functions and Java's differ in the last bit)").inUnitsOf(DType.FLOAT32));
-    LOOSE.put(key("tf.nn.ctc_loss", "grad_logits", DType.FLOAT64), new Tolerance(BASE_ULPS, TERM_ULPS,
+    LOOSE.put(key(TfNnApis.CTC_LOSS, "grad_logits", DType.FLOAT64), new Tolerance(BASE_ULPS, TERM_ULPS,
         "CTCLoss' occupancy is expf(.) in float64 too: counted in float32 ulps").inUnitsOf(DType.FLOAT32));
   }
 
   private Tolerances() {}
 
   /** The base allowance or {@value #TERM_ULPS} ulps of the element's term magnitude, with the reason. */
-  private static void terms(String api, String output, DType dtype, String reason) {
+  private static void terms(Api api, String output, DType dtype, String reason) {
     terms(api, output, dtype, TERM_ULPS, reason);
   }
 
-  private static void terms(String api, String output, DType dtype, long termUlps, String reason) {
+  private static void terms(Api api, String output, DType dtype, long termUlps, String reason) {
     LOOSE.put(key(api, output, dtype), new Tolerance(BASE_ULPS, termUlps, reason));
+  }
+
+  private static String key(Api api, String output, DType dtype) {
+    return key(api.name(), output, dtype);
   }
 
   private static String key(String api, String output, DType dtype) {
@@ -140,7 +149,7 @@ public final class Tolerances {
   /** The tolerance for output {@code output} of {@code api} in {@code dtype}. */
   public static Tolerance of(String api, String output, DType dtype) {
     // Keras computes in float32 whatever the input dtype (T-19): a float64 gradient is a float32 value
-    if (api.startsWith("keras.") && dtype == DType.FLOAT64) {
+    if (dtype == DType.FLOAT64 && ApiIndex.find(api).map(a -> a.family().computesInFloat32()).orElse(false)) {
       return LOOSE.getOrDefault(key(api, output, DType.FLOAT32), BASE).inUnitsOf(DType.FLOAT32);
     }
     return LOOSE.getOrDefault(key(api, output, dtype), BASE);

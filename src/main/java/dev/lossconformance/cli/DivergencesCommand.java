@@ -1,6 +1,7 @@
 package dev.lossconformance.cli;
 
 import dev.lossconformance.check.Divergences;
+import dev.lossconformance.engine.Engines;
 import dev.lossconformance.fixture.FixtureFormatException;
 import dev.lossconformance.io.AtomicFiles;
 import java.io.IOException;
@@ -33,7 +34,8 @@ final class DivergencesCommand implements Callable<Integer> {
   public Integer call() {
     if (!Files.isDirectory(fixtures)) {
       spec.commandLine().getErr().println("error: " + fixtures + ": " + (Files.exists(fixtures) ? "not a folder"
-          : "no such folder") + "; FIXTURES is the folder holding torch/ and tensorflow/");
+          : "no such folder") + "; FIXTURES is the folder holding " + String.join(" and ",
+          Engines.all().stream().map(e -> e.folder() + "/").toList()));
       return 2;
     }
     Path file = out != null ? out : fixtures.resolve("divergences.json");
@@ -41,8 +43,9 @@ final class DivergencesCommand implements Callable<Integer> {
       List<Divergences.Pair> pairs = Divergences.pairs(fixtures);
       if (pairs.isEmpty()) {
         // nothing to pair is a wrong folder, not an empty map to write over the committed one
-        spec.commandLine().getErr().println("error: no catalog case has goldens in both " + fixtures.resolve("torch")
-            + " and " + fixtures.resolve("tensorflow") + "; nothing written");
+        spec.commandLine().getErr().println("error: no catalog case has goldens in both "
+            + fixtures.resolve(Engines.reference().folder()) + " and " + String.join(", ", Engines.counterparts().stream()
+                .map(e -> fixtures.resolve(e.folder()).toString()).toList()) + "; nothing written");
         return 2;
       }
       AtomicFiles.writeString(file, Divergences.toJson(pairs));

@@ -74,13 +74,10 @@ final class CoverageSection {
   /** The values an API accepts for a parameter, when that set is known; {@code null} when open-ended. */
   private static List<String> allowed(String api, String param, List<Object> used) {
     if (param.equals("reduction")) {
-      if (api.startsWith("torch.")) {
-        return api.endsWith(".kl_div") ? List.of("none", "mean", "sum", "batchmean") : List.of("none", "mean", "sum");
-      }
-      if (api.startsWith("keras.")) {
-        return List.of("sum_over_batch_size", "sum", "none");
-      }
-      return null;
+      // the descriptor's closed domain (api/), in its order
+      return dev.lossconformance.api.ApiIndex.find(api).filter(a -> a.hasParam("reduction"))
+          .map(a -> a.param("reduction").values()).filter(v -> v != null && !v.isEmpty())
+          .map(v -> v.stream().map(String::valueOf).toList()).orElse(null);
     }
     if (param.equals("dtype")) {
       return List.of("float32", "float64");

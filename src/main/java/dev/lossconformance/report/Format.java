@@ -1,6 +1,7 @@
 package dev.lossconformance.report;
 
-import dev.lossconformance.catalog.Case;
+import dev.lossconformance.engine.Engine;
+import dev.lossconformance.engine.Engines;
 import dev.lossconformance.fixture.FixtureWriter;
 import dev.lossconformance.fixture.FloatText;
 import dev.lossconformance.tensor.Tensor;
@@ -17,22 +18,14 @@ final class Format {
 
   private Format() {}
 
-  /** {@code PyTorch}, {@code TensorFlow}, else the engine's folder name. */
+  /** The registered engine's display name ({@code PyTorch}), else the id as given. */
   static String engineName(String engine) {
-    return switch (engine) {
-      case Case.TORCH -> "PyTorch";
-      case Case.TENSORFLOW -> "TensorFlow";
-      default -> engine;
-    };
+    return Engines.byId(engine).map(Engine::displayName).orElse(engine);
   }
 
-  /** {@code torch}, {@code TF}, else the engine's folder name: for narrow columns. */
+  /** The registered engine's short name ({@code torch}, {@code TF}), else the id: for narrow columns. */
   static String engineShort(String engine) {
-    return switch (engine) {
-      case Case.TORCH -> "torch";
-      case Case.TENSORFLOW -> "TF";
-      default -> engine;
-    };
+    return Engines.byId(engine).map(Engine::shortName).orElse(engine);
   }
 
   /** An engine name usable in an attribute name ({@code data-status-<engine>}). */

@@ -5,6 +5,7 @@ import dev.lossconformance.catalog.Catalog;
 import dev.lossconformance.check.CaseResult;
 import dev.lossconformance.check.CaseResult.Status;
 import dev.lossconformance.check.CheckRun;
+import dev.lossconformance.engine.Engines;
 import dev.lossconformance.check.Checker;
 import dev.lossconformance.check.Divergences;
 import dev.lossconformance.check.Summary;
@@ -233,7 +234,8 @@ final class ReportModel {
    */
   private List<Divergences.Pair> pairsOf(List<Path> paths, List<FixtureFile> files) {
     for (Path p : paths) {
-      if (Files.isDirectory(p.resolve(Case.TORCH)) && Files.isDirectory(p.resolve(Case.TENSORFLOW))) {
+      if (Files.isDirectory(p.resolve(Engines.reference().folder()))
+          && Engines.counterparts().stream().anyMatch(e -> Files.isDirectory(p.resolve(e.folder())))) {
         return List.copyOf(Divergences.pairs(p, files, this::catalogCases));
       }
     }
@@ -246,7 +248,7 @@ final class ReportModel {
   }
 
   private void index() {
-    for (String e : List.of(Case.TORCH, Case.TENSORFLOW)) {
+    for (String e : Engines.ids()) {
       if (cases.stream().anyMatch(c -> c.engine().equals(e))) {
         engines.add(e);
       }

@@ -1,5 +1,6 @@
 package dev.lossconformance.catalog;
 
+import dev.lossconformance.engine.Engines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lossconformance.fixture.FixtureCase;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class CatalogFixturesTest {
 
-  private static final List<String> ENGINES = List.of(Case.TORCH, Case.TENSORFLOW);
+  private static final List<String> ENGINES = Engines.ids();
 
   private static Path fixtures() {
     return Path.of(System.getProperty("conformance.fixtures", "fixtures"));

@@ -1,5 +1,6 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.TorchApis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -205,7 +206,7 @@ class EngineErrorsTest {
     inputs.put("input", Tensor.ofDoubles(new double[15], 3, 5));
     inputs.put("target", Tensor.ofLongs(new long[] {0, 7}, 2));
     LossArgumentException e = assertThrows(LossArgumentException.class,
-        () -> Apis.evaluate("torch.nn.functional.cross_entropy", Map.of(), inputs));
+        () -> Apis.evaluate(TorchApis.CROSS_ENTROPY_NAME, Map.of(), inputs));
     assertEquals(ErrorKind.SHAPE_MISMATCH, e.kind());
     String engine = "IndexError: Target 7 is out of bounds.";
     assertEquals("the engine raised an index-out-of-range error (IndexError: Target 7 is out of bounds.) but java"
@@ -258,7 +259,7 @@ class EngineErrorsTest {
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     inputs.put("input", Tensor.ofDoubles(new double[6], 2, 3));
     inputs.put("target", Tensor.ofLongs(new long[] {0, 1}, 2));
-    String api = "torch.nn.functional.cross_entropy";
+    String api = TorchApis.CROSS_ENTROPY_NAME;
     MalformedCaseException e = assertThrows(MalformedCaseException.class,
         () -> Apis.evaluate(api, Map.of("ignore_index", "2"), inputs));
     assertEquals(api + ": param \"ignore_index\": expected an integer, got \"2\" (a string)", e.getMessage());

@@ -1,5 +1,8 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.TorchApis;
+import dev.lossconformance.api.TfNnApis;
+import dev.lossconformance.api.KerasApis;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +41,7 @@ class TermMagnitudesTest {
   void bceWithLogitsGradientTermsAreSigmoidTimesLogWeightPlusPosWeightTarget() {
     // x = 0, y = 1, pos_weight 3, mean over 2 elements: k = 1/2, sigmoid(0) = 1/2, lw = 1 + (3 - 1) 1 = 3,
     // so k (sigmoid lw + pw y) = (1.5 + 3)/2 = 2.25; second element x = 0, y = 0: lw = 1, (0.5 + 0)/2 = 0.25
-    String api = "torch.nn.functional.binary_cross_entropy_with_logits";
+    String api = TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS_NAME;
     double[] m = of(api, "grad_input", Map.of("reduction", "mean"),
         inputs("input", d(0, 0), "target", d(1, 0), "pos_weight", d(3)));
     assertArrayEquals(new double[] {2.25, 0.25}, m, EPS);
@@ -49,7 +52,7 @@ class TermMagnitudesTest {
 
   @Test
   void klDivTermsFollowLogTarget() {
-    String api = "torch.nn.functional.kl_div";
+    String api = TorchApis.KL_DIV_NAME;
     // plain target t = e, x = 1, sum: |t log t| + |t x| = e + e = 2e; the target gradient
     // |log t| + 1 + |x| = 1 + 1 + 1 = 3
     Map<String, Tensor> in = inputs("input", d(1), "target", d(Math.E));
@@ -68,7 +71,7 @@ class TermMagnitudesTest {
 
   @Test
   void poissonTermsFollowLogInputFullAndEps() {
-    String api = "torch.nn.functional.poisson_nll_loss";
+    String api = TorchApis.POISSON_NLL_LOSS_NAME;
     // log_input, x = 0, y = 2, sum: exp(0) + |2 * 0| = 1; full adds |2 log 2| + 2 + |log(4 pi)/2|
     Map<String, Tensor> in = inputs("input", d(0), "target", d(2));
     assertEquals(1, of(api, "loss", Map.of("reduction", "sum"), in)[0], EPS);
@@ -89,7 +92,7 @@ class TermMagnitudesTest {
   void gaussianVarTermsSumOverTheElementsABroadcastVarServes() {
     // input (2, 2), var (2, 1) = 1, d = x - y = 1 everywhere, sum: each element 0.5 (1/1 + 1/1) = 1,
     // two elements per var entry: 2; eps = 1e-6 does not clamp
-    String api = "torch.nn.functional.gaussian_nll_loss";
+    String api = TorchApis.GAUSSIAN_NLL_LOSS_NAME;
     Tensor x = Tensor.ofDoubles(new double[] {1, 1, 1, 1}, 2, 2);
     Tensor y = Tensor.ofDoubles(new double[] {0, 0, 0, 0}, 2, 2);
     Tensor v = Tensor.ofDoubles(new double[] {1, 1}, 2, 1);
@@ -101,7 +104,7 @@ class TermMagnitudesTest {
   void cosineTermsAreZeroOnInactiveRows() {
     // rows (1, 0).(1, 0) with target 1: cos = 1 (norms 1 + 1e-12f), the x1 term |x2|/den + |cos| |x1|/m1 = 2
     // at j = 0 and 0 at j = 1; target -1 with cos = 1 > margin 0 is active too; target -1 with cos = 0 is not
-    String api = "torch.nn.functional.cosine_embedding_loss";
+    String api = TorchApis.COSINE_EMBEDDING_LOSS_NAME;
     Tensor a = Tensor.ofDoubles(new double[] {1, 0, 1, 0}, 2, 2);
     Tensor b = Tensor.ofDoubles(new double[] {1, 0, 0, 1}, 2, 2);
     double[] m = of(api, "grad_input1", Map.of("reduction", "sum"), inputs("input1", a, "input2", b,
@@ -111,11 +114,11 @@ class TermMagnitudesTest {
 
   @Test
   void noModelOrUnreadableInputsGiveNull() {
-    assertFalse(TermMagnitudes.has("torch.nn.functional.l1_loss", "loss"));
-    assertNull(of("torch.nn.functional.l1_loss", "loss", Map.of(), inputs()));
-    assertTrue(TermMagnitudes.has("torch.nn.functional.cross_entropy", "loss"));
+    assertFalse(TermMagnitudes.has(TorchApis.L1_LOSS_NAME, "loss"));
+    assertNull(of(TorchApis.L1_LOSS_NAME, "loss", Map.of(), inputs()));
+    assertTrue(TermMagnitudes.has(TorchApis.CROSS_ENTROPY_NAME, "loss"));
     // a model that cannot evaluate its inputs (no target) leaves only the relative allowance
-    assertNull(of("torch.nn.functional.cross_entropy", "loss", Map.of(), inputs("input", d(1, 2))));
+    assertNull(of(TorchApis.CROSS_ENTROPY_NAME, "loss", Map.of(), inputs("input", d(1, 2))));
   }
 
   /**
@@ -153,7 +156,7 @@ class TermMagnitudesTest {
 
   @Test
   void crossEntropyTermsOfAUniformRow() {
-    String api = "torch.nn.functional.cross_entropy";
+    String api = TorchApis.CROSS_ENTROPY_NAME;
     // logits (0, 0), target 0, mean over 1 row: p = 1/2, |x - m| = 0, log s = log 2; the loss terms
     // q_y (|x_y - m| + |log s| + 1) = 1 + log 2; the gradient p (1 + log 2) q_sum + q_c = (1 + log 2)/2 + [c = 0]
     Map<String, Tensor> in = inputs("input", Tensor.ofDoubles(new double[] {0, 0}, 1, 2),
@@ -189,43 +192,43 @@ class TermMagnitudesTest {
     Tensor logits = Tensor.ofDoubles(new double[] {0, 0}, 1, 2);
     double p = (1 + Math.log(2)) / 2;
     // SparseCategoricalCrossentropy from logits, sum, one sample of factor 1: p-term + onehot
-    assertArrayEquals(new double[] {p + 1, p}, of("keras.losses.SparseCategoricalCrossentropy", "grad_y_pred", sum,
+    assertArrayEquals(new double[] {p + 1, p}, of(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY_NAME, "grad_y_pred", sum,
         inputs("y_true", Tensor.ofLongs(new long[] {0}, 1), "y_pred", logits)), EPS);
-    assertArrayEquals(new double[] {1 + Math.log(2)}, of("keras.losses.SparseCategoricalCrossentropy", "loss", sum,
+    assertArrayEquals(new double[] {1 + Math.log(2)}, of(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY_NAME, "loss", sum,
         inputs("y_true", Tensor.ofLongs(new long[] {0}, 1), "y_pred", logits)), EPS);
     // from probabilities (0.5, 0.5), S = 1: ([c = t]/o_t + 1)/S = (2 + 1, 1)
     Map<String, Object> probs = Map.of("reduction", "sum");
-    assertArrayEquals(new double[] {3, 1}, of("keras.losses.SparseCategoricalCrossentropy", "grad_y_pred", probs,
+    assertArrayEquals(new double[] {3, 1}, of(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY_NAME, "grad_y_pred", probs,
         inputs("y_true", Tensor.ofLongs(new long[] {0}, 1), "y_pred", Tensor.ofDoubles(new double[] {0.5, 0.5}, 1, 2))), EPS);
     // CategoricalCrossentropy from logits, labels (1, 0): p + q
     Tensor onehot = Tensor.ofDoubles(new double[] {1, 0}, 1, 2);
-    assertArrayEquals(new double[] {p + 1, p}, of("keras.losses.CategoricalCrossentropy", "grad_y_pred", sum,
+    assertArrayEquals(new double[] {p + 1, p}, of(KerasApis.CATEGORICAL_CROSSENTROPY_NAME, "grad_y_pred", sum,
         inputs("y_true", onehot, "y_pred", logits)), EPS);
     // BinaryCrossentropy from logits x = 0, y = 1, one element in the last axis: sigmoid(0) + |y| = 1.5
-    assertArrayEquals(new double[] {1.5}, of("keras.losses.BinaryCrossentropy", "grad_y_pred", sum,
+    assertArrayEquals(new double[] {1.5}, of(KerasApis.BINARY_CROSSENTROPY_NAME, "grad_y_pred", sum,
         inputs("y_true", Tensor.ofDoubles(new double[] {1}, 1, 1), "y_pred", Tensor.ofDoubles(new double[] {0}, 1, 1))), EPS);
     // from probabilities p = 0.5, y = 1: |y|/p + |1 - y|/(1 - p) = 2
-    assertArrayEquals(new double[] {2}, of("keras.losses.BinaryCrossentropy", "grad_y_pred", probs,
+    assertArrayEquals(new double[] {2}, of(KerasApis.BINARY_CROSSENTROPY_NAME, "grad_y_pred", probs,
         inputs("y_true", Tensor.ofDoubles(new double[] {1}, 1, 1), "y_pred", Tensor.ofDoubles(new double[] {0.5}, 1, 1))), EPS);
     // Poisson: 1 + |y/(p + 1e-7)| with y = 1, p = 1 - 1e-7: 2 (to float32's 1e-7 as Keras has it)
     double kp = 1 + 1 / (1 - 1e-7 + dev.lossconformance.loss.keras.KerasReduction.EPSILON);
-    assertArrayEquals(new double[] {kp}, of("keras.losses.Poisson", "grad_y_pred", probs,
+    assertArrayEquals(new double[] {kp}, of(KerasApis.POISSON_NAME, "grad_y_pred", probs,
         inputs("y_true", Tensor.ofDoubles(new double[] {1}, 1, 1), "y_pred", Tensor.ofDoubles(new double[] {1 - 1e-7}, 1, 1))), EPS);
     // CosineSimilarity of (1, 0) and (1, 0): the loss's terms sum |a b| = 1; the gradient (|a| + |cos b|)/|y_pred| = (2, 0)
     Map<String, Tensor> cos = inputs("y_true", onehot, "y_pred", onehot);
-    assertArrayEquals(new double[] {1}, of("keras.losses.CosineSimilarity", "loss", probs, cos), EPS);
-    assertArrayEquals(new double[] {2, 0}, of("keras.losses.CosineSimilarity", "grad_y_pred", probs, cos), EPS);
+    assertArrayEquals(new double[] {1}, of(KerasApis.COSINE_SIMILARITY_NAME, "loss", probs, cos), EPS);
+    assertArrayEquals(new double[] {2, 0}, of(KerasApis.COSINE_SIMILARITY_NAME, "grad_y_pred", probs, cos), EPS);
     // tf.nn.sigmoid_cross_entropy_with_logits at x = 2, z = 1: max(x, 0) + |x z| + log1p(exp(-2))
-    assertArrayEquals(new double[] {4 + Math.log1p(Math.exp(-2))}, of("tf.nn.sigmoid_cross_entropy_with_logits", "loss",
+    assertArrayEquals(new double[] {4 + Math.log1p(Math.exp(-2))}, of(TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS_NAME, "loss",
         Map.of(), inputs("labels", d(1), "logits", d(2))), EPS);
     // tf.nn.sparse_softmax_cross_entropy_with_logits: |log s| + 1 + |x_y - m| = log 2 + 1; backprop p + onehot
     Map<String, Tensor> sparse = inputs("labels", Tensor.ofLongs(new long[] {1}, 1), "logits", logits);
-    assertArrayEquals(new double[] {Math.log(2) + 1}, of("tf.nn.sparse_softmax_cross_entropy_with_logits", "loss",
+    assertArrayEquals(new double[] {Math.log(2) + 1}, of(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS_NAME, "loss",
         Map.of(), sparse), EPS);
-    assertArrayEquals(new double[] {p, p + 1}, of("tf.nn.sparse_softmax_cross_entropy_with_logits", "grad_logits",
+    assertArrayEquals(new double[] {p, p + 1}, of(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS_NAME, "grad_logits",
         Map.of(), sparse), EPS);
     // tf.nn.weighted_cross_entropy_with_logits at x = 0, z = 1, q = 3: |1 - z| + |1 + 2 z| sigmoid(0) = 1.5
-    assertArrayEquals(new double[] {1.5}, of("tf.nn.weighted_cross_entropy_with_logits", "grad_logits", Map.of(),
+    assertArrayEquals(new double[] {1.5}, of(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS_NAME, "grad_logits", Map.of(),
         inputs("labels", d(1), "logits", d(0), "pos_weight", d(3))), EPS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.lossconformance.generator.engine;
 
+import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.generator.engine.TorchScripts.PythonLevelError;
 import dev.lossconformance.generator.engine.TorchScripts.UnsupportedCase;
@@ -19,7 +20,7 @@ import java.util.Set;
  */
 final class CtcRecipe {
   static final String OP = "ctc_loss";
-  static final String API = "torch.nn.functional.ctc_loss";
+  static final String API = TorchApis.CTC_LOSS_NAME;
 
   /** What autograd differentiates, in output order: {@code grad_log_probs}, {@code grad_logits}. */
   static final List<String> GRADS = List.of("log_probs", "logits");

@@ -1,5 +1,6 @@
 package dev.lossconformance.generator.engine;
 
+import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.generator.engine.TorchScripts.PythonLevelError;
 import dev.lossconformance.generator.engine.TorchScripts.UnsupportedCase;
@@ -24,7 +25,6 @@ final class ExtraRecipes {
   static final String L1 = "l1_loss";
   static final String CTC = "ctc_loss";
 
-  private static final String F = "torch.nn.functional.";
   private static final String GRAD = " Gradients by autograd of loss.sum() with respect to every differentiated input.";
 
   private static final Map<String, String> PROVENANCE = Map.of(
@@ -46,17 +46,17 @@ final class ExtraRecipes {
   private ExtraRecipes() {}
 
   static void register(TorchScripts.Registry r) {
-    r.put(KL_DIV, TorchScripts.spec(F + KL_DIV, Set.of("reduction", "log_target"), List.of("input", "target"),
+    r.put(KL_DIV, TorchScripts.spec(TorchApis.KL_DIV_NAME, Set.of("reduction", "log_target"), List.of("input", "target"),
         Set.of(), List.of("input", "target")));
-    r.put(POISSON_NLL, TorchScripts.spec(F + POISSON_NLL, Set.of("log_input", "full", "eps", "reduction"),
+    r.put(POISSON_NLL, TorchScripts.spec(TorchApis.POISSON_NLL_LOSS_NAME, Set.of("log_input", "full", "eps", "reduction"),
         List.of("input", "target"), Set.of(), List.of("input", "target")));
-    r.put(GAUSSIAN_NLL, TorchScripts.spec(F + GAUSSIAN_NLL, Set.of("full", "eps", "reduction"),
+    r.put(GAUSSIAN_NLL, TorchScripts.spec(TorchApis.GAUSSIAN_NLL_LOSS_NAME, Set.of("full", "eps", "reduction"),
         List.of("input", "target", "var"), Set.of(), List.of("input", "target", "var")));
-    r.put(HINGE_EMBEDDING, TorchScripts.spec(F + HINGE_EMBEDDING, Set.of("margin", "reduction"),
+    r.put(HINGE_EMBEDDING, TorchScripts.spec(TorchApis.HINGE_EMBEDDING_LOSS_NAME, Set.of("margin", "reduction"),
         List.of("input", "target"), Set.of(), List.of("input")));
-    r.put(COSINE_EMBEDDING, TorchScripts.spec(F + COSINE_EMBEDDING, Set.of("margin", "reduction"),
+    r.put(COSINE_EMBEDDING, TorchScripts.spec(TorchApis.COSINE_EMBEDDING_LOSS_NAME, Set.of("margin", "reduction"),
         List.of("input1", "input2", "target"), Set.of(), List.of("input1", "input2")));
-    r.put(L1, TorchScripts.spec(F + L1, Set.of("reduction"), List.of("input", "target"), Set.of(),
+    r.put(L1, TorchScripts.spec(TorchApis.L1_LOSS_NAME, Set.of("reduction"), List.of("input", "target"), Set.of(),
         List.of("input", "target")));
     CtcRecipe.register(r);
   }

@@ -2,6 +2,7 @@ package dev.lossconformance.generator.engine;
 
 import static org.tensorflow.proto.DataType.DT_INT32;
 
+import dev.lossconformance.api.TfNnApis;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.generator.runtime.TfGraph;
 import dev.lossconformance.generator.runtime.TfGraph.KernelFails;
@@ -25,7 +26,7 @@ import java.util.Set;
  * LogSoftmax and While-loop composition) is not reproduced.
  */
 final class TfCtc {
-  static final String API = "tf.nn.ctc_loss";
+  static final String API = TfNnApis.CTC_LOSS_NAME;
 
   static final String PROVENANCE = API + ": TF 2.16 ctc_ops.py ctc_loss_v3 with SparseTensor labels, the eager CPU"
       + " path reproduced op by op: blank_index += C when negative; _ctc_loss_op_standard moves the blank column"

@@ -5,6 +5,8 @@ import static org.tensorflow.proto.DataType.DT_FLOAT;
 import static org.tensorflow.proto.DataType.DT_INT32;
 import static org.tensorflow.proto.DataType.DT_INT64;
 
+import dev.lossconformance.api.KerasApis;
+import dev.lossconformance.api.TfNnApis;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.generator.runtime.TfGraph;
 import dev.lossconformance.generator.runtime.TfGraph.KernelFails;
@@ -47,19 +49,19 @@ import org.tensorflow.proto.DataType;
  */
 final class TfLosses {
 
-  static final String SCCE = "keras.losses.SparseCategoricalCrossentropy";
-  static final String CCE = "keras.losses.CategoricalCrossentropy";
-  static final String BCE = "keras.losses.BinaryCrossentropy";
-  static final String SOFTMAX_XENT = "tf.nn.softmax_cross_entropy_with_logits";
-  static final String SPARSE_SOFTMAX_XENT = "tf.nn.sparse_softmax_cross_entropy_with_logits";
-  static final String SIGMOID_XENT = "tf.nn.sigmoid_cross_entropy_with_logits";
-  static final String WEIGHTED_XENT = "tf.nn.weighted_cross_entropy_with_logits";
-  static final String KLD = "keras.losses.KLDivergence";
-  static final String POISSON = "keras.losses.Poisson";
-  static final String COSINE = "keras.losses.CosineSimilarity";
-  static final String HINGE = "keras.losses.Hinge";
-  static final String MAE = "keras.losses.MeanAbsoluteError";
-  static final String LOG_POISSON = "tf.nn.log_poisson_loss";
+  static final String SCCE = KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY_NAME;
+  static final String CCE = KerasApis.CATEGORICAL_CROSSENTROPY_NAME;
+  static final String BCE = KerasApis.BINARY_CROSSENTROPY_NAME;
+  static final String SOFTMAX_XENT = TfNnApis.SOFTMAX_CROSS_ENTROPY_WITH_LOGITS_NAME;
+  static final String SPARSE_SOFTMAX_XENT = TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS_NAME;
+  static final String SIGMOID_XENT = TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS_NAME;
+  static final String WEIGHTED_XENT = TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS_NAME;
+  static final String KLD = KerasApis.KL_DIVERGENCE_NAME;
+  static final String POISSON = KerasApis.POISSON_NAME;
+  static final String COSINE = KerasApis.COSINE_SIMILARITY_NAME;
+  static final String HINGE = KerasApis.HINGE_NAME;
+  static final String MAE = KerasApis.MEAN_ABSOLUTE_ERROR_NAME;
+  static final String LOG_POISSON = TfNnApis.LOG_POISSON_LOSS_NAME;
   static final String CTC = TfCtc.API;
 
   /** Every API this backend runs, in the order provenance lists them. */

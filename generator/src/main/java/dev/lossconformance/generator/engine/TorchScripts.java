@@ -1,5 +1,6 @@
 package dev.lossconformance.generator.engine;
 
+import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.generator.runtime.TorchScriptModule;
 import java.util.ArrayList;
@@ -99,17 +100,17 @@ final class TorchScripts {
       Map.of(
           CROSS_ENTROPY,
           new OpSpec(
-              "torch.nn.functional.cross_entropy",
+              TorchApis.CROSS_ENTROPY_NAME,
               Set.of("reduction", "ignore_index", "label_smoothing"),
               Set.of("weight")),
           NLL_LOSS,
           new OpSpec(
-              "torch.nn.functional.nll_loss", Set.of("reduction", "ignore_index"), Set.of("weight")),
+              TorchApis.NLL_LOSS_NAME, Set.of("reduction", "ignore_index"), Set.of("weight")),
           BCE,
-          new OpSpec("torch.nn.functional.binary_cross_entropy", Set.of("reduction"), Set.of("weight")),
+          new OpSpec(TorchApis.BINARY_CROSS_ENTROPY_NAME, Set.of("reduction"), Set.of("weight")),
           BCE_WITH_LOGITS,
           new OpSpec(
-              "torch.nn.functional.binary_cross_entropy_with_logits",
+              TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS_NAME,
               Set.of("reduction"),
               Set.of("weight", "pos_weight"))));
 

@@ -1,0 +1,77 @@
+package dev.lossconformance.catalog.tensorflow;
+
+import dev.lossconformance.catalog.Call;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * TensorFlow counterparts, job 3 of 4: the expected errors. The key phrase of the error TF raises on
+ * a counterpart call's arguments, predicted from the arguments alone, or {@code null}.
+ */
+final class TfExpectedErrors {
+  private TfExpectedErrors() {}
+
+  /** The call must raise; any message (used where TF's text is not the point of the case). */
+  static final String ANY_ERROR = "";
+
+  /** What TF raises when a Keras loss reduces the last axis of a 0-d tensor. */
+  static final String RANK0_ERROR = "Invalid reduction dimension";
+
+  /** What TF raises for a class index outside [0, C) on CPU (T-16). */
+  static final String LABEL_RANGE_ERROR = "outside the valid range";
+
+  /** What TF's CTCLoss kernel raises for a label sequence longer than its input (T-17). */
+  static final String CTC_TIME_ERROR = "Not enough time for target transition sequence";
+
+  /** What TF's CTCLoss kernel raises for a batch item without labels. */
+  static final String CTC_EMPTY_LABELS_ERROR = "Labels length is zero in batch";
+
+  /** What TF raises when the blank-moving slices {@code logits[:, :, :b]} meet rank-2 logits. */
+  static final String CTC_RANK_ERROR = "input has only 2 dims";
+
+  /** Keras BCE raises on a 0-d input (its last-axis mean has no axis) and on mismatched shapes. */
+  static String bceError(Call t) {
+    Tensor x = t.input("input");
+    if (!Arrays.equals(x.shape(), t.input("target").shape())) {
+      return ANY_ERROR;
+    }
+    return x.rank() == 0 ? RANK0_ERROR : null;
+  }
+
+  /**
+   * The key phrase of the error TF raises on these arguments, in the order it checks them, or
+   * {@code null}: the blank-moving slices need rank 3; CTCLoss then checks each batch item for an
+   * empty label sequence and for more labels than frames (it counts labels, not the blanks that
+   * repeated labels need).
+   */
+  static String ctcError(Tensor logits, Tensor labelLength, Tensor logitLength) {
+    if (logits.rank() != 3) {
+      return CTC_RANK_ERROR;
+    }
+    for (int b = 0; b < logitLength.numel(); b++) {
+      if (logitLength.getLong(b) > logits.size(0)) {
+        return "sequence_length(" + b + ") <= " + logits.size(0);
+      }
+    }
+    for (int b = 0; b < labelLength.numel(); b++) {
+      if (labelLength.getLong(b) == 0) {
+        return CTC_EMPTY_LABELS_ERROR;
+      }
+      if (labelLength.getLong(b) > logitLength.getLong(b)) {
+        return CTC_TIME_ERROR;
+      }
+    }
+    return null;
+  }
+
+  /** True when some element of {@code t} other than {@code ignore} is outside [0, classes). */
+  static boolean outOfRange(Tensor t, long ignore, int classes) {
+    for (int i = 0; i < t.numel(); i++) {
+      long v = t.getLong(i);
+      if (v != ignore && (v < 0 || v >= classes)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
