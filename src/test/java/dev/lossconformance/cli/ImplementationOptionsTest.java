@@ -22,6 +22,8 @@ class ImplementationOptionsTest {
     CliRun r = CliRun.of("check", "--list-impls");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("java         this project's kernels (dev.lossconformance.loss)"), r.out());
+    assertTrue(r.out().contains("\ntest-crash   dev.lossconformance.impl.Misbehaving$Crash\n"), "description() defaults to"
+        + " the class name: " + r.out());
     assertTrue(r.out().contains("\ntest-scaled  test only: the java kernels with the loss 0.1% too large\n"), r.out());
   }
 
@@ -42,7 +44,7 @@ class ImplementationOptionsTest {
     CliRun r = CliRun.of("check", "--impl", "onnxruntime", L1);
     assertEquals(2, r.exit());
     assertEquals("error: --impl onnxruntime: no loss implementation named \"onnxruntime\" on the class path; found:"
-        + " java, test-scaled (check --list-impls lists them; add a jar with -cp)\n", r.err());
+        + " java, test-crash, test-hang, test-oom, test-scaled (check --list-impls lists them; add a jar with -cp)\n", r.err());
   }
 
   @Test

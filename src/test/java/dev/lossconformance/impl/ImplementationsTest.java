@@ -20,14 +20,14 @@ class ImplementationsTest {
   void theTestClassPathHasJavaAndTheScaledOneSortedByName() throws Exception {
     List<String> names = Implementations.all(getClass().getClassLoader()).stream().map(LossImplementation::name)
         .toList();
-    assertEquals(List.of("java", "test-scaled"), names);
+    assertEquals(List.of("java", "test-crash", "test-hang", "test-oom", "test-scaled"), names);
   }
 
   @Test
   void anUnknownNameListsWhatWasFound() {
     Implementations.LookupException e = assertThrows(Implementations.LookupException.class,
         () -> Implementations.named("djl-0.36", getClass().getClassLoader()));
-    assertEquals("no loss implementation named \"djl-0.36\" on the class path; found: java, test-scaled"
+    assertEquals("no loss implementation named \"djl-0.36\" on the class path; found: java, test-crash, test-hang, test-oom, test-scaled"
         + " (check --list-impls lists them; add a jar with -cp)", e.getMessage());
   }
 
