@@ -3,15 +3,11 @@ package dev.lossconformance.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -21,11 +17,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * The report as a person sees it: {@code reports/index.html} (written by the package phase's check
@@ -34,8 +26,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * fails in CI.
  */
 class ReportBrowserIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static ChromeDriver driver;
   private static Path page;
 
@@ -51,28 +41,7 @@ class ReportBrowserIT {
   static void openReport() throws Exception {
     page = reports().resolve("index.html").toAbsolutePath();
     assertTrue(Files.isRegularFile(page), "no report at " + page + ": the package phase writes it");
-    boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!browser) {
-      String why = "Debian's chromium and chromium-driver are not installed (" + CHROMIUM + ", " + CHROMEDRIVER
-          + "); .ci/run installs them: apt-get install chromium chromium-driver";
-      if (System.getenv("CI") != null) {
-        throw new IllegalStateException(why);
-      }
-      Assumptions.abort(why);
-    }
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    Path profile = Files.createTempDirectory("report-chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-quic", "--user-data-dir=" + profile, "--window-size=1400,1000");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER.toString())).build();
-    driver = new ChromeDriver(service, options);
-    driver.get(page.toUri().toString());
+    driver = Chromium.open(page);
   }
 
   @AfterAll
@@ -97,8 +66,7 @@ class ReportBrowserIT {
 
   @Test
   void pageLoadsWithoutConsoleErrorsAndShowsEveryCase() {
-    List<LogEntry> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).collect(Collectors.toList());
+    List<LogEntry> severe = Chromium.consoleErrors(driver);
     assertTrue(severe.isEmpty(), "console errors: " + severe);
     long rows = driver.findElements(By.cssSelector("tr.case")).size();
     assertTrue(rows > 500, "the matrix shows " + rows + " case rows");
