@@ -1,5 +1,11 @@
 package dev.lossconformance.generator;
 
+import dev.lossconformance.engine.Engines;
+import dev.lossconformance.engine.TensorFlowEngine;
+import dev.lossconformance.engine.TorchEngine;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.catalog.Case;
 import dev.lossconformance.catalog.Catalog;
@@ -41,8 +47,7 @@ public final class Generate {
       }
     }
     if (engines.isEmpty()) {
-      engines.add("torch");
-      engines.add("tensorflow");
+      engines.addAll(BACKENDS.keySet());
     }
     if (ops.isEmpty()) {
       ops.addAll(Catalog.ops());
@@ -53,8 +58,8 @@ public final class Generate {
       }
     }
     for (String engine : engines) {
-      if (!engine.equals("torch") && !engine.equals("tensorflow")) {
-        usage("--engine \"" + engine + "\" is unknown; engines: torch, tensorflow");
+      if (!BACKENDS.containsKey(engine)) {
+        usage("--engine \"" + engine + "\" is unknown; engines: " + String.join(", ", BACKENDS.keySet()));
       }
     }
     // every fixture is written atomically (FixtureWriter): a run killed mid-write leaves each file old
@@ -80,15 +85,27 @@ public final class Generate {
     }
   }
 
-  private static Backend open(String engine) {
-    return switch (engine) {
-      case "torch" -> new TorchBackend();
-      case "tensorflow" -> new TensorFlowBackend();
-      default -> {
-        usage("--engine \"" + engine + "\" is unknown; engines: torch, tensorflow");
-        throw new AssertionError();
+  /**
+   * The generator's backend of each registered engine ({@code Engines}), in the registry's order; an
+   * engine registered without a backend here is refused at start.
+   */
+  private static final Map<String, Supplier<Backend>> BACKENDS = new LinkedHashMap<>();
+
+  static {
+    Map<String, Supplier<Backend>> known = Map.of(TorchEngine.ID, TorchBackend::new, TensorFlowEngine.ID,
+        TensorFlowBackend::new);
+    for (String id : Engines.ids()) {
+      Supplier<Backend> b = known.get(id);
+      if (b == null) {
+        throw new IllegalStateException("engine " + id + " is registered (Engines) but the generator has no backend"
+            + " for it");
       }
-    };
+      BACKENDS.put(id, b);
+    }
+  }
+
+  private static Backend open(String engine) {
+    return BACKENDS.get(engine).get();
   }
 
   private static List<String> generate(Backend backend, String op, Path out) throws Exception {

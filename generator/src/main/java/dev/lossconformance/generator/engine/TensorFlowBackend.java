@@ -43,7 +43,7 @@ public final class TensorFlowBackend implements Backend {
 
   @Override
   public String engine() {
-    return Case.TENSORFLOW;
+    return dev.lossconformance.engine.TensorFlowEngine.ID;
   }
 
   @Override

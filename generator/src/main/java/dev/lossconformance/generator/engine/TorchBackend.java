@@ -47,7 +47,7 @@ public final class TorchBackend implements Backend {
 
   @Override
   public String engine() {
-    return "torch";
+    return dev.lossconformance.engine.TorchEngine.ID;
   }
 
   @Override
