@@ -91,7 +91,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code label_smoothing != 0}: SoftmaxCrossEntropyLoss has no such attribute (opset 13, nor
  *       any later opset);
  *   <li>probability (floating) targets: both operators take integer class indices ({@code Tind}:
- *       int32, int64) only;
+ *       int32, int64) only; the models declare int64 targets, and other integer dtypes are declined
+ *       in {@link #run} rather than converted (no committed case has one);
  *   <li>every other api, Keras' {@code SparseCategoricalCrossentropy} included (it computes in
  *       float32 whatever the input dtype and divides a masked {@code sum_over_batch_size} its own
  *       way, which are not the ONNX operators' semantics).
@@ -194,6 +195,10 @@ public final class OnnxRuntimeLosses implements LossImplementation {
     }
     if (target.dtype().isFloating()) {
       throw new UnsupportedCallException("probability targets: the ONNX ops take integer class indices only");
+    }
+    if (target.dtype() != DType.INT64) {
+      // the models declare int64 targets; converting other dtypes would be the adapter's doing
+      throw new UnsupportedCallException("class indices of dtype " + target.dtype() + ": only int64 is mapped");
     }
 
     // unbatched: the ONNX ops need [N, C, ...]; PyTorch unsqueezes the same way
