@@ -40,9 +40,8 @@ import java.util.Map;
  * {@code mean} reductions ({@code reduction="mean"}, Keras {@code "sum_over_batch_size"}) are run;
  * {@code none}/{@code sum} are declined, and {@code check --derived-mean} turns the {@code none}
  * goldens into one mean case per element or row. The gradient is that of the returned mean, which is
- * what the fixtures' {@code grad_<input>} of {@code loss.sum()} is for a scalar loss; only the
- * prediction's gradient is computed ({@code grad_target} of PyTorch cases with a floating target is
- * not computed: the gate reports it as not computed).
+ * what the fixtures' {@code grad_<input>} of {@code loss.sum()} is for a scalar loss: {@code
+ * grad_input}/{@code grad_y_pred} always, {@code grad_target} for PyTorch apis with a floating target.
  *
  * <p>Sources read (from {@code api-0.36.0-sources.jar} and {@code pytorch-engine-0.36.0-sources.jar}
  * on Maven Central): {@code ai/djl/training/loss/SoftmaxCrossEntropyLoss.java} ({@code evaluate}:
@@ -87,11 +86,16 @@ import java.util.Map;
  * </ul>
  *
  * <p>Keras computes in float32 whatever the input dtype (it converts {@code y_true} and {@code y_pred}
- * to its floatx); for Keras apis the adapter does the same inside the gradient collector ({@code
- * y_pred.toType(FLOAT32)}, a DJL op, so the float64 gradient is DJL's autograd through the cast).
- * Keras' per-sample mean over the last axis followed by {@code sum_over_batch_size} is, for equal-length
- * rows, the mean over all elements, which is what DJL returns. PyTorch apis get the input dtype as is
- * (float32 or float64 NDArrays).
+ * to its floatx). DJL's {@code NDArray.toType} cannot carry that cast inside the gradient collector:
+ * on the PyTorch engine it is not differentiable (the JNI {@code torchTo} runs under a {@code
+ * torch::NoGradGuard}; {@code backward} then fails with "element 0 of tensors does not require grad").
+ * So for Keras apis the adapter rounds float64 inputs to float32 in Java before creating the arrays,
+ * and returns the float32 gradient as a float64 tensor for a float64 {@code y_pred} (the backward of
+ * a cast). Keras' per-sample mean over the last axis followed by {@code sum_over_batch_size} is, for
+ * equal-length rows, the mean over all elements, which is what DJL returns. PyTorch apis get the
+ * input dtype as is (float32 or float64 NDArrays), and for a floating {@code target} the adapter also
+ * sets {@code target.setRequiresGradient(true)} and returns DJL's {@code grad_target}. Integer class
+ * indices are passed as int64 arrays.
  *
  * <p>Errors: where DJL itself refuses a call, its exception is translated to an {@link ErrorKind} from
  * its text: libtorch's {@code index ... is out of bounds} to an index-out-of-range error; DJL's and
