@@ -189,6 +189,15 @@ public final class Nd4jLosses implements LossImplementation {
         if (number(p.get("ignore_index"), -100) != -100) {
           return "ignore_index / ignore_class: DL4J losses have none";
         }
+        Tensor target = in.get("target");
+        if (!target.dtype().isFloating()) {
+          long ignore = (long) number(p.get("ignore_index"), -100);
+          for (long t : target.toLongArray()) {
+            if (t == ignore) {
+              return "ignore_index / ignore_class: DL4J losses have none";
+            }
+          }
+        }
         if (in.get("input").rank() > 2) {
           return "class axis other than the last (K-dim inputs): DL4J losses take [minibatch, classes]";
         }
