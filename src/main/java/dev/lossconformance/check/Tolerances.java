@@ -102,6 +102,10 @@ public final class Tolerances {
         "max(x, 0) - x z + log1p(exp(-|x|)) cancels; measured 0.23");
     terms(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "loss", DType.FLOAT32,
         "log s - (x_y - m) cancels for confident rows; measured 0.08");
+    terms(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "loss", DType.FLOAT64,
+        "log s - (x_y - m) cancels: TF's 0.009335307945460397 at index_neg_inf_non_target is 0.74 ulps of the term"
+        + " magnitude 1 from the exact 0.009335307945460232, Tribuo's 0.92 (the Java kernels reproduce TF's bits, so"
+        + " the catalog alone measured 0)");
     terms(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", DType.FLOAT32,
         "softmax - onehot cancels; measured 0.13");
     terms(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", DType.FLOAT32,
