@@ -47,16 +47,7 @@ public final class Divergences {
    */
   public record Pair(String id, String op, String referenceEngine, String counterpartEngine, FixtureCase reference,
       FixtureCase counterpart, boolean agree, long maxUlp, String difference, String reason, Boolean gradAgree) {
-
-    /** The reference golden under the name the report still reads (PyTorch's). */
-    public FixtureCase torch() {
-      return reference;
-    }
-
-    /** The counterpart golden under the name the report still reads (TensorFlow, the one counterpart). */
-    public FixtureCase tensorflow() {
-      return counterpart;
-    }
+  }
   }
 
   /**

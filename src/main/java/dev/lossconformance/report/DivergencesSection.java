@@ -130,12 +130,12 @@ final class DivergencesSection {
       h.raw(p.agree() ? "" : "<br />").raw("<span class=\"tag ").raw(cls).raw("\">grad</span> ")
           .text(p.agree() ? "losses agree, gradients differ" : "gradients differ too");
     }
-    String tfGrad = p.tensorflow().outputs().keySet().stream().skip(1).findFirst().orElse(null);
+    String counterpartGrad = p.counterpart().outputs().keySet().stream().skip(1).findFirst().orElse(null);
     boolean grads = Boolean.FALSE.equals(p.gradAgree());
     h.raw("</td><td class=\"vals\">");
-    side(h, p.torch(), grads ? (tfGrad != null && p.torch().outputs().containsKey(tfGrad) ? tfGrad : "grad_input") : null);
+    side(h, p.reference(), grads ? (counterpartGrad != null && p.reference().outputs().containsKey(counterpartGrad) ? counterpartGrad : "grad_input") : null);
     h.raw("</td><td class=\"vals\">");
-    side(h, p.tensorflow(), grads ? tfGrad : null);
+    side(h, p.counterpart(), grads ? counterpartGrad : null);
     h.raw("</td>");
     if (reasonSpan > 0) {
       h.raw("<td class=\"why\"").raw(reasonSpan > 1 ? " rowspan=\"" + reasonSpan + "\"" : "").raw(">");

@@ -121,7 +121,7 @@ final class MatrixSection {
     }
     if (!ReportModel.differs(p)) {
       h.raw("<td class=\"vs\"><span class=\"agree\">agree</span>");
-      if (p.torch().expectsError() && p.tensorflow().expectsError()) {
+      if (p.reference().expectsError() && p.counterpart().expectsError()) {
         h.raw(" <span class=\"m\">both raise</span>");
       } else {
         h.raw(" <span class=\"m\">").text(Ulps.text(p.maxUlp()) + " ulp").raw("</span>");

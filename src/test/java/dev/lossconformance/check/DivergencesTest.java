@@ -38,11 +38,11 @@ class DivergencesTest {
           t + " is demonstrated by no paired case");
     }
     // T-16: a class index out of range raises in both
-    assertTrue(pairs.stream().anyMatch(p -> p.torch().expectsError() && p.tensorflow().expectsError()
-        && p.tensorflow().error().contains("outside the valid range")), "T-16");
+    assertTrue(pairs.stream().anyMatch(p -> p.reference().expectsError() && p.counterpart().expectsError()
+        && p.counterpart().error().contains("outside the valid range")), "T-16");
     // T-19: a float64 case whose Keras loss is float32
-    assertTrue(pairs.stream().anyMatch(p -> !p.torch().expectsError() && !p.tensorflow().expectsError()
-        && p.torch().outputs().get("loss").dtype() == DType.FLOAT64
-        && p.tensorflow().outputs().get("loss").dtype() == DType.FLOAT32), "T-19");
+    assertTrue(pairs.stream().anyMatch(p -> !p.reference().expectsError() && !p.counterpart().expectsError()
+        && p.reference().outputs().get("loss").dtype() == DType.FLOAT64
+        && p.counterpart().outputs().get("loss").dtype() == DType.FLOAT32), "T-19");
   }
 }
