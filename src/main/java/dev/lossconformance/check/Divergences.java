@@ -46,9 +46,7 @@ public final class Divergences {
    * engine's, by their engine ids.
    */
   public record Pair(String id, String op, String referenceEngine, String counterpartEngine, FixtureCase reference,
-      FixtureCase counterpart, boolean agree, long maxUlp, String difference, String reason, Boolean gradAgree) {
-  }
-  }
+      FixtureCase counterpart, boolean agree, long maxUlp, String difference, String reason, Boolean gradAgree) {}
 
   /**
    * Pairs every catalog case that the reference engine and a counterpart engine both ran, in catalog
