@@ -1,5 +1,6 @@
 package dev.lossconformance.check;
 
+import dev.lossconformance.api.ApiIndex;
 import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.loss.keras.BinaryCrossentropy;
 import dev.lossconformance.loss.keras.CategoricalCrossentropy;
@@ -130,26 +131,22 @@ public final class DerivedCases {
       // contiguous one, which may round differently
       return List.of();
     }
-    boolean unbatched = input.rank() == 1;
-    int classes = input.size(unbatched ? 0 : 1);
+    int classes = input.size(input.rank() - 1);
     int rows = loss.numel();
-    int inner = unbatched ? 1 : input.numel() / Math.max(1, input.size(0) * classes);
     boolean probabilities = target.dtype().isFloating();
     if (probabilities ? !Arrays.equals(target.shape(), input.shape()) : target.numel() != rows) {
       return List.of();
     }
     Object ignore = c.params().get("ignore_index");
-    long ignoreIndex = ignore instanceof Long l ? l : -100L;
+    long ignoreIndex = ignore instanceof Long l ? l : ApiIndex.of(c.api()).longDefault("ignore_index");
     List<FixtureCase> out = new ArrayList<>();
     for (int o = 0; o < rows; o++) {
       if (!probabilities && target.getLong(o) == ignoreIndex) {
         continue; // a mean over no row is 0/0, not this row's 0
       }
-      int n = o / inner;
-      int d = o % inner;
       int[] row = new int[classes];
       for (int k = 0; k < classes; k++) {
-        row[k] = (n * classes + k) * inner + d;
+        row[k] = o * classes + k; // [N, C] (or [C], o = 0) is row-major
       }
       Map<String, Tensor> inputs = new LinkedHashMap<>();
       inputs.put("input", gather(input, row, 1, classes));

@@ -99,9 +99,9 @@ public final class Deviations {
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
-      int space = indexOfWhitespace(line);
-      String pattern = space < 0 ? line : line.substring(0, space);
-      String reason = space < 0 ? "" : line.substring(space).strip();
+      String[] parts = line.split("\\s+", 2);
+      String pattern = parts[0];
+      String reason = parts.length > 1 ? parts[1].strip() : "";
       String where = source + ":" + (i + 1);
       if (reason.isEmpty()) {
         throw new FormatException(where + ": pattern \"" + pattern + "\" has no reason (the format is"
@@ -127,32 +127,11 @@ public final class Deviations {
     return new Deviations(entries, regexes);
   }
 
-  private static int indexOfWhitespace(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isWhitespace(s.charAt(i))) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   /** {@code *} any run of characters, {@code ?} one, everything else literally. */
   static Pattern globToRegex(String glob) {
     StringBuilder re = new StringBuilder();
-    StringBuilder literal = new StringBuilder();
     for (char ch : glob.toCharArray()) {
-      if (ch == '*' || ch == '?') {
-        if (literal.length() > 0) {
-          re.append(Pattern.quote(literal.toString()));
-          literal.setLength(0);
-        }
-        re.append(ch == '*' ? ".*" : ".");
-      } else {
-        literal.append(ch);
-      }
-    }
-    if (literal.length() > 0) {
-      re.append(Pattern.quote(literal.toString()));
+      re.append(ch == '*' ? ".*" : ch == '?' ? "." : Pattern.quote(String.valueOf(ch)));
     }
     return Pattern.compile(re.toString(), Pattern.DOTALL);
   }

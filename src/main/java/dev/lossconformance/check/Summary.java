@@ -82,11 +82,8 @@ public record Summary(String implementation, List<CaseResult> cases) {
     sb.append("  \"deviations\": ").append(count(Status.DEVIATION)).append(",\n");
     sb.append("  \"unsupported_reasons\": {");
     Map<String, Long> reasons = reasons(Status.UNSUPPORTED);
-    int k = 0;
-    for (Map.Entry<String, Long> e : reasons.entrySet()) {
-      sb.append(k++ == 0 ? "\n" : ",\n").append("    ").append(FixtureWriter.quote(e.getKey())).append(": ")
-          .append(e.getValue());
-    }
+    sb.append(String.join(",", reasons.entrySet().stream()
+        .map(e -> "\n    " + FixtureWriter.quote(e.getKey()) + ": " + e.getValue()).toList()));
     sb.append(reasons.isEmpty() ? "},\n" : "\n  },\n");
     sb.append("  \"cases\": [");
     for (int i = 0; i < cases.size(); i++) {

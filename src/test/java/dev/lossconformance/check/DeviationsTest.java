@@ -52,6 +52,11 @@ class DeviationsTest {
         () -> Deviations.parse("d.txt", "ok/* fine\r\nTorch:x why"));
     assertEquals("d.txt:2: \"Torch\" before ':' in \"Torch:x\" is not an engine id (such as torch or tensorflow)",
         upper.getMessage());
+    Deviations.FormatException noEngine = assertThrows(Deviations.FormatException.class,
+        () -> Deviations.parse("d.txt", ":x why"));
+    assertEquals("d.txt:1: \"\" before ':' in \":x\" is not an engine id (such as torch or tensorflow)",
+        noEngine.getMessage());
+    assertEquals("tab separated", Deviations.parse("d.txt", "a/*\ttab separated").entries().get(0).reason());
     Deviations.FormatException empty = assertThrows(Deviations.FormatException.class,
         () -> Deviations.parse("d.txt", "torch: why"));
     assertEquals("d.txt:1: pattern \"torch:\" has no case-id glob", empty.getMessage());
