@@ -43,7 +43,7 @@ class DeviationsTest {
   }
 
   @Test
-  void malformedLinesAreRefusedWithFileAndLine() {
+  void malformedLinesAreRefusedWithFileAndLine() throws Exception {
     Deviations.FormatException noReason = assertThrows(Deviations.FormatException.class,
         () -> Deviations.parse("d.txt", "a/b reason\n\nc/d\n"));
     assertEquals("d.txt:3: pattern \"c/d\" has no reason (the format is PATTERN REASON, the reason being the rest"
