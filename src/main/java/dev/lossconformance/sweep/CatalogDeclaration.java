@@ -1,7 +1,6 @@
 package dev.lossconformance.sweep;
 
 import dev.lossconformance.catalog.Call;
-import dev.lossconformance.fixture.FloatText;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.ArrayList;
@@ -74,7 +73,9 @@ public final class CatalogDeclaration {
     if (v == 0) {
       return 1 / v < 0 ? "-0.0" : "0";
     }
-    String s = dt == DType.FLOAT32 ? FloatText.ofFloat((float) v) : FloatText.ofDouble(v);
+    // Java's own text of the value: a valid double literal that reads back as the same float32 or
+    // float64 (FloatText writes 1e20 as 100000000000000000000, which is no Java literal)
+    String s = dt == DType.FLOAT32 ? Float.toString((float) v) : Double.toString(v);
     if (s.endsWith(".0")) {
       s = s.substring(0, s.length() - 2);
     }

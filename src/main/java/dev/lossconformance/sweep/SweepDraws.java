@@ -5,6 +5,7 @@ import dev.lossconformance.api.Param;
 import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.catalog.CaseBuilder;
+import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.ArrayList;
@@ -74,6 +75,44 @@ public final class SweepDraws {
     Drawing d = new Drawing(api, rng);
     d.drawAll();
     return new Drawn(index, op(api), new Call(api.name(), d.params, d.inputs, null, null), d.regime);
+  }
+
+  /**
+   * The TensorFlow call of a drawn PyTorch configuration: the catalog's counterpart rule of the op
+   * ({@code TensorFlowCounterparts}: the same numbers under Keras or tf.nn names, params and layout,
+   * or why TensorFlow cannot express it). Cross-entropy and BCE-with-logits alternate between Keras
+   * and the tf.nn raw-op wrappers (odd case indices go to tf.nn, with reduction none). The TF call is
+   * judged against Java's kernel of that TF api, so a semantic difference between the frameworks
+   * does not show; only Java against TensorFlow does.
+   */
+  public static Call tensorflow(Drawn d) {
+    try {
+      return counterpart(d);
+    } catch (RuntimeException e) {
+      // the catalog's rules were written for the catalog's configurations (class indices of int64,
+      // for one); what they cannot map is skipped, with the reason
+      Call t = d.call();
+      return Call.unsupported(t.api(), t.params(), t.inputs(), "the counterpart rule of " + d.op()
+          + " does not map this configuration: " + e.getMessage());
+    }
+  }
+
+  private static Call counterpart(Drawn d) {
+    Call t = d.call();
+    boolean tfnn = d.index() % 2 == 1;
+    return switch (d.op()) {
+      case "cross_entropy" -> tfnn ? TensorFlowCounterparts.tfnnSoftmax(t) : TensorFlowCounterparts.crossEntropy(t);
+      case "nll_loss" -> TensorFlowCounterparts.kerasOnProbabilities(t);
+      case "binary_cross_entropy" -> TensorFlowCounterparts.binaryCrossEntropy(t);
+      case "binary_cross_entropy_with_logits" -> tfnn && !t.inputs().containsKey("weight")
+          ? TensorFlowCounterparts.tfnnSigmoid(t) : TensorFlowCounterparts.binaryCrossEntropyWithLogits(t);
+      case "kl_div" -> TensorFlowCounterparts.klDiv(t);
+      case "poisson_nll_loss" -> TensorFlowCounterparts.poissonNll(t);
+      case "hinge_embedding_loss" -> TensorFlowCounterparts.hinge(t);
+      case "cosine_embedding_loss" -> TensorFlowCounterparts.cosine(t);
+      case "l1_loss" -> TensorFlowCounterparts.l1(t);
+      default -> Call.unsupported(t.api(), t.params(), t.inputs(), "TensorFlow has no counterpart of " + d.op());
+    };
   }
 
   /** What kind of values an input holds, which sets its base draw and how a regime lands in it. */
@@ -171,8 +210,10 @@ public final class SweepDraws {
         double[] v = new double[Tensor.numel(tg)];
         long ignore = ((Number) params.getOrDefault("ignore_index", -100L)).longValue();
         for (int i = 0; i < v.length; i++) {
-          int r = rng.nextInt(30);
-          v[i] = r == 0 ? (rng.nextBoolean() ? c : -2) : r < 4 ? ignore : rng.nextInt(c);
+          v[i] = rng.nextInt(8) == 0 ? ignore : rng.nextInt(c);
+        }
+        if (v.length > 0 && rng.nextInt(15) == 0) {
+          v[rng.nextInt(v.length)] = rng.nextBoolean() ? c : -2; // one class index out of range
         }
         put("target", v, tg, t);
       }

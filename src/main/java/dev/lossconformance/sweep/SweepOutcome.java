@@ -78,7 +78,8 @@ public record SweepOutcome(CaseResult.Status status, FailureClass failure, Strin
 
   /** Inputs whose natural dtype is int64: class indices, signs, lengths. */
   private static boolean isIndexInput(String name) {
-    return name.equals("target") || name.equals("targets") || name.endsWith("_lengths");
+    return name.equals("target") || name.equals("targets") || name.equals("y_true") || name.equals("labels")
+        || name.endsWith("_lengths");
   }
 
   static FailureClass classify(FixtureCase c, Map<String, Tensor> actual, CaseResult r) {

@@ -106,7 +106,7 @@ class SweepReportTest {
     params.put("reduction", "none");
     Map<String, Tensor> in = new LinkedHashMap<>();
     in.put("input1", Tensor.ofFloats(new float[] {-1.7e38f, Float.NaN}, 1, 2));
-    in.put("input2", Tensor.ofFloats(new float[] {0f, -0f}, 1, 2));
+    in.put("input2", Tensor.ofFloats(new float[] {1e20f, -0f}, 1, 2));
     in.put("target", Tensor.ofLongs(DType.INT32, new long[] {-1}, 1));
     Call c = new Call(TorchApis.COSINE_EMBEDDING_LOSS_NAME, params, in, null, null);
     SweepOutcome.FailureClass cls = new SweepOutcome.FailureClass(c.api(), "grad_input1", "f32 (target i32)",
@@ -116,7 +116,7 @@ class SweepReportTest {
     assertEquals("// found by the sweep\n"
         + "Stream.of(new CaseBuilder(OP, API, \"" + name + "\").param(\"margin\", 0.5).param(\"reduction\", \"none\")\n"
         + "    .input(\"input1\", values(new int[] {1, 2}, -1.7E38, Double.NaN))\n"
-        + "    .input(\"input2\", values(new int[] {1, 2}, 0, -0.0))\n"
+        + "    .input(\"input2\", values(new int[] {1, 2}, 1.0E20, -0.0))\n"
         + "    .input(\"target\", (rng, dt) -> Tensor.ofLongs(DType.INT32, new long[] {-1}, new int[] {1}))),",
         CatalogDeclaration.of(name, c, "found by the sweep"));
   }

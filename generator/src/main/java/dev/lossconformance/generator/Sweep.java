@@ -7,7 +7,9 @@ import dev.lossconformance.check.Checker;
 import dev.lossconformance.engine.TorchEngine;
 import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.generator.engine.Backend;
+import dev.lossconformance.generator.engine.TensorFlowBackend;
 import dev.lossconformance.generator.engine.TorchBackend;
+import dev.lossconformance.engine.TensorFlowEngine;
 import dev.lossconformance.io.AtomicFiles;
 import dev.lossconformance.sweep.CatalogDeclaration;
 import dev.lossconformance.sweep.Shrinker;
@@ -38,7 +40,7 @@ public final class Sweep {
     int cases = 20_000;
     int budget = 400;
     Integer only = null;
-    String engine = TorchEngine.ID;
+    List<String> engines = new ArrayList<>();
     Path out = Path.of("reports/sweep.md");
     List<Api> apis = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -47,7 +49,7 @@ public final class Sweep {
         case "--cases" -> cases = Integer.parseInt(value(args, ++i, "--cases"));
         case "--shrink-budget" -> budget = Integer.parseInt(value(args, ++i, "--shrink-budget"));
         case "--only" -> only = Integer.parseInt(value(args, ++i, "--only"));
-        case "--engine" -> engine = value(args, ++i, "--engine");
+        case "--engine" -> engines.add(value(args, ++i, "--engine"));
         case "--out" -> out = Path.of(value(args, ++i, "--out"));
         case "--api" -> {
           String name = value(args, ++i, "--api");
@@ -62,84 +64,117 @@ public final class Sweep {
         default -> usage("unknown argument \"" + args[i] + "\"");
       }
     }
-    if (!engine.equals(TorchEngine.ID)) {
-      usage("--engine " + engine + ": the sweep runs torch only so far (TensorFlow/Keras: not yet)");
+    if (engines.isEmpty()) {
+      engines.addAll(List.of(TorchEngine.ID, TensorFlowEngine.ID));
     }
-    if (apis.isEmpty()) {
-      apis.addAll(SweepDraws.TORCH_APIS);
+    for (String e : engines) {
+      if (!e.equals(TorchEngine.ID) && !e.equals(TensorFlowEngine.ID)) {
+        usage("--engine " + e + " is unknown; engines: torch, tensorflow");
+      }
     }
     SweepReport report = new SweepReport();
-    Map<String, Integer> firstFailure = new LinkedHashMap<>();
+    List<String> header = new ArrayList<>();
+    header.add("`generator/sweep --seed " + seed + " --cases " + cases
+        + String.join("", engines.stream().map(e -> " --engine " + e).toList())
+        + String.join("", apis.stream().map(a -> " --api " + SweepDraws.op(a)).toList())
+        + "`; shrink budget " + budget + " judged candidates per class.");
+    header.add("");
+    int failures = 0;
+    for (String engine : engines) {
+      boolean tf = engine.equals(TensorFlowEngine.ID);
+      List<Api> swept = new ArrayList<>(apis.isEmpty() ? SweepDraws.TORCH_APIS : apis);
+      if (tf && apis.isEmpty()) {
+        swept.remove(dev.lossconformance.api.TorchApis.GAUSSIAN_NLL_LOSS); // TensorFlow has none (catalog: skipped)
+      }
+      try (Backend backend = tf ? new TensorFlowBackend() : new TorchBackend()) {
+        header.add("- " + engine + ": " + backend.source() + "; apis, dealt round-robin: "
+            + String.join(", ", swept.stream().map(SweepDraws::op).toList())
+            + (tf ? " (each PyTorch configuration mapped by the catalog's TensorFlow counterpart rule, judged against"
+                + " Java's kernel of that TensorFlow api; what the rule cannot map is skipped)" : ""));
+        failures += sweep(backend, tf, swept, seed, cases, only, budget, report);
+      }
+    }
+    header.add("");
+    header.add("Each case is drawn from its own generator seeded by FNV-1a of `sweep/<seed>/<index>`"
+        + " (`SweepDraws`); `generator/sweep --seed S --only INDEX --engine E` reruns one. The same seed and options"
+        + " write the same bytes (no times here; they are printed on the console).");
+    if (only == null) {
+      AtomicFiles.writeString(out, report.markdown(header));
+      System.out.println("wrote " + out);
+    }
+    System.exit(failures == 0 ? 0 : 1);
+  }
+
+  /** Sweeps one engine; returns its failures. */
+  private static int sweep(Backend backend, boolean tf, List<Api> apis, long seed, int cases, Integer only, int budget,
+      SweepReport report) {
+    int failedBefore = report.failures();
     Map<String, SweepDraws.Drawn> firstDrawn = new LinkedHashMap<>();
     long t0 = System.nanoTime();
-    try (Backend backend = new TorchBackend()) {
-      int from = only == null ? 0 : only;
-      int to = only == null ? cases : only + 1;
-      for (int i = from; i < to; i++) {
-        SweepDraws.Drawn d = SweepDraws.draw(apis, seed, i);
-        FixtureCase fc = run(backend, d.id(), d.call());
-        Checker.Run run = Checker.run(fc);
-        SweepOutcome o = SweepOutcome.of(fc, run);
-        report.add(backend.engine(), d.call().api(), d.id(), o);
-        if (o.failure() != null) {
-          String key = backend.engine() + " | " + o.failure();
-          SweepDraws.Drawn prev = firstDrawn.get(key);
-          if (prev == null || numel(d.call()) < numel(prev.call())) {
-            firstDrawn.put(key, d); // the smallest case of the class is the one shrunk
-          }
-          if (prev == null) {
-            System.out.println("new failure class: " + key + "  (" + d.id() + ", " + d.regime().name().toLowerCase(Locale.ROOT)
-                + ")\n  " + o.firstLine());
-          }
-          firstFailure.merge(key, 1, Integer::sum);
+    int from = only == null ? 0 : only;
+    int to = only == null ? cases : only + 1;
+    for (int i = from; i < to; i++) {
+      SweepDraws.Drawn d = SweepDraws.draw(apis, seed, i);
+      FixtureCase fc = run(backend, d.id(), engineCall(tf, d, d.call()));
+      Checker.Run run = Checker.run(fc);
+      SweepOutcome o = SweepOutcome.of(fc, run);
+      report.add(backend.engine(), fc.api(), d.id(), o);
+      if (o.failure() != null) {
+        String key = backend.engine() + " | " + o.failure();
+        SweepDraws.Drawn prev = firstDrawn.get(key);
+        if (prev == null || numel(d.call()) < numel(prev.call())) {
+          firstDrawn.put(key, d); // the smallest case of the class is the one shrunk
         }
-        if (only != null) {
-          System.out.println(fc.params() + " " + fc.inputs() + "\n" + (run.result().message() == null ? run.result().status()
-              : run.result().message()));
-        }
-        int done = i - from + 1;
-        if (done % 2000 == 0 || i + 1 == to) {
-          double s = (System.nanoTime() - t0) / 1e9;
-          System.out.printf(Locale.ROOT, "[%s] %d/%d cases, %d failed, %d classes, %.0f cases/s%n", backend.engine(),
-              done, to - from, report.failures(), firstDrawn.size(), done / s);
+        if (prev == null) {
+          System.out.println("new failure class: " + key + "  (" + d.id() + ", " + d.regime().name().toLowerCase(Locale.ROOT)
+              + ")\n  " + o.firstLine());
         }
       }
-      double runSeconds = (System.nanoTime() - t0) / 1e9;
-      long t1 = System.nanoTime();
-      int shrunkCount = 0;
-      for (Map.Entry<String, SweepDraws.Drawn> e : firstDrawn.entrySet()) {
-        SweepDraws.Drawn d = e.getValue();
-        Api api = ApiIndex.of(d.call().api());
-        SweepOutcome.FailureClass cls = outcome(backend, d.id(), d.call()).failure();
-        Shrinker.Result r = Shrinker.shrink(api, d.call(), c -> cls.equals(outcome(backend, d.id(), c).failure()), budget);
-        SweepOutcome last = outcome(backend, d.id(), r.call());
-        String name = CatalogDeclaration.name(cls);
-        String decl = CatalogDeclaration.of(name, r.call(), "sweep --seed " + seed + ": " + d.id() + " (" + d.regime()
-            .name().toLowerCase(Locale.ROOT) + "), shrunk in " + r.steps() + " steps; " + cls.kind() + " in " + cls.output()
-            + ", " + cls.dtype());
-        report.shrunk(backend.engine(), cls, decl, last.firstLine());
-        shrunkCount++;
-        System.out.printf(Locale.ROOT, "[%s] shrunk %d/%d: %s: %d steps, %d judged%n%s%n  %s%n", backend.engine(), shrunkCount,
-            firstDrawn.size(), e.getKey(), r.steps(), r.judged(), decl, last.firstLine());
+      if (only != null) {
+        System.out.println(fc.api() + " " + fc.params() + " " + fc.inputs() + "\n" + (run.result().message() == null
+            ? run.result().status() : run.result().message()));
       }
-      double shrinkSeconds = (System.nanoTime() - t1) / 1e9;
-      List<String> header = new ArrayList<>();
-      header.add("`generator/sweep --seed " + seed + " --cases " + cases + "` (engine " + backend.engine() + ", "
-          + backend.source() + "); apis, dealt round-robin: "
-          + String.join(", ", apis.stream().map(SweepDraws::op).toList()) + ". Shrink budget " + budget
-          + " judged candidates per class.");
-      header.add("");
-      header.add("Each case is drawn from its own generator seeded by FNV-1a of `sweep/<seed>/<index>`"
-          + " (`SweepDraws`); `generator/sweep --seed S --only INDEX` reruns one. The same seed and options"
-          + " write the same bytes (no times here; they are printed on the console).");
-      if (only == null) {
-        AtomicFiles.writeString(out, report.markdown(header));
+      int done = i - from + 1;
+      if (done % 2000 == 0 || i + 1 == to) {
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "[%s] %d/%d cases, %d failed, %d classes, %.0f cases/s%n", backend.engine(),
+            done, to - from, report.failures() - failedBefore, firstDrawn.size(), done / s);
       }
-      System.out.printf(Locale.ROOT, "[%s] %d cases in %.1f s (%.0f cases/s), %d failed in %d classes; shrinking %.1f s; wrote %s%n",
-          backend.engine(), to - from, runSeconds, (to - from) / runSeconds, report.failures(), firstDrawn.size(),
-          shrinkSeconds, out);
-      System.exit(report.failures() == 0 ? 0 : 1);
     }
+    double runSeconds = (System.nanoTime() - t0) / 1e9;
+    long t1 = System.nanoTime();
+    int shrunkCount = 0;
+    for (Map.Entry<String, SweepDraws.Drawn> e : firstDrawn.entrySet()) {
+      SweepDraws.Drawn d = e.getValue();
+      // the PyTorch configuration is shrunk (for TensorFlow through its counterpart), so the result is
+      // a catalog case: the catalog declares PyTorch calls and derives TensorFlow's
+      Api api = ApiIndex.of(d.call().api());
+      SweepOutcome.FailureClass cls = outcome(backend, d.id(), engineCall(tf, d, d.call())).failure();
+      if (cls == null) {
+        continue; // cannot happen for a deterministic engine; say nothing rather than shrink a pass
+      }
+      Shrinker.Result r = Shrinker.shrink(api, d.call(),
+          c -> cls.equals(outcome(backend, d.id(), engineCall(tf, d, c)).failure()), budget);
+      SweepOutcome last = outcome(backend, d.id(), engineCall(tf, d, r.call()));
+      String name = CatalogDeclaration.name(cls);
+      String decl = CatalogDeclaration.of(name, r.call(), "sweep --seed " + seed + ": " + d.id() + " (" + d.regime()
+          .name().toLowerCase(Locale.ROOT) + "), shrunk in " + r.steps() + " steps; " + backend.engine() + ": " + cls.kind()
+          + " in " + cls.output() + ", " + cls.dtype());
+      report.shrunk(backend.engine(), cls, decl, last.firstLine());
+      shrunkCount++;
+      System.out.printf(Locale.ROOT, "[%s] shrunk %d/%d: %s: %d steps, %d judged%n%s%n  %s%n", backend.engine(), shrunkCount,
+          firstDrawn.size(), e.getKey(), r.steps(), r.judged(), decl, last.firstLine());
+    }
+    double shrinkSeconds = (System.nanoTime() - t1) / 1e9;
+    int failed = report.failures() - failedBefore;
+    System.out.printf(Locale.ROOT, "[%s] %d cases in %.1f s (%.0f cases/s), %d failed in %d classes; shrinking %.1f s%n",
+        backend.engine(), to - from, runSeconds, (to - from) / runSeconds, failed, firstDrawn.size(), shrinkSeconds);
+    return failed;
+  }
+
+  /** What {@code engine} runs of the PyTorch configuration {@code c} of draw {@code d}. */
+  private static Call engineCall(boolean tf, SweepDraws.Drawn d, Call c) {
+    return tf ? SweepDraws.tensorflow(new SweepDraws.Drawn(d.index(), d.op(), c, d.regime())) : c;
   }
 
   private static long numel(Call c) {
@@ -155,7 +190,7 @@ public final class Sweep {
   static FixtureCase run(Backend backend, String id, Call call) {
     Backend.Result r;
     try {
-      r = backend.run(call);
+      r = call.unsupported() != null ? Backend.Result.unsupported(call.unsupported()) : backend.run(call);
     } catch (RuntimeException e) {
       r = Backend.Result.unsupported("the sweep's engine harness failed: " + e.toString().lines().findFirst().orElse(""));
     }
