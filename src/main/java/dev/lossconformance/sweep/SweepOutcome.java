@@ -49,6 +49,7 @@ public record SweepOutcome(CaseResult.Status status, FailureClass failure, Strin
 
   private static final Pattern ERROR_KINDS =
       Pattern.compile("the engine raised an? ([a-z-]+) error .* but java raised an? ([a-z-]+) error", Pattern.DOTALL);
+  private static final Pattern JAVA_RAISED = Pattern.compile("raised (?:[a-z]\\w*\\.)*([A-Z]\\w*)");
   private static final Pattern OUTPUT = Pattern.compile(", output \"([^\"]+)\"");
 
   /** The outcome of {@code run}, the gate's run of {@code c}. */
@@ -102,7 +103,10 @@ public record SweepOutcome(CaseResult.Status status, FailureClass failure, Strin
           : k.find() ? "engine " + k.group(1) + " error, java " + k.group(2) + " error"
           : msg.contains("crashed") ? "java crashed" : "error kinds differ";
     } else if (msg.contains("but the engine returned outputs")) {
-      kind = "java raised, engine returned outputs";
+      // a refusal with a kind (LossArgumentException) is another finding than a crash of Java's own
+      // tensor code (IllegalArgumentException from Tensor), so the exception's type is in the class
+      Matcher x = JAVA_RAISED.matcher(msg);
+      kind = "java raised" + (x.find() ? " " + x.group(1) : "") + ", engine returned outputs";
     } else if (msg.contains("crashed")) {
       kind = "java crashed";
     } else {

@@ -59,6 +59,16 @@ class SweepReportTest {
   }
 
   @Test
+  void aJavaRefusalIsClassifiedByItsExceptionType() {
+    FixtureCase c = l1("f", Tensor.scalar(DType.FLOAT32, 2.0), GRAD, null);
+    dev.lossconformance.check.CaseResult r = new dev.lossconformance.check.CaseResult("torch", "f", c.api(),
+        dev.lossconformance.check.CaseResult.Status.FAILED, 0, 0, "f vs torch: java raised java.lang.IllegalArgumentException:"
+        + " shape [] holds 1 elements but data has 0 but the engine returned outputs", List.of());
+    assertEquals("java raised IllegalArgumentException, engine returned outputs",
+        SweepOutcome.classify(c, Map.of(), r).kind());
+  }
+
+  @Test
   void theDtypeLabelNamesInputsOfAnotherDtype() {
     Map<String, Tensor> in = new LinkedHashMap<>();
     in.put("input", Tensor.ofFloats(new float[] {1}, 1));
