@@ -29,9 +29,9 @@ public final class TorchApis {
   public static final Param SIZE_AVERAGE = Param.of("size_average", null);
   public static final Param REDUCE = Param.of("reduce", null);
   /** {@code ignore_index}: the class index that drops out of loss and denominator. */
-  public static final Param IGNORE_INDEX = Param.of("ignore_index", -100L);
+  public static final Param IGNORE_INDEX = Param.of("ignore_index", -100L).probing(-100L, 0L, 1L, -1L);
 
-  public static final Api CROSS_ENTROPY = torch(CROSS_ENTROPY_NAME).param(IGNORE_INDEX).param("label_smoothing", 0.0)
+  public static final Api CROSS_ENTROPY = torch(CROSS_ENTROPY_NAME).param(IGNORE_INDEX).param(Param.of("label_smoothing", 0.0).probing(0.0, 0.1, 0.5, 1.0, -0.1, 1.5))
       .param(REDUCTION).param(SIZE_AVERAGE).param(REDUCE)
       .inputs("input", "target", "weight").outputs("loss", "grad_input").build();
   public static final Api NLL_LOSS = torch(NLL_LOSS_NAME).param(IGNORE_INDEX).param(REDUCTION).param(SIZE_AVERAGE)
@@ -41,15 +41,16 @@ public final class TorchApis {
   public static final Api BINARY_CROSS_ENTROPY_WITH_LOGITS = torch(BINARY_CROSS_ENTROPY_WITH_LOGITS_NAME).param(REDUCTION)
       .param(SIZE_AVERAGE).param(REDUCE).inputs("input", "target", "weight", "pos_weight")
       .outputs("loss", "grad_input").build();
-  public static final Api KL_DIV = torch(KL_DIV_NAME).param(KL_REDUCTION).param("log_target", false)
+  public static final Api KL_DIV = torch(KL_DIV_NAME).param(KL_REDUCTION).param(Param.oneOf("log_target", false, false, true))
       .inputs("input", "target").outputs("loss", "grad_input", "grad_target").build();
-  public static final Api POISSON_NLL_LOSS = torch(POISSON_NLL_LOSS_NAME).param("log_input", true).param("full", false)
-      .param("eps", 1e-8).param(REDUCTION).inputs("input", "target").outputs("loss", "grad_input", "grad_target").build();
-  public static final Api GAUSSIAN_NLL_LOSS = torch(GAUSSIAN_NLL_LOSS_NAME).param("full", false).param("eps", 1e-6)
+  public static final Api POISSON_NLL_LOSS = torch(POISSON_NLL_LOSS_NAME).param(Param.oneOf("log_input", true, true, false))
+      .param(Param.oneOf("full", false, false, true)).param(Param.of("eps", 1e-8).probing(1e-8, 1e-6, 0.5, 0.0)).param(REDUCTION).inputs("input", "target").outputs("loss", "grad_input", "grad_target").build();
+  public static final Api GAUSSIAN_NLL_LOSS = torch(GAUSSIAN_NLL_LOSS_NAME).param(Param.oneOf("full", false, false, true))
+      .param(Param.of("eps", 1e-6).probing(1e-6, 1e-3, 0.5, 0.0))
       .param(REDUCTION).inputs("input", "target", "var").outputs("loss", "grad_input", "grad_target", "grad_var").build();
-  public static final Api HINGE_EMBEDDING_LOSS = torch(HINGE_EMBEDDING_LOSS_NAME).param("margin", 1.0).param(REDUCTION)
+  public static final Api HINGE_EMBEDDING_LOSS = torch(HINGE_EMBEDDING_LOSS_NAME).param(Param.of("margin", 1.0).probing(1.0, 0.0, 0.5, 2.0, -1.0)).param(REDUCTION)
       .inputs("input", "target").outputs("loss", "grad_input").build();
-  public static final Api COSINE_EMBEDDING_LOSS = torch(COSINE_EMBEDDING_LOSS_NAME).param("margin", 0.0).param(REDUCTION)
+  public static final Api COSINE_EMBEDDING_LOSS = torch(COSINE_EMBEDDING_LOSS_NAME).param(Param.of("margin", 0.0).probing(0.0, 0.5, -0.5, 1.0)).param(REDUCTION)
       .inputs("input1", "input2", "target").outputs("loss", "grad_input1", "grad_input2").build();
   public static final Api L1_LOSS = torch(L1_LOSS_NAME).param(REDUCTION).inputs("input", "target")
       .outputs("loss", "grad_input", "grad_target").build();
