@@ -16,6 +16,7 @@ import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -194,7 +195,13 @@ public final class CrossEntropyCases {
         Stream.of(ce("index/weight_wrong_size", "mean").input("input", normal(2, 3, 5))
             .input("target", classes(5, 3)).input("weight", uniform(0.5, 1, 4)).expectError("weight")),
         Stream.of(ce("index/batch_mismatch", "mean").input("input", normal(2, 4, 5))
-            .input("target", classes(5, 3)).expectError("batch_size")));
+            .input("target", classes(5, 3)).expectError("batch_size")),
+        // found by the differential sweep: PyTorch takes int64 class indices only; Keras casts its labels
+        Stream.of(ce("index/target_int32", "mean").input("input", normal(2, 3, 4))
+            .input("target", (rng, dt) -> Tensor.ofLongs(DType.INT32, new long[] {0, 3, 1}, 3))
+            .expectError("expected scalar type Long")
+            .divergence("PyTorch's nll_loss takes int64 (Long) class indices only; Keras' sparse cross-entropy casts"
+                + " int32 labels and computes")));
 
     Stream<Stream<CaseBuilder>> prob = Stream.of(
         reductions("prob/plain", b -> b.input("input", normal(2, 4, 5)).input("target", simplex(1, 4, 5))),

@@ -73,7 +73,16 @@ public final class NllLossCases {
         Stream.of(nll("kdim2_target_out_of_range", "mean").input("input", uniform(-5, 0, 1, 3, 2, 2))
             .input("target", longs(new int[] {1, 2, 2}, 0, 1, 3, 2)).expectError("out of bounds")),
         Stream.of(nll("batch_mismatch", "mean").input("input", uniform(-5, 0, 3, 4))
-            .input("target", classes(4, 2)).expectError("batch_size")));
+            .input("target", classes(4, 2)).expectError("batch_size")),
+        // found by the differential sweep: PyTorch's 1-D/2-D nll_loss takes uint8 class indices too, its
+        // K-dim kernel (nll_loss2d) int64 only
+        Stream.of(nll("target_uint8", "mean").input("input", uniform(-5, 0, 3, 4))
+            .input("target", (rng, dt) -> dev.lossconformance.tensor.Tensor.ofLongs(dev.lossconformance.tensor.DType.UINT8,
+                new long[] {0, 3, 1}, 3))),
+        Stream.of(nll("kdim2_target_uint8", "mean").input("input", uniform(-5, 0, 1, 3, 2, 2))
+            .input("target", (rng, dt) -> dev.lossconformance.tensor.Tensor.ofLongs(dev.lossconformance.tensor.DType.UINT8,
+                new long[] {0, 1, 2, 1}, 1, 2, 2))
+            .expectError("expected scalar type Long")));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }
 }

@@ -127,6 +127,15 @@ final class ClassLoss {
           api + ": target: expected shape " + Arrays.toString(expected)
           + " for input shape " + Arrays.toString(g.inputShape) + ", got " + Arrays.toString(target.shape()));
     }
+    boolean byteAccepted = target.dtype() == DType.UINT8 && g.inputShape.length <= 2;
+    if (target.dtype() != DType.INT64 && !byteAccepted) {
+      // aten's nll_loss kernels take int64 class indices, and the 1-D/2-D one also uint8, and say so
+      // before reading one (PyTorch 2.7.1: "expected scalar type Long but found Int" for int32 at any
+      // rank, "... found Byte" for uint8 through nll_loss2d; found by the differential sweep, catalog
+      // cases cross_entropy index/target_int32, nll_loss target_uint8 (accepted) and kdim2_target_uint8)
+      throw new LossArgumentException(ErrorKind.DTYPE, api + ": target: class indices must be int64 (Long)"
+          + (g.inputShape.length <= 2 ? " or uint8" : " for K-dim input") + ", got " + target.dtype());
+    }
     double[] w = weights(g);
     double eps = labelSmoothing > 0 ? labelSmoothing : 0;
     if (logSoftmax && eps == 0 && input.dtype() == DType.FLOAT32) {

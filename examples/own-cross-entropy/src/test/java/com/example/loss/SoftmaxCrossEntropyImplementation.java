@@ -50,6 +50,10 @@ final class SoftmaxCrossEntropyImplementation implements LossImplementation {
     Tensor weight = call.inputs().get("weight");
     int n = input.size(0);
     int c = input.size(1);
+    if (target.dtype() != DType.INT64 && target.dtype() != DType.UINT8) {
+      // as PyTorch: class indices of [N, C] input are int64 or uint8
+      throw new LossArgumentException(ErrorKind.DTYPE, "target of dtype " + target.dtype() + ": class indices are int64");
+    }
     if (target.rank() != 1 || target.size(0) != n) {
       throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, "target of shape " + java.util.Arrays.toString(
           target.shape()) + " for " + n + " rows");
