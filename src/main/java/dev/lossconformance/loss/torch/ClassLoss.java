@@ -116,7 +116,9 @@ final class ClassLoss {
   }
 
   private LossAndGrad classTargets(Geometry g, Tensor input, Tensor target, boolean withGrad, float[] gradInto) {
-    Shapes.requireIntegral("target", target);
+    if (target.dtype().isFloating()) {
+      Shapes.requireIntegral("target", target); // floating and not of the input's shape: refused at once
+    }
     int[] expected = targetShape(g);
     if (!Arrays.equals(target.shape(), expected)) {
       if (g.inputShape.length >= 2 && (target.rank() == 0 || target.size(0) != g.n)) {
@@ -127,6 +129,9 @@ final class ClassLoss {
           api + ": target: expected shape " + Arrays.toString(expected)
           + " for input shape " + Arrays.toString(g.inputShape) + ", got " + Arrays.toString(target.shape()));
     }
+    // aten checks the weight's size before it dispatches on the target's dtype (the sweep: a weight of
+    // the wrong size with int32 or bool targets is a shape error there)
+    double[] w = weights(g);
     boolean byteAccepted = target.dtype() == DType.UINT8 && g.inputShape.length <= 2;
     if (target.dtype() != DType.INT64 && !byteAccepted) {
       // aten's nll_loss kernels take int64 class indices, and the 1-D/2-D one also uint8, and say so
@@ -136,7 +141,6 @@ final class ClassLoss {
       throw new LossArgumentException(ErrorKind.DTYPE, api + ": target: class indices must be int64 (Long)"
           + (g.inputShape.length <= 2 ? " or uint8" : " for K-dim input") + ", got " + target.dtype());
     }
-    double[] w = weights(g);
     double eps = labelSmoothing > 0 ? labelSmoothing : 0;
     if (logSoftmax && eps == 0 && input.dtype() == DType.FLOAT32) {
       return FastCrossEntropy.apply(api, input, target, g.n, g.c, g.inner, expected, w, ignoreIndex, reduction,
