@@ -322,13 +322,29 @@ public final class TribuoImplementation implements LossImplementation {
 
   private static Map<String, Tensor> kerasCrossEntropy(Tensor yPred, Tensor yTrue, int axisParam, boolean oneHot,
       Reduction r) {
-    if (yPred.rank() == 0) {
-      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, "y_pred of rank 0 has no class axis");
+    PerRow p = perRow(yPred, yTrue, axisParam, oneHot, "y_pred of rank 0 has no class axis");
+    return keras(p.rowLoss, p.grad, p.f.rowShape, r, yPred.dtype(), yPred.shape(), p.f.rowOfElement());
+  }
+
+  private static Map<String, Tensor> tfCrossEntropy(Tensor logits, Tensor labels, int axisParam, boolean oneHot) {
+    PerRow p = perRow(logits, labels, axisParam, oneHot, "logits of rank 0 have no class axis");
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    out.put("loss", Tensor.ofFloating(logits.dtype(), p.rowLoss, p.f.rowShape));
+    out.put("grad_logits", Tensor.ofFloating(logits.dtype(), p.grad, logits.shape()));
+    return out;
+  }
+
+  /** LogMulticlass on every fibre of the class axis: the row losses and the gradient, unreduced. */
+  private record PerRow(Fibres f, double[] rowLoss, double[] grad) {}
+
+  private static PerRow perRow(Tensor scoresT, Tensor labelsT, int axisParam, boolean oneHot, String rank0) {
+    if (scoresT.rank() == 0) {
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, rank0);
     }
-    int axis = checkedAxis(axisParam, yPred.rank());
-    Fibres f = new Fibres(yPred.shape(), axis);
-    long[] labels = oneHot ? oneHotLabels(yTrue, yPred, axis, f) : sparseLabels(yTrue, f);
-    double[] x = yPred.toDoubleArray();
+    int axis = checkedAxis(axisParam, scoresT.rank());
+    Fibres f = new Fibres(scoresT.shape(), axis);
+    long[] labels = oneHot ? oneHotLabels(labelsT, scoresT, axis, f) : sparseLabels(labelsT, f);
+    double[] x = scoresT.toDoubleArray();
     double[] grad = new double[x.length];
     double[] rowLoss = new double[f.rows];
     double[] scores = new double[f.classes];
@@ -338,30 +354,7 @@ public final class TribuoImplementation implements LossImplementation {
       rowLoss[row] = logMulticlass(scores, labels[row], g);
       f.scatter(g, row, grad);
     }
-    return keras(rowLoss, grad, f.rowShape, r, yPred.dtype(), yPred.shape(), f.rowOfElement());
-  }
-
-  private static Map<String, Tensor> tfCrossEntropy(Tensor logits, Tensor labels, int axisParam, boolean oneHot) {
-    if (logits.rank() == 0) {
-      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, "logits of rank 0 have no class axis");
-    }
-    int axis = checkedAxis(axisParam, logits.rank());
-    Fibres f = new Fibres(logits.shape(), axis);
-    long[] l = oneHot ? oneHotLabels(labels, logits, axis, f) : sparseLabels(labels, f);
-    double[] x = logits.toDoubleArray();
-    double[] grad = new double[x.length];
-    double[] rowLoss = new double[f.rows];
-    double[] scores = new double[f.classes];
-    double[] g = new double[f.classes];
-    for (int row = 0; row < f.rows; row++) {
-      f.gather(x, row, scores);
-      rowLoss[row] = logMulticlass(scores, l[row], g);
-      f.scatter(g, row, grad);
-    }
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    out.put("loss", Tensor.ofFloating(logits.dtype(), rowLoss, f.rowShape));
-    out.put("grad_logits", Tensor.ofFloating(logits.dtype(), grad, logits.shape()));
-    return out;
+    return new PerRow(f, rowLoss, grad);
   }
 
   private static long[] sparseLabels(Tensor labels, Fibres f) {
