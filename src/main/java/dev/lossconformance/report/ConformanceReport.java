@@ -3,7 +3,6 @@ package dev.lossconformance.report;
 import dev.lossconformance.check.CheckRun;
 import dev.lossconformance.check.Divergences;
 import dev.lossconformance.check.Summary;
-import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -154,7 +154,7 @@ public abstract class ConformanceSuite {
         .append(why));
     System.out.println("loss-conformance: " + text);
     if (cases == 0) {
-      Assertions.fail("no fixture case to run: the fixtures " + "hold none for the engines chosen; an empty suite"
+      Assertions.fail("no fixture case to run: the fixtures hold none for the engines chosen; an empty suite"
           + " never passes");
     }
     if (s.count(Status.PASSED) + s.count(Status.FAILED) + s.count(Status.DEVIATION) == 0) {
