@@ -56,7 +56,7 @@ public final class TorchApis {
       .outputs("loss", "grad_input", "grad_target").build();
   /** Two gradients: what PyTorch returns for log_probs, and through log_softmax for the logits. */
   public static final Api CTC_LOSS = torch(CTC_LOSS_NAME).param("blank", 0L).param(REDUCTION).param(SIZE_AVERAGE)
-      .param(REDUCE).param("zero_infinity", false).inputs("log_probs", "targets", "input_lengths", "target_lengths")
+      .param(REDUCE).param(Param.oneOf("zero_infinity", false, false, true)).inputs("log_probs", "targets", "input_lengths", "target_lengths")
       .outputs("loss", "grad_log_probs", "grad_logits").build();
 
   /** Every descriptor of the family. */

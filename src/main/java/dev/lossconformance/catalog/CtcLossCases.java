@@ -172,7 +172,38 @@ public final class CtcLossCases {
             ctc("target_length_2pow32", "mean").input("log_probs", logProbs(1.5, 3, 1, 5))
                 .input("targets", longs(shape(1, 4), 1, 3, 2, 4)).input("input_lengths", longs(shape(1), 3))
                 .input("target_lengths", longs(shape(1), 1L << 32))
-                .expectError("Expected tensor to have size at least 4294967296 at dimension 1")));
+                .expectError("Expected tensor to have size at least 4294967296 at dimension 1")),
+        // found by the differential sweep
+        // an empty batch (N = 0, T = 2): computed, an empty loss (mean: NaN)
+        reductions("batch_empty", b -> b.input("log_probs", Draw.values(shape(2, 0, 3)))
+            .input("targets", longs(shape(0, 2))).input("input_lengths", longs(shape(0)))
+            .input("target_lengths", longs(shape(0)))),
+        // no frames (T = 0): aten's log_alpha.narrow(1, 0, 1) fails, whatever the batch
+        Stream.of(ctc("no_frames", "mean").input("log_probs", Draw.values(shape(0, 1, 3)))
+            .input("targets", longs(shape(1, 1), 1)).input("input_lengths", longs(shape(1), 0))
+            .input("target_lengths", longs(shape(1), 0))
+            .expectError("start (0) + length (1) exceeds dimension size (0)")),
+        // a target holding the blank as its last label: aten assigns the last frame's two seeds (the
+        // final blank's, then the last label's) instead of log-adding them, so the blank's occupancy
+        // there is one path's, not both's (1/6 where the log-add gives 0, on one-class log-probs of 0)
+        reductions("blank_in_target_last", b -> b.input("log_probs", Draw.values(shape(2, 1, 1), 0, 0))
+            .input("targets", longs(shape(1, 1), 0)).input("input_lengths", longs(shape(1), 2))
+            .input("target_lengths", longs(shape(1), 1))),
+        reductions("blank_in_target_middle", b -> b.param("blank", 1L).input("log_probs", logProbs(1.5, 4, 1, 3))
+            .input("targets", longs(shape(1, 3), 2, 1, 0)).input("input_lengths", longs(shape(1), 4))
+            .input("target_lengths", longs(shape(1), 3))),
+        // float32: per-sample losses near the float maximum sum to inf in float (the reduction's float
+        // accumulator), the lattice's float intermediates overflow where double would not
+        reductions("float32_overflow", b -> b.param("blank", 2L)
+            .input("log_probs", Draw.values(shape(1, 3, 3), 0, 0, 0, 0, 0, -3e38, 0, 0, -3e38))
+            .input("targets", longs(shape(3, 1), 0, 0, 0)).input("input_lengths", longs(shape(3), 0, 1, 1))
+            .input("target_lengths", longs(shape(3), 0, 0, 0))),
+        // a NaN and an inf log-probability: PyTorch's formula, not a special case, makes the rows
+        reductions("nan_and_inf_log_probs", b -> b
+            .input("log_probs", Draw.values(shape(2, 2, 2), Double.NaN, 0, 0, -1, Double.NEGATIVE_INFINITY, -0.5,
+                Double.POSITIVE_INFINITY, -2))
+            .input("targets", longs(shape(2, 1), 1, 1)).input("input_lengths", longs(shape(2), 2, 2))
+            .input("target_lengths", longs(shape(2), 1, 1))));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }
 

@@ -68,6 +68,8 @@ public final class EngineErrors {
       Rule.of(ErrorKind.SHAPE_MISMATCH, "Expected tensor to have size"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "Dimension out of range \\(expected to be in range of"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "must be of size batch_size"),
+      // ctc_loss with T = 0: its log_alpha.narrow(1, 0, 1) (found by the differential sweep)
+      Rule.of(ErrorKind.SHAPE_MISMATCH, "start \\(\\d+\\) \\+ length \\(\\d+\\) exceeds dimension size \\(\\d+\\)"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "only batches of spatial targets supported"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "Expected \\d+ or more dimensions"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "logits and labels must be broadcastable"),
@@ -79,6 +81,7 @@ public final class EngineErrors {
       Rule.of(ErrorKind.SHAPE_MISMATCH, "is not a 3-Tensor"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "len\\(sequence_length\\) != batch_size"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "batch_size must not be 0"),
+      Rule.of(ErrorKind.SHAPE_MISMATCH, "Max time or first dimension of input cannot be 0"),
 
       // a value outside its domain
       Rule.of(ErrorKind.INVALID_VALUE, "all elements of (input|target) should be between 0 and 1"),

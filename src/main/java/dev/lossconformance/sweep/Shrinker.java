@@ -48,7 +48,8 @@ public final class Shrinker {
         if (judged >= budget) {
           break;
         }
-        if (compare(size(api, candidate), size(api, current)) >= 0 || !seen.add(key(candidate))) {
+        if (compare(size(api, candidate), size(api, current)) >= 0 || !SweepDraws.engineSafe(candidate)
+            || !seen.add(key(candidate))) {
           continue;
         }
         judged++;

@@ -52,7 +52,8 @@ public final class SweepDraws {
   /** The apis the sweep draws for, in the order cases are dealt to them (PyTorch's first). */
   public static final List<Api> TORCH_APIS = List.of(TorchApis.COSINE_EMBEDDING_LOSS, TorchApis.POISSON_NLL_LOSS,
       TorchApis.GAUSSIAN_NLL_LOSS, TorchApis.CROSS_ENTROPY, TorchApis.NLL_LOSS, TorchApis.BINARY_CROSS_ENTROPY,
-      TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS, TorchApis.KL_DIV, TorchApis.L1_LOSS, TorchApis.HINGE_EMBEDDING_LOSS);
+      TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS, TorchApis.KL_DIV, TorchApis.L1_LOSS, TorchApis.HINGE_EMBEDDING_LOSS,
+      TorchApis.CTC_LOSS);
 
   /** The op of an api: the last part of its name ({@code cross_entropy}). */
   public static String op(Api api) {
@@ -75,6 +76,75 @@ public final class SweepDraws {
     Drawing d = new Drawing(api, rng);
     d.drawAll();
     return new Drawn(index, op(api), new Call(api.name(), d.params, d.inputs, null, null), d.regime);
+  }
+
+  /**
+   * False for a call the engine's kernel would read out of bounds on, which is undefined behaviour and
+   * not a semantic to compare: aten's CPU {@code ctc_loss} (LossCTC.cpp) checks the blank, the
+   * lengths against T and a padded target's width, but not the labels, nor that a concatenated target
+   * holds {@code sum(target_lengths)} labels, nor negative lengths; such calls corrupted the engine
+   * JVM's heap here ({@code munmap_chunk(): invalid pointer}). The draws never make one; the shrinker
+   * skips the candidates that would.
+   */
+  public static boolean engineSafe(Call c) {
+    boolean tf = c.api().equals(dev.lossconformance.api.TfNnApis.CTC_LOSS.name());
+    if (!c.api().equals(TorchApis.CTC_LOSS.name()) && !tf) {
+      return true;
+    }
+    if (tf) {
+      // TF's CTCLoss (ctc_loss_op.cc) trusts the sparse labels' values and a label_length within the
+      // dense width: the shrinker's narrower logits or labels aborted its JVM the same way
+      Tensor logits = c.inputs().get("logits");
+      Tensor labels = c.inputs().get("labels");
+      Tensor ll = c.inputs().get("label_length");
+      if (logits == null || labels == null || ll == null || logits.rank() != 3 || labels.rank() != 2) {
+        return true;
+      }
+      for (int i = 0; i < ll.numel(); i++) {
+        if (ll.getDouble(i) < 0 || ll.getDouble(i) > labels.size(1)) {
+          return false;
+        }
+        for (int k = 0; k < ll.getDouble(i); k++) {
+          // TF's own label range: [0, C - 1), its blank C - 1 excluded (after ctc_loss_v3's blank move)
+          double v = labels.getDouble(i * labels.size(1) + k);
+          if (!(v >= 0 && v < logits.size(2) - 1)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+    Tensor lp = c.inputs().get("log_probs");
+    Tensor tg = c.inputs().get("targets");
+    if (lp == null || tg == null || lp.rank() == 0) {
+      return true;
+    }
+    int classes = lp.size(lp.rank() - 1);
+    for (int i = 0; i < tg.numel(); i++) {
+      double v = tg.getDouble(i);
+      if (!(v >= 0 && v < classes)) {
+        return false;
+      }
+    }
+    long sum = 0;
+    for (String name : new String[] {"input_lengths", "target_lengths"}) {
+      Tensor l = c.inputs().get(name);
+      for (int i = 0; l != null && i < l.numel(); i++) {
+        if (l.getDouble(i) < 0) {
+          return false;
+        }
+        if (name.equals("target_lengths")) {
+          sum += (long) l.getDouble(i);
+        }
+      }
+    }
+    Tensor tl = c.inputs().get("target_lengths");
+    for (int i = 0; tg.rank() == 2 && tl != null && i < tl.numel(); i++) {
+      if (tl.getDouble(i) > tg.size(1)) {
+        return false; // aten refuses it, but TensorFlow's counterpart of it reads past the labels
+      }
+    }
+    return !(tg.rank() == 1 && lp.rank() == 3 && sum > tg.numel());
   }
 
   /**
@@ -111,6 +181,7 @@ public final class SweepDraws {
       case "hinge_embedding_loss" -> TensorFlowCounterparts.hinge(t);
       case "cosine_embedding_loss" -> TensorFlowCounterparts.cosine(t);
       case "l1_loss" -> TensorFlowCounterparts.l1(t);
+      case "ctc_loss" -> TensorFlowCounterparts.ctcLoss(t);
       default -> Call.unsupported(t.api(), t.params(), t.inputs(), "TensorFlow has no counterpart of " + d.op());
     };
   }
@@ -156,6 +227,7 @@ public final class SweepDraws {
         case "cross_entropy", "nll_loss" -> classification();
         case "cosine_embedding_loss" -> cosine();
         case "gaussian_nll_loss" -> gaussianNll();
+        case "ctc_loss" -> ctc();
         default -> elementwise();
       }
       applyRegime();
@@ -251,6 +323,77 @@ public final class SweepDraws {
       if (regime == Regime.TIES) {
         System.arraycopy(raw.get("input1"), 0, raw.get("input2"), 0, raw.get("input1").length);
       }
+    }
+
+    /**
+     * CTC: {@code log_probs} (T, N, C) or unbatched (T, C), a log_softmax over C of normal logits (in
+     * double, rounded once to the dtype, as the catalog draws them); the blank at 0, C - 1, inside
+     * the range, or now and then out of it; targets padded (N, S) or concatenated, labels never the
+     * blank except now and then (never out of range: aten's CPU kernel does not check them and reads
+     * out of bounds, a heap corruption that aborted the engine's JVM here); target lengths up to S, some longer than the
+     * input (no alignment: inf, or 0 with zero_infinity); input lengths mostly T, some shorter or 0,
+     * now and then T + 1 (rejected); int64 lengths and targets, now and then int32.
+     */
+    void ctc() {
+      boolean unbatched = rng.nextInt(8) == 0;
+      int t = rng.nextInt(30) == 0 ? 0 : pick(1, 2, 3, 5, 8);
+      int n = unbatched ? 1 : pick(0, 1, 1, 2, 3);
+      int c = pick(2, 3, 5);
+      int b = rng.nextInt(10);
+      long blank = b < 6 ? 0 : b < 8 ? c - 1 : b < 9 ? rng.nextInt(c) : rng.nextBoolean() ? c : -1;
+      params.put("blank", blank);
+      params.put("zero_infinity", rng.nextBoolean());
+      int[] lp = unbatched ? new int[] {t, c} : new int[] {t, n, c};
+      double scale = pick(1, 2, 6) * 0.75;
+      double[] x = new double[Tensor.numel(lp)];
+      for (int r = 0; r * c < x.length; r++) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < c; k++) {
+          x[r * c + k] = gaussian() * scale;
+          m = Math.max(m, x[r * c + k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < c; k++) {
+          sum += Math.exp(x[r * c + k] - m);
+        }
+        double log = Math.log(sum);
+        for (int k = 0; k < c; k++) {
+          x[r * c + k] = x[r * c + k] - m - log;
+        }
+      }
+      put("log_probs", x, lp, dt);
+      kinds.put("log_probs", Kind.LOGPROB);
+      int s = pick(0, 1, 2, 3, 4);
+      double[] targetLengths = new double[n];
+      double[] inputLengths = new double[n];
+      int total = 0;
+      for (int i = 0; i < n; i++) {
+        targetLengths[i] = rng.nextInt(s + 1);
+        total += (int) targetLengths[i];
+        int r = rng.nextInt(20);
+        inputLengths[i] = r < 14 ? t : r < 18 ? rng.nextInt(t + 1) : r < 19 ? 0 : t + 1;
+      }
+      boolean padded = unbatched || rng.nextBoolean();
+      int[] tgShape = unbatched ? new int[] {s} : padded ? new int[] {n, s} : new int[] {total};
+      double[] labels = new double[Tensor.numel(tgShape)];
+      for (int i = 0; i < labels.length; i++) {
+        if (blank >= 0 && blank < c && rng.nextInt(40) == 0) {
+          labels[i] = blank; // a blank inside a target
+        } else {
+          long v = rng.nextInt(Math.max(c - 1, 1));
+          labels[i] = c == 1 ? 0 : v >= blank && blank >= 0 && blank < c ? v + 1 : v;
+        }
+      }
+      DType lengthType = rng.nextInt(10) == 0 ? DType.INT32 : DType.INT64;
+      put("targets", labels, tgShape, rng.nextInt(10) == 0 ? DType.INT32 : DType.INT64);
+      int[] lenShape = unbatched ? new int[0] : new int[] {n};
+      if (unbatched) {
+        targetLengths = new double[] {rng.nextInt(s + 1)};
+        int r = rng.nextInt(20);
+        inputLengths = new double[] {r < 16 ? t : rng.nextInt(t + 1)};
+      }
+      put("input_lengths", inputLengths, lenShape, lengthType);
+      put("target_lengths", targetLengths, lenShape, lengthType);
     }
 
     void gaussianNll() {

@@ -89,4 +89,24 @@ class SweepDrawsTest {
     assertEquals(new HashSet<>(TorchApis.CROSS_ENTROPY.param("label_smoothing").probes()), smoothing);
     assertTrue(empty && zeroDim && nan && inf && kdim && broadcast);
   }
+
+  @Test
+  void ctcDrawsAreEngineSafeAndTheCheckRefusesWhatAtenWouldReadOutOfBounds() {
+    int ctc = 0;
+    for (int i = 0; i < 600; i++) {
+      SweepDraws.Drawn d = SweepDraws.draw(TorchApis.CTC_LOSS, 3, i);
+      assertTrue(SweepDraws.engineSafe(d.call()), d.id() + " " + d.call());
+      ctc++;
+    }
+    assertEquals(600, ctc);
+    Tensor lp = Tensor.ofFloating(DType.FLOAT32, new double[6], 1, 2, 3);
+    Tensor lengths = Tensor.ofLongs(new long[] {1, 1}, 2);
+    java.util.function.Function<long[], Call> call = labels -> new Call(TorchApis.CTC_LOSS.name(),
+        java.util.Map.of("blank", 0L), java.util.Map.of("log_probs", lp, "targets", Tensor.ofLongs(labels, 2, 1),
+            "input_lengths", lengths, "target_lengths", lengths), null, null);
+    assertTrue(SweepDraws.engineSafe(call.apply(new long[] {1, 2})));
+    // label 3 of C = 3, and -1: aten's CPU kernel does not check labels
+    assertTrue(!SweepDraws.engineSafe(call.apply(new long[] {1, 3})));
+    assertTrue(!SweepDraws.engineSafe(call.apply(new long[] {-1, 2})));
+  }
 }

@@ -154,7 +154,8 @@ public final class Sweep {
         continue; // cannot happen for a deterministic engine; say nothing rather than shrink a pass
       }
       Shrinker.Result r = Shrinker.shrink(api, d.call(),
-          c -> cls.equals(outcome(backend, d.id(), engineCall(tf, d, c)).failure()), budget);
+          c -> SweepDraws.engineSafe(engineCall(tf, d, c)) && cls.equals(outcome(backend, d.id(), engineCall(tf, d, c)).failure()),
+          budget);
       SweepOutcome last = outcome(backend, d.id(), engineCall(tf, d, r.call()));
       String name = CatalogDeclaration.name(cls);
       String decl = CatalogDeclaration.of(name, r.call(), "sweep --seed " + seed + ": " + d.id() + " (" + d.regime()

@@ -276,6 +276,6 @@ public final class TensorFlowCounterparts {
     Tensor labels = targets.rank() == 2 ? targets : TfInputs.padConcatenated(targets, labelLength);
     return new Call(CTC, TfParams.params("blank_index", blank, "logits_time_major", true),
         TfInputs.inputs("labels", labels, "logits", logProbs, "label_length", labelLength, "logit_length", logitLength),
-        TfExpectedErrors.ctcError(logProbs, labelLength, logitLength), null);
+        TfExpectedErrors.ctcError(logProbs, labels, labelLength, logitLength, blank), null);
   }
 }

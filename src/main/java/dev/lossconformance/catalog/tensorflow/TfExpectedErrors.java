@@ -44,13 +44,31 @@ final class TfExpectedErrors {
    * empty label sequence and for more labels than frames (it counts labels, not the blanks that
    * repeated labels need).
    */
-  static String ctcError(Tensor logits, Tensor labelLength, Tensor logitLength) {
+  static String ctcError(Tensor logits, Tensor labels, Tensor labelLength, Tensor logitLength, long blank) {
     if (logits.rank() != 3) {
       return CTC_RANK_ERROR;
+    }
+    // CTCLossOp's shape checks (ctc_loss_op.cc), before any label is read (found by the sweep)
+    if (logits.size(0) == 0) {
+      return "Max time or first dimension of input cannot be 0";
+    }
+    if (logits.size(1) == 0) {
+      return "batch_size must not be 0";
     }
     for (int b = 0; b < logitLength.numel(); b++) {
       if (logitLength.getLong(b) > logits.size(0)) {
         return "sequence_length(" + b + ") <= " + logits.size(0);
+      }
+    }
+    // ctc_loss_v3 moves a blank other than C - 1 last and maps labels >= blank to label - 1: a target
+    // label equal to blank 0 becomes -1, which CTCLoss refuses
+    if (blank == 0) {
+      for (int b = 0; b < labelLength.numel() && labels.rank() == 2; b++) {
+        for (long i = 0; i < labelLength.getLong(b) && i < labels.size(1); i++) {
+          if (labels.getLong((int) (b * labels.size(1) + i)) == 0) {
+            return "All labels must be nonnegative integers";
+          }
+        }
       }
     }
     for (int b = 0; b < labelLength.numel(); b++) {

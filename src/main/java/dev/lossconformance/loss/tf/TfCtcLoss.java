@@ -88,6 +88,11 @@ public final class TfCtcLoss {
           API + ": labels: expected [" + n + ", S] dense labels with a [" + n
           + "] label_length, got shapes " + Arrays.toString(labels.shape()) + " and " + Arrays.toString(labelLength.shape()));
     }
+    if (t == 0) {
+      // CTCLossOp checks the time dimension first (ctc_loss_op.cc; found by the differential sweep)
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": Max time or first dimension of input cannot be 0.");
+    }
     if (n == 0) {
       throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": batch_size must not be 0");
     }

@@ -82,7 +82,7 @@ public final class CtcLoss {
 
   /** The arguments checked as ctc_loss_allocate_outputs checks them, in its order. */
   private record Problem(int t, int n, int c, boolean batched, int[] inputLengths, int[] targetLengths,
-      int[] offsets, long[] targets) {}
+      int[] offsets, long[] targets, boolean f32) {}
 
   private Problem check(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
     Shapes.requireFloating("log_probs", logProbs);
@@ -90,9 +90,6 @@ public final class CtcLoss {
       throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
           API + ": log_probs: expected a (T, N, C) or (T, C) tensor, got shape "
           + Arrays.toString(logProbs.shape()));
-    }
-    if (logProbs.numel() == 0) {
-      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": log_probs tensor must not be empty");
     }
     requireIntegral("input_lengths", inputLengths);
     requireIntegral("target_lengths", targetLengths);
@@ -176,7 +173,14 @@ public final class CtcLoss {
         }
       }
     }
-    return new Problem(t, n, c, batched, il, tl, offsets, labels);
+    if (t == 0) {
+      // aten's ctc_loss_allocate_outputs fills log_alpha.narrow(1, 0, 1) after its checks: with no frames
+      // that narrow fails, whatever N, C and the lengths (PyTorch 2.7.1 raises "start (0) + length (1)
+      // exceeds dimension size (0)"); an empty batch (N = 0) with T > 0 is computed (an empty loss)
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": log_probs has T = 0 frames; PyTorch's "
+          + "log_alpha.narrow(1, 0, 1) fails: start (0) + length (1) exceeds dimension size (0)");
+    }
+        return new Problem(t, n, c, batched, il, tl, offsets, labels, logProbs.dtype() == DType.FLOAT32);
   }
 
   private static void requireIntegral(String arg, Tensor t) {
@@ -258,7 +262,7 @@ public final class CtcLoss {
       int from = (int) ((long) p.n * k / chunks);
       int to = (int) ((long) p.n * (k + 1) / chunks);
       work[k] = () -> {
-        Work w = new Work(Exp.best(), p.t, maxU, p.c);
+        Work w = new Work(Exp.best(), p.t, maxU, p.c, p.f32);
         for (int b = from; b < to; b++) {
           f.run(w, b);
         }
@@ -268,6 +272,15 @@ public final class CtcLoss {
   }
 
   private Tensor reduce(DType dt, Problem p, double[] res) {
+    if (dt == DType.FLOAT32 && reduction != Reduction.NONE) {
+      // PyTorch sums a float tensor with float accumulators (opmath_type<float> is float): per-sample
+      // losses near the float maximum overflow to inf there, not in a double sum (found by the sweep)
+      float s = 0;
+      for (int b = 0; b < p.n; b++) {
+        s += reduction == Reduction.SUM ? (float) res[b] : (float) res[b] / Math.max(p.targetLengths[b], 1);
+      }
+      return Tensor.scalar(dt, reduction == Reduction.SUM ? s : s / p.n);
+    }
     switch (reduction) {
       case NONE:
         return p.batched ? Tensor.ofFloating(dt, res, p.n) : Tensor.ofFloating(dt, res);
@@ -344,9 +357,14 @@ public final class CtcLoss {
     private final int[] labels;
     private final boolean[] skip;
     private final boolean[] skipReversed;
+    /** float32: the lattice, the log-sums and the gradient in float arithmetic, as aten's scalar_t is. */
+    private final boolean f32;
+    /** This sample runs the scalar recursions (float32, or a NaN or infinite log-probability). */
+    private boolean scalar;
 
-    Work(Exp exp, int t, int maxU, int c) {
+    Work(Exp exp, int t, int maxU, int c, boolean f32) {
       this.exp = exp;
+      this.f32 = f32;
       int frames = Math.max(t, 1);
       stride = maxU + 2;
       alpha = new double[frames * stride];
@@ -380,25 +398,29 @@ public final class CtcLoss {
         skip[s] = s > 1 && labels[s - 2] != labels[s];
         skipReversed[s] = s > 1 && labels[u - 1 - (s - 2)] != labels[u - 1 - s];
       }
+      boolean finite = true;
       for (int t = 0; t < tb; t++) {
         int row = (t * n + b) * c;
+        for (int k = 0; k < c; k++) {
+          finite &= Double.isFinite(lp[row + k]);
+        }
         for (int s = 0; s < u; s++) {
           double e = lp[row + labels[s]];
           emit[t * u + s] = e;
           emitReversed[t * u + u - 1 - s] = e;
         }
       }
+      // float32 runs in float, as aten's CPU kernel does in scalar_t (log_alpha, log_beta, the collected
+      // sums and the gradient are float tensors, each op rounded): in double an overflow to inf, a
+      // -inf + inf or a rounding to 0 that PyTorch has would not happen (found by the differential sweep);
+      // a NaN or infinite log-probability takes the scalar path too, whose exp and log are the JDK's
+      scalar = f32 || !finite;
       double nll = forward(tb, u, len);
       if (grad == null || (zeroInfinity && nll == Double.POSITIVE_INFINITY)) {
         return nll;
       }
-      if (!Double.isFinite(nll)) {
-        // no path (or a NaN or +inf log-probability): PyTorch's exp(lse + nll - lp) is NaN for every class
-        for (int t = 0; t < tb; t++) {
-          Arrays.fill(grad, (t * n + b) * c, (t * n + b + 1) * c, Double.NaN);
-        }
-        return nll;
-      }
+      // a non-finite nll is not special-cased: exp(lse + nll - lp) makes every row NaN where no path
+      // passes (lse = -inf), and -inf or inf where one does, as PyTorch's formula does
       // beta, reversed in states, from the last frame back (stored at each frame's own row)
       lattice(betaReversed, emitReversed, skipReversed, tb, u, len, true);
       for (int t = 0; t < tb; t++) {
@@ -409,8 +431,26 @@ public final class CtcLoss {
         for (int s = u - 1; s >= 0; s--) {
           double lab = alpha[at + s] + betaReversed[at + u - 1 - s];
           double lcab = collected[labels[s]];
-          if (lcab == NEG_INF) {
+          if (t == tb - 1 && s == u - 2) {
+            // aten seeds the last frame with two assignments, the final blank's state and then the last
+            // label's ("a blank and a non-blank, so ... we don't need to do log+"): a target holding the
+            // blank there overwrites the blank's sum instead of adding to it (PyTorch 2.7.1 gives 1/6 for
+            // one-class log-probs of 0 where the log-add gives 0: found by the differential sweep)
+            collected[labels[s]] = f32 ? (float) lab : lab;
+          } else if (f32) {
+            float fl = (float) lab;
+            float fc = (float) lcab;
+            if (fc == Float.NEGATIVE_INFINITY) {
+              collected[labels[s]] = fl;
+            } else {
+              float max = Math.max(fc, fl);
+              collected[labels[s]] = (float) Math.log(fexp(fc - max) + fexp(fl - max)) + max;
+            }
+          } else if (lcab == NEG_INF) {
             collected[labels[s]] = lab;
+          } else if (scalar) {
+            double max = Math.max(lcab, lab);
+            collected[labels[s]] = Math.log(Math.exp(lcab - max) + Math.exp(lab - max)) + max;
           } else {
             // PyTorch's log(exp(lcab - max) + exp(lab - max)) + max, whose larger term is exp(0) = 1 exactly
             double max = Math.max(lcab, lab);
@@ -418,7 +458,19 @@ public final class CtcLoss {
             collected[labels[s]] = Math.log(1.0 + Math.exp(other - max)) + max;
           }
         }
-        exp.ctcGradRow(lp, (t * n + b) * c, collected, c, nll, upstream, grad);
+        int row = (t * n + b) * c;
+        if (f32) {
+          float fn = (float) nll;
+          float gr = (float) upstream;
+          for (int k = 0; k < c; k++) {
+            float x = (float) lp[row + k];
+            grad[row + k] = (fexp(x) - fexp((float) collected[k] + fn - x)) * gr;
+          }
+        } else if (scalar) {
+          Exp.ctcGradClasses(lp, row, collected, 0, c, nll, upstream, grad);
+        } else {
+          exp.ctcGradRow(lp, row, collected, c, nll, upstream, grad);
+        }
       }
       return nll;
     }
@@ -432,6 +484,13 @@ public final class CtcLoss {
       }
       double l1 = alpha[last + 2 * len];
       double l2 = alpha[last + 2 * len - 1];
+      if (f32) {
+        float f1 = (float) l1;
+        float f2 = (float) l2;
+        float fm = Math.max(f1, f2);
+        fm = fm == Float.NEGATIVE_INFINITY ? 0 : fm;
+        return -((float) Math.log(fexp(f1 - fm) + fexp(f2 - fm)) + fm);
+      }
       double m = Math.max(l1, l2);
       m = m == NEG_INF ? 0 : m;
       return -(Math.log(Math.exp(l1 - m) + Math.exp(l2 - m)) + m);
@@ -454,8 +513,41 @@ public final class CtcLoss {
       for (int k = 1; k < tb; k++) {
         int t = reverse ? tb - 1 - k : k;
         int prev = reverse ? t + 1 : t - 1;
-        exp.ctcStep(v, prev * stride, v, t * stride, sk, e, t * u, u);
+        if (f32) {
+          statesFloat(v, prev * stride, v, t * stride, sk, e, t * u, u);
+        } else if (scalar) {
+          Exp.ctcStates(v, prev * stride, v, t * stride, sk, e, t * u, 0, u);
+        } else {
+          exp.ctcStep(v, prev * stride, v, t * stride, sk, e, t * u, u);
+        }
       }
+    }
+
+    /** {@link Exp#ctcStates} in float arithmetic, each op rounded as aten's float kernel rounds it. */
+    private static void statesFloat(double[] prev, int p0, double[] cur, int c0, boolean[] skip, double[] emit, int e0,
+        int u) {
+      for (int s = 0; s < u; s++) {
+        float a1 = (float) prev[p0 + 2 + s];
+        float a2 = (float) prev[p0 + 1 + s];
+        float a3 = skip[s] ? (float) prev[p0 + s] : Float.NEGATIVE_INFINITY;
+        float m = a1;
+        if (a2 > m) {
+          m = a2;
+        }
+        if (a3 > m) {
+          m = a3;
+        }
+        if (m == Float.NEGATIVE_INFINITY) {
+          m = 0;
+        }
+        float sum = fexp(a1 - m) + fexp(a2 - m) + fexp(a3 - m);
+        cur[c0 + 2 + s] = (float) Math.log(sum) + m + (float) emit[e0 + s];
+      }
+    }
+
+    /** expf: the JDK's exp of the float, rounded to float. */
+    private static float fexp(float x) {
+      return (float) Math.exp(x);
     }
   }
 
