@@ -236,6 +236,18 @@ public final class CtcLoss {
     double[] gradLogits = new double[lp.length];
     forRowRanges(rows, chunks, (from, to) -> {
       for (int r = from; r < to; r++) {
+        if (p.f32) {
+          // log_softmax's backward in float, as aten's float kernel: g - exp(out) * sum(g)
+          float fs = 0;
+          for (int k = 0; k < p.c; k++) {
+            fs += (float) g2[r * p.c + k];
+          }
+          for (int k = 0; k < p.c; k++) {
+            int at = r * p.c + k;
+            gradLogits[at] = (float) g2[at] - (float) Math.exp((float) lp2[at]) * fs;
+          }
+          continue;
+        }
         double s = 0;
         for (int k = 0; k < p.c; k++) {
           s += g2[r * p.c + k];
