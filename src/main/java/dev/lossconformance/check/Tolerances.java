@@ -112,6 +112,21 @@ public final class Tolerances {
         "(1 - z) - (1 + (q - 1) z) sigmoid(-x) cancels; measured 0.53");
     terms(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", DType.FLOAT64,
         "(1 - z) - (1 + (q - 1) z) sigmoid(-x) cancels; measured 0.25");
+    // tf.nn's kernels are reproduced op by op in the dtype (TfNn), except what Eigen's AVX packet code
+    // computes for elements in whole packets (8 floats, 4 doubles): pexp and, in float32, preciprocal
+    // (_mm256_rcp_ps plus one Newton step, a hardware approximation), each off from the correctly rounded
+    // value by about an ulp, which a cancelling sum turns into many ulps of a small result
+    for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      terms(TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", dt, "[x >= 0] - z -+ sigmoid(-|x|) cancels, and"
+          + " sigmoid(-|x|) = exp(-|x|) * 1/(1 + exp(-|x|)) is Eigen's packet exp and (float32) approximate"
+          + " reciprocal in whole packets; measured: see TF_NN_MEASURED");
+      terms(TfNnApis.SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", dt, "exp(d) / s - y cancels, exp(d) Eigen's packet"
+          + " exp in whole packets; measured: see TF_NN_MEASURED");
+      terms(TfNnApis.LOG_POISSON_LOSS, "grad_log_input", dt, "exp(c) - z cancels, exp(c) Eigen's packet exp in whole"
+          + " packets; measured: see TF_NN_MEASURED");
+      terms(TfNnApis.LOG_POISSON_LOSS, "loss", dt, "exp(c) - c z [+ Stirling] cancels, exp(c) Eigen's packet exp in"
+          + " whole packets; measured: see TF_NN_MEASURED");
+    }
     LOOSE.put(key(TfNnApis.CTC_LOSS, "grad_logits", DType.FLOAT32), new Tolerance(BASE_ULPS, 8, "softmax -"
         + " occupancy; TF's float32 CTCLoss rounds log alpha and log beta every step and log-adds with"
         + " log1pf(expf(.)) (48517 ulps from the float64 value at a small entry, Java 133); measured 6.0"));
