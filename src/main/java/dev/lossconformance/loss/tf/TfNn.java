@@ -90,6 +90,63 @@ public final class TfNn {
     return s;
   }
 
+  /** Packet lanes of TF's CPU build (AVX: 8 floats or 4 doubles). */
+  private static final int LANES_F32 = 8;
+
+  private static final int LANES_F64 = 4;
+
+  /**
+   * The sum of {@code v[0, n)} in the order of Eigen's vectorised inner-most reduction
+   * (TensorReduction.h {@code InnerMostDimReducer}): with {@code P} lanes, four packet accumulators over
+   * blocks of {@code 4P} when {@code n >= 4P}, folded into the first, the remaining whole packets into
+   * it, the tail summed by a scalar accumulator, and {@code tail + predux(packet)}, where {@code predux}
+   * adds the upper half onto the lower half of the lanes until one is left (PacketMath.h of SSE/AVX).
+   * Every addition rounded to the dtype. The sparse kernel's sums follow it (the sweep's rows of 4
+   * doubles and 8 floats match only so: {@code (l0 + l2) + (l1 + l3)}).
+   */
+  static double laneSum(boolean f32, double[] v, int n) {
+    int p = f32 ? LANES_F32 : LANES_F64;
+    double[] acc = new double[p];
+    int start = 0;
+    if (n >= 4 * p) {
+      double[] acc1 = new double[p];
+      double[] acc2 = new double[p];
+      double[] acc3 = new double[p];
+      int vec4 = n / (4 * p) * (4 * p);
+      for (int j = 0; j < vec4; j += 4 * p) {
+        for (int l = 0; l < p; l++) {
+          acc[l] = r(f32, acc[l] + v[j + l]);
+          acc1[l] = r(f32, acc1[l] + v[j + p + l]);
+          acc2[l] = r(f32, acc2[l] + v[j + 2 * p + l]);
+          acc3[l] = r(f32, acc3[l] + v[j + 3 * p + l]);
+        }
+      }
+      for (int l = 0; l < p; l++) {
+        acc[l] = r(f32, r(f32, r(f32, acc[l] + acc1[l]) + acc2[l]) + acc3[l]);
+      }
+      start = vec4;
+    }
+    int vec = n / p * p;
+    for (int j = start; j < vec; j += p) {
+      for (int l = 0; l < p; l++) {
+        acc[l] = r(f32, acc[l] + v[j + l]);
+      }
+    }
+    double tail = 0;
+    for (int j = Math.max(start, vec); j < n; j++) {
+      tail = r(f32, tail + v[j]);
+    }
+    if (vec == 0) {
+      return tail;
+    }
+    for (int w = p / 2; w >= 1; w /= 2) {
+      for (int l = 0; l < w; l++) {
+        acc[l] = r(f32, acc[l] + acc[l + w]);
+      }
+    }
+    return r(f32, tail + acc[0]);
+  }
+
   /**
    * {@code SparseSoftmaxCrossEntropyWithLogits}: {@code lse(x) - x_y} per row, classes last; gradient
    * {@code softmax - onehot}. A label outside {@code [0, C)} raises (the CPU kernel's check).
@@ -120,7 +177,7 @@ public final class TfNn {
       }
     }
     // sparse_xent_op.h SparseXentEigenImpl, in the logits' dtype as the dense kernel: d = x - m,
-    // s = sum exp(d) (from the left), loss log s - d_y, backprop exp(d) / s - onehot
+    // s = sum exp(d) in Eigen's lane order, loss log s - d_y, backprop exp(d) / s - onehot
     boolean f32 = logits.dtype() == DType.FLOAT32;
     double[] x = logits.toDoubleArray();
     double[] loss = new double[rows];
@@ -136,7 +193,7 @@ public final class TfNn {
         d[k] = r(f32, read(f32, x[i * c + k]) - m);
         t[k] = r(f32, Math.exp(d[k]));
       }
-      double sum = leftSum(f32, t, c);
+      double sum = laneSum(f32, t, c);
       int y = (int) labels.getLong(i);
       loss[i] = r(f32, r(f32, Math.log(sum)) - d[y]);
       for (int k = 0; k < c; k++) {
