@@ -67,7 +67,6 @@ public final class TermMagnitudes {
     model(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", in -> tfSparse(in, true));
     model(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", TermMagnitudes::tfWeightedGrad);
     model(TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", TermMagnitudes::tfSigmoidGrad);
-    model(TfNnApis.SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", TermMagnitudes::tfSoftmaxGrad);
     model(TfNnApis.LOG_POISSON_LOSS, "loss", in -> tfLogPoisson(in, false));
     model(TfNnApis.LOG_POISSON_LOSS, "grad_log_input", in -> tfLogPoisson(in, true));
     model(TfNnApis.CTC_LOSS, "grad_logits", in -> ctc(in, "logits", "grad_logits", false));
@@ -864,25 +863,6 @@ public final class TermMagnitudes {
       double a = x.getDouble(i);
       double e = Math.exp(-Math.abs(a));
       out[i] = (a >= 0 ? 1 : 0) + Math.abs(z.getDouble(i)) + e / (1 + e);
-    }
-    return out;
-  }
-
-  /** {@code SoftmaxCrossEntropyWithLogits}' backprop {@code p - y} along {@code axis}: {@code p + |y|}. */
-  private static double[] tfSoftmaxGrad(In in) {
-    Tensor x = in.t("logits");
-    Tensor y = in.t("labels");
-    Object axisParam = in.params().get("axis");
-    long axis = axisParam instanceof Long a ? a : -1;
-    Fibers f = Fibers.of(x.shape(), axis, in.api());
-    double[] out = new double[x.numel()];
-    for (int o = 0; o < f.outer(); o++) {
-      for (int s = 0; s < f.inner(); s++) {
-        double[] p = softmax(x, f, o, s);
-        for (int k = 0; k < f.size(); k++) {
-          out[f.at(o, k, s)] = p[k] + Math.abs(y.getDouble(f.at(o, k, s)));
-        }
-      }
     }
     return out;
   }
