@@ -77,6 +77,13 @@ public final class BinaryCrossEntropyWithLogitsCases {
             tfnn("infinite_logits").input("input", values(six, INF, INF, -INF, -INF, INF, 0))
                 .input("target", values(six, 1, 0, 1, 0, 0.5, 1))
                 .divergence("torch computes (1-y)x - logsigmoid(x): 0 * -inf = NaN at x = -inf, y = 1; TF's max(x,0) - xz + log1p(e^-|x|) gives +inf")),
+        // found by the differential sweep (tf.nn): TF rounds each op of nn_impl.py's composition and of its
+        // registered gradients in the dtype ((1 - z) - sigmoid(-|x|) cancels), and its CPU kernels read
+        // subnormals as zero (DAZ: -1.4e-45 >= 0 holds, so the x >= 0 branch is taken)
+        Stream.of(tfnn("grad_rounding_in_dtype").input("input", values(new int[] {4}, 1.265996, 1.0522752, 0, -0.4074801))
+                .input("target", values(new int[] {4}, 0.8884753, 0.7, 0.5043491, 0.43)),
+            tfnn("subnormal_logits_read_as_zero").input("input", values(new int[] {4}, 1.4e-45, -1.4e-45, 1e-310, -1e-310))
+                .input("target", values(new int[] {4}, 0.5043491, 0.5043491, 0.25, 0.25))),
         Stream.of(bcel("size_mismatch", "mean").input("input", normal(1, 2, 3))
             .input("target", uniform(0, 1, 2, 1)).expectError("size")));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();

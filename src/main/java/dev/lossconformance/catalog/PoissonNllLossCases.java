@@ -51,6 +51,13 @@ public final class PoissonNllLossCases {
                 .divergence("T-8: a zero rate: torch adds eps 1e-8 (18.420681), Keras 1e-7 (16.118095)")),
         Stream.of(p("negative_target_full", "none", true, true)
             .input("input", values(six, 0.5, -0.5, 1, 0, 2, -1)).input("target", values(six, -1, -2.5, 0.5, 3, 1, 2))),
+        // found by the differential sweep (tf.nn): log_poisson_loss op by op in the dtype (exp(c) - z cancels in
+        // the gradient), and a subnormal target read as zero by TF's kernels, so its Stirling term is masked
+        Stream.of(p("full_rounding_in_dtype", "none", true, true)
+                .input("input", values(new int[] {3}, 0.7304691, 1.5281411838930434, 1.8510663809278538))
+                .input("target", values(new int[] {3}, 2, 3, 6)),
+            p("full_subnormal_negative_target", "none", true, true)
+                .input("input", values(new int[] {2}, 0.5, -1)).input("target", values(new int[] {2}, -1e-310, -1e-310))),
         Stream.of(p("eps_large", "mean", false, false).param("eps", 0.5)
             .input("input", values(six, 0, 0.1, 1, 2, 0.01, 3)).input("target", values(six, 1, 2, 0, 3, 1, 0))),
         Stream.of(p("overflow_log_input", "none", true, false)

@@ -66,6 +66,9 @@ public final class TermMagnitudes {
     model(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "loss", in -> tfSparse(in, false));
     model(TfNnApis.SPARSE_SOFTMAX_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", in -> tfSparse(in, true));
     model(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", TermMagnitudes::tfWeightedGrad);
+    model(TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS, "grad_logits", TermMagnitudes::tfSigmoidGrad);
+    model(TfNnApis.LOG_POISSON_LOSS, "loss", in -> tfLogPoisson(in, false));
+    model(TfNnApis.LOG_POISSON_LOSS, "grad_log_input", in -> tfLogPoisson(in, true));
     model(TfNnApis.CTC_LOSS, "grad_logits", in -> ctc(in, "logits", "grad_logits", false));
   }
 
@@ -844,6 +847,47 @@ public final class TermMagnitudes {
       double zi = z.getDouble(i);
       double lw = Math.abs(1 + (q.getDouble(qi[i]) - 1) * zi);
       out[i] = Math.abs(1 - zi) + lw / (1 + Math.exp(x.getDouble(i)));
+    }
+    return out;
+  }
+
+  /**
+   * {@code tf.nn.sigmoid_cross_entropy_with_logits}' gradient, the AddN of {@code [x >= 0]}, {@code -z} and
+   * {@code -+sigmoid(-|x|)} (the registry's gradients of nn_impl.py's Select, Mul and Log1p(Exp)).
+   */
+  private static double[] tfSigmoidGrad(In in) {
+    Tensor x = in.t("logits");
+    Tensor z = in.t("labels");
+    double[] out = new double[x.numel()];
+    for (int i = 0; i < out.length; i++) {
+      double a = x.getDouble(i);
+      double e = Math.exp(-Math.abs(a));
+      out[i] = (a >= 0 ? 1 : 0) + Math.abs(z.getDouble(i)) + e / (1 + e);
+    }
+    return out;
+  }
+
+  /**
+   * {@code tf.nn.log_poisson_loss}: the loss {@code exp(c) - c z [+ z log z - z + 0.5 log(2 pi z)]} and its
+   * gradient {@code exp(c) - z} (nn_impl.py).
+   */
+  private static double[] tfLogPoisson(In in, boolean grad) {
+    Tensor c = in.t("log_input");
+    Tensor z = in.t("targets");
+    boolean full = in.flag("compute_full_loss");
+    double[] out = new double[c.numel()];
+    for (int i = 0; i < out.length; i++) {
+      double ci = c.getDouble(i);
+      double zi = z.getDouble(i);
+      double e = Math.exp(ci);
+      if (grad) {
+        out[i] = e + Math.abs(zi);
+      } else {
+        out[i] = e + Math.abs(ci * zi);
+        if (full && zi > 1) {
+          out[i] += Math.abs(zi * Math.log(zi)) + zi + Math.abs(0.5 * Math.log(2 * Math.PI * zi));
+        }
+      }
     }
     return out;
   }

@@ -5,6 +5,7 @@ import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -26,6 +27,11 @@ public final class TfNn {
    * {@code SoftmaxCrossEntropyWithLogits} along {@code axis}: {@code sum_c y_c (log s - (x_c - m))};
    * the gradient is the op's backprop {@code softmax - y} (the true derivative only when the labels sum
    * to 1). A {@code -inf} logit with label 0 gives {@code 0 * inf = NaN} (T-15). Labels are not checked.
+   * nn_ops.py casts the labels to the logits' dtype first (a float32 subnormal label is read as 0 by
+   * that Cast); the kernel (xent_op.h {@code XentEigenImpl}) computes in the logits' dtype, each Eigen
+   * expression rounded: {@code d = x - m}, {@code s = sum exp(d)}, loss {@code sum y (log s - d)},
+   * backprop {@code exp(d) / s - y}, with subnormals flushed (see {@link #r}) and the sums from the
+   * left ({@link #leftSum}).
    */
   public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, long axis) {
     nonNull(SOFTMAX, labels, logits);
@@ -37,31 +43,107 @@ public final class TfNn {
     int inner = f.inner();
     int outer = f.outer();
     int[] outShape = f.reducedShape();
+    boolean f32 = logits.dtype() == DType.FLOAT32;
+    boolean labels32 = labels.dtype() == DType.FLOAT32;
     double[] x = logits.toDoubleArray();
     double[] y = labels.toDoubleArray();
     double[] loss = new double[outer * inner];
     double[] g = new double[x.length];
+    double[] d = new double[c];
+    double[] t = new double[c];
     for (int o = 0; o < outer; o++) {
       for (int s = 0; s < inner; s++) {
         double m = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < c; k++) {
-          m = Math.max(m, x[(o * c + k) * inner + s]);
+          m = Math.max(m, read(f32, x[(o * c + k) * inner + s]));
         }
-        double sum = 0;
         for (int k = 0; k < c; k++) {
-          sum += Math.exp(x[(o * c + k) * inner + s] - m);
+          d[k] = r(f32, read(f32, x[(o * c + k) * inner + s]) - m);
+          t[k] = r(f32, Math.exp(d[k]));
         }
-        double logSum = Math.log(sum);
-        double l = 0;
+        double sum = leftSum(f32, t, c);
+        double logSum = r(f32, Math.log(sum));
         for (int k = 0; k < c; k++) {
           int at = (o * c + k) * inner + s;
-          l += y[at] * (logSum - (x[at] - m));
-          g[at] = Math.exp(x[at] - m) / sum - y[at];
+          double yk = r(f32, read(labels32, y[at]));
+          g[at] = r(f32, r(f32, t[k] / sum) - yk);
+          t[k] = r(f32, yk * r(f32, logSum - d[k]));
         }
-        loss[o * inner + s] = l;
+        loss[o * inner + s] = leftSum(f32, t, c);
       }
     }
     return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
+  }
+
+  /**
+   * The sum of {@code v[0, n)} from the left, each addition rounded to the dtype: what the dense kernel's
+   * sums match (the sweep, seed 1: 0 of 632 tf.nn softmax cases fail, at most 2 ulps). Modelling Eigen's
+   * packet lanes there ({@link #laneSum}) failed more cases (147 of 1959 against 108 from the left, an
+   * early run on the cross_entropy counterparts), unlike the sparse kernel, whose sums need the lanes.
+   */
+  static double leftSum(boolean f32, double[] v, int n) {
+    double s = 0;
+    for (int j = 0; j < n; j++) {
+      s = r(f32, s + v[j]);
+    }
+    return s;
+  }
+
+  /** Packet lanes of TF's CPU build (AVX: 8 floats or 4 doubles). */
+  private static final int LANES_F32 = 8;
+
+  private static final int LANES_F64 = 4;
+
+  /**
+   * The sum of {@code v[0, n)} in the order of Eigen's vectorised inner-most reduction
+   * (TensorReduction.h {@code InnerMostDimReducer}): with {@code P} lanes, four packet accumulators over
+   * blocks of {@code 4P} when {@code n >= 4P}, folded into the first, the remaining whole packets into
+   * it, the tail summed by a scalar accumulator, and {@code tail + predux(packet)}, where {@code predux}
+   * adds the upper half onto the lower half of the lanes until one is left (PacketMath.h of SSE/AVX).
+   * Every addition rounded to the dtype. The sparse kernel's sums follow it (the sweep's rows of 4
+   * doubles and 8 floats match only so: {@code (l0 + l2) + (l1 + l3)}).
+   */
+  static double laneSum(boolean f32, double[] v, int n) {
+    int p = f32 ? LANES_F32 : LANES_F64;
+    double[] acc = new double[p];
+    int start = 0;
+    if (n >= 4 * p) {
+      double[] acc1 = new double[p];
+      double[] acc2 = new double[p];
+      double[] acc3 = new double[p];
+      int vec4 = n / (4 * p) * (4 * p);
+      for (int j = 0; j < vec4; j += 4 * p) {
+        for (int l = 0; l < p; l++) {
+          acc[l] = r(f32, acc[l] + v[j + l]);
+          acc1[l] = r(f32, acc1[l] + v[j + p + l]);
+          acc2[l] = r(f32, acc2[l] + v[j + 2 * p + l]);
+          acc3[l] = r(f32, acc3[l] + v[j + 3 * p + l]);
+        }
+      }
+      for (int l = 0; l < p; l++) {
+        acc[l] = r(f32, r(f32, r(f32, acc[l] + acc1[l]) + acc2[l]) + acc3[l]);
+      }
+      start = vec4;
+    }
+    int vec = n / p * p;
+    for (int j = start; j < vec; j += p) {
+      for (int l = 0; l < p; l++) {
+        acc[l] = r(f32, acc[l] + v[j + l]);
+      }
+    }
+    double tail = 0;
+    for (int j = Math.max(start, vec); j < n; j++) {
+      tail = r(f32, tail + v[j]);
+    }
+    if (vec == 0) {
+      return tail;
+    }
+    for (int w = p / 2; w >= 1; w /= 2) {
+      for (int l = 0; l < w; l++) {
+        acc[l] = r(f32, acc[l] + acc[l + w]);
+      }
+    }
+    return r(f32, tail + acc[0]);
   }
 
   /**
@@ -93,22 +175,28 @@ public final class TfNn {
             + " is outside the valid range of [0, " + c + ")");
       }
     }
+    // sparse_xent_op.h SparseXentEigenImpl, in the logits' dtype as the dense kernel: d = x - m,
+    // s = sum exp(d) in Eigen's lane order, loss log s - d_y, backprop exp(d) / s - onehot
+    boolean f32 = logits.dtype() == DType.FLOAT32;
     double[] x = logits.toDoubleArray();
     double[] loss = new double[rows];
     double[] g = new double[x.length];
+    double[] d = new double[c];
+    double[] t = new double[c];
     for (int i = 0; i < rows; i++) {
       double m = Double.NEGATIVE_INFINITY;
       for (int k = 0; k < c; k++) {
-        m = Math.max(m, x[i * c + k]);
+        m = Math.max(m, read(f32, x[i * c + k]));
       }
-      double sum = 0;
       for (int k = 0; k < c; k++) {
-        sum += Math.exp(x[i * c + k] - m);
+        d[k] = r(f32, read(f32, x[i * c + k]) - m);
+        t[k] = r(f32, Math.exp(d[k]));
       }
+      double sum = laneSum(f32, t, c);
       int y = (int) labels.getLong(i);
-      loss[i] = Math.log(sum) - (x[i * c + y] - m);
+      loss[i] = r(f32, r(f32, Math.log(sum)) - d[y]);
       for (int k = 0; k < c; k++) {
-        g[i * c + k] = Math.exp(x[i * c + k] - m) / sum - (k == y ? 1 : 0);
+        g[i * c + k] = r(f32, r(f32, t[k] / sum) - (k == y ? 1 : 0));
       }
     }
     return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
@@ -131,17 +219,77 @@ public final class TfNn {
   /** {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. */
   public static LossAndGrad sigmoidCrossEntropyWithLogits(Tensor labels, Tensor logits) {
     nonNull(SIGMOID, labels, logits);
-    return weighted(SIGMOID, labels, logits, null);
+    Shapes.requireFloating("logits", logits);
+    int[] shape = logits.shape();
+    Shapes.requireSameShape(SIGMOID, "labels", labels, "logits", logits);
+    // logits * labels is the first op taking both: a raw Mul refuses another dtype (no promotion)
+    requireSameDtype("Mul", logits, labels);
+    boolean f32 = logits.dtype() == DType.FLOAT32;
+    int n = logits.numel();
+    double[] loss = new double[n];
+    double[] g = new double[n];
+    for (int i = 0; i < n; i++) {
+      double x = read(f32, logits.getDouble(i));
+      double z = read(f32, labels.getDouble(i));
+      // nn_impl.py: cond = logits >= zeros; relu = where(cond, x, 0); neg_abs = where(cond, -x, x)
+      boolean cond = x >= 0;
+      double relu = cond ? x : 0;
+      double negAbs = cond ? -x : x;
+      double e = r(f32, Math.exp(negAbs));
+      loss[i] = r(f32, r(f32, relu - r(f32, x * z)) + r(f32, Math.log1p(e)));
+      // the registry's backprop of ones: Log1pGrad 1 * Reciprocal(1 + e), ExpGrad * e
+      double gn = r(f32, r(f32, 1 / r(f32, 1 + e)) * e);
+      // AddN of x's four incoming gradients in the order the builder's ready queue reaches x's consumers
+      // (gradients.cc SumGradients): Select(relu)'s then-branch, Mul's -z, Select(neg_abs)'s
+      // else-branch, Neg's. (float32 elements in whole AVX packets get Eigen's preciprocal, rcp plus one
+      // Newton step: not reproduced, Tolerances allows it)
+      g[i] = r(f32, r(f32, r(f32, (cond ? 1.0 : 0.0) + -z) + (cond ? 0.0 : gn)) + -(cond ? gn : 0.0));
+    }
+    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
   }
 
   /**
    * {@code tf.nn.weighted_cross_entropy_with_logits}: {@code (1 - z) x + (1 + (q - 1) z)(log1p(exp(-|x|)) + max(-x, 0))}
-   * with {@code q = pos_weight} broadcast to the logits' shape.
+   * with {@code q = pos_weight} broadcast to the logits' shape, op by op in the logits' dtype
+   * (nn_impl.py {@code weighted_cross_entropy_with_logits_v2}; every op's result rounded to the dtype,
+   * subnormal inputs and results flushed to zero as TF's CPU kernels run). The gradient is what TF's C++
+   * gradient registry builds from upstream ones: {@code AddN((1 - z), -ReluGrad(l, -x), -(l / (1 + e)) e sign(x))}
+   * with {@code e = exp(-|x|)}, each product rounded; {@code ReluGrad} is {@code l * [-x > 0]}, so an infinite
+   * {@code l} gives {@code inf * 0 = NaN} where {@code x >= 0}.
    */
   public static LossAndGrad weightedCrossEntropyWithLogits(Tensor labels, Tensor logits, Tensor posWeight) {
     nonNull(WEIGHTED, labels, logits);
     Shapes.nonNull(WEIGHTED, "posWeight", posWeight);
-    return weighted(WEIGHTED, labels, logits, posWeight);
+    Shapes.requireFloating("logits", logits);
+    int[] shape = logits.shape();
+    Shapes.requireSameShape(WEIGHTED, "labels", labels, "logits", logits);
+    // log_weight = 1 + (pos_weight - 1) * labels: Mul(q - 1, z) is the first op taking two inputs;
+    // then (1 - labels) * logits: Mul(1 - z, x)
+    requireSameDtype("Mul", posWeight, labels);
+    requireSameDtype("Mul", labels, logits);
+    int[] qAt = Shapes.broadcastIndex(WEIGHTED + ": pos_weight", posWeight.shape(), shape);
+    boolean f32 = logits.dtype() == DType.FLOAT32;
+    int n = logits.numel();
+    double[] loss = new double[n];
+    double[] g = new double[n];
+    for (int i = 0; i < n; i++) {
+      double x = read(f32, logits.getDouble(i));
+      double z = read(f32, labels.getDouble(i));
+      double q = read(f32, posWeight.getDouble(qAt[i]));
+      double lw = r(f32, 1 + r(f32, r(f32, q - 1) * z));
+      double u = r(f32, 1 - z);
+      double e = r(f32, Math.exp(-Math.abs(x)));
+      double nx = -x;
+      double relu = nx > 0 ? nx : (Double.isNaN(nx) ? nx : 0);
+      double b = r(f32, lw * r(f32, r(f32, Math.log1p(e)) + relu));
+      loss[i] = r(f32, r(f32, u * x) + b);
+      double reluGrad = r(f32, lw * (nx > 0 ? 1.0 : 0.0));
+      double gna = r(f32, r(f32, lw * r(f32, 1 / r(f32, 1 + e))) * e);
+      double sign = x > 0 ? 1 : x < 0 ? -1 : Double.isNaN(x) ? x : 0;
+      // AddN in the ready queue's order: Mul((1 - z), x)'s, Neg(x)'s (under Relu), Abs's
+      g[i] = r(f32, r(f32, u + -reluGrad) + r(f32, -gna * sign));
+    }
+    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
   }
 
   private static void nonNull(String api, Tensor labels, Tensor logits) {
@@ -149,38 +297,54 @@ public final class TfNn {
     Shapes.nonNull(api, "logits", logits);
   }
 
-  private static LossAndGrad weighted(String api, Tensor labels, Tensor logits, Tensor posWeight) {
-    Shapes.requireFloating("logits", logits);
-    int[] shape = logits.shape();
-    Shapes.requireSameShape(api, "labels", labels, "logits", logits);
-    int n = logits.numel();
-    int[] qAt = posWeight == null ? null : Shapes.broadcastIndex(api + ": pos_weight", posWeight.shape(), shape);
-    double[] loss = new double[n];
-    double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      double x = logits.getDouble(i);
-      double z = labels.getDouble(i);
-      if (posWeight == null) {
-        loss[i] = sigmoidCrossEntropy(z, x);
-        g[i] = sigmoidCrossEntropyGrad(z, x);
-        continue;
-      }
-      double q = posWeight.getDouble(qAt[i]);
-      double lw = 1 + (q - 1) * z;
-      double e = Math.exp(-Math.abs(x));
-      double b = Math.log1p(e) + Math.max(-x, 0);
-      loss[i] = (1 - z) * x + lw * b;
-      // d/dx: Abs' is sign(x) (0 at 0), Relu' is [-x > 0]
-      double db = (e / (1 + e)) * -Math.signum(x) + (-x > 0 ? -1 : 0);
-      g[i] = (1 - z) + lw * db;
+  /**
+   * A raw TF op's inputs of one type attribute must share a dtype (no promotion): the op's construction
+   * fails with {@code cannot compute Mul as input #1(zero-based) was expected to be a float tensor but
+   * is a double tensor} (the message of an eager call; EngineErrors maps it to {@code DTYPE}).
+   */
+  private static void requireSameDtype(String op, Tensor first, Tensor second) {
+    if (first.dtype() != second.dtype()) {
+      throw new LossArgumentException(ErrorKind.DTYPE, "cannot compute " + op
+          + " as input #1(zero-based) was expected to be a " + tfName(first.dtype()) + " tensor but is a "
+          + tfName(second.dtype()) + " tensor");
     }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
+  }
+
+  private static String tfName(DType dt) {
+    return switch (dt) {
+      case FLOAT32 -> "float";
+      case FLOAT64 -> "double";
+      default -> dt.jsonName();
+    };
+  }
+
+  /**
+   * One TF CPU op's result: rounded to the dtype ({@code f32}: float32, else float64), and a subnormal
+   * result flushed to a zero of its sign (TF runs its kernels with the FTZ and DAZ bits set,
+   * {@code port::ScopedFlushDenormal}).
+   */
+  static double r(boolean f32, double v) {
+    if (f32) {
+      float f = (float) v;
+      return Math.abs(f) < Float.MIN_NORMAL ? Math.copySign(0.0, f) : f;
+    }
+    return Math.abs(v) < Double.MIN_NORMAL ? Math.copySign(0.0, v) : v;
+  }
+
+  /** An input as a TF kernel reads it (DAZ: a subnormal is a zero of its sign). */
+  static double read(boolean f32, double v) {
+    return r(f32, v);
   }
 
   /**
    * {@code tf.nn.log_poisson_loss}: {@code exp(c) - z c}, plus with {@code computeFullLoss} the Stirling
    * term {@code z log z - z + 0.5 log(2 pi z)} except where {@code 0 <= z <= 1} (so NaN for z < 0, T-22;
-   * PyTorch zeroes every z <= 1). Element-wise, in the input's dtype; gradient {@code exp(c) - z}.
+   * PyTorch zeroes every z <= 1). Element-wise, op by op in the input's dtype as nn_impl.py builds it
+   * ({@code exp(log_input) - log_input * targets}, so {@code 3e38 * 2} overflows to inf in float32 and the
+   * loss is {@code inf - inf = NaN}), subnormal inputs and results flushed to zero as TF's CPU kernels run;
+   * {@code 0.5} and {@code 2 pi} are constants of the targets' dtype. Gradient: {@code AddN(exp(c), -z)}
+   * (ExpGrad's {@code 1 * exp(c)}, then MulGrad's {@code -1 * z}), rounded once. The targets must have the
+   * log input's dtype: {@code Mul(log_input, targets)} refuses another (a DTYPE error).
    */
   public static LossAndGrad logPoissonLoss(Tensor targets, Tensor logInput, boolean computeFullLoss) {
     Shapes.nonNull(LOG_POISSON, "targets", targets);
@@ -188,18 +352,26 @@ public final class TfNn {
     Shapes.requireFloating("log_input", logInput);
     int[] shape = logInput.shape();
     Shapes.requireSameShape(LOG_POISSON, "targets", targets, "log_input", logInput);
+    requireSameDtype("Mul", logInput, targets);
+    boolean f32 = logInput.dtype() == DType.FLOAT32;
+    double half = r(f32, 0.5);
+    double twoPi = r(f32, 2 * Math.PI);
     int n = logInput.numel();
     double[] loss = new double[n];
     double[] g = new double[n];
     for (int i = 0; i < n; i++) {
-      double c = logInput.getDouble(i);
-      double z = targets.getDouble(i);
-      double e = Math.exp(c);
-      loss[i] = e - z * c;
-      if (computeFullLoss && !(z >= 0 && z <= 1)) {
-        loss[i] += z * Math.log(z) - z + 0.5 * Math.log(2 * Math.PI * z);
+      double c = read(f32, logInput.getDouble(i));
+      double z = read(f32, targets.getDouble(i));
+      double e = r(f32, Math.exp(c));
+      double l = r(f32, e - r(f32, c * z));
+      if (computeFullLoss) {
+        double stirling = r(f32, r(f32, z * r(f32, Math.log(z))) - z);
+        stirling = r(f32, stirling + r(f32, half * r(f32, Math.log(r(f32, twoPi * z)))));
+        // where(0 <= z <= 1, zeros, stirling), then +=
+        l = r(f32, l + (z >= 0 && z <= 1 ? 0.0 : stirling));
       }
-      g[i] = e - z;
+      loss[i] = l;
+      g[i] = r(f32, e + -z);
     }
     return new LossAndGrad(Tensor.ofFloating(logInput.dtype(), loss, shape), Tensor.ofFloating(logInput.dtype(), g, shape));
   }
