@@ -192,6 +192,11 @@ public final class CtcLossCases {
         reductions("blank_in_target_middle", b -> b.param("blank", 1L).input("log_probs", logProbs(1.5, 4, 1, 3))
             .input("targets", longs(shape(1, 3), 2, 1, 0)).input("input_lengths", longs(shape(1), 4))
             .input("target_lengths", longs(shape(1), 3))),
+        // a NaN log-probability with a blank as the last label: aten's last frame reads only its two seeds,
+        // so the NaN alpha of another state does not reach that frame's gradient (0 there, not NaN)
+        Stream.of(ctc("nan_with_blank_last_label", "mean").input("log_probs", Draw.values(shape(2, 1, 2), Double.NaN, 0, 0, 0))
+            .input("targets", longs(shape(1, 2), 1, 0)).input("input_lengths", longs(shape(1), 2))
+            .input("target_lengths", longs(shape(1), 2))),
         // float32: per-sample losses near the float maximum sum to inf in float (the reduction's float
         // accumulator), the lattice's float intermediates overflow where double would not
         reductions("float32_overflow", b -> b.param("blank", 2L)

@@ -441,6 +441,9 @@ public final class CtcLoss {
         int at = t * stride + 2;
         Arrays.fill(collected, NEG_INF);
         for (int s = u - 1; s >= 0; s--) {
+          if (t == tb - 1 && s < u - 2) {
+            break; // aten's last frame has only its two seeds; a NaN alpha of another state is not read there
+          }
           double lab = alpha[at + s] + betaReversed[at + u - 1 - s];
           double lcab = collected[labels[s]];
           if (t == tb - 1 && s == u - 2) {
