@@ -169,8 +169,8 @@ public final class CosineEmbeddingLoss {
   /**
    * aten's CPU {@code sum} of one contiguous row ({@code SumKernel.cpp} {@code cascade_sum}), in the
    * row's dtype (float32 accumulates in float32 on CPU: {@code acc_type<float, true>}). A row of at
-   * least one vector (16 float32 or 8 float64 lanes: AVX-512, the capability of the machines the goldens
-   * and the sweep run on) is {@code vectorized_inner_sum}: each lane sums its elements with
+   * least one vector (8 float32 or 4 float64 lanes: the AVX2 kernels DJL's libtorch runs, even on an
+   * AVX-512 machine; 16 lanes put the sweep's float32 sums of 8 terms off by an ulp) is {@code vectorized_inner_sum}: each lane sums its elements with
    * {@code row_sum}, the tail past the last whole vector is added to 0 in order, then the lanes in
    * order. A shorter row is {@code scalar_inner_sum}: {@code row_sum} of the elements. {@code row_sum}
    * keeps 4 interleaved partial sums ({@code multi_row_sum}, with its 4 levels of 16-element chunks),
@@ -181,10 +181,10 @@ public final class CosineEmbeddingLoss {
     private static final int LEVELS = 4;
     private static final int ILP = 4;
     private final double[][] acc = new double[LEVELS][ILP];
-    private final double[] lanes = new double[16];
+    private final double[] lanes = new double[8];
 
     double row(double[] v, int off, int n, boolean f32) {
-      int width = f32 ? 16 : 8;
+      int width = f32 ? 8 : 4;
       if (n < width) {
         return round(f32, 0 + rowSum(v, off, 1, n, f32));
       }
