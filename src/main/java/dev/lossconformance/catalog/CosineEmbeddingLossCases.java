@@ -71,6 +71,12 @@ public final class CosineEmbeddingLossCases {
         // 19 elements: aten's cascade_sum adds 8 float32 (4 float64) lanes and the tail in its own order
         Stream.of(c("long_rows", "none", 0.0).input("input1", normal(1, 2, 19)).input("input2", normal(1, 2, 19))
             .input("target", longs(new int[] {2}, 1, -1))),
+        // 35 elements and targets 1, so Keras CosineSimilarity runs too: Eigen's 4 packet accumulators and tail
+        Stream.of(c("long_rows_positive", "none", 0.0).input("input1", normal(1, 2, 35)).input("input2", normal(1, 2, 35))
+            .input("target", longs(new int[] {2}, 1, 1))),
+        // input2's float32 square overflows: PyTorch's cos is -1e30/inf = -0 (loss 1), Keras normalises it to -0
+        Stream.of(c("huge_entries", "mean", 0.0).input("input1", values(new int[] {1, 1}, 1))
+            .input("input2", values(new int[] {1, 1}, -1e30)).input("target", longs(new int[] {1}, 1))),
         // subnormal entries: PyTorch keeps them (cos = -1e-34), TF flushes them to zero (T-9 aside)
         Stream.of(c("subnormal_entries", "none", 0.0).input("input1", values(new int[] {2, 2}, -1e-40, 0, 1.4e-45, 0))
             .input("input2", values(new int[] {2, 2}, 1, 0.5, 0, 0)).input("target", longs(new int[] {2}, 1, 1))),
