@@ -173,17 +173,18 @@ public final class KerasRegression {
     double[] denP = new double[fibers];
     double[] loss = new double[fibers];
     double[] work = new double[c];
+    double[] packets = new double[4 * COSINE_PACKET];
     for (int o = 0; o < outer; o++) {
       for (int s = 0; s < inner; s++) {
         int fi = o * inner + s;
-        normP[fi] = cosineNormalise(p, ph, o, s, c, inner, eps, work);
+        normP[fi] = cosineNormalise(p, ph, o, s, c, inner, eps, work, packets);
         denP[fi] = cosineMaximum(normP[fi], eps);
-        cosineNormalise(t, th, o, s, c, inner, eps, work);
+        cosineNormalise(t, th, o, s, c, inner, eps, work, packets);
         for (int k = 0; k < c; k++) {
           int at = (o * c + k) * inner + s;
           work[k] = cosineFtz(th[at] * ph[at]);
         }
-        loss[fi] = -cosineSum(work, c, inner == 1);
+        loss[fi] = -cosineSum(work, c, inner == 1, packets);
       }
     }
     KerasReduction.Reduced red = KerasReduction.reduce(loss, outShape, null, sampleWeight, mode);
@@ -200,7 +201,7 @@ public final class KerasRegression {
           g[at] = cosineFtz(gph / den); // RealDiv: grad / x_2
           work[k] = cosineFtz(gph * cosineFtz(cosineFtz(-p[at] / den) / den)); // grad * ((-x_1 / x_2) / x_2)
         }
-        double gDen = cosineSum(work, c, inner == 1); // summed over the broadcast axis
+        double gDen = cosineSum(work, c, inner == 1, packets); // summed over the broadcast axis
         double gNorm = normP[fi] >= eps ? gDen : 0; // Maximum: GreaterEqual(x, y) selects
         double gSq = cosineSqrtGrad(normP[fi], gNorm, fi < packed);
         for (int k = 0; k < c; k++) {
@@ -221,12 +222,12 @@ public final class KerasRegression {
    * norm {@code sqrt(sum(x * x))}; the fiber is divided by {@code maximum(norm, eps)}.
    */
   private static double cosineNormalise(double[] x, double[] out, int o, int s, int c, int inner, float eps,
-      double[] work) {
+      double[] work, double[] packets) {
     for (int k = 0; k < c; k++) {
       int at = (o * c + k) * inner + s;
       work[k] = cosineFtz(x[at] * x[at]);
     }
-    double norm = cosineFtz(Math.sqrt(cosineSum(work, c, inner == 1)));
+    double norm = cosineFtz(Math.sqrt(cosineSum(work, c, inner == 1, packets)));
     double den = cosineMaximum(norm, eps);
     for (int k = 0; k < c; k++) {
       int at = (o * c + k) * inner + s;
@@ -247,7 +248,7 @@ public final class KerasRegression {
    * {@code tail + predux(packet)}, predux halving the 8 lanes ({@code (v_i + v_{i+4})}, then
    * {@code (b_0 + b_2) + (b_1 + b_3)}). Over an outer axis each output adds its values in order.
    */
-  private static double cosineSum(double[] v, int n, boolean innermost) {
+  private static double cosineSum(double[] v, int n, boolean innermost, double[] packets) {
     if (!innermost) {
       double acc = 0;
       for (int k = 0; k < n; k++) {
@@ -256,22 +257,18 @@ public final class KerasRegression {
       return acc;
     }
     int w = COSINE_PACKET;
-    double[] pacc = new double[w];
+    Arrays.fill(packets, 0);
     int start = 0;
     if (n >= 4 * w) {
-      double[][] more = new double[3][w];
       int size4 = n / (4 * w) * (4 * w);
       for (int j = 0; j < size4; j += 4 * w) {
-        for (int l = 0; l < w; l++) {
-          pacc[l] = cosineFtz(pacc[l] + v[j + l]);
-          more[0][l] = cosineFtz(more[0][l] + v[j + w + l]);
-          more[1][l] = cosineFtz(more[1][l] + v[j + 2 * w + l]);
-          more[2][l] = cosineFtz(more[2][l] + v[j + 3 * w + l]);
+        for (int l = 0; l < 4 * w; l++) { // accumulator l / w takes packet j / w + l / w of each block
+          packets[l] = cosineFtz(packets[l] + v[j + l]);
         }
       }
-      for (double[] m : more) {
+      for (int a = 1; a < 4; a++) {
         for (int l = 0; l < w; l++) {
-          pacc[l] = cosineFtz(pacc[l] + m[l]);
+          packets[l] = cosineFtz(packets[l] + packets[a * w + l]);
         }
       }
       start = size4;
@@ -280,7 +277,7 @@ public final class KerasRegression {
       int size = n / w * w;
       for (int j = start; j < size; j += w) {
         for (int l = 0; l < w; l++) {
-          pacc[l] = cosineFtz(pacc[l] + v[j + l]);
+          packets[l] = cosineFtz(packets[l] + v[j + l]);
         }
       }
       start = size;
@@ -289,10 +286,10 @@ public final class KerasRegression {
     for (int j = start; j < n; j++) {
       acc = cosineFtz(acc + v[j]);
     }
-    double b0 = cosineFtz(pacc[0] + pacc[4]);
-    double b1 = cosineFtz(pacc[1] + pacc[5]);
-    double b2 = cosineFtz(pacc[2] + pacc[6]);
-    double b3 = cosineFtz(pacc[3] + pacc[7]);
+    double b0 = cosineFtz(packets[0] + packets[4]);
+    double b1 = cosineFtz(packets[1] + packets[5]);
+    double b2 = cosineFtz(packets[2] + packets[6]);
+    double b3 = cosineFtz(packets[3] + packets[7]);
     double packet = cosineFtz(cosineFtz(b0 + b2) + cosineFtz(b1 + b3));
     return cosineFtz(acc + packet);
   }
