@@ -71,6 +71,12 @@ public final class CosineEmbeddingLossCases {
         // 19 elements: aten's cascade_sum adds 8 float32 (4 float64) lanes and the tail in its own order
         Stream.of(c("long_rows", "none", 0.0).input("input1", normal(1, 2, 19)).input("input2", normal(1, 2, 19))
             .input("target", longs(new int[] {2}, 1, -1))),
+        // cascade_sum's order, visible in float32: losses 2 (x8) and 2^24 - 1 (cos 1 minus margin -16777214):
+        // the tail (2^24 - 1) first, + 2 ties to 2^24, so 2^24 + 14; adding in row order gives 2^24 + 16
+        Stream.of(c("sum_order_tie", "sum", -16777214.0)
+            .input("input1", values(new int[] {9, 1}, 1, 1, 1, 1, 1, 1, 1, 1, 1))
+            .input("input2", values(new int[] {9, 1}, -1, -1, -1, -1, -1, -1, -1, -1, 1))
+            .input("target", longs(new int[] {9}, 1, 1, 1, 1, 1, 1, 1, 1, -1))),
         // 35 elements and targets 1, so Keras CosineSimilarity runs too: Eigen's 4 packet accumulators and tail
         Stream.of(c("long_rows_positive", "none", 0.0).input("input1", normal(1, 2, 35)).input("input2", normal(1, 2, 35))
             .input("target", longs(new int[] {2}, 1, 1))),
