@@ -52,6 +52,7 @@ public final class TermMagnitudes {
     model(TorchApis.GAUSSIAN_NLL_LOSS, "grad_var", TermMagnitudes::gaussianGradVar);
     model(TorchApis.COSINE_EMBEDDING_LOSS, "grad_input1", in -> cosineEmbedding(in, "input1", "input2"));
     model(TorchApis.COSINE_EMBEDDING_LOSS, "grad_input2", in -> cosineEmbedding(in, "input2", "input1"));
+    model(TorchApis.COSINE_EMBEDDING_LOSS, "loss", TermMagnitudes::cosineEmbeddingLoss);
     model(TorchApis.CTC_LOSS, "grad_log_probs", in -> ctc(in, "log_probs", "grad_log_probs", true));
     model(TorchApis.CTC_LOSS, "grad_logits", in -> ctc(in, "log_probs", "grad_logits", true));
     model(KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY, "grad_y_pred", TermMagnitudes::kerasSparse);
@@ -448,6 +449,48 @@ public final class TermMagnitudes {
       }
     }
     return out;
+  }
+
+  /**
+   * {@code cosine_embedding_loss}'s loss: {@code 1 - cos} for target 1 and {@code cos - margin} for
+   * target -1 with {@code cos > margin} (any other row is exactly 0, so it keeps the relative
+   * allowance); both cancel as {@code cos} nears 1 or the margin, and aten's {@code cos} carries the
+   * rounding of its {@code sqrt} (MKL's vdSqrt/vsSqrt, not correctly rounded next to a tie), so the
+   * terms are {@code 1 + |cos|} and {@code |cos| + |margin|}, times the reduction's coefficient.
+   */
+  private static double[] cosineEmbeddingLoss(In in) {
+    Tensor a = in.t("input1");
+    Tensor b = in.t("input2");
+    Tensor target = in.t("target");
+    double margin = in.real("margin");
+    Reduction red = in.p().torchReduction();
+    int rows = target.rank() == 0 ? 1 : target.size(0);
+    int d = a.rank() == 0 ? 1 : a.size(-1);
+    if (a.numel() != rows * d || b.numel() != a.numel()) {
+      return null;
+    }
+    double k = red == Reduction.MEAN ? 1.0 / Math.max(rows, 1) : 1;
+    double[] out = new double[rows];
+    for (int r = 0; r < rows; r++) {
+      double dot = 0;
+      double ma = 1e-12f;
+      double mb = 1e-12f;
+      for (int j = 0; j < d; j++) {
+        double u = a.getDouble(r * d + j);
+        double v = b.getDouble(r * d + j);
+        dot += u * v;
+        ma += u * u;
+        mb += v * v;
+      }
+      double cos = dot / Math.sqrt(ma * mb);
+      double y = target.getDouble(r);
+      if (y == 1) {
+        out[r] = k * (1 + Math.abs(cos));
+      } else if (y == -1 && cos > margin) {
+        out[r] = k * (Math.abs(cos) + Math.abs(margin));
+      }
+    }
+    return red == Reduction.NONE ? out : new double[] {sum(out)};
   }
 
   /**

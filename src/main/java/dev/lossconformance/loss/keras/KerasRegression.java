@@ -133,8 +133,20 @@ public final class KerasRegression {
 
   /**
    * {@code -sum_axis n(y_true) n(y_pred)} with {@code n(v) = v / max(|v|, 1e-7)} (Keras 3.3.3's
-   * l2-normalise): {@code -cos}, not PyTorch's {@code 1 - cos} (T-9); a zero vector gives 0. Gradient of
-   * {@code -y^ . p / max(|p|, eps)}: {@code -(y^ - (y^ . p^) p^) / |p|} where {@code |p| > eps}.
+   * l2-normalise): {@code -cos}, not PyTorch's {@code 1 - cos} (T-9); a zero vector gives 0.
+   *
+   * <p>Keras computes this op by op in float32 ({@code Loss.__call__} casts both inputs to floatx;
+   * losses.py {@code cosine_similarity}; ops/nn.py {@code _normalize}: {@code sqrt(sum(x * x, axis,
+   * keepdims))}, {@code maximum(norm, 1e-7)}, {@code divide(x, denom)}; then {@code -sum(y_true *
+   * y_pred, axis)}), and every op's result is a float32 tensor: a squared norm that overflows is inf
+   * (the normalised vector 0, or NaN for an infinite element), one that underflows is 0 (the vector
+   * divided by 1e-7). The sums follow Eigen's reduction order ({@link #cosineSum}). The gradient is
+   * TF's C++ gradient registry along that graph ({@code tensorflow/cc/gradients/math_grad.cc}): Neg,
+   * Sum (broadcast), Mul ({@code y_true^ * grad}), RealDiv ({@code grad / denom} and
+   * {@code Sum(grad * ((-x / denom) / denom))}), Maximum ({@code grad} where {@code norm >= 1e-7},
+   * else 0), Sqrt ({@code SqrtGrad}, {@link #cosineSqrtGrad}), Sum, Mul ({@code grad * x} twice), and
+   * the three contributions to y_pred added by AddN in the order the builder reached them:
+   * {@code (grad / denom + grad_sq x) + grad_sq x}.
    */
   public static LossAndGrad cosineSimilarity(Tensor yTrue, Tensor yPred, Tensor sampleWeight, long axis,
       KerasReduction.Mode mode) {
@@ -146,47 +158,161 @@ public final class KerasRegression {
     int c = f.size();
     int inner = f.inner();
     int outer = f.outer();
+    int fibers = outer * inner;
     int[] outShape = f.reducedShape();
-    double[] loss = new double[outer * inner];
-    double[] local = new double[yPred.numel()];
+    float eps = (float) KerasReduction.EPSILON;
+    double[] p = new double[yPred.numel()];
+    double[] t = new double[p.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = cosineFtz(yPred.getDouble(i)); // Cast to float32 (flushed, as every op below)
+      t[i] = cosineFtz(yTrue.getDouble(i));
+    }
+    double[] ph = new double[p.length];
+    double[] th = new double[p.length];
+    double[] normP = new double[fibers];
+    double[] denP = new double[fibers];
+    double[] loss = new double[fibers];
+    double[] work = new double[c];
+    double[] packets = new double[4 * COSINE_PACKET];
     for (int o = 0; o < outer; o++) {
       for (int s = 0; s < inner; s++) {
-        double ny = 0;
-        double np = 0;
+        int fi = o * inner + s;
+        normP[fi] = cosineNormalise(p, ph, o, s, c, inner, eps, work, packets);
+        denP[fi] = cosineMaximum(normP[fi], eps);
+        cosineNormalise(t, th, o, s, c, inner, eps, work, packets);
         for (int k = 0; k < c; k++) {
           int at = (o * c + k) * inner + s;
-          double y = (float) yTrue.getDouble(at);
-          double p = (float) yPred.getDouble(at);
-          ny += y * y;
-          np += p * p;
+          work[k] = cosineFtz(th[at] * ph[at]);
         }
-        double dy = Math.max(Math.sqrt(ny), KerasReduction.EPSILON);
-        double normP = Math.sqrt(np);
-        double dp = Math.max(normP, KerasReduction.EPSILON);
-        double dot = 0;
-        for (int k = 0; k < c; k++) {
-          int at = (o * c + k) * inner + s;
-          dot += ((float) yTrue.getDouble(at) / dy) * ((float) yPred.getDouble(at) / dp);
-        }
-        loss[o * inner + s] = (float) -dot;
-        for (int k = 0; k < c; k++) {
-          int at = (o * c + k) * inner + s;
-          double yh = (float) yTrue.getDouble(at) / dy;
-          double p = (float) yPred.getDouble(at);
-          local[at] = normP > KerasReduction.EPSILON ? -(yh - dot * p / normP) / dp : -yh / dp;
-        }
+        loss[fi] = -cosineSum(work, c, inner == 1, packets);
       }
     }
     KerasReduction.Reduced red = KerasReduction.reduce(loss, outShape, null, sampleWeight, mode);
-    double[] g = new double[local.length];
+    double[] g = new double[p.length];
+    int packed = fibers / COSINE_PACKET * COSINE_PACKET;
     for (int o = 0; o < outer; o++) {
       for (int s = 0; s < inner; s++) {
+        int fi = o * inner + s;
+        double gs = -cosineFtz(red.factor()[fi]); // Neg's gradient, broadcast by Sum's
+        double den = denP[fi];
         for (int k = 0; k < c; k++) {
           int at = (o * c + k) * inner + s;
-          g[at] = (float) (red.factor()[o * inner + s] * local[at]);
+          double gph = cosineFtz(th[at] * gs); // Mul: x_1 * grad
+          g[at] = cosineFtz(gph / den); // RealDiv: grad / x_2
+          work[k] = cosineFtz(gph * cosineFtz(cosineFtz(-p[at] / den) / den)); // grad * ((-x_1 / x_2) / x_2)
+        }
+        double gDen = cosineSum(work, c, inner == 1, packets); // summed over the broadcast axis
+        double gNorm = normP[fi] >= eps ? gDen : 0; // Maximum: GreaterEqual(x, y) selects
+        double gSq = cosineSqrtGrad(normP[fi], gNorm, fi < packed);
+        for (int k = 0; k < c; k++) {
+          int at = (o * c + k) * inner + s;
+          double a = cosineFtz(gSq * p[at]); // Mul(x, x): grad * x, x * grad
+          g[at] = cosineFtz(cosineFtz(g[at] + a) + a); // AddN: (RealDiv's + Mul's first) + Mul's second
         }
       }
     }
     return new LossAndGrad(red.loss(), Tensor.ofFloating(yPred.dtype(), g, shape));
+  }
+
+  /** Eigen's float packet width in TF's CPU kernels (AVX: 8 floats). */
+  private static final int COSINE_PACKET = 8;
+
+  /**
+   * ops/nn.py {@code _normalize} of one fiber of {@code x} into {@code out}, in float32: returns the
+   * norm {@code sqrt(sum(x * x))}; the fiber is divided by {@code maximum(norm, eps)}.
+   */
+  private static double cosineNormalise(double[] x, double[] out, int o, int s, int c, int inner, float eps,
+      double[] work, double[] packets) {
+    for (int k = 0; k < c; k++) {
+      int at = (o * c + k) * inner + s;
+      work[k] = cosineFtz(x[at] * x[at]);
+    }
+    double norm = cosineFtz(Math.sqrt(cosineSum(work, c, inner == 1, packets)));
+    double den = cosineMaximum(norm, eps);
+    for (int k = 0; k < c; k++) {
+      int at = (o * c + k) * inner + s;
+      out[at] = cosineFtz(x[at] / den);
+    }
+    return norm;
+  }
+
+  /** TF's Maximum, which propagates NaN (cwise_ops.h: {@code scalar_max_op<T, T, PropagateNaN>}). */
+  private static double cosineMaximum(double x, float y) {
+    return Double.isNaN(x) ? x : Math.max(x, y);
+  }
+
+  /**
+   * TF's float32 {@code Sum} over one fiber of {@code n} values. Over the innermost axis it is Eigen's
+   * {@code InnerMostDimReducer}: four packet accumulators over blocks of 4 packets (when there are at
+   * least 4 packets), one over the remaining whole packets, the tail added to 0 in order, then
+   * {@code tail + predux(packet)}, predux halving the 8 lanes ({@code (v_i + v_{i+4})}, then
+   * {@code (b_0 + b_2) + (b_1 + b_3)}). Over an outer axis each output adds its values in order.
+   */
+  private static double cosineSum(double[] v, int n, boolean innermost, double[] packets) {
+    if (!innermost) {
+      double acc = 0;
+      for (int k = 0; k < n; k++) {
+        acc = cosineFtz(acc + v[k]);
+      }
+      return acc;
+    }
+    int w = COSINE_PACKET;
+    Arrays.fill(packets, 0);
+    int start = 0;
+    if (n >= 4 * w) {
+      int size4 = n / (4 * w) * (4 * w);
+      for (int j = 0; j < size4; j += 4 * w) {
+        for (int l = 0; l < 4 * w; l++) { // accumulator l / w takes packet j / w + l / w of each block
+          packets[l] = cosineFtz(packets[l] + v[j + l]);
+        }
+      }
+      for (int a = 1; a < 4; a++) {
+        for (int l = 0; l < w; l++) {
+          packets[l] = cosineFtz(packets[l] + packets[a * w + l]);
+        }
+      }
+      start = size4;
+    }
+    if (start <= n - w) {
+      int size = n / w * w;
+      for (int j = start; j < size; j += w) {
+        for (int l = 0; l < w; l++) {
+          packets[l] = cosineFtz(packets[l] + v[j + l]);
+        }
+      }
+      start = size;
+    }
+    double acc = 0;
+    for (int j = start; j < n; j++) {
+      acc = cosineFtz(acc + v[j]);
+    }
+    double b0 = cosineFtz(packets[0] + packets[4]);
+    double b1 = cosineFtz(packets[1] + packets[5]);
+    double b2 = cosineFtz(packets[2] + packets[6]);
+    double b3 = cosineFtz(packets[3] + packets[7]);
+    double packet = cosineFtz(cosineFtz(b0 + b2) + cosineFtz(b1 + b3));
+    return cosineFtz(acc + packet);
+  }
+
+  /**
+   * TF's {@code SqrtGrad(y, dy)} (cwise_ops_gradients.h {@code scalar_sqrt_gradient_op}): 0 where
+   * {@code dy} is 0, else {@code (0.5 * dy) / y} element by element, or {@code (0.5 / y) * dy} on
+   * the elements Eigen evaluates as whole packets ({@code mul_no_nan} of {@code pdiv(0.5, y)}).
+   */
+  private static double cosineSqrtGrad(double y, double dy, boolean packet) {
+    if (dy == 0) {
+      return 0;
+    }
+    return packet ? cosineFtz(cosineFtz(0.5 / y) * dy) : cosineFtz(cosineFtz(0.5 * dy) / y);
+  }
+
+  /**
+   * {@code v} rounded to float32 as TF's CPU kernels leave it: TF runs every op with the denormals
+   * flushed ({@code tensorflow/core/platform/denormal.cc}: FTZ and DAZ set on the executor's threads),
+   * so a subnormal result is a zero of its sign and a subnormal input reads as one.
+   */
+  private static double cosineFtz(double v) {
+    float f = (float) v;
+    return f != 0 && Math.abs(f) < Float.MIN_NORMAL ? Math.copySign(0.0, f) : f;
   }
 }

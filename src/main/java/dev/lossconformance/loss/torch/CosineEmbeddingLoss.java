@@ -1,11 +1,11 @@
 package dev.lossconformance.loss.torch;
 
-import dev.lossconformance.loss.Elementwise;
 import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrads;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,8 +16,30 @@ import java.util.Map;
  *
  * <p>{@code cos = sum(a b) / sqrt((sum a^2 + 1e-12)(sum b^2 + 1e-12))} over dim 1 of (N, D) inputs with a
  * (N) target, or over the vector of (D) inputs with a 0-d target. Per sample: y = 1 gives
- * {@code 1 - cos}, y = -1 gives {@code max(0, cos - margin)}, any other y gives 0. The 1e-12 on each
- * squared norm keeps a zero vector's cosine at 0. Gradients through {@code d cos / d a = b / den - cos a / m_a}.
+ * {@code 1 - cos}, y = -1 gives {@code max(0, cos - margin)}, any other y gives 0.
+ *
+ * <p>aten composes the loss of tensor ops ({@code aten/src/ATen/native/Loss.cpp}
+ * {@code cosine_embedding_loss}), each materialised in its dtype, and this kernel repeats them in that
+ * order, rounding every result to the dtype of the tensor aten makes:
+ * {@code prod_sum = (input1 * input2).sum(d)} in the promoted dtype P of the two inputs,
+ * {@code mag_square1 = (input1 * input1).sum(d) + EPSILON} in input1's dtype (likewise input2),
+ * {@code denom = (mag_square1 * mag_square2).sqrt_()} and {@code cos = prod_sum / denom} in P, then
+ * {@code 1 - cos}, {@code (cos - margin).clamp_min_(0)}, the two {@code where}s on the target and their
+ * sum. So a float32 {@code sum(x*x)} that overflows is inf (the cosine NaN or 0 as IEEE makes it), and
+ * {@code 1 - cos} of equal vectors is 0 in float32 ({@code 1 + 1e-12f} rounds to 1). The result dtype is
+ * P ({@code float32 (input2 float64)} gives a float64 loss). The sums follow aten's {@code cascade_sum}
+ * ({@code aten/src/ATen/native/cpu/SumKernel.cpp}, see {@link AtenSum}); {@code mean} is that sum
+ * divided by N ({@code mean_out} on CPU: {@code sum_out(...).div_(N)}).
+ *
+ * <p>The gradients are autograd's chain of those ops ({@code tools/autograd/derivatives.yaml} and
+ * {@code FunctionsManual.cpp}), each rounded in its dtype: mean {@code grad / N}; where
+ * {@code where(cond, grad, 0)}; clamp_min {@code where(self >= 0, grad, 0)} (NaN gives 0); rsub
+ * {@code -grad}; div {@code grad / denom} and {@code -grad * ((prod_sum / denom) / denom)}; sqrt
+ * {@code grad / (2 * result)}; mul {@code grad * other} (cast by the engine to the input's dtype when
+ * it differs); sum expands. input1 receives {@code grad_m1 * x} twice from {@code x * x} (accumulated
+ * first: its node is newer, and the engine runs newer nodes first) and then {@code grad_p * y} from
+ * {@code x * y}. A zero upstream gradient times an infinite or NaN intermediate is NaN, as in the engine
+ * (a float32 {@code |b|^2} that overflows makes {@code grad_input1} NaN even for a target of 0).
  */
 public final class CosineEmbeddingLoss {
   public static final String API = "torch.nn.functional.cosine_embedding_loss";
@@ -58,53 +80,182 @@ public final class CosineEmbeddingLoss {
       throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
           API + ": target: " + target.numel() + " targets for " + n + " pairs");
     }
+    DType da = a.dtype();
+    DType db = b.dtype();
+    // type promotion of input1 * input2, mag_square1 * mag_square2, and everything after them
+    DType dp = da == DType.FLOAT64 || db == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
+    boolean fa = da == DType.FLOAT32;
+    boolean fb = db == DType.FLOAT32;
+    boolean fp = dp == DType.FLOAT32;
     double[] x = a.toDoubleArray();
     double[] y = b.toDoubleArray();
+    double epsA = round(fa, EPSILON);
+    double epsB = round(fb, EPSILON);
+    double marginP = round(fp, margin); // the Scalar is cast to the tensor's dtype
+    AtenSum sum = new AtenSum();
+    double[] xy = new double[d];
+    double[] xx = new double[d];
+    double[] yy = new double[d];
     double[] loss = new double[n];
-    double[] ga = new double[x.length];
-    double[] gb = new double[y.length];
-    double[] dLoss = new double[n];
-    double[] cosines = new double[n];
-    double[] dens = new double[n];
-    double[] m1s = new double[n];
-    double[] m2s = new double[n];
+    double[] ps = new double[n];
+    double[] m1 = new double[n];
+    double[] m2 = new double[n];
+    double[] den = new double[n];
+    double[] v = new double[n];
     for (int i = 0; i < n; i++) {
-      double p = 0;
-      double m1 = EPSILON;
-      double m2 = EPSILON;
+      int o = i * d;
       for (int k = 0; k < d; k++) {
-        p += x[i * d + k] * y[i * d + k];
-        m1 += x[i * d + k] * x[i * d + k];
-        m2 += y[i * d + k] * y[i * d + k];
+        xy[k] = round(fp, x[o + k] * y[o + k]);
+        xx[k] = round(fa, x[o + k] * x[o + k]);
+        yy[k] = round(fb, y[o + k] * y[o + k]);
       }
-      double den = Math.sqrt(m1 * m2);
-      double cos = p / den;
+      ps[i] = sum.row(xy, 0, d, fp);
+      m1[i] = round(fa, sum.row(xx, 0, d, fa) + epsA);
+      m2[i] = round(fb, sum.row(yy, 0, d, fb) + epsB);
+      den[i] = round(fp, Math.sqrt(round(fp, m1[i] * m2[i])));
+      double cos = round(fp, ps[i] / den[i]);
+      v[i] = round(fp, cos - marginP);
       double t = target.getDouble(i);
-      if (t == 1) {
-        loss[i] = 1 - cos;
-        dLoss[i] = -1;
-      } else if (t == -1) {
-        loss[i] = Math.max(cos - margin, 0);
-        dLoss[i] = cos - margin >= 0 ? 1 : 0;
-      }
-      cosines[i] = cos;
-      dens[i] = den;
-      m1s[i] = m1;
-      m2s[i] = m2;
+      double pos = t == 1 ? round(fp, 1 - cos) : 0;
+      // clamp_min_(0) keeps NaN (max(NaN, 0) is NaN in aten's kernel)
+      double neg = t == -1 ? (v[i] < 0 ? 0 : v[i]) : 0;
+      loss[i] = round(fp, pos + neg);
     }
     int[] outShape = want == 2 ? new int[] {n} : new int[0];
-    Tensor reduced = Elementwise.reduce(loss, outShape, r, a.dtype());
-    double scale = Elementwise.gradScale(r, n);
+    Tensor reduced;
+    double g;
+    if (r == Reduction.NONE) {
+      reduced = Tensor.ofFloating(dp, loss, outShape);
+      g = 1;
+    } else {
+      double total = sum.row(loss, 0, n, fp);
+      reduced = Tensor.scalar(dp, r == Reduction.SUM ? total : round(fp, total / n));
+      g = r == Reduction.SUM ? 1 : round(fp, 1.0 / n); // MeanBackward: grad / numel
+    }
+    double[] ga = new double[x.length];
+    double[] gb = new double[y.length];
     for (int i = 0; i < n; i++) {
-      double g = dLoss[i] * scale;
+      double t = target.getDouble(i);
+      double gPos = t == 1 ? g : 0;
+      double gNeg = t == -1 && v[i] >= 0 ? g : 0; // where(target == -1), then clamp_min's where(self >= 0)
+      double gCos = gNeg + -gPos; // the sub's gradient arrives first, then the rsub's -grad
+      double gPs = round(fp, gCos / den[i]);
+      double q = round(fp, round(fp, ps[i] / den[i]) / den[i]);
+      double gDen = -round(fp, gCos * q);
+      double gMm = round(fp, gDen / round(fp, 2 * den[i]));
+      double gM1 = round(fa, round(fp, gMm * m2[i]));
+      double gM2 = round(fb, round(fp, gMm * m1[i]));
+      int o = i * d;
       for (int k = 0; k < d; k++) {
-        ga[i * d + k] = g * (y[i * d + k] / dens[i] - cosines[i] * x[i * d + k] / m1s[i]);
-        gb[i * d + k] = g * (x[i * d + k] / dens[i] - cosines[i] * y[i * d + k] / m2s[i]);
+        double xk = x[o + k];
+        double yk = y[o + k];
+        double sa = round(fa, gM1 * xk);
+        ga[o + k] = round(fa, round(fa, sa + sa) + round(fa, round(fp, gPs * yk)));
+        double sb = round(fb, gM2 * yk);
+        gb[o + k] = round(fb, round(fb, sb + sb) + round(fb, round(fp, gPs * xk)));
       }
     }
     Map<String, Tensor> grads = new LinkedHashMap<>();
-    grads.put("grad_input1", Tensor.ofFloating(a.dtype(), ga, a.shape()));
-    grads.put("grad_input2", Tensor.ofFloating(b.dtype(), gb, b.shape()));
+    grads.put("grad_input1", Tensor.ofFloating(da, ga, a.shape()));
+    grads.put("grad_input2", Tensor.ofFloating(db, gb, b.shape()));
     return new LossAndGrads(reduced, grads);
+  }
+
+  /** {@code v} rounded to float32 when {@code f32}; IEEE double arithmetic rounded so is float arithmetic. */
+  private static double round(boolean f32, double v) {
+    return f32 ? (float) v : v;
+  }
+
+  /**
+   * aten's CPU {@code sum} of one contiguous row ({@code SumKernel.cpp} {@code cascade_sum}), in the
+   * row's dtype (float32 accumulates in float32 on CPU: {@code acc_type<float, true>}). A row of at
+   * least one vector (8 float32 or 4 float64 lanes: the AVX2 kernels DJL's libtorch runs, even on an
+   * AVX-512 machine; 16 lanes put the sweep's float32 sums of 8 terms off by an ulp) is {@code vectorized_inner_sum}: each lane sums its elements with
+   * {@code row_sum}, the tail past the last whole vector is added to 0 in order, then the lanes in
+   * order. A shorter row is {@code scalar_inner_sum}: {@code row_sum} of the elements. {@code row_sum}
+   * keeps 4 interleaved partial sums ({@code multi_row_sum}, with its 4 levels of 16-element chunks),
+   * adds the remainder to the first, then the other three to it. The output starts at 0 and the sum is
+   * added to it ({@code CastStoreAccumulate}), so a -0 sum is +0.
+   */
+  private static final class AtenSum {
+    private static final int LEVELS = 4;
+    private static final int ILP = 4;
+    private final double[][] acc = new double[LEVELS][ILP];
+    private final double[] lanes = new double[8];
+
+    double row(double[] v, int off, int n, boolean f32) {
+      int width = f32 ? 8 : 4;
+      if (n < width) {
+        return round(f32, 0 + rowSum(v, off, 1, n, f32));
+      }
+      int vectors = n / width;
+      for (int l = 0; l < width; l++) {
+        lanes[l] = rowSum(v, off + l, width, vectors, f32);
+      }
+      double total = 0;
+      for (int k = vectors * width; k < n; k++) {
+        total = round(f32, total + v[off + k]);
+      }
+      for (int l = 0; l < width; l++) {
+        total = round(f32, total + lanes[l]);
+      }
+      return round(f32, 0 + total);
+    }
+
+    /** {@code row_sum} of {@code size} elements {@code v[off + i * stride]}. */
+    private double rowSum(double[] v, int off, int stride, int size, boolean f32) {
+      int sizeIlp = size / ILP;
+      multiRowSum(v, off, stride * ILP, stride, sizeIlp, f32);
+      double s = acc[0][0];
+      for (int i = sizeIlp * ILP; i < size; i++) {
+        s = round(f32, s + v[off + i * stride]);
+      }
+      for (int k = 1; k < ILP; k++) {
+        s = round(f32, s + acc[0][k]);
+      }
+      return s;
+    }
+
+    /** {@code multi_row_sum} with 4 rows: leaves the 4 sums in {@code acc[0]}. */
+    private void multiRowSum(double[] v, int off, int rowStride, int colStride, int size, boolean f32) {
+      for (double[] level : acc) {
+        Arrays.fill(level, 0);
+      }
+      int levelPower = Math.max(4, ceilLog2(size) / LEVELS);
+      int levelStep = 1 << levelPower;
+      int levelMask = levelStep - 1;
+      int i = 0;
+      while (i + levelStep <= size) {
+        for (int j = 0; j < levelStep; j++, i++) {
+          for (int k = 0; k < ILP; k++) {
+            acc[0][k] = round(f32, acc[0][k] + v[off + i * rowStride + k * colStride]);
+          }
+        }
+        for (int j = 1; j < LEVELS; j++) {
+          for (int k = 0; k < ILP; k++) {
+            acc[j][k] = round(f32, acc[j][k] + acc[j - 1][k]);
+            acc[j - 1][k] = 0;
+          }
+          if ((i & (levelMask << (j * levelPower))) != 0) {
+            break;
+          }
+        }
+      }
+      for (; i < size; i++) {
+        for (int k = 0; k < ILP; k++) {
+          acc[0][k] = round(f32, acc[0][k] + v[off + i * rowStride + k * colStride]);
+        }
+      }
+      for (int j = 1; j < LEVELS; j++) {
+        for (int k = 0; k < ILP; k++) {
+          acc[0][k] = round(f32, acc[0][k] + acc[j][k]);
+        }
+      }
+    }
+
+    /** aten's {@code utils::CeilLog2}: 1 up to 2, else the bit length of {@code x - 1}. */
+    private static int ceilLog2(int x) {
+      return x <= 2 ? 1 : 32 - Integer.numberOfLeadingZeros(x - 1);
+    }
   }
 }
