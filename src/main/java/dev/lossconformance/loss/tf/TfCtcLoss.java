@@ -235,7 +235,7 @@ public final class TfCtcLoss {
      * ctc_loss_util.h {@code LogSumExp}: {@code hi + log1pf(expf(lo - hi))}, the float functions
      * whatever the dtype, so the increment is a float32 value.
      */
-    private static double lse(double a, double b) {
+    private double lse(double a, double b) {
       if (a == NEG_INF) {
         return b;
       }
@@ -245,7 +245,7 @@ public final class TfCtcLoss {
       double hi = a > b ? a : b;
       double lo = a > b ? b : a;
       float e = (float) Math.exp((float) (lo - hi));
-      return hi + (float) Math.log1p(e);
+      return ry(hi + (float) Math.log1p(e));
     }
 
     /** Sample {@code b}: its loss; its gradient rows (original column order) go into {@code grad}. */
@@ -269,14 +269,14 @@ public final class TfCtcLoss {
         }
         double sum = 0;
         for (int k = 0; k < c; k++) {
-          double e = Math.exp(x[row + cols[k]] - m);
+          double e = ry(Math.exp(ry(x[row + cols[k]] - m)));
           y[f * c + k] = e;
-          sum += e;
+          sum = ry(sum + e);
         }
         for (int k = 0; k < c; k++) {
           double v = ry(y[f * c + k] / sum);
           y[f * c + k] = v;
-          logY[f * c + k] = Math.log(v);
+          logY[f * c + k] = ry(Math.log(v));
         }
       }
       // forward variables (GravesTh 7.5, 7.6, 7.9); states that cannot reach the end stay log 0
@@ -297,7 +297,7 @@ public final class TfCtcLoss {
           if (s > 1 && lp[s] != blank && lp[s] != lp[s - 2]) {
             sum = lse(sum, alpha[prev + s - 2]);
           }
-          alpha[f * u + s] = logY[f * c + lp[s]] + sum;
+          alpha[f * u + s] = ry(logY[f * c + lp[s]] + sum);
         }
       }
       // backward variables (GravesTh 7.13, 7.15): beta(t) covers the frames after t
@@ -311,19 +311,19 @@ public final class TfCtcLoss {
         int next = (f + 1) * u;
         int nextY = (f + 1) * c;
         for (int s = lo; s < hi; s++) {
-          double v = lse(NEG_INF, beta[next + s] + logY[nextY + lp[s]]);
+          double v = lse(NEG_INF, ry(beta[next + s] + logY[nextY + lp[s]]));
           if (s + 1 < u) {
-            v = lse(v, beta[next + s + 1] + logY[nextY + lp[s + 1]]);
+            v = lse(v, ry(beta[next + s + 1] + logY[nextY + lp[s + 1]]));
           }
           if (s + 2 < u && lp[s] != blank && lp[s] != lp[s + 2]) {
-            v = lse(v, beta[next + s + 2] + logY[nextY + lp[s + 2]]);
+            v = lse(v, ry(beta[next + s + 2] + logY[nextY + lp[s + 2]]));
           }
           beta[f * u + s] = v;
         }
       }
       double logP = NEG_INF;
       for (int s = 0; s < u; s++) {
-        logP = lse(logP, alpha[s] + beta[s]);
+        logP = lse(logP, ry(alpha[s] + beta[s]));
       }
       for (int f = 0; f < tb; f++) {
         int row = tm ? (f * n + b) * classes : (b * t + f) * classes;
@@ -335,11 +335,11 @@ public final class TfCtcLoss {
         }
         Arrays.fill(probSum, NEG_INF);
         for (int s = 0; s < u; s++) {
-          probSum[lp[s]] = lse(probSum[lp[s]], alpha[f * u + s] + beta[f * u + s]);
+          probSum[lp[s]] = lse(probSum[lp[s]], ry(alpha[f * u + s] + beta[f * u + s]));
         }
         for (int k = 0; k < c; k++) {
           float occupancy = (float) Math.exp((float) (probSum[k] - logP)); // expf, whatever the dtype
-          grad[row + cols[k]] = y[f * c + k] - occupancy;
+          grad[row + cols[k]] = ry(y[f * c + k] - occupancy);
         }
       }
       return -logP;
