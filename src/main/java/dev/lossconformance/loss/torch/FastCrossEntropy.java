@@ -60,7 +60,9 @@ final class FastCrossEntropy {
       total += w == null ? 1 : w[(int) y];
     }
     float d = (float) total;
-    double a = reduction == Reduction.MEAN ? 1.0 / d : 1;
+    // aten's nll_loss backward takes -(1 / total_weight) in float32 before multiplying by w[y], so a
+    // denormal total weight gives an infinite gradient (1 / 1e-40 overflows float32), as PyTorch does
+    double a = reduction == Reduction.MEAN ? 1f / d : 1;
     float[] loss = reduction == Reduction.NONE ? new float[rows] : null;
     // every element of the gradient is written (ignored rows too), so a caller's array needs no clearing
     float[] grad = !withGrad ? null : gradInto != null ? gradInto : new float[x.length];
