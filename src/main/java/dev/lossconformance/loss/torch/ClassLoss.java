@@ -218,10 +218,12 @@ final class ClassLoss {
         smoothSum.add(smooth[i]);
       }
     }
-    if (eps > 0 && w != null && reduction == Reduction.MEAN && target.dtype() != DType.INT64) {
+    if (eps > 0 && w != null && reduction == Reduction.MEAN && target.dtype() != DType.INT64
+        && countIgnored(t) < rows) {
       // cross_entropy_loss_label_smoothing normalises the smoothing term by
-      // weight.gather(0, target.masked_select(~ignore_mask)).sum(), and gather takes int64 indices only:
-      // a uint8 target passes nll_loss_nd (its index checks come first) and is refused here
+      // weight.gather(0, target.masked_select(~ignore_mask)).sum(), and gather takes int64 indices only,
+      // checked only for a non-empty index (gather's meta skips an empty one): a uint8 target passes
+      // nll_loss_nd (its index checks come first) and is refused here unless every target is ignored
       // ("gather(): Expected dtype int64 for index"; found by the differential sweep)
       throw new LossArgumentException(ErrorKind.DTYPE, api + ": target: gather(): expected dtype int64 for index,"
           + " got " + target.dtype() + " (label smoothing with a weight and mean reduction gathers the target's weights)");
@@ -263,28 +265,26 @@ final class ClassLoss {
       long y = t[i];
       int n = i / g.inner;
       int s = i % g.inner;
-      if (y == ignoreIndex) {
-        if (logSoftmax) {
-          // log_softmax_backward: grad - exp(logp) * sum(grad) with a zero grad is still NaN where the
-          // row's logp is NaN (a NaN or +inf logit, or every logit -inf), as PyTorch computes it
-          rowLogProbs(g, x, n, s, logp, null);
-          for (int c = 0; c < g.c; c++) {
-            grad[g.at(n, c, s)] = Double.isNaN(logp[c]) ? Double.NaN : 0;
-          }
-        }
+      boolean ignored = y == ignoreIndex;
+      if (ignored && !logSoftmax) {
         continue;
       }
-      double wy = w == null ? 1 : w[(int) y];
+      double wy = ignored || w == null ? 1 : w[(int) y];
       double gy = w == null ? nllScale : Precision.round(dt, wy * nllScale);
       if (!logSoftmax) {
         grad[g.at(n, (int) y, s)] = gy;
         continue;
       }
-      // d loss / d logp: the nll part at the target, the smoothing part at every class
+      // d loss / d logp: the nll part at the target, the smoothing part at every class. An ignored row
+      // gets no nll part, and a smoothing part of 0 * w[c] (masked_fill's backward zeroes the upstream
+      // grad, then (logp * w).sum(1)'s backward multiplies it by w: NaN for an inf or NaN weight); its
+      // log_softmax backward, grad - exp(logp) * sum(grad), is then still NaN where logp is NaN (a NaN
+      // or +inf logit, or every logit -inf), as PyTorch computes it (found by the differential sweep)
+      double rowSmooth = ignored ? 0 : smoothScale;
       Accumulator total = new Accumulator();
       for (int c = 0; c < g.c; c++) {
-        double gc = eps > 0 ? (w == null ? smoothScale : Precision.round(dt, smoothScale * w[c])) : 0;
-        if (c == y) {
+        double gc = eps > 0 && w != null ? Precision.round(dt, rowSmooth * w[c]) : eps > 0 ? rowSmooth : 0;
+        if (c == y && !ignored) {
           gc = Precision.round(dt, gc + gy);
         }
         gl[c] = gc;
