@@ -203,8 +203,11 @@ final class FastCrossEntropy {
         if (grad != null) {
           for (int p = 0; p < len; p++) {
             long y = t[tBase + p];
-            // the scale per position, a w_y / s (0 where ignored), reusing m's storage
-            m[p] = y == ignore ? 0f : (float) (a * (w == null ? 1 : w[(int) y]) / s[p]);
+            // the scale per position, a w_y / s, reusing m's storage; where ignored 0, or NaN when the
+            // position's max is not finite (a NaN or +inf logit, or all -inf): PyTorch's log_softmax
+            // backward, 0 - exp(logp) * 0, is NaN at every class of a position whose logp is NaN
+            m[p] = y == ignore ? (Float.isFinite(m[p]) ? 0f : Float.NaN)
+                : (float) (a * (w == null ? 1 : w[(int) y]) / s[p]);
           }
           for (int k = 0; k < c; k++) {
             exp.multiply(grad, base + k * inner, m, len);
