@@ -291,9 +291,11 @@ final class ClassLoss {
         total.add(gc);
       }
       double sum = total.value();
-      rowLogProbs(g, x, n, s, logp, null);
+      // log_softmax_backward_data: grad - exp(output) * sum(grad) on the output materialised in the
+      // dtype, its exp in the dtype too: exp(-700) is 0 in float32, so 0 * -inf is NaN there (the sweep)
+      rowLogProbs(g, x, n, s, logp, dt);
       for (int c = 0; c < g.c; c++) {
-        grad[g.at(n, c, s)] = gl[c] - Math.exp(logp[c]) * sum;
+        grad[g.at(n, c, s)] = gl[c] - Precision.round(dt, Math.exp(logp[c])) * sum;
       }
     }
     return new LossAndGrad(lossT, Tensor.ofFloating(input.dtype(), grad, g.inputShape));
@@ -428,7 +430,10 @@ final class ClassLoss {
     if (!withGrad) {
       return new LossAndGrad(lossT, null);
     }
-    double a = reduction == Reduction.MEAN ? 1.0 / rows : 1;
+    // autograd through -(logp * target' * weight).sum() (/ R for mean): the upstream -1 (or -(1 / R)) times
+    // the weight, times the target, in the promoted dtype, then cast to the input's dtype (mul's backward);
+    // in float32 a huge weight overflows there to inf, as in PyTorch (found by the differential sweep)
+    double a = reduction == Reduction.MEAN ? -Precision.round(rt, 1.0 / rows) : -1;
     double[] grad = new double[x.length];
     double[] gl = new double[g.c];
     for (int i = 0; i < rows; i++) {
@@ -436,13 +441,16 @@ final class ClassLoss {
       int s = i % g.inner;
       Accumulator rowSum = new Accumulator();
       for (int c = 0; c < g.c; c++) {
-        gl[c] = -a * t[g.at(n, c, s)] * (w == null ? 1 : w[c]);
+        double gw = w == null ? a : Precision.round(rt, a * w[c]);
+        gl[c] = Precision.round(dt, Precision.round(rt, gw * t[g.at(n, c, s)]));
         rowSum.add(gl[c]);
       }
-      double sum = rowSum.value();
-      rowLogProbs(g, x, n, s, logp, null);
+      double sum = Precision.round(dt, rowSum.value());
+      // log_softmax_backward_data: grad - exp(output) * sum(grad) on the output materialised in the
+      // dtype, its exp in the dtype too: exp(-700) is 0 in float32, so 0 * -inf is NaN there (the sweep)
+      rowLogProbs(g, x, n, s, logp, dt);
       for (int c = 0; c < g.c; c++) {
-        grad[g.at(n, c, s)] = gl[c] - Math.exp(logp[c]) * sum;
+        grad[g.at(n, c, s)] = gl[c] - Precision.round(dt, Math.exp(logp[c])) * sum;
       }
     }
     return new LossAndGrad(lossT, Tensor.ofFloating(input.dtype(), grad, g.inputShape));
