@@ -219,9 +219,11 @@ class CheckerTest {
     assertTrue(g.find(), m);
     double engine = Double.parseDouble(g.group(1));
     double javaUlps = Double.parseDouble(g.group(2));
-    // Java is within half an ulp of the float64 value, so the moved golden is 1000 +- 1 away
-    assertTrue(javaUlps <= 0.5, m);
-    assertTrue(engine >= 999 && engine <= 1001, m);
+    // Java sums nll_loss's float32 losses as aten's float32 cascade does (its bits, not the float64
+    // value's), a few ulps at most from the float64 value; the moved golden is 1000 ulps from Java's, so
+    // 1000 +- (Java's distance + 1) from the float64 value
+    assertTrue(javaUlps <= 4, m);
+    assertTrue(Math.abs(engine - 1000) <= javaUlps + 1, m);
   }
 
   @Test
