@@ -201,7 +201,47 @@ public final class CrossEntropyCases {
             .input("target", (rng, dt) -> Tensor.ofLongs(DType.INT32, new long[] {0, 3, 1}, 3))
             .expectError("expected scalar type Long")
             .divergence("PyTorch's nll_loss takes int64 (Long) class indices only; Keras' sparse cross-entropy casts"
-                + " int32 labels and computes")));
+                + " int32 labels and computes")),
+        // found by the differential sweep: label_smoothing's range is checked first on this path; the
+        // weight must have the input's dtype (checked before the targets); with smoothing, a weight and
+        // mean a uint8 target is refused by gather (unless every target is ignored); log_softmax's
+        // backward is NaN on a row whose logp is NaN even where the row is ignored (or its smoothing
+        // gradient is 0 * inf), and works on the logp and exp materialised in the dtype
+        Stream.of(ce("index/smoothing_range_first", "mean").param("label_smoothing", 1.5)
+            .input("input", normal(2, 3, 4)).input("target", longs(new int[] {3}, 0, 9, 1)).expectError("label_smoothing")),
+        Stream.of(ce("index/weight_other_float_dtype", "mean").input("input", normal(2, 3, 4))
+            .input("target", classes(4, 3)).input("weight", (rng, dt) -> uniform(0.2, 2, 4).draw(rng, NllLossCases.otherFloat(dt)))
+            .expectError("expected scalar type")),
+        Stream.of(ce("index/weight_int64_before_target_range", "mean").input("input", normal(2, 2, 3))
+            .input("target", longs(new int[] {2}, 0, 5)).input("weight", longs(new int[] {3}, 1, 1, 1))
+            .expectError("expected scalar type")),
+        Stream.of(ce("index/smoothing_weight_uint8_target", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 3, 4)).input("target", (rng, dt) -> Tensor.ofLongs(DType.UINT8, new long[] {0, 3, 1}, 3))
+            .input("weight", uniform(0.5, 1.5, 4)).expectError("gather")),
+        Stream.of(ce("index/smoothing_weight_uint8_target_all_ignored", "mean").param("label_smoothing", 0.1)
+            .param("ignore_index", 1L).input("input", normal(2, 2, 3))
+            .input("target", (rng, dt) -> Tensor.ofLongs(DType.UINT8, new long[] {1, 1}, 2)).input("weight", uniform(0.5, 1.5, 3))),
+        Stream.of(ce("index/nan_logit_ignored_row", "mean").input("input", normal(2, 2, 3).with(Double.NaN, 1))
+            .input("target", longs(new int[] {2}, IGNORED, 2))
+            // TensorFlow's golden of the Keras counterpart also has NaN in the masked row's gradient, which
+            // the Java Keras kernel (another sweep share) does not reproduce yet: left out of the
+            // TensorFlow run until that kernel is fixed, so this case pins the torch kernel only
+            .tensorflow(t -> {
+              Call k = TensorFlowCounterparts.crossEntropy(t);
+              return Call.unsupported(k.api(), k.params(), k.inputs(), "not run on TensorFlow yet: the Java Keras"
+                  + " kernel gives 0 where TF's gradient of a masked row with a NaN logit is NaN (open, Keras share)");
+            })),
+        Stream.of(ce("index/inf_logit_ignored_row_smoothing", "sum").param("label_smoothing", 0.2)
+            .input("input", normal(2, 2, 3).with(INF, 4)).input("target", longs(new int[] {2}, 0, IGNORED))),
+        Stream.of(ce("index/kdim_inf_logit_ignored_position", "mean").param("ignore_index", 1L)
+            .input("input", values(new int[] {1, 2, 2, 2}, 0, INF, 0, 0, 0, 0, 0, 0))
+            .input("target", longs(new int[] {1, 2, 2}, 0, 1, 0, 0))),
+        Stream.of(ce("index/smoothing_inf_weight_ignored_row", "mean").param("label_smoothing", 0.1)
+            .param("ignore_index", 0L).input("input", values(new int[] {2, 2}, 0.5, -1, 1, 2))
+            .input("target", longs(new int[] {2}, 0, 1)).input("weight", values(new int[] {2}, INF, 1))),
+        Stream.of(ce("index/smoothing_underflowing_softmax_inf_weight", "mean").param("label_smoothing", 1.0)
+            .input("input", values(new int[] {1, 2}, 0, 700)).input("target", longs(new int[] {1}, 0))
+            .input("weight", values(new int[] {2}, 1, INF))));
 
     Stream<Stream<CaseBuilder>> prob = Stream.of(
         reductions("prob/plain", b -> b.input("input", normal(2, 4, 5)).input("target", simplex(1, 4, 5))),
@@ -239,7 +279,25 @@ public final class CrossEntropyCases {
         Stream.of(ce("prob/ignore_index_non_negative", "mean").param("ignore_index", 1L)
             .input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4)).expectError("ignore_index")),
         Stream.of(ce("prob/smoothing_above_one", "mean").param("label_smoothing", 1.5)
-            .input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4)).expectError("label_smoothing")));
+            .input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4)).expectError("label_smoothing")),
+        // found by the differential sweep: on the probability path aten checks ignore_index and the
+        // weight's size before label_smoothing's range; -(log_softmax(x) * target * weight) follows type
+        // promotion (a float64 target or weight makes a float32 input's loss float64, an int64 weight is
+        // taken), its gradient overflows in float32 where a weight is huge
+        Stream.of(ce("prob/ignore_index_before_smoothing_range", "mean").param("ignore_index", 1L)
+            .param("label_smoothing", 1.5).input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4))
+            .expectError("ignore_index")),
+        Stream.of(ce("prob/weight_size_before_smoothing_range", "mean").param("label_smoothing", 1.5)
+            .input("input", normal(2, 3, 4)).input("target", simplex(1, 3, 4)).input("weight", uniform(0.5, 1, 3))
+            .expectError("weight")),
+        Stream.of(ce("prob/target_other_float_dtype", "mean").param("label_smoothing", 0.1)
+            .input("input", normal(2, 3, 4)).input("target", (rng, dt) -> simplex(1, 3, 4).draw(rng, NllLossCases.otherFloat(dt)))),
+        Stream.of(ce("prob/weight_other_float_dtype", "none").input("input", normal(2, 3, 4))
+            .input("target", simplex(1, 3, 4)).input("weight", (rng, dt) -> uniform(0.2, 2, 4).draw(rng, NllLossCases.otherFloat(dt)))),
+        Stream.of(ce("prob/weight_int64", "sum").input("input", normal(2, 3, 4))
+            .input("target", simplex(1, 3, 4)).input("weight", longs(new int[] {4}, 1, 2, 0, 3))),
+        Stream.of(ce("prob/huge_weight_overflows_float32", "sum").input("input", values(new int[] {1, 2}, 0, 0))
+            .input("target", values(new int[] {1, 2}, 2, 0)).input("weight", values(new int[] {2}, 3e38, 1))));
 
     Stream<Stream<CaseBuilder>> tensorflow = Stream.of(
         // found by the differential sweep (tf.nn): SoftmaxCrossEntropyWithLogits computes exp(d) / s - y in the

@@ -8,9 +8,11 @@ import static dev.lossconformance.catalog.Draw.classes;
 import static dev.lossconformance.catalog.Draw.longs;
 import static dev.lossconformance.catalog.Draw.normal;
 import static dev.lossconformance.catalog.Draw.uniform;
+import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
+import dev.lossconformance.tensor.DType;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -82,7 +84,28 @@ public final class NllLossCases {
         Stream.of(nll("kdim2_target_uint8", "mean").input("input", uniform(-5, 0, 1, 3, 2, 2))
             .input("target", (rng, dt) -> dev.lossconformance.tensor.Tensor.ofLongs(dev.lossconformance.tensor.DType.UINT8,
                 new long[] {0, 1, 2, 1}, 1, 2, 2))
-            .expectError("expected scalar type Long")));
+            .expectError("expected scalar type Long")),
+        // found by the differential sweep: aten reads the weight as the input's scalar type, before any
+        // target (so before the range check); the reduced sums are float32 cascades, and the backward
+        // takes -(1 / total_weight) in the input's dtype (a denormal total weight: -inf in float32)
+        Stream.of(nll("weight_other_float_dtype", "mean").input("input", uniform(-5, 0, 3, 4))
+            .input("target", classes(4, 3)).input("weight", (rng, dt) -> uniform(0.2, 2, 4).draw(rng, otherFloat(dt)))
+            .expectError("expected scalar type")),
+        Stream.of(nll("weight_int64", "sum").input("input", uniform(-5, 0, 3, 4))
+            .input("target", classes(4, 3)).input("weight", longs(new int[] {4}, 1, 2, 1, 1))
+            .expectError("expected scalar type")),
+        Stream.of(nll("weight_dtype_before_target_range", "mean").input("input", uniform(-5, 0, 2, 3))
+            .input("target", longs(new int[] {2}, 0, 7)).input("weight", longs(new int[] {3}, 1, 1, 1))
+            .expectError("expected scalar type")),
+        Stream.of(nll("denormal_total_weight", "mean").input("input", values(new int[] {1, 2}, -0.5, -1.5))
+            .input("target", longs(new int[] {1}, 1)).input("weight", values(new int[] {2}, 1, 1e-40))),
+        Stream.of(nll("float32_sum_overflow", "sum").input("input", values(new int[] {2, 2}, -3e38, -1, -2, -3e38))
+            .input("target", longs(new int[] {2}, 0, 1))));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+  }
+
+  /** The other floating dtype: float64 for a float32 case, float32 for a float64 one. */
+  static DType otherFloat(DType dt) {
+    return dt == FLOAT32 ? FLOAT64 : FLOAT32;
   }
 }

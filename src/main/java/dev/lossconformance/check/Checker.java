@@ -214,7 +214,8 @@ public final class Checker {
     if (expected.dtype() != actual.dtype()) {
       return new Comparison(Long.MAX_VALUE, 0, where + ": expected dtype " + expected.dtype() + " but was " + actual.dtype());
     }
-    Tolerance tol = Tolerances.of(c.api(), output, expected.dtype());
+    Tensor in = c.inputs().get("input");
+    Tolerance tol = Tolerances.of(c.api(), output, expected.dtype(), in == null ? null : in.dtype());
     DType dt = tol.unitsFor(expected.dtype());
     int n = expected.numel();
     double[] terms = tol.termUlps() > 0 ? termMagnitudes(c, output, reference64, termCache) : null;

@@ -103,6 +103,7 @@ public final class EngineErrors {
       // dtypes
       Rule.of(ErrorKind.DTYPE, "expected scalar type \\w+ but found \\w+"),
       Rule.of(ErrorKind.DTYPE, "Expected object of scalar type"),
+      Rule.of(ErrorKind.DTYPE, "gather\\(\\): Expected dtype int64 for index"),
       Rule.of(ErrorKind.DTYPE, "Found dtype \\w+ but expected \\w+"),
       Rule.of(ErrorKind.DTYPE, "Expected floating point type for target with class probabilities"),
       Rule.of(ErrorKind.DTYPE, "(input|target)_lengths must be integral"),

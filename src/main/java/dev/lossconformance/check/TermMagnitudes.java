@@ -225,10 +225,12 @@ public final class TermMagnitudes {
         if (y == ignore) {
           continue;
         }
+        // without smoothing only w[y] enters the row: a NaN or inf weight of another class must not make
+        // the row's magnitudes NaN (0 * NaN; found by the differential sweep, sweep/cross_entropy/488)
         for (int k = 0; k < c; k++) {
-          q[k] = eps / c * w[k] + (k == y ? (1 - eps) * w[(int) y] : 0);
+          q[k] = (eps > 0 ? eps / c * w[k] : 0) + (k == y ? (1 - eps) * w[(int) y] : 0);
         }
-        qSum = (1 - eps) * w[(int) y] + eps / c * wSum;
+        qSum = (1 - eps) * w[(int) y] + (eps > 0 ? eps / c * wSum : 0);
       }
       if (grad) {
         for (int k = 0; k < c; k++) {

@@ -40,8 +40,10 @@ public final class Tolerances {
         + " is 1.26 ulps of the term magnitude 1 from the exact 8.244614455767398e-9 (confident_rows_none), ONNX"
         + " Runtime's 0.26 (the Java kernels reproduce torch's bits, so they measured 0); a 2x error there is"
         + " still 3.7e7 term ulps");
-    terms(ce, "grad_input", DType.FLOAT32, "softmax - target cancels where softmax ~ 1, and softmax's rounded"
-        + " exponent x - m makes small entries relatively less accurate; measured 1.38");
+    terms(ce, "grad_input", DType.FLOAT32, 8, "softmax - target cancels where softmax ~ 1, and softmax's rounded"
+        + " exponent x - m makes small entries relatively less accurate; measured 1.38 on the catalog, and by the"
+        + " differential sweep (seed 1, 20000 cases, 3439 float32 gradients) p50 0, max 6.0: torch's own softmax"
+        + " at the row's max is 4.8 ulps from the float64 value (sweep/cross_entropy/16268; Java 1.2)");
     LOOSE.put(key(ce, "grad_input", DType.FLOAT64), new Tolerance(BASE_ULPS, 8, "softmax - target cancels, and"
         + " log_softmax's backward g - p sum(g) sums C terms; measured 5.0 at C = 1000"));
     Api bce = TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS;
@@ -187,6 +189,23 @@ public final class Tolerances {
       }
     });
     return out;
+  }
+
+  /**
+   * {@link #of(String, String, DType)} for a case whose {@code input} tensor has dtype {@code inputDtype}
+   * ({@code null} if none). cross_entropy with probability targets promotes a float32 input's loss to
+   * float64 when the target or the weight is float64 (aten's {@code -(log_softmax(x) * target * weight)}),
+   * but log_softmax is materialised in float32 first, with aten's vectorised exp and log: that float64
+   * loss is float32-accurate, so it is judged by the float32 loss allowance counted in float32 ulps (the
+   * differential sweep, seed 1, 20000 cases: 10 such losses were 3e7 to 9e8 float64 ulps, i.e. about 1
+   * float32 ulp, from the golden, torch's float32 log-probabilities being a last bit off).
+   */
+  public static Tolerance of(String api, String output, DType dtype, DType inputDtype) {
+    if (dtype == DType.FLOAT64 && inputDtype == DType.FLOAT32 && output.equals("loss")
+        && api.equals(TorchApis.CROSS_ENTROPY.name())) {
+      return LOOSE.get(key(TorchApis.CROSS_ENTROPY, "loss", DType.FLOAT32)).inUnitsOf(DType.FLOAT32);
+    }
+    return of(api, output, dtype);
   }
 
   /** The tolerance for output {@code output} of {@code api} in {@code dtype}. */

@@ -136,6 +136,7 @@ class EngineErrorsTest {
       Map.entry("RuntimeError: all elements of input should be between 0 and 1", ErrorKind.INVALID_VALUE),
       Map.entry("RuntimeError: all elements of target should be between 0 and 1", ErrorKind.INVALID_VALUE),
       Map.entry("RuntimeError: label_smoothing must be between 0.0 and 1.0. Got: 1.5", ErrorKind.INVALID_VALUE),
+      Map.entry("RuntimeError: gather(): Expected dtype int64 for index", ErrorKind.DTYPE),
       Map.entry("RuntimeError: blank must be in label range", ErrorKind.INVALID_VALUE),
       Map.entry("RuntimeError: Expected input_lengths to have value at most 6, but got value 7 (while checking"
           + " arguments for ctc_loss_allocate_outputs)", ErrorKind.INVALID_VALUE),

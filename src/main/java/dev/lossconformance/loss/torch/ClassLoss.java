@@ -112,7 +112,44 @@ final class ClassLoss {
     if (logSoftmax && Arrays.equals(input.shape(), target.shape())) {
       return probabilityTargets(g, input, target, withGrad);
     }
+    // aten's cross_entropy_loss_symint checks label_smoothing <= 1 first on the class-index path (before
+    // nll_loss_nd's checks), but on the probability path only inside cross_entropy_loss_prob_target,
+    // after the target's dtype, ignore_index and the weight's size (found by the differential sweep)
+    requireSmoothingInRange();
     return classTargets(g, input, target, withGrad, gradInto);
+  }
+
+  private void requireSmoothingInRange() {
+    if (labelSmoothing > 1) {
+      throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+          api + ": label_smoothing: must be in [0, 1], got " + labelSmoothing);
+    }
+  }
+
+  /**
+   * The class-index kernels read the weight as the input's scalar type (aten's nll_loss_out_frame and
+   * nll_loss2d_forward_out_frame: {@code weight.const_data_ptr<scalar_t>()}, before any target is read),
+   * so a weight of another dtype is refused ("expected scalar type Float but found Double"), before the
+   * target's dtype and range are checked (found by the differential sweep).
+   */
+  private void requireWeightDtype(Tensor input) {
+    if (weight != null && weight.dtype() != input.dtype()) {
+      throw new LossArgumentException(ErrorKind.DTYPE, api + ": weight: expected scalar type "
+          + scalarType(input.dtype()) + " but found " + scalarType(weight.dtype())
+          + " (class-index targets need a weight of the input's dtype)");
+    }
+  }
+
+  /** PyTorch's C++ name of a dtype, as its dtype errors print it. */
+  private static String scalarType(DType d) {
+    return switch (d) {
+      case FLOAT32 -> "Float";
+      case FLOAT64 -> "Double";
+      case INT64 -> "Long";
+      case INT32 -> "Int";
+      case UINT8 -> "Byte";
+      case BOOL -> "Bool";
+    };
   }
 
   private LossAndGrad classTargets(Geometry g, Tensor input, Tensor target, boolean withGrad, float[] gradInto) {
@@ -132,6 +169,7 @@ final class ClassLoss {
     // aten checks the weight's size before it dispatches on the target's dtype (the sweep: a weight of
     // the wrong size with int32 or bool targets is a shape error there)
     double[] w = weights(g);
+    requireWeightDtype(input);
     boolean byteAccepted = target.dtype() == DType.UINT8 && g.inputShape.length <= 2;
     if (target.dtype() != DType.INT64 && !byteAccepted) {
       // aten's nll_loss kernels take int64 class indices, and the 1-D/2-D one also uint8, and say so
@@ -146,14 +184,6 @@ final class ClassLoss {
       return FastCrossEntropy.apply(api, input, target, g.n, g.c, g.inner, expected, w, ignoreIndex, reduction,
           withGrad, gradInto);
     }
-    double wSum = 0;
-    if (w != null) {
-      for (double v : w) {
-        wSum += v;
-      }
-    } else {
-      wSum = g.c;
-    }
     int rows = g.n * g.inner;
     DType dt = input.dtype();
     double[] x = input.toDoubleArray();
@@ -161,9 +191,8 @@ final class ClassLoss {
     double[] logp = new double[g.c];
     double[] nll = new double[rows];
     double[] smooth = new double[rows];
-    Accumulator nllSum = new Accumulator();
+    NllSums sums = new NllSums(dt);
     Accumulator smoothSum = new Accumulator();
-    Accumulator denominator = new Accumulator();
     for (int i = 0; i < rows; i++) {
       long y = t[i];
       if (y == ignoreIndex) {
@@ -179,18 +208,29 @@ final class ClassLoss {
       rowLogProbs(g, x, n, s, logp, dt);
       double wy = w == null ? 1 : w[(int) y];
       nll[i] = Precision.round(dt, -wy * logp[(int) y]);
-      nllSum.add(nll[i]);
-      denominator.add(wy);
+      sums.add(i, nll[i], wy);
       if (eps > 0) {
         Accumulator sm = new Accumulator();
         for (int c = 0; c < g.c; c++) {
-          sm.add(logp[c] * (w == null ? 1 : w[c]));
+          sm.add(w == null ? logp[c] : Precision.round(dt, logp[c] * w[c]));
         }
         smooth[i] = Precision.round(dt, -sm.value());
         smoothSum.add(smooth[i]);
       }
     }
-    double d = Precision.round(dt, denominator.value());
+    if (eps > 0 && w != null && reduction == Reduction.MEAN && target.dtype() != DType.INT64
+        && countIgnored(t) < rows) {
+      // cross_entropy_loss_label_smoothing normalises the smoothing term by
+      // weight.gather(0, target.masked_select(~ignore_mask)).sum(), and gather takes int64 indices only,
+      // checked only for a non-empty index (gather's meta skips an empty one): a uint8 target passes
+      // nll_loss_nd (its index checks come first) and is refused here unless every target is ignored
+      // ("gather(): Expected dtype int64 for index"; found by the differential sweep)
+      throw new LossArgumentException(ErrorKind.DTYPE, api + ": target: gather(): expected dtype int64 for index,"
+          + " got " + target.dtype() + " (label smoothing with a weight and mean reduction gathers the target's weights)");
+    }
+    // aten: total_weight is the cascade sum of the target weights (the count without weights), in the
+    // input's dtype, as is the loss sum; mean divides one by the other in that dtype
+    double d = rows == 0 ? 0 : sums.weight(w == null ? rows - countIgnored(t) : -1);
     double[] loss;
     if (reduction == Reduction.NONE) {
       loss = new double[rows];
@@ -199,7 +239,7 @@ final class ClassLoss {
       }
     } else {
       double scale = reduction == Reduction.MEAN ? d : 1;
-      double v = Precision.round(dt, nllSum.value()) / scale;
+      double v = rows == 0 ? (reduction == Reduction.MEAN ? Double.NaN : 0) : sums.loss() / scale;
       if (eps > 0) {
         v = (1 - eps) * Precision.round(dt, v)
             + Precision.round(dt, Precision.round(dt, smoothSum.value()) / scale) * (eps / g.c);
@@ -210,38 +250,116 @@ final class ClassLoss {
     if (!withGrad) {
       return new LossAndGrad(lossT, null);
     }
-    double a = reduction == Reduction.MEAN ? 1 / d : 1;
+    // the gradient as autograd composes it, each step rounded to the input's dtype: the nll part
+    // (nll_loss_backward_out_frame / nll_loss2d_backward_out_frame) is w[y] * -(g / total_weight) for mean,
+    // w[y] * -g for sum, -w[y] * g for none, with g = 1, or (1 - eps) under label smoothing; so a
+    // denormal total weight gives -inf in float32 (1 / 1e-40 overflows) where the exact value is -1
+    double gNll = eps > 0 ? Precision.round(dt, 1 - eps) : 1;
+    double nllScale = reduction == Reduction.MEAN ? -Precision.round(dt, gNll / d) : -gNll;
+    // the smoothing part: -(logp * w).sum(1) with the upstream eps / C (over the target weights' sum for mean)
+    double gSmooth = eps > 0 ? Precision.round(dt, eps / g.c) : 0;
+    double smoothScale = reduction == Reduction.MEAN ? -Precision.round(dt, gSmooth / d) : -gSmooth;
     double[] grad = new double[x.length];
     double[] gl = new double[g.c];
     for (int i = 0; i < rows; i++) {
       long y = t[i];
-      if (y == ignoreIndex) {
-        continue;
-      }
       int n = i / g.inner;
       int s = i % g.inner;
-      double wy = w == null ? 1 : w[(int) y];
-      if (!logSoftmax) {
-        grad[g.at(n, (int) y, s)] = -wy * a;
+      boolean ignored = y == ignoreIndex;
+      if (ignored && !logSoftmax) {
         continue;
       }
-      // d loss / d logp: the nll part at the target, the smoothing part at every class
+      double wy = ignored || w == null ? 1 : w[(int) y];
+      double gy = w == null ? nllScale : Precision.round(dt, wy * nllScale);
+      if (!logSoftmax) {
+        grad[g.at(n, (int) y, s)] = gy;
+        continue;
+      }
+      // d loss / d logp: the nll part at the target, the smoothing part at every class. An ignored row
+      // gets no nll part, and a smoothing part of 0 * w[c] (masked_fill's backward zeroes the upstream
+      // grad, then (logp * w).sum(1)'s backward multiplies it by w: NaN for an inf or NaN weight); its
+      // log_softmax backward, grad - exp(logp) * sum(grad), is then still NaN where logp is NaN (a NaN
+      // or +inf logit, or every logit -inf), as PyTorch computes it (found by the differential sweep)
+      double rowSmooth = ignored ? 0 : smoothScale;
       Accumulator total = new Accumulator();
       for (int c = 0; c < g.c; c++) {
-        double gc = eps > 0 ? -a * (eps / g.c) * (w == null ? 1 : w[c]) : 0;
-        if (c == y) {
-          gc += -a * (1 - eps) * wy;
+        double gc = eps > 0 && w != null ? Precision.round(dt, rowSmooth * w[c]) : eps > 0 ? rowSmooth : 0;
+        if (c == y && !ignored) {
+          gc = Precision.round(dt, gc + gy);
         }
         gl[c] = gc;
         total.add(gc);
       }
       double sum = total.value();
-      rowLogProbs(g, x, n, s, logp, null);
+      // log_softmax_backward_data: grad - exp(output) * sum(grad) on the output materialised in the
+      // dtype, its exp in the dtype too: exp(-700) is 0 in float32, so 0 * -inf is NaN there (the sweep)
+      rowLogProbs(g, x, n, s, logp, dt);
       for (int c = 0; c < g.c; c++) {
-        grad[g.at(n, c, s)] = gl[c] - Math.exp(logp[c]) * sum;
+        grad[g.at(n, c, s)] = gl[c] - Precision.round(dt, Math.exp(logp[c])) * sum;
       }
     }
     return new LossAndGrad(lossT, Tensor.ofFloating(input.dtype(), grad, g.inputShape));
+  }
+
+  private long countIgnored(long[] t) {
+    long k = 0;
+    for (long y : t) {
+      if (y == ignoreIndex) {
+        k++;
+      }
+    }
+    return k;
+  }
+
+  /**
+   * aten's reduced nll_loss sums (nll_loss_out_frame, nll_loss2d_forward_out_frame): the losses
+   * {@code -x[y] * w[y]} and the weights are added into 8 levels of partial sums in the input's dtype,
+   * level j + 1 taking level j whenever the element index is a multiple of 16^(j + 1) (level_power =
+   * max(4, ceil(log2(count)) / 8) is 4 for every count below 2^40), then the levels are added in order.
+   * In float32 this overflows (or cancels) where a compensated double sum does not (found by the sweep).
+   */
+  private static final class NllSums {
+    private static final int LEVELS = 8;
+    private static final int POWER = 4;
+    private final DType dt;
+    private final double[] loss = new double[LEVELS];
+    private final double[] weight = new double[LEVELS];
+
+    NllSums(DType dt) {
+      this.dt = dt;
+    }
+
+    void add(long index, double lossTerm, double w) {
+      loss[0] = Precision.round(dt, loss[0] + lossTerm);
+      weight[0] = Precision.round(dt, weight[0] + w);
+      for (int j = 0; j + 1 < LEVELS; j++) {
+        long mask = ((1L << POWER) - 1) << (j * POWER);
+        if ((index & mask) != 0) {
+          break;
+        }
+        loss[j + 1] = Precision.round(dt, loss[j + 1] + loss[j]);
+        weight[j + 1] = Precision.round(dt, weight[j + 1] + weight[j]);
+        loss[j] = 0;
+        weight[j] = 0;
+      }
+    }
+
+    double loss() {
+      return total(loss);
+    }
+
+    /** The weights' sum, or {@code count} (in the dtype) when it is not negative (no weight tensor). */
+    double weight(long count) {
+      return count >= 0 ? Precision.round(dt, count) : total(weight);
+    }
+
+    private double total(double[] levels) {
+      double s = 0;
+      for (double v : levels) {
+        s = Precision.round(dt, s + v);
+      }
+      return s;
+    }
   }
 
   private int[] targetShape(Geometry g) {
@@ -266,11 +384,27 @@ final class ClassLoss {
           + " is not supported for probability (floating point) targets; only a negative value is");
     }
     double[] w = weights(g);
+    requireSmoothingInRange();
     double eps = labelSmoothing > 0 ? labelSmoothing : 0;
     int rows = g.n * g.inner;
     DType dt = input.dtype();
+    // cross_entropy_loss_prob_target: -(log_softmax(x) * target' * weight).sum(...), with type
+    // promotion: target' = target * (1 - eps) + eps / C is computed in the target's dtype, the products
+    // in the promoted dtype of input, target and weight (a float64 target or weight makes a float32
+    // input's loss float64; an int64 weight is promoted to the floating dtype); the gradient is the
+    // input's dtype (found by the differential sweep)
+    DType tdt = target.dtype();
+    DType rt = dt == DType.FLOAT64 || tdt == DType.FLOAT64 || (weight != null && weight.dtype() == DType.FLOAT64)
+        ? DType.FLOAT64 : DType.FLOAT32;
     double[] x = input.toDoubleArray();
     double[] t = target.toDoubleArray();
+    if (eps > 0) {
+      double keep = Precision.round(tdt, 1 - eps);
+      double add = Precision.round(tdt, eps / g.c);
+      for (int k = 0; k < t.length; k++) {
+        t[k] = Precision.round(tdt, Precision.round(tdt, t[k] * keep) + add);
+      }
+    }
     double[] logp = new double[g.c];
     double[] l = new double[rows];
     Accumulator total = new Accumulator();
@@ -280,23 +414,26 @@ final class ClassLoss {
       rowLogProbs(g, x, n, s, logp, dt);
       Accumulator row = new Accumulator();
       for (int c = 0; c < g.c; c++) {
-        double tc = smoothed(t[g.at(n, c, s)], eps, g.c);
-        row.add(logp[c] * tc * (w == null ? 1 : w[c]));
+        double p = Precision.round(rt, logp[c] * t[g.at(n, c, s)]);
+        row.add(w == null ? p : Precision.round(rt, p * w[c]));
       }
-      l[i] = Precision.round(dt, -row.value());
+      l[i] = Precision.round(rt, -row.value());
       total.add(l[i]);
     }
     int[] outShape = targetShape(g);
     double[] loss = switch (reduction) {
       case NONE -> l;
       case SUM -> new double[] {total.value()};
-      case MEAN -> new double[] {rows == 0 ? Double.NaN : Precision.round(dt, total.value()) / rows};
+      case MEAN -> new double[] {x.length == 0 ? Double.NaN : Precision.round(rt, total.value()) / rows};
     };
-    Tensor lossT = Tensor.ofFloating(input.dtype(), loss, reduction == Reduction.NONE ? outShape : new int[0]);
+    Tensor lossT = Tensor.ofFloating(rt, loss, reduction == Reduction.NONE ? outShape : new int[0]);
     if (!withGrad) {
       return new LossAndGrad(lossT, null);
     }
-    double a = reduction == Reduction.MEAN ? 1.0 / rows : 1;
+    // autograd through -(logp * target' * weight).sum() (/ R for mean): the upstream -1 (or -(1 / R)) times
+    // the weight, times the target, in the promoted dtype, then cast to the input's dtype (mul's backward);
+    // in float32 a huge weight overflows there to inf, as in PyTorch (found by the differential sweep)
+    double a = reduction == Reduction.MEAN ? -Precision.round(rt, 1.0 / rows) : -1;
     double[] grad = new double[x.length];
     double[] gl = new double[g.c];
     for (int i = 0; i < rows; i++) {
@@ -304,20 +441,19 @@ final class ClassLoss {
       int s = i % g.inner;
       Accumulator rowSum = new Accumulator();
       for (int c = 0; c < g.c; c++) {
-        gl[c] = -a * smoothed(t[g.at(n, c, s)], eps, g.c) * (w == null ? 1 : w[c]);
+        double gw = w == null ? a : Precision.round(rt, a * w[c]);
+        gl[c] = Precision.round(dt, Precision.round(rt, gw * t[g.at(n, c, s)]));
         rowSum.add(gl[c]);
       }
-      double sum = rowSum.value();
-      rowLogProbs(g, x, n, s, logp, null);
+      double sum = Precision.round(dt, rowSum.value());
+      // log_softmax_backward_data: grad - exp(output) * sum(grad) on the output materialised in the
+      // dtype, its exp in the dtype too: exp(-700) is 0 in float32, so 0 * -inf is NaN there (the sweep)
+      rowLogProbs(g, x, n, s, logp, dt);
       for (int c = 0; c < g.c; c++) {
-        grad[g.at(n, c, s)] = gl[c] - Math.exp(logp[c]) * sum;
+        grad[g.at(n, c, s)] = gl[c] - Precision.round(dt, Math.exp(logp[c])) * sum;
       }
     }
     return new LossAndGrad(lossT, Tensor.ofFloating(input.dtype(), grad, g.inputShape));
-  }
-
-  private static double smoothed(double t, double eps, int c) {
-    return eps > 0 ? t * (1 - eps) + eps / c : t;
   }
 
   /**

@@ -31,15 +31,20 @@ import dev.lossconformance.tensor.Tensor;
  * Errors ({@link dev.lossconformance.loss.LossArgumentException}, of the kind in brackets) where
  * PyTorch raises: a target index out of {@code [0, C)} that is not ignore_index, at its full int64
  * value (index out of range), a weight not of length C or mismatched shapes (shape mismatch),
- * {@code label_smoothing > 1} (invalid value), a non-negative ignore_index with probability targets
- * (unsupported argument). Instances are immutable and safe to share between threads.
+ * {@code label_smoothing > 1} (invalid value; raised by {@code apply} in aten's order: first on the
+ * class-index path, after the target's dtype, ignore_index and the weight's size on the probability
+ * path), a non-negative ignore_index with probability targets (unsupported argument), a weight of
+ * another dtype than the input with class-index targets (dtype). Probability targets follow PyTorch's
+ * type promotion: a float64 target or weight makes a float32 input's loss float64. Instances are immutable and safe to share between threads.
  */
 public final class CrossEntropy {
   public static final String API = "torch.nn.functional.cross_entropy";
   private final ClassLoss kernel;
 
   private CrossEntropy(Builder b) {
-    if (b.labelSmoothing > 1 || Double.isNaN(b.labelSmoothing)) {
+    // label_smoothing > 1 is refused by apply, where aten checks it (after the probability path's
+    // ignore_index and weight checks); NaN is refused here
+    if (Double.isNaN(b.labelSmoothing)) {
       throw new LossArgumentException(ErrorKind.INVALID_VALUE,
           API + ": label_smoothing: must be in [0, 1], got " + b.labelSmoothing);
     }

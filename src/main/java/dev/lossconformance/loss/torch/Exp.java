@@ -146,7 +146,7 @@ class Exp {
       int base = r * c;
       if (y == ignore) {
         if (grad != null) {
-          java.util.Arrays.fill(grad, base, base + c, 0f);
+          ignoredRow(grad, base, c, max(x, base, c));
         }
         continue;
       }
@@ -164,6 +164,15 @@ class Exp {
       }
     }
     return sum;
+  }
+
+  /**
+   * The gradient of an ignored row, of max {@code m}: PyTorch's log_softmax backward,
+   * {@code grad - exp(logp) * sum(grad)} with a zero grad, is 0 unless the row's logp is NaN, which it
+   * is throughout when the max is not finite (a NaN or +inf logit, or every logit -inf); then NaN.
+   */
+  static void ignoredRow(float[] grad, int base, int c, float m) {
+    java.util.Arrays.fill(grad, base, base + c, Float.isFinite(m) ? 0f : Float.NaN);
   }
 
   /** A row's float32 loss {@code -w_y (x_y - m - log s)} from its target logit, max and log-sum. */

@@ -60,7 +60,9 @@ final class FastCrossEntropy {
       total += w == null ? 1 : w[(int) y];
     }
     float d = (float) total;
-    double a = reduction == Reduction.MEAN ? 1.0 / d : 1;
+    // aten's nll_loss backward takes -(1 / total_weight) in float32 before multiplying by w[y], so a
+    // denormal total weight gives an infinite gradient (1 / 1e-40 overflows float32), as PyTorch does
+    double a = reduction == Reduction.MEAN ? 1f / d : 1;
     float[] loss = reduction == Reduction.NONE ? new float[rows] : null;
     // every element of the gradient is written (ignored rows too), so a caller's array needs no clearing
     float[] grad = !withGrad ? null : gradInto != null ? gradInto : new float[x.length];
@@ -201,8 +203,11 @@ final class FastCrossEntropy {
         if (grad != null) {
           for (int p = 0; p < len; p++) {
             long y = t[tBase + p];
-            // the scale per position, a w_y / s (0 where ignored), reusing m's storage
-            m[p] = y == ignore ? 0f : (float) (a * (w == null ? 1 : w[(int) y]) / s[p]);
+            // the scale per position, a w_y / s, reusing m's storage; where ignored 0, or NaN when the
+            // position's max is not finite (a NaN or +inf logit, or all -inf): PyTorch's log_softmax
+            // backward, 0 - exp(logp) * 0, is NaN at every class of a position whose logp is NaN
+            m[p] = y == ignore ? (Float.isFinite(m[p]) ? 0f : Float.NaN)
+                : (float) (a * (w == null ? 1 : w[(int) y]) / s[p]);
           }
           for (int k = 0; k < c; k++) {
             exp.multiply(grad, base + k * inner, m, len);

@@ -72,7 +72,7 @@ final class VectorExp extends Exp {
       long y = t[r];
       if (y == ignore) {
         if (grad != null) {
-          java.util.Arrays.fill(grad, base, base + c, 0f);
+          ignoredRow(grad, base, c, max(x, base, c));
         }
         continue;
       }
@@ -297,7 +297,7 @@ final class VectorExp extends Exp {
         long y = t[r];
         if (y == ignore) {
           if (grad != null) {
-            java.util.Arrays.fill(grad, base, base + c, 0f);
+            ignoredRow(grad, base, c, max[r - r0]);
           }
           continue;
         }
