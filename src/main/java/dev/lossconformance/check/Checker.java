@@ -242,7 +242,10 @@ public final class Checker {
         continue;
       }
       // the element's own term magnitude; none (or not finite) leaves only the relative allowance
-      double unit = terms == null ? Double.NaN : Ulps.ulp(dt, terms[i]);
+      // a magnitude beyond the dtype's range (a model's product of huge terms: weights or an nll near the
+      // maximum, found by the sweep) is the largest finite value, not "no model": the terms are that big
+      double max = dt == DType.FLOAT32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+      double unit = terms == null ? Double.NaN : Ulps.ulp(dt, terms[i] > max ? max : terms[i]);
       boolean hasFloor = Double.isFinite(unit) && unit > 0;
       double inUnits = hasFloor && Double.isFinite(abs) ? abs / unit : Double.POSITIVE_INFINITY;
       termsBeyond = Math.max(termsBeyond, inUnits);

@@ -556,10 +556,7 @@ public final class TermMagnitudes {
           double gamma = Math.abs(p - g.getDouble(base + j) / k[b]);
           double life = Double.isFinite(nll[b]) ? 1 + 2 * nll[b] : 1;
           // through log_softmax the frame's sum of (p - gamma), 0 up to gamma's error, comes back times p
-          double m = k[b] * (output.equals("grad_logits") && torch ? p * (1 + life) + gamma * life : p + gamma * life);
-          // an nll near the float64 maximum (the sweep's log-probabilities of -1.7e308) makes the magnitude
-          // overflow: its terms are then the largest finite double, not "no model" (found by the sweep)
-          out[base + j] = m == Double.POSITIVE_INFINITY && Double.isFinite(nll[b]) ? Double.MAX_VALUE : m;
+          out[base + j] = k[b] * (output.equals("grad_logits") && torch ? p * (1 + life) + gamma * life : p + gamma * life);
         }
       }
     }
