@@ -227,6 +227,12 @@ public final class TfCtcLoss {
     }
 
     /** A value of the softmax matrix {@code y}, which the kernel materialises in the logits' dtype. */
+    /** A subnormal of the dtype flushed to (signed) zero, as TF's CPU kernels do. */
+    private double ftz(double v) {
+      double min = f32 ? Float.MIN_NORMAL : Double.MIN_NORMAL;
+      return Math.abs(v) < min ? 0.0 * Math.signum(v) : v;
+    }
+
     private double ry(double v) {
       return f32 ? (float) v : v;
     }
@@ -265,16 +271,18 @@ public final class TfCtcLoss {
         int row = tm ? (f * n + b) * classes : (b * t + f) * classes;
         double m = NEG_INF;
         for (int k = 0; k < c; k++) {
-          m = Math.max(m, x[row + cols[k]]);
+          m = Math.max(m, ftz(x[row + cols[k]]));
         }
         double sum = 0;
         for (int k = 0; k < c; k++) {
-          double e = ry(Math.exp(ry(x[row + cols[k]] - m)));
+          // TF's CPU kernels run with denormals flushed to zero (FTZ/DAZ): exp(-90) in float32 is 0 there,
+          // so a class that far below the frame's maximum has y = 0 and log y = -inf (found by the sweep)
+          double e = ftz(ry(Math.exp(ry(ftz(x[row + cols[k]]) - m))));
           y[f * c + k] = e;
           sum = ry(sum + e);
         }
         for (int k = 0; k < c; k++) {
-          double v = ry(y[f * c + k] / sum);
+          double v = ftz(ry(y[f * c + k] / sum));
           y[f * c + k] = v;
           logY[f * c + k] = ry(Math.log(v));
         }
