@@ -71,10 +71,7 @@ public final class BinaryCrossentropy {
     }
     double[] loss = new double[rows];
     for (int r = 0; r < rows; r++) {
-      double s = 0;
-      for (int k = 0; k < last; k++) {
-        s += e[r * last + k];
-      }
+      double s = KerasReduction.eigenSum(e, r * last, last);
       loss[r] = (float) ((float) s / (float) last);
     }
     KerasReduction.Reduced red = KerasReduction.reduce(loss, outShape, null, sampleWeight, reduction);

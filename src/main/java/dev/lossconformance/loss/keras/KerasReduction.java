@@ -154,6 +154,40 @@ public final class KerasReduction {
     return Math.abs(v) < Float.MIN_NORMAL ? Math.copySign(0.0, v) : v;
   }
 
+  /** The float32 lanes of Eigen's packet on the x86-64 CPUs TF 2.16's wheels target (AVX: 8). */
+  static final int PACKET = 8;
+
+  /**
+   * {@code v[from..from+n)} summed as Eigen's inner-most-dimension reduction sums float32 (what TF's
+   * {@code Sum} and {@code Mean} over the last axis, and the xent kernels' sums over classes, run):
+   * whole packets of {@link #PACKET} lanes accumulated lane by lane, the remainder sequentially, then
+   * {@code remainder + predux(lanes)}, predux adding the upper half of the lanes to the lower half until
+   * one is left ({@code InnerMostDimReducer::reduce}, {@code SumReducer::finalizeBoth}). Every addition
+   * is rounded to float32 and flushed. Rows shorter than a packet are summed left to right.
+   */
+  public static double eigenSum(double[] v, int from, int n) {
+    int vectorized = n / PACKET * PACKET;
+    double accum = 0;
+    for (int j = vectorized; j < n; j++) {
+      accum = flush((float) (accum + v[from + j]));
+    }
+    if (vectorized == 0) {
+      return accum;
+    }
+    double[] lanes = new double[PACKET];
+    for (int j = 0; j < vectorized; j += PACKET) {
+      for (int l = 0; l < PACKET; l++) {
+        lanes[l] = flush((float) (lanes[l] + v[from + j + l]));
+      }
+    }
+    for (int width = PACKET / 2; width >= 1; width /= 2) {
+      for (int l = 0; l < width; l++) {
+        lanes[l] = flush((float) (lanes[l] + lanes[l + width]));
+      }
+    }
+    return flush((float) (accum + lanes[0]));
+  }
+
   /**
    * For each per-sample loss, the element of {@code sample_weight} it is multiplied by, after Keras'
    * {@code squeeze_or_expand_to_same_rank} (a trailing 1 is squeezed, a rank-1 weight is expanded)

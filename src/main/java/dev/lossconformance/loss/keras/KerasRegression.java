@@ -175,14 +175,15 @@ public final class KerasRegression {
     double[] t = new double[n];
     double[] p = new double[n];
     double[] loss = new double[rows];
+    double[] terms = new double[last];
     for (int r = 0; r < rows; r++) {
-      double s = 0;
       for (int k = 0; k < last; k++) {
         int i = r * last + k;
         t[i] = KerasReduction.flush((float) yTrue.getDouble(tAt[i]));
         p[i] = KerasReduction.flush((float) yPred.getDouble(pAt[i]));
-        s += term.loss(t[i], p[i]);
+        terms[k] = term.loss(t[i], p[i]);
       }
+      double s = KerasReduction.eigenSum(terms, 0, last);
       // tf.reduce_mean of an empty axis is 0/0 = NaN, tf.reduce_sum's is 0
       loss[r] = mean ? f((float) s / (float) last) : f(s);
     }

@@ -124,6 +124,7 @@ public final class SparseCategoricalCrossentropy {
     double[] res = new double[rows];
     double[] back = new double[rows * c];
     double[] z = new double[c];
+    double[] e = new double[c];
     for (int i = 0; i < rows; i++) {
       double max = Double.NEGATIVE_INFINITY;
       boolean nan = false;
@@ -133,15 +134,14 @@ public final class SparseCategoricalCrossentropy {
         nan |= Double.isNaN(z[k]);
         max = Math.max(max, z[k]);
       }
-      double sum = 0;
       for (int k = 0; k < c; k++) {
         z[k] = nan ? Double.NaN : f(z[k] - max);
-        sum += f(Math.exp(z[k]));
+        e[k] = f(Math.exp(z[k]));
       }
-      sum = f(sum);
+      double sum = KerasReduction.eigenSum(e, 0, c);
       res[i] = f(f(Math.log(sum)) - z[(int) labels[i]]);
       for (int k = 0; k < c; k++) {
-        back[i * c + k] = f(f(f(Math.exp(z[k])) / sum) - (k == labels[i] ? 1 : 0));
+        back[i * c + k] = f(f(e[k] / sum) - (k == labels[i] ? 1 : 0));
       }
     }
     // ignore_class: valid_mask reshaped to res_shape, then ops.where(valid_mask, res, 0.0)
