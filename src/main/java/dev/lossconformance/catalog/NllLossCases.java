@@ -82,7 +82,11 @@ public final class NllLossCases {
         Stream.of(nll("kdim2_target_uint8", "mean").input("input", uniform(-5, 0, 1, 3, 2, 2))
             .input("target", (rng, dt) -> dev.lossconformance.tensor.Tensor.ofLongs(dev.lossconformance.tensor.DType.UINT8,
                 new long[] {0, 1, 2, 1}, 1, 2, 2))
-            .expectError("expected scalar type Long")));
+            .expectError("expected scalar type Long")),
+        // found by the differential sweep (TensorFlow)
+        // K-dim [N, C, 1] with a [N, 1] target: Keras' squeeze_or_expand_to_same_rank squeezes y_pred to [N, C]
+        Stream.of(nll("kdim1_single_position", "mean").input("input", uniform(-5, 0, 2, 2, 1))
+            .input("target", longs(new int[] {2, 1}, 1, 0))));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }
 }
