@@ -129,6 +129,7 @@ class EngineErrorsTest {
       Map.entry("InvalidArgumentError: len(sequence_length) != batch_size.  len(sequence_length):  2 batch_size: 3",
           ErrorKind.SHAPE_MISMATCH),
       Map.entry("InvalidArgumentError: batch_size must not be 0", ErrorKind.SHAPE_MISMATCH),
+      Map.entry("InvalidArgumentError: Must have at least one class, but got logits shape [0,0]", ErrorKind.SHAPE_MISMATCH),
 
       // fixture
       Map.entry("RuntimeError: all elements of input should be between 0 and 1", ErrorKind.INVALID_VALUE),

@@ -107,7 +107,7 @@ public final class SparseCategoricalCrossentropy {
     }
     int rows = Tensor.numel(outShape);
     if (c == 0) { // sparse_xent_op.cc, before the label check
-      throw new LossArgumentException(ErrorKind.INVALID_VALUE,
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
           API + ": y_pred: Must have at least one class, but got logits shape [" + rows + ",0]");
     }
     long[] labels = new long[rows];
