@@ -96,7 +96,10 @@ public final class BinaryCrossEntropyCases {
             kerasOnly("sample_weight", "sum_over_batch_size", 0.0, true)
                 .input("input", uniform(0.01, 0.99, 4, 3)).input("target", bits(4, 3)).input("sample_weight", uniform(0, 2, 4))),
         Stream.of(bce("size_mismatch", "mean").input("input", uniform(0.1, 0.9, 2, 3))
-            .input("target", uniform(0, 1, 3, 2)).expectError("size")));
+            .input("target", uniform(0, 1, 3, 2)).expectError("size")),
+        // found by the differential sweep (TensorFlow)
+        // an empty batch: Keras' mean over the empty last axis is 0/0 = NaN, a 0-d loss
+        Stream.of(bce("empty_1d", "mean").input("input", values(new int[] {0})).input("target", values(new int[] {0}))));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }
 }

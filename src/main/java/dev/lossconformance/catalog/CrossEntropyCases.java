@@ -354,7 +354,17 @@ public final class CrossEntropyCases {
             probsInput("soft_target", "mean", true).input("input", simplex(1, 3, 4).map(Math::log))
                 .input("target", simplex(1, 3, 4))));
 
-    return Stream.concat(Stream.concat(index, prob), tensorflow).flatMap(s -> s)
+    // found by the differential sweep (TensorFlow)
+    Stream<Stream<CaseBuilder>> sweptTensorflow = Stream.of(
+        // Keras' ignore_class multiplies y_pred by expand_dims(mask, -1): the [4] target becomes [4, 1], so
+        // [4, 1] logits broadcast to [4, 4, 1], which its backend then refuses (shapes up to the last axis)
+        Stream.of(ce("index/ignore_index_one_class", "mean").input("input", normal(1, 4, 1))
+            .input("target", longs(new int[] {4}, 0, 0, 0, IGNORED))
+            .divergence("Keras' ignore_class mask broadcasts [4, 1] logits to [4, 4, 1] and its backend raises; torch computes (C = 1)")),
+        // no classes: TF's kernel raises "Must have at least one class" even for an empty batch
+        Stream.of(ce("index/empty_no_classes", "mean").input("input", values(new int[] {0, 0}))
+            .input("target", longs(new int[] {0}))));
+    return Stream.concat(Stream.concat(Stream.concat(index, prob), tensorflow), sweptTensorflow).flatMap(s -> s)
         .flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream())
         .toList();
   }

@@ -51,7 +51,17 @@ public final class HingeEmbeddingLossCases {
         Stream.of(h("at_margin", "sum", 1.0).input("input", values(new int[] {1, 3}, 1, 1, 0.5))
             .input("target", values(new int[] {1, 3}, -1, 1, -1))),
         Stream.of(h("labels_01", "mean", 1.0).input("input", normal(1, 3, 2))
-            .input("target", values(new int[] {3, 2}, 0, 1, 1, 0, 0, 1))))
+            .input("target", values(new int[] {3, 2}, 0, 1, 1, 0, 0, 1))),
+        // found by the differential sweep (TensorFlow)
+        // Keras Hinge's gradient where the hinge is flat is TF's -0 * label: NaN for a NaN label, not 0
+        Stream.of(h("nan_label", "mean", 1.0).input("input", values(new int[] {1, 2}, 0, 0.5))
+            .input("target", values(new int[] {1, 2}, Double.NaN, 1))),
+        // TF flushes the subnormal label 1.4e-45 to 0, so Keras sees binary labels {0, 1} and converts them
+        Stream.of(h("subnormal_label", "mean", 1.0).input("input", values(new int[] {1, 2}, 1, 0.5))
+            .input("target", values(new int[] {1, 2}, 1.4e-45, 1))
+            .divergence("TF's CPU kernels flush subnormals (FTZ/DAZ, common_runtime/executor.cc); torch computes them; Keras sees the labels {0, 1} and converts them to {-1, 1}")),
+        // an empty batch: Keras' mean over the empty last axis is 0/0 = NaN, a 0-d loss
+        Stream.of(h("empty_1d", "mean", 1.0).input("input", values(new int[] {0})).input("target", values(new int[] {0}))))
         .flatMap(s -> s);
     return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }

@@ -52,7 +52,13 @@ public final class KlDivCases {
         Stream.of(kl("scalar", "batchmean", false)
             .input("input", values(new int[0], -0.5)).input("target", values(new int[0], 0.3))),
         Stream.of(kl("bad_reduction", "avg", false)
-            .input("input", simplex(1, 2, 3).map(Math::log)).input("target", simplex(1, 2, 3)).expectError("reduction")))
+            .input("input", simplex(1, 2, 3).map(Math::log)).input("target", simplex(1, 2, 3)).expectError("reduction")),
+        // found by the differential sweep (TensorFlow)
+        // an empty batch: Keras' sum over the empty last axis is 0, a 0-d loss
+        Stream.of(kl("empty_1d", "mean", false).input("input", values(new int[] {0})).input("target", values(new int[] {0}))),
+        // Keras' squeeze_or_expand_to_same_rank makes a [1] y_pred 0-d beside a 0-d y_true: no last axis, TF raises
+        Stream.of(kl("scalar_target", "mean", false).input("input", values(new int[] {1}, -0.5)).input("target", values(new int[0], 0.3))
+            .divergence("Keras squeezes the [1] y_pred to 0-d beside a 0-d y_true (squeeze_or_expand_to_same_rank); its last-axis sum raises, torch broadcasts")))
         .flatMap(s -> s);
     return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }

@@ -37,7 +37,17 @@ public final class L1LossCases {
         Stream.of(l1("inf_nan", "none").input("input", values(new int[] {4}, Double.POSITIVE_INFINITY, Double.NaN, 1, Double.NEGATIVE_INFINITY))
             .input("target", values(new int[] {4}, 1, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY))),
         Stream.of(l1("not_broadcastable", "mean").input("input", normal(1, 2, 3)).input("target", normal(1, 4))
-            .expectError("size")))
+            .expectError("size")),
+        // found by the differential sweep (TensorFlow)
+        // TF flushes the subnormal target: |0 - (-1.4e-45)| is 0 and Keras' gradient -sign(0) = -0, torch's sign = 1
+        Stream.of(l1("subnormal_difference", "mean").input("input", values(new int[] {1, 2}, 0, 1))
+            .input("target", values(new int[] {1, 2}, -1.4e-45, 0.5))
+            .divergence("TF's CPU kernels flush subnormals (FTZ/DAZ, common_runtime/executor.cc); torch computes them: Keras' |y_true - y_pred| is 0 there and its gradient -0, torch's sign(1.4e-45) = 1")),
+        // an empty batch: Keras' mean over the empty last axis is 0/0 = NaN, a 0-d loss
+        Stream.of(l1("empty_1d", "mean").input("input", values(new int[] {0})).input("target", values(new int[] {0}))),
+        // Keras' squeeze_or_expand_to_same_rank makes a [1] y_pred 0-d beside a 0-d y_true: no last axis, TF raises
+        Stream.of(l1("scalar_target", "mean").input("input", values(new int[] {1}, 0.5)).input("target", values(new int[0], 0))
+            .divergence("Keras squeezes the [1] y_pred to 0-d beside a 0-d y_true (squeeze_or_expand_to_same_rank); its last-axis mean raises, torch broadcasts")))
         .flatMap(s -> s);
     return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }

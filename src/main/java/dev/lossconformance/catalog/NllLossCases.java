@@ -100,7 +100,11 @@ public final class NllLossCases {
         Stream.of(nll("denormal_total_weight", "mean").input("input", values(new int[] {1, 2}, -0.5, -1.5))
             .input("target", longs(new int[] {1}, 1)).input("weight", values(new int[] {2}, 1, 1e-40))),
         Stream.of(nll("float32_sum_overflow", "sum").input("input", values(new int[] {2, 2}, -3e38, -1, -2, -3e38))
-            .input("target", longs(new int[] {2}, 0, 1))));
+            .input("target", longs(new int[] {2}, 0, 1))),
+        // found by the differential sweep (TensorFlow)
+        // K-dim [N, C, 1] with a [N, 1] target: Keras' squeeze_or_expand_to_same_rank squeezes y_pred to [N, C]
+        Stream.of(nll("kdim1_single_position", "mean").input("input", uniform(-5, 0, 2, 2, 1))
+            .input("target", longs(new int[] {2, 1}, 1, 0))));
     return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }
 

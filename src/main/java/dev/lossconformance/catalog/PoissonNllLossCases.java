@@ -61,7 +61,13 @@ public final class PoissonNllLossCases {
         Stream.of(p("eps_large", "mean", false, false).param("eps", 0.5)
             .input("input", values(six, 0, 0.1, 1, 2, 0.01, 3)).input("target", values(six, 1, 2, 0, 3, 1, 0))),
         Stream.of(p("overflow_log_input", "none", true, false)
-            .input("input", values(new int[] {3}, 90, 700, -100)).input("target", values(new int[] {3}, 1, 2, 3))))
+            .input("input", values(new int[] {3}, 90, 700, -100)).input("target", values(new int[] {3}, 1, 2, 3))),
+        // found by the differential sweep (TensorFlow)
+        // an empty batch: Keras' mean over the empty last axis is 0/0 = NaN, a 0-d loss
+        Stream.of(p("empty_1d", "mean", true, false).input("input", values(new int[] {0})).input("target", values(new int[] {0}))),
+        // a rate of 3e38: TF's 1/(p + 1e-7) is subnormal and flushed, so Keras' gradient is 1/n, not (1 - y/p)/n
+        Stream.of(p("huge_rate", "mean", false, false).input("input", values(new int[] {2, 2}, 0, 3.0E38, 0, 0))
+            .input("target", values(new int[] {2, 2}, 0, 1.7E38, 0, 0))))
         .flatMap(s -> s);
     return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
   }

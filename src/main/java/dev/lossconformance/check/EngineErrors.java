@@ -82,6 +82,8 @@ public final class EngineErrors {
       Rule.of(ErrorKind.SHAPE_MISMATCH, "len\\(sequence_length\\) != batch_size"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "batch_size must not be 0"),
       Rule.of(ErrorKind.SHAPE_MISMATCH, "Max time or first dimension of input cannot be 0"),
+      // TF's sparse_xent_op.cc on logits of shape [N, 0] (cross_entropy/index/empty_no_classes)
+      Rule.of(ErrorKind.SHAPE_MISMATCH, "Must have at least one class"),
 
       // a value outside its domain
       Rule.of(ErrorKind.INVALID_VALUE, "all elements of (input|target) should be between 0 and 1"),

@@ -61,6 +61,9 @@ public final class TermMagnitudes {
     model(KerasApis.CATEGORICAL_CROSSENTROPY, "grad_y_pred", TermMagnitudes::kerasCategorical);
     model(KerasApis.BINARY_CROSSENTROPY, "grad_y_pred", TermMagnitudes::kerasBinary);
     model(KerasApis.POISSON, "grad_y_pred", TermMagnitudes::kerasPoisson);
+    model(KerasApis.BINARY_CROSSENTROPY, "loss", TermMagnitudes::kerasBinaryLoss);
+    model(KerasApis.KL_DIVERGENCE, "loss", in -> kerasLastAxisLoss(in, false));
+    model(KerasApis.POISSON, "loss", in -> kerasLastAxisLoss(in, true));
     model(KerasApis.COSINE_SIMILARITY, "loss", in -> kerasCosine(in, false));
     model(KerasApis.COSINE_SIMILARITY, "grad_y_pred", in -> kerasCosine(in, true));
     model(TfNnApis.SIGMOID_CROSS_ENTROPY_WITH_LOGITS, "loss", TermMagnitudes::tfSigmoidLoss);
@@ -791,6 +794,70 @@ public final class TermMagnitudes {
       out[i] = fac[i / c] / c * (1 + Math.abs(yTrue.getDouble(i) / (yPred.getDouble(i) + KerasReduction.EPSILON)));
     }
     return out;
+  }
+
+  /**
+   * Keras {@code BinaryCrossentropy}'s loss: the mean over the last axis of the terms' magnitudes, {@code
+   * |y log p| + |(1 - y) log(1 - p)|} (p clipped) or, from logits, {@code max(x, 0) + |x y| + log1p(e^-|x|)};
+   * labels outside [0, 1] (1e30) make the two terms cancel.
+   */
+  private static double[] kerasBinaryLoss(In in) {
+    Tensor yPred = in.t("y_pred");
+    Tensor yTrue = in.t("y_true");
+    boolean logits = in.flag("from_logits");
+    double eps = in.real("label_smoothing");
+    int[][] same = KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(), yPred.shape());
+    int[] shape = same[1];
+    int last = shape[shape.length - 1];
+    double[] fac = kerasFactor(in, Arrays.copyOf(shape, shape.length - 1), null);
+    double[] out = new double[fac.length];
+    for (int i = 0; i < yPred.numel(); i++) {
+      double y = (1 - eps) * yTrue.getDouble(i) + eps / 2;
+      double x = yPred.getDouble(i);
+      double m;
+      if (logits) {
+        m = Math.max(x, 0) + Math.abs(x * y) + Math.log1p(Math.exp(-Math.abs(x)));
+      } else {
+        double p = clip(x);
+        m = Math.abs(y * Math.log(p)) + Math.abs((1 - y) * Math.log(1 - p));
+      }
+      out[i / last] += fac[i / last] * m / last;
+    }
+    return in.str("reduction").equals("none") || out.length <= 1 ? out : new double[] {sum(out)};
+  }
+
+  /**
+   * The per-sample losses of Keras {@code KLDivergence} ({@code sum_{-1} t log(t/p)}, t and p clipped to
+   * [1e-7, 1]) and {@code Poisson} ({@code mean_{-1} p - y log(p + 1e-7)}), each term's magnitude
+   * {@code |t log(t/p)| + t} (the quotient's rounding moves the log by an ulp of 1) or {@code |p| +
+   * |y log(p + 1e-7)|}, over y_true and y_pred as Keras broadcasts them (after its
+   * squeeze_or_expand_to_same_rank), times the reduction's factor per sample; summed unless {@code none}.
+   */
+  private static double[] kerasLastAxisLoss(In in, boolean poisson) {
+    Tensor yPred = in.t("y_pred");
+    Tensor yTrue = in.t("y_true");
+    int[][] same = KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(), yPred.shape());
+    int[] shape = Shapes.broadcastShape(same[0], same[1]);
+    int[] tAt = Shapes.broadcastIndex("y_true", same[0], shape);
+    int[] pAt = Shapes.broadcastIndex("y_pred", same[1], shape);
+    int last = shape[shape.length - 1];
+    int[] lossShape = Arrays.copyOf(shape, shape.length - 1);
+    double[] fac = kerasFactor(in, lossShape, null);
+    double[] out = new double[fac.length];
+    for (int i = 0; i < tAt.length; i++) {
+      double y = yTrue.getDouble(tAt[i]);
+      double p = yPred.getDouble(pAt[i]);
+      double m;
+      if (poisson) {
+        m = (Math.abs(p) + Math.abs(y * Math.log(p + KerasReduction.EPSILON))) / last;
+      } else {
+        double t = Math.max(Math.min(y, 1), KerasReduction.EPSILON);
+        double q = Math.max(Math.min(p, 1), KerasReduction.EPSILON);
+        m = Math.abs(t * Math.log(t / q)) + t;
+      }
+      out[i / last] += fac[i / last] * m;
+    }
+    return in.str("reduction").equals("none") || out.length <= 1 ? out : new double[] {sum(out)};
   }
 
   /**

@@ -131,6 +131,7 @@ class EngineErrorsTest {
       Map.entry("InvalidArgumentError: batch_size must not be 0", ErrorKind.SHAPE_MISMATCH),
       Map.entry("InvalidArgumentError: Max time or first dimension of input cannot be 0.", ErrorKind.SHAPE_MISMATCH),
       Map.entry("RuntimeError: start (0) + length (1) exceeds dimension size (0).", ErrorKind.SHAPE_MISMATCH),
+      Map.entry("InvalidArgumentError: Must have at least one class, but got logits shape [0,0]", ErrorKind.SHAPE_MISMATCH),
 
       // fixture
       Map.entry("RuntimeError: all elements of input should be between 0 and 1", ErrorKind.INVALID_VALUE),

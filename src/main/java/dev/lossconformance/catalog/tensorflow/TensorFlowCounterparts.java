@@ -76,8 +76,9 @@ public final class TensorFlowCounterparts {
           TfInputs.inputs("y_true", TfInputs.oneHot(y, x.size(-1), x.dtype()), "y_pred", x), null, null);
     }
     Object ignoreClass = TfInputs.containsValue(y, ignore) ? (Object) ignore : null;
-    if (!Arrays.equals(y.shape(), Arrays.copyOf(x.shape(), x.rank() - 1))) {
-      error = TfExpectedErrors.ANY_ERROR; // Keras raises a ValueError on the label shape
+    String shapeError = TfExpectedErrors.sparseShapeError(y, x, ignoreClass != null);
+    if (shapeError != null) {
+      error = shapeError; // Keras raises a ValueError on the shapes (before the kernel's label check)
     }
     return new Call(SCCE, TfParams.params("from_logits", true, "ignore_class", ignoreClass, "reduction", reduction),
         TfInputs.inputs("y_true", y, "y_pred", x), error, null);
@@ -193,7 +194,7 @@ public final class TensorFlowCounterparts {
     if (!java.util.Set.of("none", "mean", "sum", "batchmean").contains(String.valueOf(t.params().get("reduction")))) {
       return Call.unsupported(KLD, TfParams.params("reduction", r), in, "PyTorch raises on the reduction; Keras has no such reduction either");
     }
-    return new Call(KLD, TfParams.params("reduction", r), in, logp.rank() == 0 ? TfExpectedErrors.RANK0_ERROR : null, null);
+    return new Call(KLD, TfParams.params("reduction", r), in, TfExpectedErrors.lastAxisError(in.get("y_true"), in.get("y_pred")), null);
   }
 
   /** {@code poisson_nll_loss} → Keras Poisson on the rate, or tf.nn.log_poisson_loss for the full loss. */
@@ -245,12 +246,7 @@ public final class TensorFlowCounterparts {
   public static Call l1(Call t) {
     Tensor x = t.input("input");
     Tensor y = t.input("target");
-    String error = null;
-    try {
-      dev.lossconformance.loss.Shapes.broadcastShape(x.shape(), y.shape());
-    } catch (IllegalArgumentException e) {
-      error = TfExpectedErrors.ANY_ERROR;
-    }
+    String error = TfExpectedErrors.lastAxisError(y, x);
     return new Call(MAE, TfParams.params("reduction", TfParams.kerasReduction(t.params().get("reduction"))),
         TfInputs.inputs("y_true", y, "y_pred", x), error, null);
   }

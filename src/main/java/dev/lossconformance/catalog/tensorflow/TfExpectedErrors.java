@@ -29,6 +29,48 @@ final class TfExpectedErrors {
   /** What TF raises when the blank-moving slices {@code logits[:, :, :b]} meet rank-2 logits. */
   static final String CTC_RANK_ERROR = "input has only 2 dims";
 
+  /**
+   * A Keras last-axis loss (KLDivergence, MeanAbsoluteError) on these shapes: {@link #RANK0_ERROR} when
+   * {@code squeeze_or_expand_to_same_rank} (a [1] y_pred beside a 0-d y_true becomes 0-d) and the
+   * broadcast leave no last axis, any error when they do not broadcast, else {@code null}.
+   */
+  static String lastAxisError(Tensor yTrue, Tensor yPred) {
+    int[][] same = dev.lossconformance.loss.keras.KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(), yPred.shape());
+    try {
+      return dev.lossconformance.loss.Shapes.broadcastShape(same[0], same[1]).length == 0 ? RANK0_ERROR : null;
+    } catch (IllegalArgumentException e) {
+      return ANY_ERROR;
+    }
+  }
+
+  /**
+   * Keras SparseCategoricalCrossentropy's shape checks, as it forms the shapes: squeeze_or_expand_to_same_rank;
+   * with {@code ignore_class}, {@code y_pred * expand_dims(mask, -1)} broadcasts y_pred; nn.py squeezes a
+   * trailing 1 of y_true of y_pred's rank and requires y_pred's shape without its last axis; the kernel
+   * needs a class. Any error, or {@code null}.
+   */
+  static String sparseShapeError(Tensor yTrue, Tensor yPred, boolean ignoreClass) {
+    int[][] same = dev.lossconformance.loss.keras.KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(), yPred.shape());
+    int[] t = same[0];
+    int[] p = same[1];
+    if (ignoreClass) {
+      int[] mask = Arrays.copyOf(t, t.length + 1);
+      mask[t.length] = 1;
+      try {
+        p = dev.lossconformance.loss.Shapes.broadcastShape(p, mask);
+      } catch (IllegalArgumentException e) {
+        return ANY_ERROR;
+      }
+    }
+    if (t.length == p.length && t.length > 0 && t[t.length - 1] == 1) {
+      t = Arrays.copyOf(t, t.length - 1);
+    }
+    if (p.length == 0 || !Arrays.equals(t, Arrays.copyOf(p, p.length - 1)) || p[p.length - 1] == 0) {
+      return ANY_ERROR;
+    }
+    return null;
+  }
+
   /** Keras BCE raises on a 0-d input (its last-axis mean has no axis) and on mismatched shapes. */
   static String bceError(Call t) {
     Tensor x = t.input("input");

@@ -35,8 +35,14 @@ public final class BinaryCrossentropy {
     Shapes.nonNull(API, "yTrue", yTrue);
     Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
-    int[] shape = yPred.shape();
-    Shapes.requireSameShape(API, "y_true", yTrue, "y_pred", yPred);
+    // LossFunctionWrapper.call's squeeze_or_expand_to_same_rank, then nn.py's same-shape check
+    int[][] same = KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(), yPred.shape());
+    int[] shape = same[1];
+    if (!Arrays.equals(same[0], shape)) {
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          API + ": y_true: shape " + Arrays.toString(yTrue.shape())
+          + " must equal the shape of y_pred, " + Arrays.toString(yPred.shape()));
+    }
     if (shape.length == 0) {
       throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
           API + ": y_pred: a 0-d tensor has no last axis to average over"
@@ -45,7 +51,7 @@ public final class BinaryCrossentropy {
     int last = shape[shape.length - 1];
     int[] outShape = Arrays.copyOf(shape, shape.length - 1);
     int n = yPred.numel();
-    int rows = last == 0 ? 0 : n / last;
+    int rows = Tensor.numel(outShape); // an empty last axis: tf.reduce_mean gives 0/0 = NaN per sample
     double[] e = new double[n];
     double[] de = new double[n];
     for (int i = 0; i < n; i++) {
@@ -65,10 +71,7 @@ public final class BinaryCrossentropy {
     }
     double[] loss = new double[rows];
     for (int r = 0; r < rows; r++) {
-      double s = 0;
-      for (int k = 0; k < last; k++) {
-        s += e[r * last + k];
-      }
+      double s = KerasReduction.eigenSum(e, r * last, last);
       loss[r] = (float) ((float) s / (float) last);
     }
     KerasReduction.Reduced red = KerasReduction.reduce(loss, outShape, null, sampleWeight, reduction);

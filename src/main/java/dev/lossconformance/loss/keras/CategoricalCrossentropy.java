@@ -55,11 +55,14 @@ public final class CategoricalCrossentropy {
     for (int i = 0; i < y.length; i++) {
       double v = (float) y[i];
       y[i] = labelSmoothing != 0 ? (float) ((float) (v * (float) (1 - labelSmoothing)) + (float) (labelSmoothing / smoothingC)) : v;
-      x[i] = (float) x[i];
+      x[i] = KerasReduction.flush((float) x[i]);
     }
     int rows = outer * inner;
     double[] loss = new double[rows];
     double[] fiber = new double[c];
+    double[] shifted = new double[c];
+    double[] exps = new double[c];
+    double[] terms = new double[c];
     double[] local = new double[x.length];
     for (int o = 0; o < outer; o++) {
       for (int s = 0; s < inner; s++) {
@@ -70,14 +73,24 @@ public final class CategoricalCrossentropy {
           total += fiber[k];
         }
         if (fromLogits) {
-          Softmax sm = Softmax.of(fiber, 0, c);
-          double l = 0;
+          // xent_op.h in float32: shifted = x - max (-3e38 - 1.7e38 overflows to -inf there), s = sum exp,
+          // loss = sum q (log s - shifted) (inf, or NaN where q = 0), gradient exp(shifted) / s - q
+          double max = Double.NEGATIVE_INFINITY;
+          for (int k = 0; k < c; k++) {
+            max = Math.max(max, fiber[k]);
+          }
+          for (int k = 0; k < c; k++) {
+            shifted[k] = f(fiber[k] - max);
+            exps[k] = f(Math.exp(shifted[k]));
+          }
+          double sum = KerasReduction.eigenSum(exps, 0, c);
+          double logSum = f(Math.log(sum));
           for (int k = 0; k < c; k++) {
             int at = (o * c + k) * inner + s;
-            l += y[at] * sm.nll(fiber[k]);
-            local[at] = sm.probability(fiber[k]) - y[at];
+            terms[k] = f(y[at] * f(logSum - shifted[k]));
+            local[at] = f(f(exps[k] / sum) - y[at]);
           }
-          loss[row] = (float) l;
+          loss[row] = KerasReduction.eigenSum(terms, 0, c);
         } else {
           float sum = (float) total;
           double l = 0;
@@ -111,5 +124,10 @@ public final class CategoricalCrossentropy {
       }
     }
     return new LossAndGrad(r.loss(), Tensor.ofFloating(yPred.dtype(), g, shape));
+  }
+
+  /** A float32 kernel's result: rounded, then flushed if subnormal. */
+  private static double f(double v) {
+    return KerasReduction.flush((float) v);
   }
 }

@@ -113,6 +113,82 @@ public final class KerasReduction {
   }
 
   /**
+   * loss.py {@code squeeze_or_expand_to_same_rank(y_true, y_pred, expand_rank_1=True)}, which
+   * {@code LossFunctionWrapper.call} applies before every Keras loss function: when the ranks differ by
+   * one and the longer shape ends in 1, a rank-1 partner gets a trailing 1 (expand_dims), else the
+   * longer one loses its trailing 1 (squeeze). Only shapes change (the data's order is the same), so
+   * this returns the two shapes {@code {yTrueShape, yPredShape}} as the loss function sees them.
+   */
+  public static int[][] squeezeOrExpandToSameRank(int[] yTrue, int[] yPred) {
+    int[] x1 = yTrue;
+    int[] x2 = yPred;
+    int r1 = x1.length;
+    int r2 = x2.length;
+    if (r1 == r2 + 1 && x1[r1 - 1] == 1) {
+      if (r2 == 1) {
+        x2 = Arrays.copyOf(x2, r2 + 1);
+        x2[r2] = 1;
+      } else {
+        x1 = Arrays.copyOf(x1, r1 - 1);
+      }
+    }
+    if (r2 == r1 + 1 && yPred[r2 - 1] == 1) {
+      if (r1 == 1) {
+        x1 = Arrays.copyOf(x1, r1 + 1);
+        x1[r1] = 1;
+      } else {
+        x2 = Arrays.copyOf(x2, r2 - 1);
+      }
+    }
+    return new int[][] {x1, x2};
+  }
+
+  /**
+   * A float32 value as TensorFlow's CPU kernels see and write it: they run with the FPU's
+   * flush-to-zero and denormals-are-zero modes set ({@code port::ScopedFlushDenormal} around every
+   * kernel in {@code common_runtime/executor.cc}), so a subnormal input or result is a zero of its sign.
+   * The sweep found it: {@code |y_true - y_pred|} is 0 for 0 and -1.4e-45, and a label of 1.4e-45
+   * counts as a binary 0 for Hinge.
+   */
+  public static double flush(double v) {
+    return Math.abs(v) < Float.MIN_NORMAL ? Math.copySign(0.0, v) : v;
+  }
+
+  /** The float32 lanes of Eigen's packet on the x86-64 CPUs TF 2.16's wheels target (AVX: 8). */
+  static final int PACKET = 8;
+
+  /**
+   * {@code v[from..from+n)} summed as Eigen's inner-most-dimension reduction sums float32 (what TF's
+   * {@code Sum} and {@code Mean} over the last axis, and the xent kernels' sums over classes, run):
+   * whole packets of {@link #PACKET} lanes accumulated lane by lane, the remainder sequentially, then
+   * {@code remainder + predux(lanes)}, predux adding the upper half of the lanes to the lower half until
+   * one is left ({@code InnerMostDimReducer::reduce}, {@code SumReducer::finalizeBoth}). Every addition
+   * is rounded to float32 and flushed. Rows shorter than a packet are summed left to right.
+   */
+  public static double eigenSum(double[] v, int from, int n) {
+    int vectorized = n / PACKET * PACKET;
+    double accum = 0;
+    for (int j = vectorized; j < n; j++) {
+      accum = flush((float) (accum + v[from + j]));
+    }
+    if (vectorized == 0) {
+      return accum;
+    }
+    double[] lanes = new double[PACKET];
+    for (int j = 0; j < vectorized; j += PACKET) {
+      for (int l = 0; l < PACKET; l++) {
+        lanes[l] = flush((float) (lanes[l] + v[from + j + l]));
+      }
+    }
+    for (int width = PACKET / 2; width >= 1; width /= 2) {
+      for (int l = 0; l < width; l++) {
+        lanes[l] = flush((float) (lanes[l] + lanes[l + width]));
+      }
+    }
+    return flush((float) (accum + lanes[0]));
+  }
+
+  /**
    * For each per-sample loss, the element of {@code sample_weight} it is multiplied by, after Keras'
    * {@code squeeze_or_expand_to_same_rank} (a trailing 1 is squeezed, a rank-1 weight is expanded)
    * and broadcasting.

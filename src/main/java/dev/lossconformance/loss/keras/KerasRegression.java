@@ -23,61 +23,113 @@ public final class KerasRegression {
 
   private KerasRegression() {}
 
-  /** One element's loss term and its derivative with respect to y_pred. */
+  /**
+   * One element's loss term and its gradient, each op in float32 as TF's kernels round it (the
+   * gradients follow TF's C++ gradient registry, {@code cc/gradients/math_grad.cc}, op by op).
+   */
   private interface Term {
-    void eval(double yTrue, double yPred, double[] out);
+    /** The element's loss term from the float32 (flushed) y_true and y_pred. */
+    double loss(double yTrue, double yPred);
+
+    /** d(sum of loss)/d(y_pred) at the element, {@code up} being the gradient arriving at its term. */
+    double grad(double yTrue, double yPred, double up);
   }
 
   /**
    * {@code sum_{-1} t^ log(t^ / p^)} with {@code t^ = clip(y_true, 1e-7, 1)}, {@code p^ = clip(y_pred, 1e-7, 1)}:
    * both are probabilities (torch's kl_div takes log-probabilities, T-6); a zero target still adds
-   * {@code 1e-7 log(1e-7 / p)} (T-7). The gradient is {@code -t^/p^} where y_pred is inside the clip.
+   * {@code 1e-7 log(1e-7 / p)} (T-7). The gradient: Mul's {@code up * t^}, Log's {@code * 1/(t^/p^)},
+   * RealDiv's {@code * (-t^/p^)/p^}, where y_pred is inside the clip (Minimum and Maximum pass ties).
    */
   public static LossAndGrad klDivergence(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
-    return lastAxis(KLD, yTrue, yPred, sampleWeight, mode, false, (y, p, o) -> {
-      double t = clip(y, 1);
-      double q = clip(p, 1);
-      o[0] = t * Math.log((float) (t / q));
-      o[1] = p >= KerasReduction.EPSILON && p <= 1 ? -t / q : 0;
+    return lastAxis(KLD, yTrue, yPred, sampleWeight, mode, false, new Term() {
+      @Override public double loss(double y, double p) {
+        double t = clip(y, 1);
+        double q = clip(p, 1);
+        return (float) (t * (float) Math.log(f((float) (t / q))));
+      }
+
+      @Override public double grad(double y, double p, double up) {
+        if (!(p >= KerasReduction.EPSILON && p <= 1)) {
+          return 0;
+        }
+        double t = clip(y, 1);
+        double q = clip(p, 1);
+        double gLog = f(up * t);
+        double gDiv = f(gLog * f(1 / f(t / q)));
+        return f(gDiv * f(f(-t / q) / q));
+      }
     });
   }
 
-  /** {@code mean_{-1}(p - y log(p + 1e-7))}: y_pred is a rate (T-8); gradient {@code 1 - y / (p + 1e-7)}. */
+  /**
+   * {@code mean_{-1}(p - y log(p + 1e-7))}: y_pred is a rate (T-8). Gradient as TF forms it: Sub's
+   * {@code up}, plus Mul's {@code -up * y} times Log's {@code 1/(p + 1e-7)} (a reciprocal below
+   * float32's normal range is flushed to 0, so p = 3e38 gives {@code up}, not {@code up (1 - y/p)}).
+   */
   public static LossAndGrad poisson(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
-    return lastAxis(POISSON, yTrue, yPred, sampleWeight, mode, true, (y, p, o) -> {
-      double s = (float) (p + KerasReduction.EPSILON);
-      o[0] = (float) (p - (float) (y * Math.log(s)));
-      o[1] = 1 - y / s;
+    return lastAxis(POISSON, yTrue, yPred, sampleWeight, mode, true, new Term() {
+      @Override public double loss(double y, double p) {
+        double s = f(p + KerasReduction.EPSILON);
+        return f(p - f(y * (float) Math.log(s)));
+      }
+
+      @Override public double grad(double y, double p, double up) {
+        double s = f(p + KerasReduction.EPSILON);
+        return f(up + f(f(-up * y) * f(1 / s)));
+      }
     });
   }
 
   /**
    * {@code mean_{-1} max(1 - y p, 0)}, with labels mapped {0,1} → {-1,1} only when every label of the
-   * batch is 0 or 1 (T-23); not PyTorch's hinge_embedding_loss (T-10). Gradient {@code -y} where
-   * {@code 1 - y p >= 0} (TF's Maximum passes ties to its first argument).
+   * batch is 0 or 1 (T-23); not PyTorch's hinge_embedding_loss (T-10). Gradient: Maximum's
+   * {@code where(1 - y p >= 0, up, 0)} (ties pass to its first argument; NaN compares false), then
+   * Sub's negation and Mul's {@code * y}: so {@code -0 * y} where the hinge is flat, which is NaN for a
+   * NaN or infinite label (as TF gives), not 0.
    */
   public static LossAndGrad hinge(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
     nonNull(HINGE, yTrue, yPred, mode);
     boolean binary = true;
     for (int i = 0; i < yTrue.numel(); i++) {
-      float v = (float) yTrue.getDouble(i);
+      double v = KerasReduction.flush((float) yTrue.getDouble(i));
       binary &= v == 0 || v == 1;
     }
     boolean convert = binary;
-    return lastAxis(HINGE, yTrue, yPred, sampleWeight, mode, true, (y, p, o) -> {
-      double t = convert ? 2 * y - 1 : y;
-      double m = (float) (1 - (float) (t * p));
-      o[0] = Math.max(m, 0);
-      o[1] = m >= 0 ? -t : 0;
+    return lastAxis(HINGE, yTrue, yPred, sampleWeight, mode, true, new Term() {
+      double label(double y) {
+        return convert ? f(f(2 * y) - 1) : y;
+      }
+
+      @Override public double loss(double y, double p) {
+        double m = f(1 - f(label(y) * p));
+        return Double.isNaN(m) ? m : Math.max(m, 0);
+      }
+
+      @Override public double grad(double y, double p, double up) {
+        double t = label(y);
+        double m = f(1 - f(t * p));
+        double gm = m >= 0 ? up : 0;
+        return f(-gm * t);
+      }
     });
   }
 
-  /** {@code mean_{-1}|y - p|}; gradient {@code sign(p - y)}, 0 at equality, NaN for NaN (TF's Sign). */
+  /**
+   * {@code mean_{-1}|y - p|}; gradient Abs's {@code up * sign(y - p)} negated by Sub: {@code -0} at
+   * equality, NaN for NaN (TF's Sign).
+   */
   public static LossAndGrad meanAbsoluteError(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
-    return lastAxis(MAE, yTrue, yPred, sampleWeight, mode, true, (y, p, o) -> {
-      double d = (float) (p - y);
-      o[0] = Math.abs(d);
-      o[1] = d > 0 ? 1 : d < 0 ? -1 : d == 0 ? 0 : Double.NaN; // TF's Sign: NaN stays NaN
+    return lastAxis(MAE, yTrue, yPred, sampleWeight, mode, true, new Term() {
+      @Override public double loss(double y, double p) {
+        return Math.abs(f(y - p));
+      }
+
+      @Override public double grad(double y, double p, double up) {
+        double d = f(y - p);
+        double sign = d > 0 ? 1 : d < 0 ? -1 : d == 0 ? 0 : Double.NaN; // TF's Sign: NaN stays NaN
+        return -f(up * sign);
+      }
     });
   }
 
@@ -92,38 +144,56 @@ public final class KerasRegression {
     return Math.max(Math.min(v, hi), KerasReduction.EPSILON);
   }
 
+  /** A float32 op's result: rounded to float32, then flushed if subnormal ({@link KerasReduction#flush}). */
+  private static double f(double v) {
+    return KerasReduction.flush((float) v);
+  }
+
+  /**
+   * The shared body: {@code squeeze_or_expand_to_same_rank} (LossFunctionWrapper.call), the loss
+   * function's broadcast of y_true against y_pred, its reduction of the last axis (an empty last axis
+   * gives TF's mean 0/0 = NaN, or the sum 0, per sample), then {@link KerasReduction}.
+   */
   private static LossAndGrad lastAxis(String api, Tensor yTrue, Tensor yPred, Tensor sampleWeight,
       KerasReduction.Mode mode, boolean mean, Term term) {
     nonNull(api, yTrue, yPred, mode);
     Shapes.requireFloating("y_pred", yPred);
-    int[] shape = Shapes.broadcastShape(yTrue.shape(), yPred.shape());
+    int[][] same = KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(), yPred.shape());
+    int[] shape = Shapes.broadcastShape(same[0], same[1]);
     if (shape.length == 0) {
       throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
           api + ": y_pred: a 0-d tensor has no last axis to reduce"
           + " (TF: Invalid reduction dimension (-1 for input with 0 dimension(s))");
     }
-    int[] tAt = Shapes.broadcastIndex(api + ": y_true", yTrue.shape(), shape);
-    int[] pAt = Shapes.broadcastIndex(api + ": y_pred", yPred.shape(), shape);
+    // squeezing or expanding a trailing 1 keeps the flat order: the indices are those of the data
+    int[] tAt = Shapes.broadcastIndex(api + ": y_true", same[0], shape);
+    int[] pAt = Shapes.broadcastIndex(api + ": y_pred", same[1], shape);
     int last = shape[shape.length - 1];
-    int rows = last == 0 ? 0 : Tensor.numel(shape) / last;
     int[] outShape = Arrays.copyOf(shape, shape.length - 1);
+    int rows = Tensor.numel(outShape);
+    int n = Tensor.numel(shape);
+    double[] t = new double[n];
+    double[] p = new double[n];
     double[] loss = new double[rows];
-    double[] local = new double[Tensor.numel(shape)];
-    double[] o = new double[2];
+    double[] terms = new double[last];
     for (int r = 0; r < rows; r++) {
-      double s = 0;
       for (int k = 0; k < last; k++) {
         int i = r * last + k;
-        term.eval((float) yTrue.getDouble(tAt[i]), (float) yPred.getDouble(pAt[i]), o);
-        s += (float) o[0];
-        local[i] = o[1];
+        t[i] = KerasReduction.flush((float) yTrue.getDouble(tAt[i]));
+        p[i] = KerasReduction.flush((float) yPred.getDouble(pAt[i]));
+        terms[k] = term.loss(t[i], p[i]);
       }
-      loss[r] = mean ? (float) ((float) s / (float) last) : (float) s;
+      double s = KerasReduction.eigenSum(terms, 0, last);
+      // tf.reduce_mean of an empty axis is 0/0 = NaN, tf.reduce_sum's is 0
+      loss[r] = mean ? f((float) s / (float) last) : f(s);
     }
     KerasReduction.Reduced red = KerasReduction.reduce(loss, outShape, null, sampleWeight, mode);
     double[] g = new double[yPred.numel()];
-    for (int i = 0; i < local.length; i++) {
-      g[pAt[i]] += red.factor()[i / last] * local[i] / (mean ? last : 1);
+    Arrays.fill(g, -0.0); // the neutral element of +, so an unbroadcast -0.0 stays -0.0 as in TF
+    for (int i = 0; i < n; i++) {
+      int r = i / last;
+      double up = mean ? f((float) red.factor()[r] / (float) last) : f(red.factor()[r]);
+      g[pAt[i]] += term.grad(t[i], p[i], up);
     }
     for (int i = 0; i < g.length; i++) {
       g[i] = (float) g[i];
