@@ -74,6 +74,7 @@ public final class TermMagnitudes {
     model(TfNnApis.LOG_POISSON_LOSS, "loss", in -> tfLogPoisson(in, false));
     model(TfNnApis.LOG_POISSON_LOSS, "grad_log_input", in -> tfLogPoisson(in, true));
     model(TfNnApis.CTC_LOSS, "grad_logits", in -> ctc(in, "logits", "grad_logits", false));
+    model(TfNnApis.CTC_LOSS, "loss", TermMagnitudes::tfCtcLoss);
   }
 
   private static void model(Api api, String output, Function<In, double[]> model) {
@@ -916,6 +917,51 @@ public final class TermMagnitudes {
     for (int i = 0; i < out.length; i++) {
       double a = x.getDouble(i);
       out[i] = Math.max(a, 0) + Math.abs(a * z.getDouble(i)) + Math.log1p(Math.exp(-Math.abs(a)));
+    }
+    return out;
+  }
+
+  /**
+   * TF's CTC loss {@code -log p}, {@code log p} a log-space sum over the lattice whose every alpha and
+   * beta is a sum of up to {@code T_b} frames' {@code log y}, each step rounded in the dtype (TF's float T,
+   * its LogSumExp's {@code log1pf(expf(.))} in float whatever the dtype): a loss near 0 comes out of
+   * terms as large as those sums. The magnitude of sample {@code b} is {@code sum_{t < T_b} max_k |log
+   * y(t, k)|} over the finite log-softmax entries of its frames (logits time-major, as the counterpart
+   * passes them), an upper bound of every partial sum of the lattice.
+   */
+  private static double[] tfCtcLoss(In in) {
+    Tensor x = in.t("logits");
+    Tensor ll = in.t("logit_length");
+    if (x.rank() != 3) {
+      return null;
+    }
+    int t = x.size(0);
+    int n = x.size(1);
+    int c = x.size(2);
+    double[] out = new double[n];
+    for (int b = 0; b < n; b++) {
+      long tb = Math.min(ll.getLong(b), t);
+      double sum = 0;
+      for (int f = 0; f < tb; f++) {
+        int base = (f * n + b) * c;
+        double m = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < c; k++) {
+          m = Math.max(m, x.getDouble(base + k));
+        }
+        double z = 0;
+        for (int k = 0; k < c; k++) {
+          z += Math.exp(x.getDouble(base + k) - m);
+        }
+        double worst = 0;
+        for (int k = 0; k < c; k++) {
+          double lp = x.getDouble(base + k) - m - Math.log(z);
+          if (Double.isFinite(lp)) {
+            worst = Math.max(worst, Math.abs(lp));
+          }
+        }
+        sum += worst;
+      }
+      out[b] = sum;
     }
     return out;
   }

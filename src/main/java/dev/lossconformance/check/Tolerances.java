@@ -169,9 +169,14 @@ public final class Tolerances {
         + " log1pf(expf(.)) (48517 ulps from the float64 value at a small entry, Java 133); measured 6.0"));
     // TF's CTCLoss log-adds with log1pf(expf(.)) and takes the occupancy with expf whatever the dtype
     // (ctc_loss_util.h, ctc_loss_calculator.h): its float64 results are float32-accurate
-    LOOSE.put(key(TfNnApis.CTC_LOSS, "loss", DType.FLOAT64), new Tolerance(BASE_ULPS, 0,
+    terms(TfNnApis.CTC_LOSS, "loss", DType.FLOAT32, "-log p of a lattice whose alphas and betas sum T frames of"
+        + " log y, each step rounded in float32: a loss near 0 (1.9e-4 out of log y of -7.8 and -0.73: 4096 ulps)"
+        + " is that rounding; measured 0.13 term ulps over the sweep's 670 compared cases (seed 1, 4000 drawn)");
+    LOOSE.put(key(TfNnApis.CTC_LOSS, "loss", DType.FLOAT64), new Tolerance(BASE_ULPS, TERM_ULPS,
         "CTCLoss' LogSumExp is log1pf(expf(.)) in float64 too: counted in float32 ulps; measured 0.05 of them"
-        + " (4.5e-8 absolute: libm's float functions and Java's differ in the last bit)").inUnitsOf(DType.FLOAT32));
+        + " (4.5e-8 absolute: libm's float functions and Java's differ in the last bit); a loss near 0 takes the"
+        + " term model of the float32 loss (the sweep's 0.00123 from log y of -10: 128 float32 ulps)")
+        .inUnitsOf(DType.FLOAT32));
     LOOSE.put(key(TfNnApis.CTC_LOSS, "grad_logits", DType.FLOAT64), new Tolerance(BASE_ULPS, TERM_ULPS,
         "CTCLoss' occupancy is expf(.) in float64 too: counted in float32 ulps").inUnitsOf(DType.FLOAT32));
   }

@@ -231,4 +231,17 @@ class TermMagnitudesTest {
     assertArrayEquals(new double[] {1.5}, of(TfNnApis.WEIGHTED_CROSS_ENTROPY_WITH_LOGITS_NAME, "grad_logits", Map.of(),
         inputs("labels", d(1), "logits", d(0), "pos_weight", d(3))), EPS);
   }
+
+  @Test
+  void tfCtcLossTermsSumEachFramesLargestLogSoftmaxOverTheSamplesFrames() {
+    // logits (T = 2, N = 2, C = 2), time-major. Sample 0: frames [0, 0] and [0, 0], log softmax
+    // log(1/2) at both classes: 2 ln 2. Sample 1: frame 0 is [0, ln 3], log softmax [ln(1/4), ln(3/4)],
+    // largest |.| ln 4; frame 1 is past its logit_length of 1, so not counted: ln 4.
+    String api = dev.lossconformance.api.TfNnApis.CTC_LOSS_NAME;
+    Tensor logits = Tensor.ofDoubles(new double[] {0, 0, 0, Math.log(3), 0, 0, 5, 7}, 2, 2, 2);
+    double[] m = of(api, "loss", Map.of("blank_index", 0L, "logits_time_major", true),
+        inputs("labels", Tensor.ofLongs(new long[] {1, 1}, 2, 1), "logits", logits,
+            "label_length", Tensor.ofLongs(new long[] {1, 1}, 2), "logit_length", Tensor.ofLongs(new long[] {2, 1}, 2)));
+    assertArrayEquals(new double[] {2 * Math.log(2), Math.log(4)}, m, EPS);
+  }
 }
