@@ -197,6 +197,13 @@ public final class CtcLossCases {
         Stream.of(ctc("nan_with_blank_last_label", "mean").input("log_probs", Draw.values(shape(2, 1, 2), Double.NaN, 0, 0, 0))
             .input("targets", longs(shape(1, 2), 1, 0)).input("input_lengths", longs(shape(1), 2))
             .input("target_lengths", longs(shape(1), 2))),
+        // a class 90 below its frame's maximum: TF's float32 softmax gives exp(-90), a denormal its CPU kernels
+        // flush to 0, so log y = -inf and the loss is inf; torch takes the log-probability as given (90)
+        Stream.of(ctc("far_below_max_class", "none").param("blank", 1L).input("log_probs", Draw.values(shape(1, 1, 2), -90, 0))
+            .input("targets", longs(shape(1, 1), 0)).input("input_lengths", longs(shape(1), 1))
+            .input("target_lengths", longs(shape(1), 1))
+            .divergence("TF flushes float32 denormals: its softmax of a class 90 below the maximum is 0 (loss inf),"
+                + " torch's loss is -log_probs = 90; float64 agrees")),
         // float32: per-sample losses near the float maximum sum to inf in float (the reduction's float
         // accumulator), the lattice's float intermediates overflow where double would not
         reductions("float32_overflow", b -> b.param("blank", 2L)
