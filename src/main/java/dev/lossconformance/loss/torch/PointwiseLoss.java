@@ -16,26 +16,51 @@ import java.util.Map;
  * per-element loss and its partial derivatives over the broadcast shape, reduces the losses as
  * {@code apply_loss_reduction} does, and sums each partial derivative back over the dimensions its
  * input was broadcast along (what autograd does for {@code expand}).
+ *
+ * <p>The element function receives the upstream gradient {@code g} of its element loss as autograd
+ * hands it down, rounded in the loss dtype: 1 for none and sum, {@code 1/numel} for mean
+ * ({@code mean_backward} divides the expanded grad by numel), {@code 1/size(0)} for kl_div's batchmean
+ * (the script's {@code loss / x.size(0)}); it returns each input's contribution already multiplied
+ * through (autograd's chain, each node rounded in its dtype, as the kernel chooses), so float32
+ * overflow and underflow of an intermediate product happen where they happen in the engine.
  */
 final class PointwiseLoss {
   private PointwiseLoss() {}
 
-  /** One element: the loss and d loss / d each input, in the order of the inputs. */
+  /** Divisor value meaning "no batchmean": the reduction applies. */
+  static final int NO_BATCHMEAN = -1;
+
+  /** One element: the loss and d loss / d each input (times {@code g}), in the order of the inputs. */
   interface Element {
-    void eval(double[] in, double[] out);
+    void eval(double[] in, double g, double[] out);
+  }
+
+  /**
+   * PyTorch's result type of the floating tensors among {@code ts}: float64 if any is float64, else
+   * float32 ({@code at::result_type}; an integral tensor does not promote a floating one).
+   */
+  static DType promote(Tensor... ts) {
+    DType out = null;
+    for (Tensor t : ts) {
+      if (t != null && t.dtype().isFloating()) {
+        out = out == DType.FLOAT64 || t.dtype() == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
+      }
+    }
+    return out == null ? DType.FLOAT32 : out;
   }
 
   /**
    * @param names the inputs' gradient output names ({@code grad_input}, ...), {@code null} for an
    *     input without a gradient
-   * @param inputs the tensors, broadcast together; the first sets the dtype
+   * @param inputs the tensors, broadcast together
+   * @param dt the loss dtype (the kernel's result type)
    * @param shape the broadcast shape
    * @param reduction none, mean (over every element) or sum
-   * @param batchmeanDivisor when positive, the sum is divided by it instead (kl_div's batchmean)
+   * @param batchmeanDivisor unless {@link #NO_BATCHMEAN}, the sum is divided by it instead (kl_div's
+   *     batchmean; 0 gives the engine's 0/0 = NaN of an empty batch)
    */
-  static LossAndGrads evaluate(String api, String[] names, Tensor[] inputs, int[] shape, Reduction reduction,
-      int batchmeanDivisor, Element f) {
-    DType dt = inputs[0].dtype();
+  static LossAndGrads evaluate(String api, String[] names, Tensor[] inputs, DType dt, int[] shape,
+      Reduction reduction, int batchmeanDivisor, Element f) {
     int n = Tensor.numel(shape);
     int k = inputs.length;
     int[][] at = new int[k][];
@@ -44,43 +69,48 @@ final class PointwiseLoss {
       at[j] = Shapes.broadcastIndex(api + ": " + names[j], inputs[j].shape(), shape);
       data[j] = inputs[j].toDoubleArray();
     }
+    double g;
+    if (batchmeanDivisor != NO_BATCHMEAN) {
+      g = Precision.round(dt, 1.0 / batchmeanDivisor);
+    } else {
+      g = reduction == Reduction.MEAN ? Precision.round(dt, 1.0 / n) : 1;
+    }
     double[] in = new double[k];
     double[] out = new double[k + 1];
     double[] loss = new double[n];
-    double[][] partial = new double[k][n];
+    double[][] grad = new double[k][];
+    for (int j = 0; j < k; j++) {
+      if (names[j] != null && inputs[j].dtype().isFloating()) {
+        grad[j] = new double[inputs[j].numel()];
+      }
+    }
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < k; j++) {
         in[j] = data[j][at[j][i]];
       }
-      f.eval(in, out);
+      f.eval(in, g, out);
       loss[i] = out[0];
       for (int j = 0; j < k; j++) {
-        partial[j][i] = out[j + 1];
+        if (grad[j] != null) {
+          grad[j][at[j][i]] += out[j + 1];
+        }
       }
     }
     Tensor reduced;
-    double scale;
-    if (batchmeanDivisor > 0) {
+    if (batchmeanDivisor != NO_BATCHMEAN) {
       Accumulator sum = new Accumulator();
       for (double v : loss) {
         sum.add(Precision.round(dt, v));
       }
       reduced = Tensor.scalar(dt, Precision.round(dt, sum.value()) / batchmeanDivisor);
-      scale = 1.0 / batchmeanDivisor;
     } else {
       reduced = Elementwise.reduce(loss, shape, reduction, dt);
-      scale = Elementwise.gradScale(reduction, n);
     }
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (int j = 0; j < k; j++) {
-      if (names[j] == null || !inputs[j].dtype().isFloating()) {
-        continue;
+      if (grad[j] != null) {
+        grads.put(names[j], Tensor.ofFloating(inputs[j].dtype(), grad[j], inputs[j].shape()));
       }
-      double[] g = new double[inputs[j].numel()];
-      for (int i = 0; i < n; i++) {
-        g[at[j][i]] += partial[j][i] * scale;
-      }
-      grads.put(names[j], Tensor.ofFloating(inputs[j].dtype(), g, inputs[j].shape()));
     }
     return new LossAndGrads(reduced, grads);
   }
