@@ -53,27 +53,43 @@ public final class OtherLosses {
     DType dtt = target.dtype();
     DType dt = PointwiseLoss.promote(input, target);
     return PointwiseLoss.evaluate(KL_DIV, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},
-        dt, shape, r, divisor, (in, g, out) -> {
+        dt, shape, r, divisor, new int[] {1, 2}, (in, g, out) -> {
           double x = in[0];
           double t = in[1];
+          // operands of an op in the promoted dtype are cast to it first (a 0-dim float64 target
+          // next to a float32 input is rounded to float32 there)
+          double xq = rnd(dt, x);
+          double tq = rnd(dt, t);
           if (logTarget) {
-            double a = rnd(dtt, Math.exp(t));
-            double b = rnd(dt, t - x);
-            out[0] = rnd(dt, a * b);
-            double gb = rnd(dt, g * a);
-            out[1] = rnd(dx, -gb);
-            double ga = rnd(dtt, rnd(dt, g * b));
-            out[2] = rnd(dtt, rnd(dtt, ga * a) + rnd(dtt, gb));
+            double aq = rnd(dt, rnd(dtt, Math.exp(t)));
+            double b = rnd(dt, tq - xq);
+            out[0] = rnd(dt, aq * b);
+            double gb = rnd(dt, g * aq);
+            out[1] = -gb;
+            out[2] = rnd(dt, g * b);
+            out[3] = gb;
           } else {
             double a = rnd(dtt, xlogy(t, rnd(dtt, Math.log(t))));
-            double c = rnd(dt, t * x);
-            out[0] = rnd(dt, a - c);
-            out[1] = rnd(dx, rnd(dt, -g * t));
-            double ga = rnd(dtt, g);
-            double self = rnd(dtt, ga * (t != 0 ? rnd(dtt, Math.log(t)) : 0));
-            double other = rnd(dtt, rnd(dtt, ga * t) / t);
-            out[2] = rnd(dtt, rnd(dtt, self + other) + rnd(dtt, rnd(dt, -g * x)));
+            double c = rnd(dt, tq * xq);
+            out[0] = rnd(dt, rnd(dt, a) - c);
+            out[1] = rnd(dt, -g * tq);
+            out[2] = g;
+            out[3] = rnd(dt, -g * xq);
           }
+        }, (j, sums, t) -> {
+          if (j == 0) {
+            return rnd(dx, sums[0]);
+          }
+          // the broadcast is at (target - input) or (xlogy - target * input): the target-shaped factor's
+          // gradient is summed over the broadcast first, then multiplied by exp(t) or taken through xlogy
+          double ga = rnd(dtt, rnd(dt, sums[0]));
+          double rest = rnd(dtt, rnd(dt, sums[1]));
+          if (logTarget) {
+            return rnd(dtt, rnd(dtt, ga * rnd(dtt, Math.exp(t))) + rest);
+          }
+          double self = rnd(dtt, ga * (t != 0 ? rnd(dtt, Math.log(t)) : 0));
+          double other = rnd(dtt, rnd(dtt, ga * t) / t);
+          return rnd(dtt, rnd(dtt, self + other) + rest);
         });
   }
 
@@ -127,35 +143,52 @@ public final class OtherLosses {
     double epsX = rnd(dx, eps);
     double twoPi = rnd(dtt, 2 * Math.PI);
     return PointwiseLoss.evaluate(POISSON_NLL, new String[] {"grad_input", "grad_target"},
-        new Tensor[] {input, target}, dt, shape, r, PointwiseLoss.NO_BATCHMEAN, (in, g, out) -> {
+        new Tensor[] {input, target}, dt, shape, r, PointwiseLoss.NO_BATCHMEAN, new int[] {2, 2}, (in, g, out) -> {
           double x = in[0];
           double y = in[1];
-          double gt;
+          double xq = rnd(dt, x);
+          double yq = rnd(dt, y);
           if (logInput) {
             double e = rnd(dx, Math.exp(x));
-            out[0] = rnd(dt, e - rnd(dt, y * x));
-            out[1] = rnd(dx, rnd(dx, rnd(dx, g) * e) + rnd(dx, rnd(dt, -g * y)));
-            gt = rnd(dtt, rnd(dt, -g * x));
+            out[0] = rnd(dt, rnd(dt, e) - rnd(dt, yq * xq));
+            out[3] = rnd(dt, -g * xq);
           } else {
-            double s = rnd(dx, x + epsX);
-            double l = rnd(dx, Math.log(s));
-            out[0] = rnd(dt, x - rnd(dt, y * l));
-            double gl = rnd(dx, rnd(dt, -g * y));
-            out[1] = rnd(dx, rnd(dx, g) + rnd(dx, gl / s));
-            gt = rnd(dtt, rnd(dt, -g * l));
+            double l = rnd(dx, Math.log(rnd(dx, x + epsX)));
+            double lq = rnd(dt, l);
+            out[0] = rnd(dt, xq - rnd(dt, yq * lq));
+            out[3] = rnd(dt, -g * lq);
           }
-          if (full) {
-            boolean masked = y <= 1;
+          out[1] = g;
+          out[2] = rnd(dt, -g * yq);
+          out[4] = g;
+          if (full && !(y <= 1)) {
             double ly = rnd(dtt, Math.log(y));
             double c = rnd(dtt, twoPi * y);
             double stirling = rnd(dtt, rnd(dtt, rnd(dtt, y * ly) - y) + rnd(dtt, 0.5 * rnd(dtt, Math.log(c))));
-            out[0] = rnd(dt, out[0] + (masked ? 0 : stirling));
-            double m = masked ? 0 : rnd(dtt, g);
-            double st = rnd(dtt, m * ly) + rnd(dtt, rnd(dtt, m * y) / y) - m
-                + rnd(dtt, rnd(dtt, rnd(dtt, 0.5 * m) / c) * twoPi);
-            gt = rnd(dtt, gt + rnd(dtt, st));
+            out[0] = rnd(dt, out[0] + rnd(dt, stirling));
           }
-          out[2] = gt;
+        }, (j, sums, v) -> {
+          // input: g into exp(x) (or straight to x) and -g y into y x (or y log(x + eps)), each summed
+          // over the broadcast before the input-shaped factor; target: -g x (or -g log(x + eps)), and g
+          // into the masked Stirling term
+          if (j == 0) {
+            double g0 = rnd(dx, rnd(dt, sums[0]));
+            double g1 = rnd(dx, rnd(dt, sums[1]));
+            if (logInput) {
+              return rnd(dx, rnd(dx, g0 * rnd(dx, Math.exp(v))) + g1);
+            }
+            return rnd(dx, g0 + rnd(dx, g1 / rnd(dx, v + epsX)));
+          }
+          double gt = rnd(dtt, rnd(dt, sums[0]));
+          if (full) {
+            double m = v <= 1 ? 0 : rnd(dtt, rnd(dt, sums[1]));
+            double ly = rnd(dtt, Math.log(v));
+            double c = rnd(dtt, twoPi * v);
+            double st = rnd(dtt, rnd(dtt, rnd(dtt, rnd(dtt, m * ly) + rnd(dtt, rnd(dtt, m * v) / v)) - m)
+                + rnd(dtt, rnd(dtt, rnd(dtt, 0.5 * m) / c) * twoPi));
+            gt = rnd(dtt, gt + st);
+          }
+          return gt;
         });
   }
 
@@ -211,20 +244,31 @@ public final class OtherLosses {
     double half = rnd(dt, 0.5 * Math.log(2 * Math.PI));
     int[] shape = Shapes.broadcastShape(Shapes.broadcastShape(in, target.shape()), v.shape());
     LossAndGrads out = PointwiseLoss.evaluate(GAUSSIAN_NLL, new String[] {"grad_input", "grad_target", "grad_var"},
-        new Tensor[] {input, target, v}, dt, shape, r, PointwiseLoss.NO_BATCHMEAN, (x, g, o) -> {
+        new Tensor[] {input, target, v}, dt, shape, r, PointwiseLoss.NO_BATCHMEAN, new int[] {1, 1, 2}, (x, g, o) -> {
           double vv = x[2] < e ? e : x[2];
-          double d = rnd(d1, x[0] - x[1]);
+          double vq = rnd(dt, vv);
+          double d = rnd(d1, rnd(d1, x[0]) - rnd(d1, x[1]));
           double d2 = rnd(d1, d * d);
-          double q = rnd(dt, d2 / vv);
-          double loss = rnd(dt, 0.5 * rnd(dt, rnd(dv, Math.log(vv)) + q));
+          double q = rnd(dt, rnd(dt, d2) / vq);
+          double loss = rnd(dt, 0.5 * rnd(dt, rnd(dt, rnd(dv, Math.log(vv))) + q));
           o[0] = full ? rnd(dt, loss + half) : loss;
           double h = rnd(dt, g * 0.5);
-          double gd = rnd(d1, rnd(d1, rnd(dt, h / vv)) * rnd(d1, 2 * d));
-          o[1] = rnd(dx, gd);
-          o[2] = rnd(dy, -gd);
-          double gv1 = rnd(dv, rnd(dv, h) / vv);
-          double gv2 = rnd(dv, rnd(dt, -h * rnd(dt, q / vv)));
-          o[3] = rnd(dv, gv1 + gv2);
+          double gd = rnd(d1, rnd(d1, rnd(dt, h / vq)) * rnd(d1, 2 * d));
+          o[1] = gd;
+          o[2] = -gd;
+          o[3] = h;
+          o[4] = rnd(dt, -h * rnd(dt, q / vq));
+        }, (j, sums, value) -> {
+          if (j == 0) {
+            return rnd(dx, rnd(d1, sums[0]));
+          }
+          if (j == 1) {
+            return rnd(dy, rnd(d1, sums[0]));
+          }
+          // log(v) is var-shaped: its gradient is the summed h, divided by v after the sum (NaN for a
+          // 0-dim var next to an empty input: 0 / 0 when eps is 0, and log's 0 / v otherwise)
+          double vv = value < e ? e : value;
+          return rnd(dv, rnd(dv, rnd(dv, rnd(dt, sums[0])) / vv) + rnd(dv, rnd(dt, sums[1])));
         });
     if (v == var) {
       return out;
@@ -282,7 +326,7 @@ public final class OtherLosses {
     DType dtt = target.dtype();
     return PointwiseLoss.evaluate(L1, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},
         dt, shape, r, PointwiseLoss.NO_BATCHMEAN, (in, g, out) -> {
-          double d = rnd(dt, in[0] - in[1]);
+          double d = rnd(dt, rnd(dt, in[0]) - rnd(dt, in[1]));
           out[0] = Math.abs(d);
           double sg = rnd(dt, g * PointwiseLoss.sign(d));
           out[1] = rnd(dx, sg);

@@ -30,23 +30,55 @@ final class PointwiseLoss {
   /** Divisor value meaning "no batchmean": the reduction applies. */
   static final int NO_BATCHMEAN = -1;
 
-  /** One element: the loss and d loss / d each input (times {@code g}), in the order of the inputs. */
+  /**
+   * One element: {@code out[0]} the loss, then for each input {@code j} its {@code slots[j]} values
+   * {@code u}, which are summed over the elements that input element serves (autograd's {@code sum_to}
+   * where the broadcast happens) before {@link Finish} turns the sums into the gradient.
+   */
   interface Element {
     void eval(double[] in, double g, double[] out);
   }
 
   /**
-   * PyTorch's result type of the floating tensors among {@code ts}: float64 if any is float64, else
-   * float32 ({@code at::result_type}; an integral tensor does not promote a floating one).
+   * Input {@code j}'s gradient at one of its elements, of value {@code value}, from the sums of its
+   * slots: what autograd does after the broadcast op's {@code sum_to}, with the factors that depend on
+   * that element alone (so {@code 0 * log 0} is NaN even when the element serves no element, as for a
+   * 0-dim target next to an empty input).
+   */
+  interface Finish {
+    double apply(int j, double[] sums, double value);
+  }
+
+  /** One slot per input, its sum rounded to the input's dtype: a gradient summed after the chain. */
+  static int[] oneSlotEach(int k) {
+    int[] s = new int[k];
+    java.util.Arrays.fill(s, 1);
+    return s;
+  }
+
+  /**
+   * PyTorch's result type of the floating tensors among {@code ts} ({@code at::result_type}): float64
+   * if a float64 tensor takes part, else float32; an integral tensor does not promote a floating one,
+   * and a 0-dim tensor takes part only when no tensor with dimensions is floating (a 0-dim float64
+   * target leaves a float32 input's ops in float32, its value cast to float32 there).
    */
   static DType promote(Tensor... ts) {
-    DType out = null;
+    DType dims = null;
+    DType zeroDim = null;
     for (Tensor t : ts) {
       if (t != null && t.dtype().isFloating()) {
-        out = out == DType.FLOAT64 || t.dtype() == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
+        if (t.rank() > 0) {
+          dims = wider(dims, t.dtype());
+        } else {
+          zeroDim = wider(zeroDim, t.dtype());
+        }
       }
     }
-    return out == null ? DType.FLOAT32 : out;
+    return dims != null ? dims : zeroDim != null ? zeroDim : DType.FLOAT32;
+  }
+
+  private static DType wider(DType a, DType b) {
+    return a == DType.FLOAT64 || b == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
   }
 
   /**
@@ -61,13 +93,25 @@ final class PointwiseLoss {
    */
   static LossAndGrads evaluate(String api, String[] names, Tensor[] inputs, DType dt, int[] shape,
       Reduction reduction, int batchmeanDivisor, Element f) {
+    int[] slots = oneSlotEach(inputs.length);
+    return evaluate(api, names, inputs, dt, shape, reduction, batchmeanDivisor, slots, f,
+        (j, sums, value) -> Precision.round(inputs[j].dtype(), sums[0]));
+  }
+
+  /** As above, with {@code slots[j]} summed values per input and {@code finish} making the gradient. */
+  static LossAndGrads evaluate(String api, String[] names, Tensor[] inputs, DType dt, int[] shape,
+      Reduction reduction, int batchmeanDivisor, int[] slots, Element f, Finish finish) {
     int n = Tensor.numel(shape);
     int k = inputs.length;
     int[][] at = new int[k][];
     double[][] data = new double[k][];
+    int[] offset = new int[k];
+    int width = 1;
     for (int j = 0; j < k; j++) {
       at[j] = Shapes.broadcastIndex(api + ": " + names[j], inputs[j].shape(), shape);
       data[j] = inputs[j].toDoubleArray();
+      offset[j] = width;
+      width += slots[j];
     }
     double g;
     if (batchmeanDivisor != NO_BATCHMEAN) {
@@ -75,15 +119,17 @@ final class PointwiseLoss {
     } else {
       g = reduction == Reduction.MEAN ? Precision.round(dt, 1.0 / n) : 1;
     }
-    double[] in = new double[k];
-    double[] out = new double[k + 1];
-    double[] loss = new double[n];
-    double[][] grad = new double[k][];
+    boolean[] wanted = new boolean[k];
+    double[][] sums = new double[k][];
     for (int j = 0; j < k; j++) {
-      if (names[j] != null && inputs[j].dtype().isFloating()) {
-        grad[j] = new double[inputs[j].numel()];
+      wanted[j] = names[j] != null && inputs[j].dtype().isFloating();
+      if (wanted[j]) {
+        sums[j] = new double[inputs[j].numel() * slots[j]];
       }
     }
+    double[] in = new double[k];
+    double[] out = new double[width];
+    double[] loss = new double[n];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < k; j++) {
         in[j] = data[j][at[j][i]];
@@ -91,8 +137,11 @@ final class PointwiseLoss {
       f.eval(in, g, out);
       loss[i] = out[0];
       for (int j = 0; j < k; j++) {
-        if (grad[j] != null) {
-          grad[j][at[j][i]] += out[j + 1];
+        if (wanted[j]) {
+          int base = at[j][i] * slots[j];
+          for (int m = 0; m < slots[j]; m++) {
+            sums[j][base + m] += out[offset[j] + m];
+          }
         }
       }
     }
@@ -108,8 +157,15 @@ final class PointwiseLoss {
     }
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (int j = 0; j < k; j++) {
-      if (grad[j] != null) {
-        grads.put(names[j], Tensor.ofFloating(inputs[j].dtype(), grad[j], inputs[j].shape()));
+      if (wanted[j]) {
+        int count = inputs[j].numel();
+        double[] gj = new double[count];
+        double[] s = new double[slots[j]];
+        for (int e = 0; e < count; e++) {
+          System.arraycopy(sums[j], e * slots[j], s, 0, slots[j]);
+          gj[e] = finish.apply(j, s, data[j][e]);
+        }
+        grads.put(names[j], Tensor.ofFloating(inputs[j].dtype(), gj, inputs[j].shape()));
       }
     }
     return new LossAndGrads(reduced, grads);
