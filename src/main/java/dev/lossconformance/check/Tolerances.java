@@ -46,6 +46,9 @@ public final class Tolerances {
         + " log_softmax's backward g - p sum(g) sums C terms; measured 5.0 at C = 1000"));
     Api bce = TorchApis.BINARY_CROSS_ENTROPY_WITH_LOGITS;
     terms(bce, "loss", DType.FLOAT32, "(1 - y) x + log(1 + exp(-x)) cancels at |x| = 1e4; measured 0.17");
+    terms(bce, "loss", DType.FLOAT64, "(1 - y) x - log_sigmoid(x) cancels, and aten's log1p(exp(-|x|)) is not"
+        + " Java's to the last bit (found by the differential sweep: 8 ulps of the golden at x = -2.14, y = 0.08);"
+        + " measured 0.69 over the sweep (seed 1, 1135 cases)");
     terms(bce, "grad_input", DType.FLOAT32, "sigmoid(x) (1 + (pw - 1) y) - pw y cancels; measured 0.89");
     terms(bce, "grad_input", DType.FLOAT64, "sigmoid(x) (1 + (pw - 1) y) - pw y cancels; measured 0.50");
     Api kl = TorchApis.KL_DIV;

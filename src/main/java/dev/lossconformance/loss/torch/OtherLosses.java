@@ -321,7 +321,9 @@ public final class OtherLosses {
     } catch (LossArgumentException e) {
       throw new LossArgumentException(e.kind(), L1 + ": target: " + e.getMessage(), e);
     }
-    DType dt = PointwiseLoss.promote(input, target);
+    // F.l1_loss broadcasts first (torch.broadcast_tensors), so a 0-dim target next to a dimensioned input
+    // is dimensioned by then and takes part in the promotion
+    DType dt = shape.length > 0 ? PointwiseLoss.widest(input, target) : PointwiseLoss.promote(input, target);
     DType dx = input.dtype();
     DType dtt = target.dtype();
     return PointwiseLoss.evaluate(L1, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},

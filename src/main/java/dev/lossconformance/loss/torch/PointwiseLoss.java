@@ -77,6 +77,17 @@ final class PointwiseLoss {
     return dims != null ? dims : zeroDim != null ? zeroDim : DType.FLOAT32;
   }
 
+  /** The widest floating dtype among {@code ts}, 0-dim or not (float32 when none is floating). */
+  static DType widest(Tensor... ts) {
+    DType out = null;
+    for (Tensor t : ts) {
+      if (t != null && t.dtype().isFloating()) {
+        out = wider(out, t.dtype());
+      }
+    }
+    return out == null ? DType.FLOAT32 : out;
+  }
+
   private static DType wider(DType a, DType b) {
     return a == DType.FLOAT64 || b == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
   }
