@@ -55,6 +55,9 @@ public final class L1LossCases {
         sweep("bad_reduction_int64_target", "avg")
             .input("input", values(new int[] {2}, 0, 0)).input("target", longs(new int[] {2}, 0, 1)).expectError("reduction"))
         .flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    // F.l1_loss broadcasts first, so even a 0-dim float64 target promotes a float32 input
+    out.addAll(sweep("scalar_target_f64_promotes_after_broadcast", "mean")
+        .input("input", values(new int[] {2}, 0.1, -1)).input("target", (rng, dt) -> Tensor.ofFloating(DType.FLOAT64, new double[] {0.3}, new int[] {})).inDtypes(FLOAT32));
     // a float32 input with a float64 target computes and returns float64
     out.addAll(sweep("target_f64_promotes", "mean")
         .input("input", values(new int[] {2}, 0.1, -1)).input("target", (rng, dt) -> Tensor.ofFloating(DType.FLOAT64, new double[] {0.3, 2}, new int[] {2})).inDtypes(FLOAT32));
