@@ -50,6 +50,7 @@ public final class TermMagnitudes {
     model(TorchApis.POISSON_NLL_LOSS, "grad_input", in -> poissonNll(in, true));
     model(TorchApis.POISSON_NLL_LOSS, "grad_target", TermMagnitudes::poissonGradTarget);
     model(TorchApis.GAUSSIAN_NLL_LOSS, "grad_var", TermMagnitudes::gaussianGradVar);
+    model(TorchApis.GAUSSIAN_NLL_LOSS, "loss", TermMagnitudes::gaussianLoss);
     model(TorchApis.HINGE_EMBEDDING_LOSS, "loss", TermMagnitudes::hingeEmbedding);
     model(TorchApis.L1_LOSS, "grad_input", in -> l1Grad(in, "input"));
     model(TorchApis.L1_LOSS, "grad_target", in -> l1Grad(in, "target"));
@@ -412,6 +413,38 @@ public final class TermMagnitudes {
       out[vi[i]] += k * 0.5 * (1 / var + d * d / (var * var));
     }
     return out;
+  }
+
+  /**
+   * {@code gaussian_nll_loss}: element {@code 0.5 (log v + (x - y)^2 / v)} at {@code v = max(var, eps)},
+   * plus {@code 0.5 log(2 pi)} when {@code full}: terms {@code 0.5 |log v|}, {@code 0.5 (x - y)^2 / v} and
+   * the constant, over the elements for mean and sum.
+   */
+  private static double[] gaussianLoss(In in) {
+    Tensor x = in.t("input");
+    Tensor y = in.t("target");
+    Tensor v = in.t("var");
+    double eps = in.real("eps");
+    boolean full = in.flag("full");
+    Reduction red = in.p().torchReduction();
+    int[] shape = x.shape();
+    int[] vs = v.shape();
+    if (!Arrays.equals(vs, shape) && shape.length > 0
+        && Arrays.equals(vs, Arrays.copyOf(shape, shape.length - 1))) {
+      vs = Arrays.copyOf(vs, vs.length + 1);
+      vs[vs.length - 1] = 1;
+    }
+    int[] vi = Shapes.broadcastIndex("var", vs, shape);
+    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
+    int n = x.numel();
+    double k = red == Reduction.MEAN ? 1.0 / n : 1;
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double var = Math.max(v.getDouble(vi[i]), eps);
+      double d = x.getDouble(i) - y.getDouble(yi[i]);
+      out[i] = k * (0.5 * (Math.abs(Math.log(var)) + d * d / var) + (full ? 0.5 * Math.log(2 * Math.PI) : 0));
+    }
+    return red == Reduction.NONE ? out : new double[] {sum(out)};
   }
 
   /**

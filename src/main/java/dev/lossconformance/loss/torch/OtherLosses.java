@@ -69,7 +69,7 @@ public final class OtherLosses {
             out[2] = rnd(dt, g * b);
             out[3] = gb;
           } else {
-            double a = rnd(dtt, xlogy(t, rnd(dtt, Math.log(t))));
+            double a = xlogy(dtt, t, t);
             double c = rnd(dt, tq * xq);
             out[0] = rnd(dt, rnd(dt, a) - c);
             out[1] = rnd(dt, -g * tq);
@@ -87,7 +87,9 @@ public final class OtherLosses {
           if (logTarget) {
             return rnd(dtt, rnd(dtt, ga * rnd(dtt, Math.exp(t))) + rest);
           }
-          double self = rnd(dtt, ga * (t != 0 ? rnd(dtt, Math.log(t)) : 0));
+          // derivatives.yaml: xlogy(grad, other).masked_fill((self == 0) & (other <= 0), 0), so a zero
+          // summed gradient gives 0 even at a negative target (whose log is NaN)
+          double self = t == 0 ? 0 : xlogy(dtt, ga, t);
           double other = rnd(dtt, rnd(dtt, ga * t) / t);
           return rnd(dtt, rnd(dtt, self + other) + rest);
         });
@@ -105,14 +107,14 @@ public final class OtherLosses {
   }
 
   /**
-   * {@code xlogy(x, y)} given {@code logY = log y} (rounded in the dtype, as aten's {@code x *
-   * std::log(y)} is): 0 where x is 0 (unless y is NaN, whose log is NaN), else {@code x log y}.
+   * aten's {@code xlogy(x, y)} in {@code dtype}: NaN where y is NaN, else 0 where x is 0 (a negative
+   * y included), else {@code x * log(y)} with {@code log(y)} rounded in the dtype.
    */
-  static double xlogy(double x, double logY) {
-    if (Double.isNaN(logY)) {
+  static double xlogy(DType dtype, double x, double y) {
+    if (Double.isNaN(y)) {
       return Double.NaN;
     }
-    return x == 0 ? 0 : x * logY;
+    return x == 0 ? 0 : rnd(dtype, x * rnd(dtype, Math.log(y)));
   }
 
   /**
