@@ -97,6 +97,18 @@ public final class BinaryCrossEntropyCases {
                 .input("input", uniform(0.01, 0.99, 4, 3)).input("target", bits(4, 3)).input("sample_weight", uniform(0, 2, 4))),
         Stream.of(bce("size_mismatch", "mean").input("input", uniform(0.1, 0.9, 2, 3))
             .input("target", uniform(0, 1, 3, 2)).expectError("size")));
-    return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+    List<Case> out = new java.util.ArrayList<>(all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(sweepFound());
+    return out;
+  }
+
+  // found by the differential sweep (issue 13); no TensorFlow counterpart (aten's own backward)
+  private static List<Case> sweepFound() {
+    // the backward multiplies (x - y) / ((1 - x) x) by the weight before dividing by numel: float32
+    // 3.33 * 1.7e38 = inf, where the mean's 1/8 first would have stayed finite
+    return new CaseBuilder(OP, API, "huge_weight_grad_overflows_before_mean").param("reduction", "mean")
+        .input("input", values(new int[] {2, 2, 2}, 0, 0, 0, 0, 0, 0, 0, 0.7))
+        .input("target", values(new int[] {2, 2, 2}, 0, 0, 0, 0, 0, 0, 0, 0))
+        .input("weight", values(new int[] {2}, 0, 1.7E38)).inDtypes(FLOAT32, FLOAT64);
   }
 }
