@@ -100,6 +100,18 @@ public final class BinaryCrossEntropyCases {
         // found by the differential sweep (TensorFlow)
         // an empty batch: Keras' mean over the empty last axis is 0/0 = NaN, a 0-d loss
         Stream.of(bce("empty_1d", "mean").input("input", values(new int[] {0})).input("target", values(new int[] {0}))));
-    return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+    List<Case> out = new java.util.ArrayList<>(all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(sweepFound());
+    return out;
+  }
+
+  // found by the differential sweep (issue 13); no TensorFlow counterpart (aten's own backward)
+  private static List<Case> sweepFound() {
+    // the backward multiplies (x - y) / ((1 - x) x) by the weight before dividing by numel: float32
+    // 3.33 * 1.7e38 = inf, where the mean's 1/8 first would have stayed finite
+    return new CaseBuilder(OP, API, "huge_weight_grad_overflows_before_mean").param("reduction", "mean")
+        .input("input", values(new int[] {2, 2, 2}, 0, 0, 0, 0, 0, 0, 0, 0.7))
+        .input("target", values(new int[] {2, 2, 2}, 0, 0, 0, 0, 0, 0, 0, 0))
+        .input("weight", values(new int[] {2}, 0, 1.7E38)).inDtypes(FLOAT32, FLOAT64);
   }
 }

@@ -12,6 +12,8 @@ import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -86,6 +88,36 @@ public final class BinaryCrossEntropyWithLogitsCases {
                 .input("target", values(new int[] {4}, 0.5043491, 0.5043491, 0.25, 0.25))),
         Stream.of(bcel("size_mismatch", "mean").input("input", normal(1, 2, 3))
             .input("target", uniform(0, 1, 2, 1)).expectError("size")));
-    return all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+    List<Case> out = new java.util.ArrayList<>(all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(sweepFound());
+    return out;
+  }
+
+  // found by the differential sweep (issue 13): aten's steps rounded in their dtypes; no TensorFlow
+  // counterpart (these probe aten's own composite and its backward)
+  private static List<Case> sweepFound() {
+    List<Case> out = new java.util.ArrayList<>(Stream.of(
+        // float32 t = pos_weight * y = inf: (t + 1 - y) sigmoid(x) - t = inf - inf = NaN
+        sweep("pos_weight_target_product_overflows", "mean")
+            .input("input", values(new int[] {1, 1}, 0)).input("target", values(new int[] {1, 1}, 1.7E38))
+            .input("weight", values(new int[] {1, 1}, 1)).input("pos_weight", values(new int[] {1}, 1.0E20)),
+        // float32 log_sigmoid(x) * log_weight = -inf before (1 - y) x is subtracted: inf
+        sweep("weighted_log_sigmoid_overflows", "mean")
+            .input("input", values(new int[] {1, 1}, -3.0E38)).input("target", values(new int[] {1, 1}, 0.0983782))
+            .input("pos_weight", values(new int[] {1}, 2.5)),
+        // aten's sigmoid 1 / (1 + exp(90)) is 0 in float32 (exp overflows), so the gradient is -0.0
+        sweep("sigmoid_underflows_weighted", "mean")
+            .input("input", values(new int[] {1}, -90)).input("target", values(new int[] {1}, 0))
+            .input("weight", values(new int[] {1}, -700)))
+        .flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    // pos_weight - 1 is a float32 tensor for a float32 pos_weight: -0.6 rounded there, then float64
+    out.addAll(sweep("pos_weight_f32_minus_one_in_float32", "mean")
+        .input("input", values(new int[] {1}, 0)).input("target", values(new int[] {1}, 1))
+        .input("pos_weight", (rng, dt) -> Tensor.ofFloating(DType.FLOAT32, new double[] {0.4}, new int[] {1})).inDtypes(FLOAT64));
+    return out;
+  }
+
+  private static CaseBuilder sweep(String variant, String reduction) {
+    return new CaseBuilder(OP, API, variant).param("reduction", reduction);
   }
 }

@@ -11,6 +11,8 @@ import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -52,6 +54,48 @@ public final class GaussianNllLossCases {
             .input("input", normal(1, 2, 3)).input("target", normal(1, 2, 3)).input("var", uniform(0.1, 1, 3, 2))
             .expectError("incorrect size")))
         .flatMap(s -> s);
-    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+    List<Case> out = new java.util.ArrayList<>(all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(sweepFound());
+    return out;
+  }
+
+  // found by the differential sweep (issue 13): PyTorch's type promotion, the order of
+  // F.gaussian_nll_loss's checks, autograd's float32 products; no TensorFlow counterpart
+  private static List<Case> sweepFound() {
+    Stream<CaseBuilder> both = Stream.of(
+        // pow's backward multiplies by 2 d: float32 2 * -3e38 = -inf
+        sweep("huge_input_grad_overflows", "mean")
+            .input("input", values(new int[] {1}, -3.0E38)).input("target", values(new int[] {1}, 0))
+            .input("var", values(new int[] {1}, 1)),
+        // (x - y)^2 is a float32 tensor: 1e40 = inf before the division by var = 1e20
+        sweep("squared_difference_overflows", "mean")
+            .input("input", values(new int[] {}, -1.0E20)).input("target", values(new int[] {}, 0))
+            .input("var", values(new int[] {}, 1.0E20)),
+        // log(v)'s gradient is the summed (empty) gradient over v: 0 / NaN = NaN
+        sweep("nan_scalar_var_empty_input", "mean")
+            .input("input", values(new int[] {0})).input("target", values(new int[] {0}))
+            .input("var", values(new int[] {}, Double.NaN)),
+        // var's size is checked before the reduction string
+        sweep("bad_reduction_wrong_var_size", "avg")
+            .input("input", values(new int[] {1, 1}, 0)).input("target", values(new int[] {1, 1}, 0))
+            .input("var", values(new int[] {2, 3}, 1, 1, 1, 1, 1, 1)).expectError("incorrect size"));
+    Stream<CaseBuilder> f32Input = Stream.of(
+        sweep("target_f64_promotes", "mean")
+            .input("input", values(new int[] {2}, 0.5, -1)).input("target", (rng, dt) -> Tensor.ofFloating(DType.FLOAT64, new double[] {1, 0.5}, new int[] {2}))
+            .input("var", values(new int[] {2}, 0.5, 2)));
+    Stream<CaseBuilder> f64Input = Stream.of(
+        // div's backward for the denominator is -h ((d^2 / v) / v): 1e-320 / 1e-300 / 1e-300 is finite
+        // where 1e-320 / (1e-300)^2 overflows
+        sweep("tiny_var_grad_divides_twice", "mean").param("eps", 0.0)
+            .input("input", values(new int[] {1}, 1.0E-160)).input("target", values(new int[] {1}, 0))
+            .input("var", values(new int[] {1}, 1.0E-300)));
+    List<Case> out = new java.util.ArrayList<>(both.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(f32Input.flatMap(b -> b.inDtypes(FLOAT32).stream()).toList());
+    out.addAll(f64Input.flatMap(b -> b.inDtypes(FLOAT64).stream()).toList());
+    return out;
+  }
+
+  private static CaseBuilder sweep(String variant, String reduction) {
+    return new CaseBuilder(OP, API, variant).param("full", false).param("eps", 1.0E-6).param("reduction", reduction);
   }
 }

@@ -9,6 +9,8 @@ import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -63,6 +65,23 @@ public final class HingeEmbeddingLossCases {
         // an empty batch: Keras' mean over the empty last axis is 0/0 = NaN, a 0-d loss
         Stream.of(h("empty_1d", "mean", 1.0).input("input", values(new int[] {0})).input("target", values(new int[] {0}))))
         .flatMap(s -> s);
-    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+    List<Case> out = new java.util.ArrayList<>(all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(sweepFound());
+    return out;
+  }
+
+  // found by the differential sweep (issue 13): aten's float32 intermediates and sums; no
+  // TensorFlow counterpart
+  private static List<Case> sweepFound() {
+    List<Case> out = new java.util.ArrayList<>(
+        // (margin - x) is a tensor of the dtype before x is added: float32 (0.5 + 7.78) - 7.78 = 0.5000005
+        new CaseBuilder(OP, API, "margin_minus_input_rounded").param("margin", 0.5).param("reduction", "mean")
+            .input("input", values(new int[] {1, 1}, -7.78)).input("target", values(new int[] {1, 1}, 0))
+            .inDtypes(FLOAT32, FLOAT64));
+    // aten's sum is not compensated: 1e300 + 1 - 1e300 is 0 there (Java's 1/3 passes on the term allowance)
+    out.addAll(new CaseBuilder(OP, API, "cancelling_huge_terms").param("margin", 1.0).param("reduction", "mean")
+        .input("input", values(new int[] {3}, 1.0E300, 0, -1.0E300)).input("target", values(new int[] {3}, 0, 0, 1))
+        .inDtypes(FLOAT64));
+    return out;
   }
 }

@@ -5,10 +5,13 @@ import dev.lossconformance.api.TorchApis;
 import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
 
 import static dev.lossconformance.catalog.Draw.normal;
+import static dev.lossconformance.catalog.Draw.longs;
 import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -49,6 +52,29 @@ public final class L1LossCases {
         Stream.of(l1("scalar_target", "mean").input("input", values(new int[] {1}, 0.5)).input("target", values(new int[0], 0))
             .divergence("Keras squeezes the [1] y_pred to 0-d beside a 0-d y_true (squeeze_or_expand_to_same_rank); its last-axis mean raises, torch broadcasts")))
         .flatMap(s -> s);
-    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+    List<Case> out = new java.util.ArrayList<>(all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(sweepFound());
+    return out;
+  }
+
+  // found by the differential sweep (issue 13): PyTorch's type promotion and the order of
+  // F.l1_loss's checks; no TensorFlow counterpart
+  private static List<Case> sweepFound() {
+    List<Case> out = new java.util.ArrayList<>(Stream.of(
+        // the reduction string is checked before aten sees the int64 target
+        sweep("bad_reduction_int64_target", "avg")
+            .input("input", values(new int[] {2}, 0, 0)).input("target", longs(new int[] {2}, 0, 1)).expectError("reduction"))
+        .flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    // F.l1_loss broadcasts first, so even a 0-dim float64 target promotes a float32 input
+    out.addAll(sweep("scalar_target_f64_promotes_after_broadcast", "mean")
+        .input("input", values(new int[] {2}, 0.1, -1)).input("target", (rng, dt) -> Tensor.ofFloating(DType.FLOAT64, new double[] {0.3}, new int[] {})).inDtypes(FLOAT32));
+    // a float32 input with a float64 target computes and returns float64
+    out.addAll(sweep("target_f64_promotes", "mean")
+        .input("input", values(new int[] {2}, 0.1, -1)).input("target", (rng, dt) -> Tensor.ofFloating(DType.FLOAT64, new double[] {0.3, 2}, new int[] {2})).inDtypes(FLOAT32));
+    return out;
+  }
+
+  private static CaseBuilder sweep(String variant, String reduction) {
+    return new CaseBuilder(OP, API, variant).param("reduction", reduction);
   }
 }

@@ -6,10 +6,13 @@ import dev.lossconformance.catalog.tensorflow.TensorFlowCounterparts;
 
 import static dev.lossconformance.catalog.Draw.normal;
 import static dev.lossconformance.catalog.Draw.uniform;
+import static dev.lossconformance.catalog.Draw.longs;
 import static dev.lossconformance.catalog.Draw.values;
 import static dev.lossconformance.tensor.DType.FLOAT32;
 import static dev.lossconformance.tensor.DType.FLOAT64;
 
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -69,6 +72,38 @@ public final class PoissonNllLossCases {
         Stream.of(p("huge_rate", "mean", false, false).input("input", values(new int[] {2, 2}, 0, 3.0E38, 0, 0))
             .input("target", values(new int[] {2, 2}, 0, 1.7E38, 0, 0))))
         .flatMap(s -> s);
-    return all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList();
+    List<Case> out = new java.util.ArrayList<>(all.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(sweepFound());
+    return out;
+  }
+
+  // found by the differential sweep (issue 13): PyTorch's type promotion, aten's float32
+  // intermediates, autograd's Stirling gradient; no TensorFlow counterpart (aten's own composite)
+  private static List<Case> sweepFound() {
+    Stream<CaseBuilder> both = Stream.of(
+        // the Stirling term's gradient (m t) / t is inf / inf = NaN at an infinite target
+        sweep("full_inf_target_grad_nan", true, true, "mean")
+            .input("input", values(new int[] {1}, 0)).input("target", values(new int[] {1}, Double.POSITIVE_INFINITY)),
+        // float32 exp(1e20) - 1e30 * 1e20: inf - inf = NaN (float64: inf - 1e50 = inf)
+        sweep("log_input_product_overflows", true, false, "mean")
+            .input("input", values(new int[] {}, 1.0E20)).input("target", values(new int[] {}, 1.0E30)),
+        // float32: g + (-g y) / (x + eps) of denormals, each rounded, is not 1 - y/x = 0
+        sweep("rate_denormal_input", false, false, "mean").param("eps", 0.0)
+            .input("input", values(new int[] {3}, 0, 0, 1.0E-40)).input("target", values(new int[] {3}, 0, 0, 1.0E-40)),
+        // F.poisson_nll_loss checks the reduction string before aten sees the int64 target
+        sweep("bad_reduction_int64_target", true, false, "avg")
+            .input("input", values(new int[] {2}, 0, 0)).input("target", longs(new int[] {2}, 0, 1)).expectError("reduction"));
+    Stream<CaseBuilder> f32Input = Stream.of(
+        // a float32 input with a float64 target: float64, exp(x) a float32 tensor
+        sweep("target_f64_promotes", true, false, "mean")
+            .input("input", values(new int[] {2}, 0.5, -1)).input("target", (rng, dt) -> Tensor.ofFloating(DType.FLOAT64, new double[] {1, 3}, new int[] {2})));
+    List<Case> out = new java.util.ArrayList<>(both.flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
+    out.addAll(f32Input.flatMap(b -> b.inDtypes(FLOAT32).stream()).toList());
+    return out;
+  }
+
+  private static CaseBuilder sweep(String variant, boolean logInput, boolean full, String reduction) {
+    return new CaseBuilder(OP, API, variant).param("log_input", logInput).param("full", full)
+        .param("reduction", reduction);
   }
 }

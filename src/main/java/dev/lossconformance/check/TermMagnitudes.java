@@ -50,6 +50,10 @@ public final class TermMagnitudes {
     model(TorchApis.POISSON_NLL_LOSS, "grad_input", in -> poissonNll(in, true));
     model(TorchApis.POISSON_NLL_LOSS, "grad_target", TermMagnitudes::poissonGradTarget);
     model(TorchApis.GAUSSIAN_NLL_LOSS, "grad_var", TermMagnitudes::gaussianGradVar);
+    model(TorchApis.GAUSSIAN_NLL_LOSS, "loss", TermMagnitudes::gaussianLoss);
+    model(TorchApis.HINGE_EMBEDDING_LOSS, "loss", TermMagnitudes::hingeEmbedding);
+    model(TorchApis.L1_LOSS, "grad_input", in -> l1Grad(in, "input"));
+    model(TorchApis.L1_LOSS, "grad_target", in -> l1Grad(in, "target"));
     model(TorchApis.COSINE_EMBEDDING_LOSS, "grad_input1", in -> cosineEmbedding(in, "input1", "input2"));
     model(TorchApis.COSINE_EMBEDDING_LOSS, "grad_input2", in -> cosineEmbedding(in, "input2", "input1"));
     model(TorchApis.COSINE_EMBEDDING_LOSS, "loss", TermMagnitudes::cosineEmbeddingLoss);
@@ -298,23 +302,29 @@ public final class TermMagnitudes {
     Tensor t = in.t("target");
     boolean logTarget = in.flag("log_target");
     String red = in.str("reduction");
-    int n = x.numel();
+    // input and target broadcast; the target gradient is summed back over the broadcast dims
+    int[] shape = Shapes.broadcastShape(x.shape(), t.shape());
+    int[] xi = Shapes.broadcastIndex("input", x.shape(), shape);
+    int[] ti = Shapes.broadcastIndex("target", t.shape(), shape);
+    int n = Tensor.numel(shape);
     double k = switch (red) {
       case "mean" -> 1.0 / n;
       case "batchmean" -> x.rank() == 0 ? 1 : 1.0 / x.size(0);
       default -> 1;
     };
-    double[] out = new double[n];
+    double[] out = new double[grad ? t.numel() : n];
     for (int i = 0; i < n; i++) {
-      double xi = Math.abs(x.getDouble(i));
-      double ti = t.getDouble(i);
+      double xv = Math.abs(x.getDouble(xi[i]));
+      double tv = t.getDouble(ti[i]);
+      double m;
       if (logTarget) {
-        out[i] = k * Math.exp(ti) * (Math.abs(ti) + xi + (grad ? 1 : 0));
+        m = k * Math.exp(tv) * (Math.abs(tv) + xv + (grad ? 1 : 0));
       } else if (grad) {
-        out[i] = k * (Math.abs(Math.log(ti)) + 1 + xi);
+        m = k * (Math.abs(Math.log(tv)) + 1 + xv);
       } else {
-        out[i] = k * (ti == 0 ? 0 : Math.abs(ti * Math.log(ti)) + Math.abs(ti) * xi);
+        m = k * (tv == 0 ? 0 : Math.abs(tv * Math.log(tv)) + Math.abs(tv) * xv);
       }
+      out[grad ? ti[i] : i] += m;
     }
     return grad || red.equals("none") ? out : new double[] {sum(out)};
   }
@@ -366,7 +376,8 @@ public final class TermMagnitudes {
 
   /**
    * {@code poisson_nll_loss}'s target gradient {@code -x} (or {@code -log(x + eps)}), plus Stirling's
-   * {@code log y + 1/(2y)} for {@code y > 1} with {@code full}.
+   * {@code log y + y/y - 1 + 1/(2y)} for {@code y > 1} with {@code full} (the 1s cancel exactly in value,
+   * but autograd rounds each).
    */
   private static double[] poissonGradTarget(In in) {
     Poisson p = Poisson.of(in);
@@ -376,7 +387,8 @@ public final class TermMagnitudes {
       double b = p.y().getDouble(p.yi()[i]);
       double m = p.logInput() ? Math.abs(a) : Math.abs(Math.log(a + p.eps()));
       if (p.full() && b > 1) {
-        m += Math.abs(Math.log(b)) + 0.5 / b;
+        // autograd's Stirling terms m log y, (m y)/y, -m and 0.5 m/(2 pi y) 2 pi, each rounded
+        m += Math.abs(Math.log(b)) + 2 + 0.5 / b;
       }
       out[p.yi()[i]] += p.k() * m;
     }
@@ -411,6 +423,86 @@ public final class TermMagnitudes {
       out[vi[i]] += k * 0.5 * (1 / var + d * d / (var * var));
     }
     return out;
+  }
+
+  /**
+   * {@code gaussian_nll_loss}: element {@code 0.5 (log v + (x - y)^2 / v)} at {@code v = max(var, eps)},
+   * plus {@code 0.5 log(2 pi)} when {@code full}: terms {@code 0.5 |log v|}, {@code 0.5 (x - y)^2 / v} and
+   * the constant, over the elements for mean and sum.
+   */
+  private static double[] gaussianLoss(In in) {
+    Tensor x = in.t("input");
+    Tensor y = in.t("target");
+    Tensor v = in.t("var");
+    double eps = in.real("eps");
+    boolean full = in.flag("full");
+    Reduction red = in.p().torchReduction();
+    int[] shape = x.shape();
+    int[] vs = v.shape();
+    if (!Arrays.equals(vs, shape) && shape.length > 0
+        && Arrays.equals(vs, Arrays.copyOf(shape, shape.length - 1))) {
+      vs = Arrays.copyOf(vs, vs.length + 1);
+      vs[vs.length - 1] = 1;
+    }
+    int[] vi = Shapes.broadcastIndex("var", vs, shape);
+    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
+    int n = x.numel();
+    double k = red == Reduction.MEAN ? 1.0 / n : 1;
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double var = Math.max(v.getDouble(vi[i]), eps);
+      double d = x.getDouble(i) - y.getDouble(yi[i]);
+      out[i] = k * (0.5 * (Math.abs(Math.log(var)) + d * d / var) + (full ? 0.5 * Math.log(2 * Math.PI) : 0));
+    }
+    return red == Reduction.NONE ? out : new double[] {sum(out)};
+  }
+
+  /**
+   * {@code l1_loss}'s gradient of a broadcast input or target: the sum of {@code +-g} over the elements
+   * it serves ({@code g} = 1/N for a mean), which aten adds in the dtype without compensation; the
+   * terms are {@code g} each (0 where {@code x = y}).
+   */
+  private static double[] l1Grad(In in, String name) {
+    Tensor x = in.t("input");
+    Tensor y = in.t("target");
+    Tensor self = in.t(name);
+    Reduction red = in.p().torchReduction();
+    int[] shape = Shapes.broadcastShape(x.shape(), y.shape());
+    int[] xi = Shapes.broadcastIndex("input", x.shape(), shape);
+    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
+    int[] si = name.equals("input") ? xi : yi;
+    int n = Tensor.numel(shape);
+    double k = red == Reduction.MEAN ? 1.0 / n : 1;
+    double[] out = new double[self.numel()];
+    for (int i = 0; i < n; i++) {
+      out[si[i]] += x.getDouble(xi[i]) != y.getDouble(yi[i]) ? k : 0;
+    }
+    return out;
+  }
+
+  /**
+   * {@code hinge_embedding_loss}: element {@code [y != 1] max(0, margin - x) + [y != -1] x}, so its terms
+   * are {@code [y != 1] max(0, margin - x)} and {@code [y != -1] |x|}; the reduced loss sums them over
+   * the elements (aten's float32 sum does not compensate, so a large x and a large -x cancel there and
+   * the small terms between them are lost), times 1/N for a mean.
+   */
+  private static double[] hingeEmbedding(In in) {
+    Tensor x = in.t("input");
+    Tensor y = in.t("target");
+    double margin = in.real("margin");
+    Reduction red = in.p().torchReduction();
+    int[] shape = Shapes.broadcastShape(x.shape(), y.shape());
+    int[] xi = Shapes.broadcastIndex("input", x.shape(), shape);
+    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
+    int n = Tensor.numel(shape);
+    double k = red == Reduction.MEAN ? 1.0 / n : 1;
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double a = x.getDouble(xi[i]);
+      double b = y.getDouble(yi[i]);
+      out[i] = k * ((b != 1 ? Math.max(0, margin - a) : 0) + (b != -1 ? Math.abs(a) : 0));
+    }
+    return red == Reduction.NONE ? out : new double[] {sum(out)};
   }
 
   /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -82,10 +83,11 @@ class TermMagnitudesTest {
     Map<String, Tensor> r = inputs("input", d(1), "target", d(2));
     assertEquals(1 + 2 * Math.log(2), of(api, "loss", rate, r)[0], EPS);
     assertEquals(2, of(api, "grad_input", rate, r)[0], EPS);
-    // the target gradient: |log(1 + 1)| with full adds |log 2| + 1/4
+    // the target gradient: |log(1 + 1)| with full adds autograd's Stirling terms |log 2|, (y/y = 1),
+    // |-1| and 1/(2y) = 1/4
     assertEquals(Math.log(2), of(api, "grad_target", rate, r)[0], EPS);
     Map<String, Object> rateFull = Map.of("reduction", "sum", "log_input", false, "eps", 1.0, "full", true);
-    assertEquals(2 * Math.log(2) + 0.25, of(api, "grad_target", rateFull, r)[0], EPS);
+    assertEquals(2 * Math.log(2) + 2 + 0.25, of(api, "grad_target", rateFull, r)[0], EPS);
   }
 
   @Test
@@ -110,6 +112,30 @@ class TermMagnitudesTest {
     double[] m = of(api, "grad_input1", Map.of("reduction", "sum"), inputs("input1", a, "input2", b,
         "target", Tensor.ofLongs(new long[] {1, -1}, 2)));
     assertArrayEquals(new double[] {2, 0, 0, 0}, m, 1e-9);
+  }
+
+  @Test
+  void pointwiseSweepModelsFollowTheirTerms() {
+    // hinge, margin 1, sum: x = 2 with y = 1 gives |2| = 2; x = -3 with y = -1 gives max(0, 1 + 3) = 4;
+    // x = 0.5 with y = 0 gives max(0, 0.5) + |0.5| = 1: total 7
+    String hinge = TorchApis.HINGE_EMBEDDING_LOSS_NAME;
+    assertArrayEquals(new double[] {7}, of(hinge, "loss", Map.of("reduction", "sum", "margin", 1.0),
+        inputs("input", d(2, -3, 0.5), "target", d(1, -1, 0))), EPS);
+    // l1, mean over 4 elements: a 0-dim target y = 1 next to x = (1, 1, 2, 3) serves 2 unequal
+    // elements, 1/4 each: 0.5; the input's elements 0.25 each except where x = y
+    String l1 = TorchApis.L1_LOSS_NAME;
+    Map<String, Tensor> in = inputs("input", d(1, 1, 2, 3), "target", Tensor.scalar(DType.FLOAT64, 1));
+    assertArrayEquals(new double[] {0.5}, of(l1, "grad_target", Map.of("reduction", "mean"), in), EPS);
+    assertArrayEquals(new double[] {0, 0, 0.25, 0.25}, of(l1, "grad_input", Map.of("reduction", "mean"), in), EPS);
+    // gaussian, sum: x - y = 2, var = e (log = 1): 0.5 (1 + 4/e)
+    String gauss = TorchApis.GAUSSIAN_NLL_LOSS_NAME;
+    assertArrayEquals(new double[] {0.5 * (1 + 4 / Math.E)}, of(gauss, "loss", Map.of("reduction", "sum"),
+        inputs("input", d(2), "target", d(0), "var", d(Math.E))), EPS);
+    // kl_div's target gradient sums over the broadcast: a 0-dim target t = e (|log t| + 1 = 2) next to
+    // x = (0, -1), sum: (2 + 0) + (2 + 1) = 5
+    String kl = TorchApis.KL_DIV_NAME;
+    assertArrayEquals(new double[] {5}, of(kl, "grad_target", Map.of("reduction", "sum", "log_target", false),
+        inputs("input", d(0, -1), "target", Tensor.scalar(DType.FLOAT64, Math.E))), EPS);
   }
 
   @Test

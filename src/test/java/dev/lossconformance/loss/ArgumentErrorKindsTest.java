@@ -85,8 +85,13 @@ class ArgumentErrorKindsTest {
     CtcLoss ctc = CtcLoss.options().build();
     raises(ErrorKind.SHAPE_MISMATCH, "log_probs: expected a (T, N, C) or (T, C) tensor, got shape [2]",
         () -> ctc.apply(d(new double[] {-1, -1}, 2), l(new long[] {1}, 1, 1), one, one));
-    raises(ErrorKind.SHAPE_MISMATCH, "log_probs tensor must not be empty",
+    // T = 0: aten checks the lengths first (an input length of 1 is above T), then its narrow of the
+    // first frame fails (PyTorch 2.7.1: "start (0) + length (1) exceeds dimension size (0)")
+    Tensor zero = l(new long[] {0}, 1);
+    raises(ErrorKind.INVALID_VALUE, "expected input_lengths to have value at most 0",
         () -> ctc.apply(d(new double[0], 0, 1, 2), l(new long[] {1}, 1, 1), one, one));
+    raises(ErrorKind.SHAPE_MISMATCH, "log_probs has T = 0 frames",
+        () -> ctc.apply(d(new double[0], 0, 1, 2), l(new long[] {1}, 1, 1), zero, zero));
     raises(ErrorKind.SHAPE_MISMATCH, "targets: expected a 1-D (concatenated) or 2-D (N, S) tensor",
         () -> ctc.apply(lp, l(new long[] {1}, 1, 1, 1), one, one));
     raises(ErrorKind.SHAPE_MISMATCH, "input_lengths must be of size batch_size (1), got 2 values",

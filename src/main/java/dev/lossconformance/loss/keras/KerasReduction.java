@@ -120,8 +120,8 @@ public final class KerasReduction {
    * this returns the two shapes {@code {yTrueShape, yPredShape}} as the loss function sees them.
    */
   public static int[][] squeezeOrExpandToSameRank(int[] yTrue, int[] yPred) {
-    int[] x1 = yTrue;
-    int[] x2 = yPred;
+    int[] x1 = dev.lossconformance.loss.Shapes.nonNull("squeeze_or_expand_to_same_rank", "yTrue", yTrue);
+    int[] x2 = dev.lossconformance.loss.Shapes.nonNull("squeeze_or_expand_to_same_rank", "yPred", yPred);
     int r1 = x1.length;
     int r2 = x2.length;
     if (r1 == r2 + 1 && x1[r1 - 1] == 1) {
@@ -165,7 +165,7 @@ public final class KerasReduction {
    * one is left ({@code InnerMostDimReducer::reduce}, {@code SumReducer::finalizeBoth}). Every addition
    * is rounded to float32 and flushed. Rows shorter than a packet are summed left to right.
    */
-  public static double eigenSum(double[] v, int from, int n) {
+  static double eigenSum(double[] v, int from, int n) {
     int vectorized = n / PACKET * PACKET;
     double accum = 0;
     for (int j = vectorized; j < n; j++) {

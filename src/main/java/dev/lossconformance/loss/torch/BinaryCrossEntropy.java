@@ -4,8 +4,10 @@ import dev.lossconformance.loss.Elementwise;
 import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -94,11 +96,18 @@ public final class BinaryCrossEntropy {
     // PyTorch's EPSILON is a float constant (1e-12f = 9.99999996e-13), so float64 uses it too:
     // the float64 goldens at p = 0, y = 1 are -1/1e-12f = -1.0000000040e12, not -1e12
     double floor = 1e-12f;
-    double a = Elementwise.gradScale(reduction, n);
+    // aten's binary_cross_entropy_backward (aten/src/ATen/native/Loss.cpp): (x - y) / max((1 - x) x, eps) in
+    // the dtype, then grad_input.mul_(weight), then div_(numel) for a mean: a float32 product with a huge
+    // weight overflows to inf before the division
+    DType dt = input.dtype();
     double[] g = new double[n];
     for (int i = 0; i < n; i++) {
-      double v = (p[i] - y[i]) / Math.max((1 - p[i]) * p[i], floor);
-      g[i] = (w == null ? v : v * w[wAt[i]]) * a;
+      double den = Math.max(Precision.round(dt, Precision.round(dt, 1 - p[i]) * p[i]), Precision.round(dt, floor));
+      double v = Precision.round(dt, Precision.round(dt, p[i] - y[i]) / den);
+      if (w != null) {
+        v = Precision.round(dt, v * w[wAt[i]]);
+      }
+      g[i] = reduction == Reduction.MEAN ? v / n : v;
     }
     return new LossAndGrad(loss, Tensor.ofFloating(input.dtype(), g, shape));
   }

@@ -4,8 +4,10 @@ import dev.lossconformance.loss.Elementwise;
 import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -19,7 +21,9 @@ import java.util.Arrays;
  * count. Targets are not range-checked. {@code x = +inf, y = 1} and {@code x = -inf, y = 0} give
  * {@code 0 * inf = NaN}, as in PyTorch. Gradient (PyTorch's closed form):
  * {@code w * ((pos_weight * y + 1 - y) * sigmoid(x) - pos_weight * y)}, or {@code w * (sigmoid(x) - y)}.
- * Computed in double, rounded once. Immutable and thread-safe.
+ * With a weight or pos_weight (or in float64) each of aten's steps is rounded in its dtype (see
+ * {@code compute}); the float32 path without either is {@link FastCrossEntropy}'s. Immutable and
+ * thread-safe.
  */
 public final class BinaryCrossEntropyWithLogits {
   public static final String API = "torch.nn.functional.binary_cross_entropy_with_logits";
@@ -70,33 +74,55 @@ public final class BinaryCrossEntropyWithLogits {
     int[] wAt = weight == null ? null : Shapes.broadcastIndex(API + ": weight", weight.shape(), shape);
     double[] pw = posWeight == null ? null : posWeight.toDoubleArray();
     int[] pwAt = posWeight == null ? null : Shapes.broadcastIndex(API + ": pos_weight", posWeight.shape(), shape);
+    // aten's composite (aten/src/ATen/native/Loss.cpp, binary_cross_entropy_with_logits): log_sigmoid(x)
+    // of the input's dtype, log_weight = (pos_weight - 1).mul(target).add_(1) (pos_weight - 1 rounded in
+    // pos_weight's dtype), log_sigmoid.mul_(log_weight) in place, (1 - target).mul_(input).sub_(.), then
+    // loss.mul_(weight): every step a tensor, rounded in its dtype, so float32 products overflow as there
+    DType dx = input.dtype();
+    DType dy = target.dtype();
+    DType dpw = posWeight == null ? dx : posWeight.dtype();
+    DType dlw = PointwiseLoss.promote(posWeight, target);
     double[] l = new double[n];
     for (int i = 0; i < n; i++) {
-      double logSig = Math.min(x[i], 0) - Math.log1p(Math.exp(-Math.abs(x[i])));
+      double xi = x[i];
+      double z = rnd(dx, Math.exp(-Math.abs(xi)));
+      double logSig = rnd(dx, Math.min(xi, 0) - rnd(dx, Math.log1p(z)));
       if (pw != null) {
-        logSig *= (pw[pwAt[i]] - 1) * y[i] + 1;
+        double lw = rnd(dlw, rnd(dlw, rnd(dpw, pw[pwAt[i]] - 1) * y[i]) + 1);
+        logSig = rnd(dx, logSig * lw);
       }
-      double v = (1 - y[i]) * x[i] - logSig;
-      l[i] = w == null ? v : v * w[wAt[i]];
+      double v = rnd(dy, rnd(dy, 1 - y[i]) * xi);
+      v = rnd(dy, v - logSig);
+      l[i] = w == null ? v : rnd(dy, v * w[wAt[i]]);
     }
     Tensor loss = Elementwise.reduce(l, shape, reduction, input.dtype());
     if (!withGrad) {
       return new LossAndGrad(loss, null);
     }
-    double a = Elementwise.gradScale(reduction, n);
+    // binary_cross_entropy_with_logits_backward (aten/src/ATen/native/Loss.cpp): t = pos_weight * target,
+    // (t + 1 - target) * sigmoid(x) - t, times weight, divided by numel for a mean; sigmoid as aten's
+    // CPU kernel, 1 / (1 + exp(-x)) in the dtype (0 where exp(-x) overflows)
+    DType dg = PointwiseLoss.widest(input, target, weight, posWeight);
     double[] g = new double[n];
     for (int i = 0; i < n; i++) {
-      double sig = sigmoid(x[i]);
+      double sig = rnd(dx, 1 / rnd(dx, 1 + rnd(dx, Math.exp(-x[i]))));
       double v;
       if (pw != null) {
-        double t = pw[pwAt[i]] * y[i];
-        v = (t + 1 - y[i]) * sig - t;
+        double t = rnd(dlw, pw[pwAt[i]] * y[i]);
+        v = rnd(dg, rnd(dg, rnd(dlw, rnd(dlw, t + 1) - y[i]) * sig) - t);
       } else {
-        v = sig - y[i];
+        v = rnd(dg, sig - y[i]);
       }
-      g[i] = (w == null ? v : v * w[wAt[i]]) * a;
+      if (w != null) {
+        v = rnd(dg, v * w[wAt[i]]);
+      }
+      g[i] = reduction == Reduction.MEAN ? rnd(dg, v / n) : v;
     }
     return new LossAndGrad(loss, Tensor.ofFloating(input.dtype(), g, shape));
+  }
+
+  private static double rnd(DType dtype, double v) {
+    return Precision.round(dtype, v);
   }
 
   /** Logistic sigmoid without overflow: {@code 1/(1+e^-x)} for x >= 0, {@code e^x/(1+e^x)} below. */

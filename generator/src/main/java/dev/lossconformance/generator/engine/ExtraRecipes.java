@@ -92,7 +92,16 @@ final class ExtraRecipes {
           + py(bool(c, "full", false)) + ", " + TorchScripts.floatLiteral(real(c, "eps", 1e-8)) + ", "
           + enumOf(reduction(c, "mean", false)) + ")");
       case GAUSSIAN_NLL -> {
-        String r = reduction(c, "mean", false);
+        // F.gaussian_nll_loss checks var's size before the reduction string, and the string before
+        // var's sign: a bad string raises in the script, after the size checks
+        String r;
+        String badReduction = null;
+        try {
+          r = reduction(c, "mean", false);
+        } catch (PythonLevelError e) {
+          r = null;
+          badReduction = e.getMessage().substring("ValueError: ".length());
+        }
         b.add("v = var");
         b.add("if v.size() != x.size():");
         b.add("  if x.size()[:-1] == v.size():");
@@ -101,6 +110,12 @@ final class ExtraRecipes {
         b.add("    pass");
         b.add("  else:");
         b.add("    ops.prim.RaiseException(\"var is of incorrect size\", \"builtins.ValueError\")");
+        if (badReduction != null) {
+          b.add("ops.prim.RaiseException(\"" + badReduction.replace("\\", "\\\\").replace("\"", "\\\"")
+              + "\", \"builtins.ValueError\")");
+          b.add("loss = x");
+          break;
+        }
         b.add("if bool(torch.any(v < 0)):");
         b.add("  ops.prim.RaiseException(\"var has negative entry/entries\", \"builtins.ValueError\")");
         // Python clamps a clone in place under torch.no_grad(), which the serialised TorchScript here
