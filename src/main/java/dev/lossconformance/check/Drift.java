@@ -307,7 +307,8 @@ public final class Drift {
         + " engine, each version's goldens judged against the primary goldens by the gate (check/Checker, the"
         + " tolerances of check): a case is listed when its outcome on some version would fail the gate"
         + " (beyond tolerance, another error kind, or error <-> outputs). first_changed: the first version in"
-        + " release order whose outcome flips against the previous one's. Each version's goldens differing"
+        + " release order whose outcome flips against the previous one's. gate: the gate's first line, where"
+        + " \"expected\" is the primary's golden and \"was\" that version's. Each version's goldens differing"
         + " from the primary's in any bit are in versions/<engine>-<version>.goldens (check --engine-version);"
         + " bits_changed counts them per version. excluded: cases left out of a version's comparison and"
         + " overlay because that version does not reproduce them run to run, with why."))

@@ -29,7 +29,7 @@ final class ReportPage {
     h.raw("<style>\n").raw(CSS).raw("</style>\n</head>\n<body>\n");
     h.raw("<header class=\"top\"><div class=\"wrap\"><span class=\"brand\">loss-conformance</span>");
     h.raw("<nav><a href=\"#summary\">Summary</a><a href=\"#charts\">Charts</a><a href=\"#divergences\">PyTorch vs TensorFlow</a>"
-        + "<a href=\"#versions\">Versions</a><a href=\"#coverage\">Coverage</a><a href=\"#matrix\">All cases</a><a href=\"#fixtures\">Fixtures</a></nav>");
+        + (m.versions() != null ? "<a href=\"#versions\">Versions</a>" : "") + "<a href=\"#coverage\">Coverage</a><a href=\"#matrix\">All cases</a><a href=\"#fixtures\">Fixtures</a></nav>");
     h.raw("</div></header>\n<main class=\"wrap\">\n");
     VerdictSection.render(h, m);
     FailuresSection.render(h, m);
