@@ -59,7 +59,12 @@ class EngineVersionOptionTest {
     List<String> marked = r.out().lines().filter(l -> l.startsWith("VERSION ")).toList();
     assertEquals(7, marked.size(), r.out());
     assertTrue(marked.stream().allMatch(l -> l.contains(": failed against torch 2.2.2") && l.contains("#115539")), r.out());
-    assertTrue(r.out().contains("goldens: torch 2.2.2 ("), r.out());
+    assertTrue(r.out().contains("goldens: torch 2.2.2 (19 cases from versions/torch-2.2.2.goldens, 7 of them beyond"),
+        r.out());
+    // a file none of whose cases changed: nothing replaced, nothing counted, exit 0
+    CliRun l1 = CliRun.of("check", "--engine-version", "torch=2.2.2", fixtures().resolve("torch/l1_loss.json").toString());
+    assertEquals(0, l1.exit(), l1.out() + l1.err());
+    assertTrue(l1.out().contains("goldens: torch 2.2.2 (0 cases from versions/torch-2.2.2.goldens, 0 of them"), l1.out());
   }
 
   @Test
