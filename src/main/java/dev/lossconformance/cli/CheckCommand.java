@@ -245,8 +245,9 @@ final class CheckCommand implements Callable<Integer> {
       files.forEach(f -> cases.addAll(f.cases()));
       for (Map.Entry<String, String> c : drift.chosen().entrySet()) {
         long n = drift.replaced().stream().filter(k -> k.startsWith(c.getKey() + "|")).count();
+        java.util.Set<String> replaced = drift.replaced();
         long m = drift.changed().keySet().stream().filter(k -> k.startsWith(c.getKey() + "|")
-            && drift.replaced().contains(k)).count();
+            && replaced.contains(k)).count();
         out.println("goldens: " + c.getKey() + " " + c.getValue() + " (" + n + " cases from "
             + drift.folder().relativize(drift.folder().resolve("versions").resolve(Drift.overlayName(c.getKey(), c.getValue())))
             + ", " + m + " of them beyond the gate's tolerance of the primary " + drift.index().primary().get(c.getKey())
