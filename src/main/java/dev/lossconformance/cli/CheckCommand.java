@@ -4,6 +4,8 @@ import dev.lossconformance.check.CaseResult;
 import dev.lossconformance.check.CaseResult.Status;
 import dev.lossconformance.check.CheckRun;
 import dev.lossconformance.check.Deviations;
+import dev.lossconformance.check.Drift;
+import dev.lossconformance.check.EngineVersions;
 import dev.lossconformance.check.Summary;
 import dev.lossconformance.check.Tolerances;
 import dev.lossconformance.fixture.FixtureCase;
@@ -90,6 +92,12 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "DIR",
       description = "also write an HTML report: DIR/index.html, DIR/summary.json (as --json), DIR/summary.md")
   Path report;
+
+  @Option(names = "--engine-version", paramLabel = "ENGINE=VERSION",
+      description = "check against another engine version's goldens (fixtures/drift.json lists them, e.g. torch=2.4.0"
+          + " or tensorflow=2.18.0); the Java kernels keep the primary version's semantics, and the cases whose"
+          + " outcome differs on that version are listed (and marked in the report); repeatable, one per engine")
+  List<String> engineVersions = new ArrayList<>();
 
   @Option(names = "--timestamp", description = "with --report: print the generation time in index.html "
       + "(without it the report is byte-identical for the same inputs)")
@@ -221,6 +229,31 @@ final class CheckCommand implements Callable<Integer> {
       }
     }
     reading = false;
+    EngineVersions.Selection drift = null;
+    if (!engineVersions.isEmpty()) {
+      doing = "reading the goldens of --engine-version " + String.join(", ", engineVersions);
+      try {
+        drift = EngineVersions.choose(paths, engineVersions, files);
+      } catch (EngineVersions.Problem e) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      } catch (FixtureFormatException e) {
+        err.println("error: " + Problems.withMemoryAdvice(e));
+        return 2;
+      }
+      cases.clear();
+      files.forEach(f -> cases.addAll(f.cases()));
+      for (Map.Entry<String, String> c : drift.chosen().entrySet()) {
+        long n = drift.replaced().stream().filter(k -> k.startsWith(c.getKey() + "|")).count();
+        java.util.Set<String> replaced = drift.replaced();
+        long m = drift.changed().keySet().stream().filter(k -> k.startsWith(c.getKey() + "|")
+            && replaced.contains(k)).count();
+        out.println("goldens: " + c.getKey() + " " + c.getValue() + " (" + n + " cases from "
+            + drift.folder().relativize(drift.folder().resolve("versions").resolve(Drift.overlayName(c.getKey(), c.getValue())))
+            + ", " + m + " of them beyond the gate's tolerance of the primary " + drift.index().primary().get(c.getKey())
+            + ", whose semantics the Java kernels keep)");
+      }
+    }
     if (cases.isEmpty()) {
       err.println("error: no fixture case found under " + paths);
       return 2;
@@ -246,6 +279,16 @@ final class CheckCommand implements Callable<Integer> {
       }
     }, c -> doing = "checking " + c.displayName() + " with " + implementation.name());
     List<CaseResult> results = run.results();
+    if (drift != null) {
+      for (CheckRun.Entry e : run.entries()) {
+        EngineVersions.ChangedCase ch = drift.changed().get(e.fixture().engine() + "|" + e.fixture().id());
+        if (ch != null) {
+          out.println("VERSION " + e.fixture().displayName() + ": " + e.result().status().jsonName() + " against "
+              + e.fixture().engine() + " " + drift.chosen().get(e.fixture().engine()) + ", whose outcome differs from the"
+              + " primary's: " + ch.reason());
+        }
+      }
+    }
     for (Deviations.Entry d : run.unusedDeviations()) {
       err.println("note: known deviation " + d.where() + " (" + d.pattern() + ") matches no case of this run");
     }
@@ -281,7 +324,7 @@ final class CheckCommand implements Callable<Integer> {
     if (report != null) {
       doing = "writing --report " + report;
       try {
-        new ConformanceReport(paths, run, strict, timestamp ? Instant.now() : null).writeTo(report,
+        new ConformanceReport(paths, run, strict, timestamp ? Instant.now() : null, drift).writeTo(report,
             m -> err.println("note: " + m));
       } catch (IOException e) {
         err.println("error: cannot write --report " + report + ": " + Problems.describe(e));

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Checks native Java loss kernels against PyTorch and TensorFlow golden fixtures.",
-    subcommands = {CheckCommand.class, DivergencesCommand.class, ImplementationsCommand.class})
+    subcommands = {CheckCommand.class, DivergencesCommand.class, DriftCommand.class, ImplementationsCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -2,6 +2,7 @@ package dev.lossconformance.report;
 
 import dev.lossconformance.check.CheckRun;
 import dev.lossconformance.check.Divergences;
+import dev.lossconformance.check.EngineVersions;
 import dev.lossconformance.check.Summary;
 import dev.lossconformance.io.AtomicFiles;
 import java.io.IOException;
@@ -48,7 +49,20 @@ public final class ConformanceReport {
    * @param generatedAt the generation time to print, or {@code null} for none (reproducible output)
    */
   public ConformanceReport(List<Path> paths, CheckRun run, boolean strict, Instant generatedAt) {
-    this.model = new ReportModel(paths, run, strict, generatedAt);
+    this(paths, run, strict, generatedAt, null);
+  }
+
+  /**
+   * As {@link #ConformanceReport(List, CheckRun, boolean, Instant)}, for a run against another engine
+   * version's goldens ({@code check --engine-version}): the Versions section names the version and marks
+   * the cases whose outcome differs from the primary's.
+   *
+   * @param drift the chosen versions, or {@code null}: then the Versions section shows drift.json of the
+   *     paths' fixtures folder, if there is one
+   */
+  public ConformanceReport(List<Path> paths, CheckRun run, boolean strict, Instant generatedAt,
+      EngineVersions.Selection drift) {
+    this.model = new ReportModel(paths, run, strict, generatedAt, drift);
   }
 
   /** True when the run fails: a failed or error case, or with {@code strict} an unsupported one. */

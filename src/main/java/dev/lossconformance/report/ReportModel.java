@@ -8,6 +8,7 @@ import dev.lossconformance.check.CheckRun;
 import dev.lossconformance.engine.Engines;
 import dev.lossconformance.check.Checker;
 import dev.lossconformance.check.Divergences;
+import dev.lossconformance.check.EngineVersions;
 import dev.lossconformance.check.Summary;
 import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
@@ -204,6 +205,12 @@ final class ReportModel {
    * @param generatedAt the generation time to print, or {@code null}
    */
   ReportModel(List<Path> paths, CheckRun run, boolean strict, Instant generatedAt) {
+    this(paths, run, strict, generatedAt, null);
+  }
+
+  /** As above, with the engine versions of the run ({@code null}: drift.json of the paths, if any). */
+  ReportModel(List<Path> paths, CheckRun run, boolean strict, Instant generatedAt, EngineVersions.Selection drift) {
+    this.versions = drift != null ? drift : driftOf(paths);
     this.paths = List.copyOf(paths);
     this.files = run.files();
     this.implementation = run.implementation();
@@ -216,6 +223,37 @@ final class ReportModel {
     this.generatedAt = generatedAt == null ? null : generatedAt.truncatedTo(ChronoUnit.SECONDS);
     this.summary = run.summary();
     index();
+  }
+
+  private final EngineVersions.Selection versions;
+
+  /** drift.json of the first of {@code paths} in a fixtures folder holding one, as a selection of nothing. */
+  private static EngineVersions.Selection driftOf(List<Path> paths) {
+    Path folder = EngineVersions.findDriftFolder(paths);
+    if (folder == null) {
+      return null;
+    }
+    try {
+      return new EngineVersions.Selection(folder, EngineVersions.readIndex(folder.resolve("drift.json")), Map.of(),
+          java.util.Set.of(), Map.of());
+    } catch (EngineVersions.Problem e) {
+      return null; // the report is about the run; a malformed drift.json leaves the section out
+    }
+  }
+
+  /** The engine versions (drift.json and the chosen versions), or {@code null}. */
+  EngineVersions.Selection versions() {
+    return versions;
+  }
+
+  /** The verdict entries of one case of this run: {@code engine|id} -> entry. */
+  Entry entry(String engine, String id) {
+    for (Entry e : entries) {
+      if (e.fixture().engine().equals(engine) && e.fixture().id().equals(id)) {
+        return e;
+      }
+    }
+    return null;
   }
 
   /** The name of the implementation judged ({@code java}, ...). */

@@ -13,8 +13,6 @@ import dev.lossconformance.fixture.FixtureCase;
 import dev.lossconformance.fixture.FixtureFile;
 import dev.lossconformance.fixture.FixtureWriter;
 import dev.lossconformance.generator.engine.Backend;
-import dev.lossconformance.generator.engine.TensorFlowBackend;
-import dev.lossconformance.generator.engine.TorchBackend;
 import dev.lossconformance.io.AtomicFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,21 +84,38 @@ public final class Generate {
   }
 
   /**
-   * The generator's backend of each registered engine ({@code Engines}), in the registry's order; an
-   * engine registered without a backend here is refused at start.
+   * The generator's backend of each registered engine ({@code Engines}), in the registry's order. The
+   * backends are looked up by class name: a version build ({@code generator/drift}) compiles one
+   * engine's side only (an old DJL's TensorFlow classes clash with the TF code), and its other engine
+   * is then absent here. The primary build compiles both, and an engine registered without a
+   * backend class name here is refused at start.
    */
   private static final Map<String, Supplier<Backend>> BACKENDS = new LinkedHashMap<>();
 
   static {
-    Map<String, Supplier<Backend>> known = Map.of(TorchEngine.ID, TorchBackend::new, TensorFlowEngine.ID,
-        TensorFlowBackend::new);
+    Map<String, String> known = Map.of(TorchEngine.ID, "dev.lossconformance.generator.engine.TorchBackend",
+        TensorFlowEngine.ID, "dev.lossconformance.generator.engine.TensorFlowBackend");
     for (String id : Engines.ids()) {
-      Supplier<Backend> b = known.get(id);
-      if (b == null) {
+      String name = known.get(id);
+      if (name == null) {
         throw new IllegalStateException("engine " + id + " is registered (Engines) but the generator has no backend"
             + " for it");
       }
-      BACKENDS.put(id, b);
+      Class<? extends Backend> type;
+      try {
+        type = Class.forName(name).asSubclass(Backend.class);
+      } catch (ClassNotFoundException e) {
+        continue; // a version build of the other engine
+      }
+      BACKENDS.put(id, () -> {
+        try {
+          return type.getConstructor().newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException("cannot create " + name, e);
+        }
+      });
     }
   }
 

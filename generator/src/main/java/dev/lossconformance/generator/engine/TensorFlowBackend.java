@@ -1,10 +1,8 @@
 package dev.lossconformance.generator.engine;
 
-import ai.djl.engine.Engine;
 import dev.lossconformance.catalog.Call;
 import dev.lossconformance.catalog.Case;
 import dev.lossconformance.catalog.Catalog;
-import dev.lossconformance.generator.runtime.DjlEngines;
 import dev.lossconformance.generator.runtime.TfGraph;
 import dev.lossconformance.generator.runtime.TfGraph.KernelFails;
 import dev.lossconformance.generator.runtime.TfGraph.Node;
@@ -24,7 +22,7 @@ import org.tensorflow.TensorFlow;
  * grad_<prediction>}, the gradient of the summed loss with respect to {@code y_pred} or {@code
  * logits} in that input's dtype ({@link TfGraph#gradient}).
  *
- * <p>Offline and deterministic: the natives come from the classpath ({@link DjlEngines#tensorflow}), DJL
+ * <p>Offline and deterministic: the natives come from the classpath ({@link TfRuntime#load}), DJL
  * never touches the network, each graph runs with one intra-op and one inter-op thread and without
  * graph rewrites, and nothing depends on time or on what ran before. Not thread-safe; use one
  * instance from one thread.
@@ -38,7 +36,7 @@ public final class TensorFlowBackend implements Backend {
 
   /** Loads the TensorFlow engine from the natives on the classpath. */
   public TensorFlowBackend() {
-    DjlEngines.tensorflow();
+    TfRuntime.load();
   }
 
   @Override
@@ -49,8 +47,8 @@ public final class TensorFlowBackend implements Backend {
   @Override
   public String source() {
     return "TensorFlow " + TensorFlow.version()
-        + " (raw ops in TF Java " + DjlEngines.tensorFlowJavaVersion() + " graphs, gradients from TF's C++"
-        + " gradient registry) via DJL " + Engine.getDjlVersion()
+        + " (raw ops in TF Java " + TfRuntime.tensorFlowJavaVersion() + " graphs, gradients from TF's C++"
+        + " gradient registry) " + TfRuntime.via()
         + "; Keras " + KERAS_VERSION + " losses reproduced op by op; " + GENERATOR;
   }
 
