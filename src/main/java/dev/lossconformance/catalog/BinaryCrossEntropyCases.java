@@ -99,7 +99,13 @@ public final class BinaryCrossEntropyCases {
             .input("target", uniform(0, 1, 3, 2)).expectError("size")),
         // found by the differential sweep (TensorFlow)
         // an empty batch: Keras' mean over the empty last axis is 0/0 = NaN, a 0-d loss
-        Stream.of(bce("empty_1d", "mean").input("input", values(new int[] {0})).input("target", values(new int[] {0}))));
+        Stream.of(bce("empty_1d", "mean").input("input", values(new int[] {0})).input("target", values(new int[] {0}))),
+        // a label of 3e38 (outside [0, 1]): Keras' float32 target * log(output) is -inf, so its loss is inf
+        // (torch refuses the label)
+        Stream.of(bce("huge_label_float32_product", "mean").divergence("torch checks 0 <= y <= 1 and raises; Keras"
+                + " takes y as given (its float32 y log p of 3e38 is -inf: loss inf)")
+            .input("input", values(new int[] {1}, 0.31)).input("target", values(new int[] {1}, 3e38))
+            .expectError("between 0 and 1")));
     List<Case> out = new java.util.ArrayList<>(all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
     out.addAll(sweepFound());
     return out;

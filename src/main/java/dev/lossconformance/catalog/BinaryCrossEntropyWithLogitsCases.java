@@ -87,7 +87,11 @@ public final class BinaryCrossEntropyWithLogitsCases {
             tfnn("subnormal_logits_read_as_zero").input("input", values(new int[] {4}, 1.4e-45, -1.4e-45, 1e-310, -1e-310))
                 .input("target", values(new int[] {4}, 0.5043491, 0.5043491, 0.25, 0.25))),
         Stream.of(bcel("size_mismatch", "mean").input("input", normal(1, 2, 3))
-            .input("target", uniform(0, 1, 2, 1)).expectError("size")));
+            .input("target", uniform(0, 1, 2, 1)).expectError("size")),
+        // found by the differential sweep: the unweighted float32 path's sigmoid is aten's 1 / (1 + exp(-x)),
+        // 0 at x = -100 where exp(100) overflows (the gradient is -y, not 3.7e-44 - y)
+        Stream.of(bcel("sigmoid_underflow_unweighted", "none").input("input", values(new int[] {2}, -100, 0))
+            .input("target", values(new int[] {2}, 2e-38, 0))));
     List<Case> out = new java.util.ArrayList<>(all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
     out.addAll(sweepFound());
     return out;

@@ -54,6 +54,12 @@ public final class HingeEmbeddingLossCases {
             .input("target", values(new int[] {1, 3}, -1, 1, -1))),
         Stream.of(h("labels_01", "mean", 1.0).input("input", normal(1, 3, 2))
             .input("target", values(new int[] {3, 2}, 0, 1, 1, 0, 0, 1))),
+        // found by the differential sweep: aten's cascade sum of huge losses of both signs reaches -inf in
+        // float64 in its order (8-lane and 4-accumulator partial sums), where a sum from the left gives +inf
+        Stream.of(h("sum_order_overflow", "mean", 1.0)
+            .input("input", values(new int[] {3, 6}, 0, -1.7e308, -1.7e308, -1.7e308, -1.7e308, 0, 0, 0, 0, 0, 0, 0, 0,
+                -1.7e308, 0, 0, 0, -1.7e308))
+            .input("target", values(new int[] {3, 6}, -1, 1, -1, -1, -1, -1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, -1, 0))),
         // found by the differential sweep (TensorFlow)
         // Keras Hinge's gradient where the hinge is flat is TF's -0 * label: NaN for a NaN label, not 0
         Stream.of(h("nan_label", "mean", 1.0).input("input", values(new int[] {1, 2}, 0, 0.5))

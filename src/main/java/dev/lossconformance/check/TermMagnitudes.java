@@ -713,7 +713,11 @@ public final class TermMagnitudes {
     Tensor yTrue = in.t("y_true");
     boolean logits = in.flag("from_logits");
     Object ignore = in.params().get("ignore_class");
-    Fibers f = Fibers.of(yPred.shape(), -1, in.api());
+    // the shapes Keras' squeeze_or_expand_to_same_rank hands the loss (y_pred [1, 8, 1] beside y_true
+    // [1, 1] is [1, 8]: classes on the 8 axis; found by the sweep, where the model had failed)
+    int[] predShape = dev.lossconformance.loss.keras.KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(),
+        yPred.shape())[1];
+    Fibers f = Fibers.of(predShape, -1, in.api());
     boolean[] valid = null;
     if (ignore instanceof Long ic) {
       valid = new boolean[f.count()];

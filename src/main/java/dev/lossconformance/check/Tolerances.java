@@ -262,6 +262,13 @@ public final class Tolerances {
         && api.equals(TorchApis.CROSS_ENTROPY.name())) {
       return LOOSE.get(key(TorchApis.CROSS_ENTROPY, "loss", DType.FLOAT32)).inUnitsOf(DType.FLOAT32);
     }
+    if (dtype == DType.FLOAT64 && inputDtype == DType.FLOAT32 && output.equals("loss")
+        && api.equals(TorchApis.POISSON_NLL_LOSS.name())) {
+      // a float64 target promotes the loss, but exp(input) is taken in the float32 input's dtype first
+      // (aten's vectorised expf, a float32 ulp from the correctly rounded value): the sweep's 0.3280944526
+      // against Java's 0.3280944228 is one float32 ulp, 5.4e8 float64 ulps; judged in float32 ulps
+      return LOOSE.getOrDefault(key(TorchApis.POISSON_NLL_LOSS, "loss", DType.FLOAT32), BASE).inUnitsOf(DType.FLOAT32);
+    }
     return of(api, output, dtype);
   }
 

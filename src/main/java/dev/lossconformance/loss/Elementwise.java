@@ -10,7 +10,7 @@ import dev.lossconformance.tensor.Tensor;
  *
  * <p>Each per-element loss and the sum are rounded to the dtype, because PyTorch materialises them as
  * tensors of that dtype: a float32 sum of finite losses that overflows is +inf there, and here. The
- * sum itself is compensated in double.
+ * sum is aten's cascade sum in the dtype ({@link AtenSum}).
  */
 public final class Elementwise {
   private Elementwise() {}
@@ -20,12 +20,15 @@ public final class Elementwise {
     if (reduction == Reduction.NONE) {
       return Tensor.ofFloating(dtype, l, shape);
     }
-    Accumulator sum = new Accumulator();
-    for (double v : l) {
-      sum.add(Precision.round(dtype, v));
+    boolean f32 = dtype == DType.FLOAT32;
+    double[] r = new double[l.length];
+    for (int i = 0; i < l.length; i++) {
+      r[i] = Precision.round(dtype, l[i]);
     }
-    double total = Precision.round(dtype, sum.value());
-    return Tensor.scalar(dtype, reduction == Reduction.SUM ? total : total / l.length);
+    // aten's sum (SumKernel.cpp cascade_sum) in the dtype, in its order: a sum of huge terms of both
+    // signs overflows to the infinity aten's order reaches (hinge_embedding_loss, found by the sweep)
+    double total = new AtenSum().row(r, 0, r.length, f32);
+    return Tensor.scalar(dtype, reduction == Reduction.SUM ? total : Precision.round(dtype, total / l.length));
   }
 
   /** The factor d(reduced loss)/d(element loss): {@code 1/numel} for mean, else 1. */

@@ -65,7 +65,11 @@ public final class BinaryCrossentropy {
         de[i] = TfNn.sigmoidCrossEntropyGrad(y, p);
       } else {
         double pc = SparseCategoricalCrossentropy.clip(p);
-        e[i] = (float) -(y * Math.log(pc) + (1 - y) * Math.log((float) (1 - pc)));
+        // nn.py's float32 ops, each rounded: bce = target * log(output); bce += (1 - target) * log(1 - output);
+        // -bce (a label of 3e38 makes target * log(output) -inf in float32: loss inf; found by the sweep)
+        float bce = (float) (y * (float) Math.log(pc));
+        bce = (float) (bce + (float) ((float) (1 - y) * (float) Math.log((float) (1 - pc))));
+        e[i] = -bce;
         de[i] = SparseCategoricalCrossentropy.inside(p) ? -(y / pc - (1 - y) / (float) (1 - pc)) : 0;
       }
     }

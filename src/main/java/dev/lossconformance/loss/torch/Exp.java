@@ -124,7 +124,8 @@ class Exp {
         loss[i] = l;
       }
       if (grad != null) {
-        float sig = xi >= 0 ? 1 / (1 + e) : e / (1 + e);
+        // aten's sigmoid, 1 / (1 + exp(-x)) in float32: 0 where exp(-x) overflows (x < -88.7)
+        float sig = 1 / (1 + (xi >= 0 ? e : (float) Math.exp(-xi)));
         grad[i] = (sig - y[i]) * gradScale;
       }
     }

@@ -421,10 +421,10 @@ final class VectorExp extends Exp {
         }
         acc = acc.add(l);
         if (grad != null) {
-          FloatVector onePlus = e.add(1f);
-          // sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) below, with e = exp(-|x|): no overflow
-          FloatVector sig = FloatVector.broadcast(S, 1f).div(onePlus)
-              .blend(e.div(onePlus), xv.compare(VectorOperators.LT, 0f));
+          // sigmoid as aten's CPU kernel takes it, 1 / (1 + exp(-x)) in float32: exp(-x) = e for x >= 0,
+          // and for x < 0 it overflows to inf below -88.7, where the sigmoid is 0 (found by the sweep)
+          FloatVector expNeg = e.blend(xv.neg().lanewise(VectorOperators.EXP), xv.compare(VectorOperators.LT, 0f));
+          FloatVector sig = FloatVector.broadcast(S, 1f).div(expNeg.add(1f));
           sig.sub(yv).mul(gradScale).intoArray(grad, from + i);
         }
       }
