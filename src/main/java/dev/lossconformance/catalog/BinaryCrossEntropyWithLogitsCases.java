@@ -91,7 +91,12 @@ public final class BinaryCrossEntropyWithLogitsCases {
         // found by the differential sweep: the unweighted float32 path's sigmoid is aten's 1 / (1 + exp(-x)),
         // 0 at x = -100 where exp(100) overflows (the gradient is -y, not 3.7e-44 - y)
         Stream.of(bcel("sigmoid_underflow_unweighted", "none").input("input", values(new int[] {2}, -100, 0))
-            .input("target", values(new int[] {2}, 2e-38, 0))));
+            .input("target", values(new int[] {2}, 2e-38, 0))),
+        // exp(-88.8) is subnormal in float32 and aten's vectorised exp is a subnormal ulp off there; weight 2
+        // and pos_weight 3 make that 6 subnormals at a loss of 1.6e-38 (the gate's subnormal floor)
+        Stream.of(bcel("subnormal_intermediate_weighted", "none").input("input", values(new int[] {2, 2}, 0, 0, 88.8, 0))
+            .input("target", values(new int[] {2, 2}, 0, 0, 1, 0)).input("weight", values(new int[] {2}, 2, 0))
+            .input("pos_weight", values(new int[] {2}, 3, 0))));
     List<Case> out = new java.util.ArrayList<>(all.flatMap(s -> s).flatMap(b -> b.inDtypes(FLOAT32, FLOAT64).stream()).toList());
     out.addAll(sweepFound());
     return out;

@@ -136,6 +136,21 @@ class CheckerTest {
     assertTrue(Checker.subnormal(DType.FLOAT64, 1e-310));
   }
 
+  @Test
+  void anAbsoluteErrorOfAFewSubnormalsIsRoundingAndMoreIsNot() {
+    // the sweep's BCE-with-logits loss: 1.6323003E-38 (0x00b1bde4) from PyTorch, 1.6322994E-38 (0x00b1bdde)
+    // from Java, 6 float32 ulps and 6 subnormals (8.4e-45) apart
+    double e = Float.intBitsToFloat(0x00b1bde4);
+    double a = Float.intBitsToFloat(0x00b1bdde);
+    assertTrue(Checker.nearSubnormal(DType.FLOAT32, Math.abs(e - a)));
+    assertTrue(Checker.nearSubnormal(DType.FLOAT32, 8 * (double) Float.MIN_VALUE));
+    assertFalse(Checker.nearSubnormal(DType.FLOAT32, 9 * (double) Float.MIN_VALUE));
+    // anything above 2^-125 is still judged in ulps:
+    // 5 ulps of 1e-37 are 5 * 2^-146, more than 8 subnormals
+    assertFalse(Checker.nearSubnormal(DType.FLOAT32, 5 * Math.ulp(1e-37f)));
+    assertFalse(Checker.nearSubnormal(DType.FLOAT64, 9 * Double.MIN_VALUE));
+  }
+
   /** Every output with a term allowance has a model, and it evaluates every committed case of its api. */
   @Test
   void everyTermAllowanceHasAModelThatEvaluatesTheCommittedCases() throws Exception {
