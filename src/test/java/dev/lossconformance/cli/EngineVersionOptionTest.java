@@ -52,14 +52,14 @@ class EngineVersionOptionTest {
     assertEquals(0, primary.exit(), primary.out() + primary.err());
     CliRun r = CliRun.of("check", "--engine-version", "torch=2.2.2", bce());
     assertEquals(1, r.exit(), r.out() + r.err());
-    // drift.json: 6 binary_cross_entropy_with_logits cases changed beyond tolerance on 2.2.2
+    // drift.json: 8 binary_cross_entropy_with_logits cases changed beyond tolerance on 2.2.2
     List<String> failed = r.out().lines().filter(l -> l.startsWith("FAILED ")).toList();
-    assertEquals(6, failed.size(), r.out());
+    assertEquals(8, failed.size(), r.out());
     assertTrue(r.out().contains("FAILED torch | binary_cross_entropy_with_logits/plain_none/f32:"), r.out());
     List<String> marked = r.out().lines().filter(l -> l.startsWith("VERSION ")).toList();
-    assertEquals(6, marked.size(), r.out());
+    assertEquals(8, marked.size(), r.out());
     assertTrue(marked.stream().allMatch(l -> l.contains(": failed against torch 2.2.2") && l.contains("#115539")), r.out());
-    assertTrue(r.out().contains("goldens: torch 2.2.2 (20 cases from versions/torch-2.2.2.goldens, 6 of them beyond"),
+    assertTrue(r.out().contains("goldens: torch 2.2.2 (22 cases from versions/torch-2.2.2.goldens, 8 of them beyond"),
         r.out());
     // a file none of whose cases changed: nothing replaced, nothing counted, exit 0
     CliRun l1 = CliRun.of("check", "--engine-version", "torch=2.2.2", fixtures().resolve("torch/l1_loss.json").toString());
