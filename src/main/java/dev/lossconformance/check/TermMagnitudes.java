@@ -286,7 +286,9 @@ public final class TermMagnitudes {
         out[i] = k * w * (lw / (1 + Math.exp(-xi)) + Math.abs(pw * yi));
       } else {
         double m = Math.max(-xi, 0);
-        out[i] = k * w * (Math.abs((1 - yi) * xi) + lw * (m + Math.abs(Math.log(Math.exp(-m) + Math.exp(-xi - m)))));
+        // softplus(-x) = m + log(e^-m + e^(-x-m)) = max(-x, 0) + log1p(e^-|x|): the log1p form keeps a term
+        // of 2.7e-39 at x = 88.8 that log(1 + 2.7e-39) rounds to 0 (found by the sweep's catalog case)
+        out[i] = k * w * (Math.abs((1 - yi) * xi) + lw * (m + Math.log1p(Math.exp(-Math.abs(xi)))));
       }
     }
     return grad || red == Reduction.NONE ? out : new double[] {sum(out)};
