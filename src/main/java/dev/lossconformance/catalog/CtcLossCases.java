@@ -60,7 +60,8 @@ public final class CtcLossCases {
     return v;
   }
 
-  private static double[] logSoftmaxRows(double[] x, int c) {
+  /** {@code x} made log_softmax over rows of {@code c} in place, in double (the catalog's and the sweep's draw). */
+  public static double[] logSoftmaxRows(double[] x, int c) {
     for (int r = 0; r * c < x.length; r++) {
       double m = Double.NEGATIVE_INFINITY;
       for (int k = 0; k < c; k++) {

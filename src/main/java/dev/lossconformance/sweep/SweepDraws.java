@@ -346,22 +346,10 @@ public final class SweepDraws {
       int[] lp = unbatched ? new int[] {t, c} : new int[] {t, n, c};
       double scale = pick(1, 2, 6) * 0.75;
       double[] x = new double[Tensor.numel(lp)];
-      for (int r = 0; r * c < x.length; r++) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < c; k++) {
-          x[r * c + k] = gaussian() * scale;
-          m = Math.max(m, x[r * c + k]);
-        }
-        double sum = 0;
-        for (int k = 0; k < c; k++) {
-          sum += Math.exp(x[r * c + k] - m);
-        }
-        double log = Math.log(sum);
-        for (int k = 0; k < c; k++) {
-          x[r * c + k] = x[r * c + k] - m - log;
-        }
+      for (int i = 0; i < x.length; i++) {
+        x[i] = gaussian() * scale;
       }
-      put("log_probs", x, lp, dt);
+      put("log_probs", dev.lossconformance.catalog.CtcLossCases.logSoftmaxRows(x, c), lp, dt);
       kinds.put("log_probs", Kind.LOGPROB);
       int s = pick(0, 1, 2, 3, 4);
       double[] targetLengths = new double[n];
