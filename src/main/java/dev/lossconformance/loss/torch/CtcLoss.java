@@ -2,6 +2,7 @@ package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
@@ -205,7 +206,7 @@ public final class CtcLoss {
     // samples are independent and write disjoint gradient entries: split them over the workers,
     // each chunk with its own buffers; every per-sample result lands in its own slot, so the outcome
     // does not depend on scheduling
-    int chunks = (long) p.t * maxU * p.n < 1 << 16 ? 1 : Math.min(p.n, FastCrossEntropy.threads());
+    int chunks = (long) p.t * maxU * p.n < 1 << 16 ? 1 : Math.min(p.n, Parallel.threads());
     // the upstream gradient of each sample's loss: 1, or d mean / d res_b = (1/N) / max(len_b, 1)
     double[] upstream = new double[p.n];
     for (int b = 0; b < p.n; b++) {
@@ -280,7 +281,7 @@ public final class CtcLoss {
         }
       };
     }
-    FastCrossEntropy.run(work);
+    Parallel.run(work);
   }
 
   private Tensor reduce(DType dt, Problem p, double[] res) {
@@ -321,7 +322,7 @@ public final class CtcLoss {
       int to = (int) ((long) rows * (k + 1) / chunks);
       work[k] = () -> body.run(from, to);
     }
-    FastCrossEntropy.run(work);
+    Parallel.run(work);
   }
 
   /** The rows {@code [from, to)} of a row-wise computation. */

@@ -3,12 +3,10 @@ package dev.lossconformance.loss.torch;
 import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The float32 class-index cross-entropy without label smoothing (the common case), fused and parallel:
@@ -27,18 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * infinities) are those of {@link ClassLoss}, which handles every other case.
  */
 final class FastCrossEntropy {
-  /** Below this many elements one thread does it all. */
-  private static final int PARALLEL_THRESHOLD = 1 << 16;
-  private static final int THREADS = Math.max(1, Integer.getInteger("lossconformance.threads",
-      Runtime.getRuntime().availableProcessors()));
-  private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS - 1) : null;
-
   private FastCrossEntropy() {}
-
-  /** The worker count, from the system property {@code lossconformance.threads} (default: all cores). */
-  static int threads() {
-    return THREADS;
-  }
 
   static LossAndGrad apply(String api, Tensor input, Tensor target, int n, int c, int inner, int[] targetShape,
       double[] w, long ignore, Reduction reduction, boolean withGrad, float[] gradInto) {
@@ -67,7 +54,7 @@ final class FastCrossEntropy {
     // every element of the gradient is written (ignored rows too), so a caller's array needs no clearing
     float[] grad = !withGrad ? null : gradInto != null ? gradInto : new float[x.length];
     Exp exp = Exp.best();
-    int chunks = x.length < PARALLEL_THRESHOLD || POOL == null ? 1 : Math.min(THREADS * 4, inner == 1 ? rows : n);
+    int chunks = Parallel.chunks(x.length, inner == 1 ? rows : n);
     double[] partial = new double[chunks];
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
@@ -84,32 +71,8 @@ final class FastCrossEntropy {
         }
       };
     }
-    run(work);
+    Parallel.run(work);
     return result(reduction, loss, targetShape, partial, d, grad, input.shape());
-  }
-
-  /** Runs the chunks: on this thread when there is one, else on this thread and the pool; returns when all are done. */
-  static void run(Runnable[] work) {
-    if (work.length == 1) {
-      work[0].run();
-    } else {
-      // the calling thread works too: THREADS - 1 helpers are woken, and every thread claims chunks in
-      // order from a shared counter until none is left
-      AtomicInteger next = new AtomicInteger();
-      Runnable claim = () -> {
-        for (int k; (k = next.getAndIncrement()) < work.length; ) {
-          work[k].run();
-        }
-      };
-      ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[THREADS - 1];
-      for (int h = 0; h < helpers.length; h++) {
-        helpers[h] = POOL.submit(claim);
-      }
-      claim.run();
-      for (ForkJoinTask<?> h : helpers) {
-        h.join();
-      }
-    }
   }
 
   /**
@@ -145,7 +108,7 @@ final class FastCrossEntropy {
     float[] grad = withGrad ? new float[n] : null;
     float gradScale = reduction == Reduction.MEAN ? (float) (1.0 / n) : 1f;
     Exp exp = Exp.best();
-    int chunks = n < PARALLEL_THRESHOLD || POOL == null ? 1 : THREADS * 4;
+    int chunks = Parallel.chunks(n, n);
     double[] partial = new double[chunks];
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
@@ -154,7 +117,7 @@ final class FastCrossEntropy {
       int to = (int) ((long) n * (chunk + 1) / chunks);
       work[k] = () -> partial[chunk] = exp.bceWithLogits(x, y, from, to, loss, grad, gradScale);
     }
-    run(work);
+    Parallel.run(work);
     return result(reduction, loss, shape, partial, n, grad, shape);
   }
 

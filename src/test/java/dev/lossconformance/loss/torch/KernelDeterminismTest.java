@@ -32,7 +32,7 @@ class KernelDeterminismTest {
       command.add("--add-modules");
       command.add("jdk.incubator.vector");
     }
-    command.add("-Dlossconformance.threads=" + FastCrossEntropy.threads());
+    command.add("-Dlossconformance.threads=" + dev.lossconformance.loss.Parallel.threads());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(KernelBits.class.getName());
