@@ -53,6 +53,14 @@ public final class Tensor {
     return f32;
   }
 
+  /** The backing array of a float64 tensor, not a copy; read-only by contract (see {@link #backingFloats}). */
+  public double[] backingDoubles() {
+    if (f64 == null) {
+      throw new IllegalStateException("tensor of dtype " + dtype + " is not float64");
+    }
+    return f64;
+  }
+
   /** The backing array of an integer tensor, not a copy; read-only by contract (see {@link #backingFloats}). */
   public long[] backingLongs() {
     if (i64 == null) {

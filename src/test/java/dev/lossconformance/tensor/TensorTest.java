@@ -75,6 +75,10 @@ class TensorTest {
     d[3] = -0.0;
     assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(wrapped.doubles().get(3)));
     assertEquals(4.0, copied.doubles().get(3));
+    assertTrue(wrapped.backingDoubles() == d);
+    IllegalStateException notF64 = assertThrows(IllegalStateException.class,
+        () -> Tensor.ofFloats(new float[1], 1).backingDoubles());
+    assertEquals("tensor of dtype float32 is not float64", notF64.getMessage());
 
     long[] l = {0, 1, 1};
     Tensor bools = Tensor.wrapLongs(DType.BOOL, l, 3);
