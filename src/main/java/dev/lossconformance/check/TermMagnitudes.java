@@ -398,31 +398,50 @@ public final class TermMagnitudes {
   }
 
   /**
+   * {@code gaussian_nll_loss}'s inputs: {@code var} of the input's shape without its last dim is read as
+   * having a last dim of 1 (as the api unsqueezes it), then every input is broadcast to the input's shape.
+   */
+  private record Gaussian(Tensor x, Tensor y, Tensor v, double eps, boolean full, Reduction red, int[] vi,
+      int[] yi, int n, double k) {
+    static Gaussian of(In in) {
+      Tensor x = in.t("input");
+      Tensor y = in.t("target");
+      Tensor v = in.t("var");
+      Reduction red = in.p().torchReduction();
+      int[] shape = x.shape();
+      int[] vs = v.shape();
+      if (!Arrays.equals(vs, shape) && shape.length > 0
+          && Arrays.equals(vs, Arrays.copyOf(shape, shape.length - 1))) {
+        vs = Arrays.copyOf(vs, vs.length + 1);
+        vs[vs.length - 1] = 1;
+      }
+      int n = x.numel();
+      return new Gaussian(x, y, v, in.real("eps"), in.flag("full"), red, Shapes.broadcastIndex("var", vs, shape),
+          Shapes.broadcastIndex("target", y.shape(), shape), n, red == Reduction.MEAN ? 1.0 / n : 1);
+    }
+
+    /** {@code max(var, eps)} at element {@code i}. */
+    double var(int i) {
+      return Math.max(v.getDouble(vi[i]), eps);
+    }
+
+    /** {@code x - y} at element {@code i}. */
+    double diff(int i) {
+      return x.getDouble(i) - y.getDouble(yi[i]);
+    }
+  }
+
+  /**
    * {@code gaussian_nll_loss}'s {@code var} gradient {@code (1/v - (x - y)^2/v^2)/2} at
    * {@code v = max(var, eps)}, summed over the elements a broadcast {@code var} element serves.
    */
   private static double[] gaussianGradVar(In in) {
-    Tensor x = in.t("input");
-    Tensor y = in.t("target");
-    Tensor v = in.t("var");
-    double eps = in.real("eps");
-    Reduction red = in.p().torchReduction();
-    int[] shape = x.shape();
-    int[] vs = v.shape();
-    if (!Arrays.equals(vs, shape) && shape.length > 0
-        && Arrays.equals(vs, Arrays.copyOf(shape, shape.length - 1))) {
-      vs = Arrays.copyOf(vs, vs.length + 1);
-      vs[vs.length - 1] = 1;
-    }
-    int[] vi = Shapes.broadcastIndex("var", vs, shape);
-    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
-    int n = x.numel();
-    double k = red == Reduction.MEAN ? 1.0 / n : 1;
-    double[] out = new double[v.numel()];
-    for (int i = 0; i < n; i++) {
-      double var = Math.max(v.getDouble(vi[i]), eps);
-      double d = x.getDouble(i) - y.getDouble(yi[i]);
-      out[vi[i]] += k * 0.5 * (1 / var + d * d / (var * var));
+    Gaussian g = Gaussian.of(in);
+    double[] out = new double[g.v().numel()];
+    for (int i = 0; i < g.n(); i++) {
+      double var = g.var(i);
+      double d = g.diff(i);
+      out[g.vi()[i]] += g.k() * 0.5 * (1 / var + d * d / (var * var));
     }
     return out;
   }
@@ -433,30 +452,14 @@ public final class TermMagnitudes {
    * the constant, over the elements for mean and sum.
    */
   private static double[] gaussianLoss(In in) {
-    Tensor x = in.t("input");
-    Tensor y = in.t("target");
-    Tensor v = in.t("var");
-    double eps = in.real("eps");
-    boolean full = in.flag("full");
-    Reduction red = in.p().torchReduction();
-    int[] shape = x.shape();
-    int[] vs = v.shape();
-    if (!Arrays.equals(vs, shape) && shape.length > 0
-        && Arrays.equals(vs, Arrays.copyOf(shape, shape.length - 1))) {
-      vs = Arrays.copyOf(vs, vs.length + 1);
-      vs[vs.length - 1] = 1;
+    Gaussian g = Gaussian.of(in);
+    double[] out = new double[g.n()];
+    for (int i = 0; i < g.n(); i++) {
+      double var = g.var(i);
+      double d = g.diff(i);
+      out[i] = g.k() * (0.5 * (Math.abs(Math.log(var)) + d * d / var) + (g.full() ? 0.5 * Math.log(2 * Math.PI) : 0));
     }
-    int[] vi = Shapes.broadcastIndex("var", vs, shape);
-    int[] yi = Shapes.broadcastIndex("target", y.shape(), shape);
-    int n = x.numel();
-    double k = red == Reduction.MEAN ? 1.0 / n : 1;
-    double[] out = new double[n];
-    for (int i = 0; i < n; i++) {
-      double var = Math.max(v.getDouble(vi[i]), eps);
-      double d = x.getDouble(i) - y.getDouble(yi[i]);
-      out[i] = k * (0.5 * (Math.abs(Math.log(var)) + d * d / var) + (full ? 0.5 * Math.log(2 * Math.PI) : 0));
-    }
-    return red == Reduction.NONE ? out : new double[] {sum(out)};
+    return g.red() == Reduction.NONE ? out : new double[] {sum(out)};
   }
 
   /**
