@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Param;
@@ -420,7 +421,7 @@ final class TfConfigurations {
   }
 
   /** (N, C) values computed in double by {@code f} from standard normal draws, rounded once to {@code dtype}. */
-  private static Tensor mapped(DType dtype, long seed, java.util.function.DoubleUnaryOperator f) {
+  private static Tensor mapped(DType dtype, long seed, DoubleUnaryOperator f) {
     float[] z = Problems.gaussian(N * C, seed);
     double[] v = new double[z.length];
     for (int i = 0; i < v.length; i++) {
@@ -529,9 +530,10 @@ final class TfConfigurations {
    * the loss is computed in float32 (every float32 row and every Keras row: Keras 3.3.3 computes in
    * float32 whatever the input dtype) and {@code 1e-9} where it is computed in float64 (the tf.nn
    * float64 rows; the float64 CTC gradient within {@code 1e-4}, as TF's kernel computes its occupancy
-   * term with float functions), and that the Java outputs take {@link Configuration#outputBytes} bytes. Also checks
-   * that {@link TfConfigurationBenchmark}'s {@code config} parameter lists exactly these ids. Prints one
-   * line per configuration to {@code out}; returns whether all agree.
+   * term with float functions); that the loss and gradient have TF's shapes and dtypes and the Java
+   * outputs take {@link Configuration#outputBytes} bytes; and that {@link TfConfigurationBenchmark}'s
+   * {@code config} parameter lists exactly these ids. Prints one line per configuration to {@code out};
+   * returns whether all agree.
    */
   static boolean check(List<String> ids, PrintStream out) {
     boolean ok = true;
@@ -575,6 +577,9 @@ final class TfConfigurations {
       long javaBytes = bytes(java.loss().dtype(), java.loss().numel()) + bytes(java.gradInput().dtype(), java.gradInput().numel());
       if (javaBytes != cfg.outputBytes()) {
         verdict += "  outputBytes " + cfg.outputBytes() + " but Java returns " + javaBytes;
+      }
+      if (!Arrays.equals(java.loss().shape(), tf[0].shape()) || java.loss().dtype() != tf[0].dtype()) {
+        verdict += "  loss shape/dtype differ";
       }
       if (!Arrays.equals(java.gradInput().shape(), tf[1].shape()) || java.gradInput().dtype() != tf[1].dtype()) {
         verdict += "  gradient shape/dtype differ";
