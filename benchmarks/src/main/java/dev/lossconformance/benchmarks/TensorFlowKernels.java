@@ -1,6 +1,8 @@
 package dev.lossconformance.benchmarks;
 
 import ai.djl.engine.Engine;
+import dev.lossconformance.catalog.Call;
+import dev.lossconformance.generator.engine.TfLosses;
 import dev.lossconformance.generator.runtime.DjlEngines;
 import dev.lossconformance.generator.runtime.TfGraph;
 import dev.lossconformance.generator.runtime.TfGraph.KernelFails;
@@ -8,9 +10,9 @@ import dev.lossconformance.generator.runtime.TfGraph.Node;
 import dev.lossconformance.generator.runtime.TfGraph.PythonError;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
+import java.util.List;
 import org.openjdk.jmh.infra.Blackhole;
 import org.tensorflow.Result;
-import org.tensorflow.types.TFloat32;
 
 /**
  * TensorFlow 2.16.1's own kernels through the TF Java API that DJL ships: each loss is a graph of
@@ -19,7 +21,8 @@ import org.tensorflow.types.TFloat32;
  * and one inter-op thread and TensorFlow's default graph optimisations ({@link TfGraph#threaded}). The
  * inputs are converted to TensorFlow tensors once ({@link TfGraph#openSession}) and fed to placeholders
  * on every call. {@code Session.run} returns when the fetched outputs are computed; each call reads the
- * scalar loss and touches the gradient's first element before the outputs are freed.
+ * loss (its first element when it is not reduced) and touches the gradient's first element before the
+ * outputs are freed.
  *
  * <p>Gradients are built as TF Python builds them ({@link TfGraph#gradient}): the C++ gradient registry
  * ({@code Graph.addGradients}) for elementary ops, and for the fused kernels, which have no C++
@@ -120,6 +123,39 @@ final class TensorFlowKernels {
     });
   }
 
+  /**
+   * A catalog call exactly as the generator's TensorFlow engine builds it for the goldens ({@link
+   * TfLosses#build}: the Keras 3.3.3 losses and the tf.nn functions op by op, as their Python issues
+   * them), with the gradient of its summed loss with respect to the prediction ({@code y_pred},
+   * {@code logits} or {@code log_input}) from {@link TfGraph#gradient}: what {@code TensorFlowBackend}
+   * stores as {@code grad_<prediction>}. Only the session options differ: {@link TfGraph#threaded}.
+   */
+  static Workload call(Call c) {
+    return new GraphWorkload(g -> build(g, c));
+  }
+
+  /** {@link #call}'s loss and gradient computed once, converted (for checking the engines agree). */
+  static Tensor[] lossAndGradient(Call c) {
+    engine();
+    try (TfGraph g = new TfGraph(TfGraph.threaded(BenchmarkSettings.THREADS))) {
+      Node[] built = build(g, c);
+      List<Tensor> out = g.run(built[0].out(), built[1].out());
+      return new Tensor[] {out.get(0), out.get(1)};
+    } catch (PythonError | KernelFails e) {
+      throw new IllegalStateException("cannot build " + c.api() + " on TensorFlow", e);
+    }
+  }
+
+  private static Node[] build(TfGraph g, Call c) throws PythonError, KernelFails {
+    TfLosses.Built built;
+    try {
+      built = TfLosses.build(g, c);
+    } catch (TfLosses.UnsupportedCase e) {
+      throw new IllegalArgumentException(c.api() + " " + c.params() + ": " + e.getMessage(), e);
+    }
+    return new Node[] {built.loss(), g.gradient(built.loss(), built.prediction())};
+  }
+
   /** Builds a workload's graph on {@code g}: its loss and the loss's gradient. */
   private interface Recipe {
     Node[] build(TfGraph g) throws PythonError, KernelFails;
@@ -153,23 +189,38 @@ final class TensorFlowKernels {
     @Override
     public void forward(Blackhole bh) {
       try (Result r = run(false)) {
-        bh.consume(((TFloat32) r.get(0)).getFloat());
+        bh.consume(element(r.get(0), 0));
       }
     }
 
     @Override
     public void forwardGradient(Blackhole bh) {
       try (Result r = run(true)) {
-        bh.consume(((TFloat32) r.get(0)).getFloat());
-        bh.consume(r.get(1).asRawTensor().data().asFloats().getFloat(0));
+        bh.consume(element(r.get(0), 0));
+        bh.consume(element(r.get(1), 0));
       }
     }
 
+    /** The loss, or the sum of its elements in double when it is not reduced (tf.nn). */
     @Override
     public double loss() {
       try (Result r = run(true)) {
-        return ((TFloat32) r.get(0)).getFloat();
+        org.tensorflow.Tensor t = r.get(0);
+        double sum = 0;
+        for (long i = 0; i < t.shape().size(); i++) {
+          sum += element(t, i);
+        }
+        return sum;
       }
+    }
+
+    /** Element {@code i} (row-major) of a float32 or float64 tensor. */
+    private static double element(org.tensorflow.Tensor t, long i) {
+      return switch (t.dataType()) {
+        case DT_FLOAT -> t.asRawTensor().data().asFloats().getFloat(i);
+        case DT_DOUBLE -> t.asRawTensor().data().asDoubles().getDouble(i);
+        default -> throw new IllegalStateException("TensorFlow returned a " + t.dataType() + " tensor");
+      };
     }
 
     @Override

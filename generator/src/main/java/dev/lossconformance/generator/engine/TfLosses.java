@@ -47,7 +47,7 @@ import org.tensorflow.proto.DataType;
  * constants holding the same values. Python-level checks raise the Python exception with the
  * source's message before any kernel runs.
  */
-final class TfLosses {
+public final class TfLosses {
 
   static final String SCCE = KerasApis.SPARSE_CATEGORICAL_CROSSENTROPY_NAME;
   static final String CCE = KerasApis.CATEGORICAL_CROSSENTROPY_NAME;
@@ -77,10 +77,10 @@ final class TfLosses {
   private static final String SUM_OVER_BATCH_SIZE = "sum_over_batch_size";
 
   /** The loss, the name of the input the gradient is taken with respect to, and that input. */
-  record Built(Node loss, String predictionName, Node prediction) {}
+  public record Built(Node loss, String predictionName, Node prediction) {}
 
   /** The backend cannot express the case (unknown API, param or input). */
-  static final class UnsupportedCase extends Exception {
+  public static final class UnsupportedCase extends Exception {
     private static final long serialVersionUID = 1L;
 
     UnsupportedCase(String reason) {
@@ -90,8 +90,11 @@ final class TfLosses {
 
   private TfLosses() {}
 
-  /** Builds {@code c} in {@code g}. */
-  static Built build(TfGraph g, Call c) throws UnsupportedCase, PythonError, KernelFails {
+  /**
+   * Builds {@code c} in {@code g}. Public (with {@link Built} and {@link UnsupportedCase}) so that the
+   * benchmarks ({@code benchmarks/.../TfConfigurations}) time exactly the graphs the goldens come from.
+   */
+  public static Built build(TfGraph g, Call c) throws UnsupportedCase, PythonError, KernelFails {
     return switch (c.api()) {
       case SCCE -> keras(g, c, Set.of("from_logits", "ignore_class", "reduction"));
       case CCE, BCE -> keras(g, c, Set.of("from_logits", "label_smoothing", "axis", "reduction"));
