@@ -14,7 +14,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (C2 compiles a kernel differently from one JVM to the next: single-fork medians of the same Java
  * kernel moved by up to 30% between runs), each with 3 one-second warmup iterations and 4 one-second
  * measured ones. {@code benchmarks/run} reports the median of the sampled calls of both forks. The
- * whole suite (86 forks) takes about 14 minutes on 2 cores.
+ * issue-6 benchmarks (86 forks) take about 14 minutes on 2 cores; the configuration benchmarks override
+ * these with one shorter fork (benchmarks/README.md: the whole suite takes about 27 minutes).
  *
  * <p>Every engine computes with {@link #THREADS} threads: the Java kernels through the system
  * property {@code lossconformance.threads}, PyTorch through DJL's intra-op setting (one inter-op

@@ -64,11 +64,13 @@ public final class PerformanceReport {
       double median, double mean, double error, double p90, double bytesPerCall) {}
 
   private final List<Result> results;
+  private final JsonNode json;
   private final JsonNode first;
   private final Optional<Double> readSeconds;
   private final Optional<Double> readWriteSeconds;
 
   private PerformanceReport(JsonNode json) {
+    this.json = json;
     first = json.size() > 0 ? json.get(0) : null;
     results = StreamSupport.stream(json.spliterator(), false).map(PerformanceReport::parse).toList();
     readSeconds = find(BANDWIDTH, "read", null, null).map(r -> r.median() / 1e3);
@@ -239,13 +241,24 @@ public final class PerformanceReport {
     md.append("| Threads | ").append(BenchmarkSettings.THREADS).append(" per engine: Java kernels"
         + " `-Dlossconformance.threads`, PyTorch intra-op (1 inter-op), TensorFlow session intra-op (1 inter-op) |\n");
     if (first != null) {
+      // the configuration benchmarks run other iteration settings than the rest: each setting with its benchmarks
+      Map<String, List<String>> settings = new java.util.LinkedHashMap<>();
+      for (JsonNode r : json) {
+        String name = r.path("benchmark").asText();
+        String benchmark = name.substring(PACKAGE.length(), name.lastIndexOf('.'));
+        List<String> of = settings.computeIfAbsent(iterationSettings(r), k -> new ArrayList<>());
+        if (!of.contains(benchmark)) {
+          of.add(benchmark);
+        }
+      }
       md.append("| JMH | ").append(first.path("jmhVersion").asText()).append(", mode ")
-          .append(first.path("mode").asText()).append(", ").append(first.path("forks").asInt())
-          .append(first.path("forks").asInt() == 1 ? " fork" : " forks").append(" per benchmark, ")
-          .append(first.path("warmupIterations").asInt()).append(" × ")
-          .append(first.path("warmupTime").asText()).append(" warmup, ")
-          .append(first.path("measurementIterations").asInt()).append(" × ")
-          .append(first.path("measurementTime").asText()).append(" measurement |\n");
+          .append(first.path("mode").asText()).append(", ");
+      if (settings.size() == 1) {
+        md.append(settings.keySet().iterator().next()).append(" |\n");
+      } else {
+        md.append(settings.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")")
+            .collect(Collectors.joining("; "))).append(" |\n");
+      }
       List<String> jvmArgs = new ArrayList<>();
       first.path("jvmArgs").forEach(a -> jvmArgs.add(a.asText()));
       md.append("| Fork JVM options | `").append(String.join(" ", jvmArgs)).append("` |\n");
@@ -254,6 +267,14 @@ public final class PerformanceReport {
       md.append("| Other work during the run | ").append(load)
           .append(" (anything but a few percent inflates the times) |\n");
     }
+  }
+
+  /** A result's forks and iterations, e.g. "2 forks per benchmark, 3 × 1 s warmup, 4 × 1 s measurement". */
+  private static String iterationSettings(JsonNode r) {
+    int forks = r.path("forks").asInt();
+    return forks + (forks == 1 ? " fork" : " forks") + " per benchmark, " + r.path("warmupIterations").asInt() + " × "
+        + r.path("warmupTime").asText() + " warmup, " + r.path("measurementIterations").asInt() + " × "
+        + r.path("measurementTime").asText() + " measurement";
   }
 
   private void bandwidth(StringBuilder md) {

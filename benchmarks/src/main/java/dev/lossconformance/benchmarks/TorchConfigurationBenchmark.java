@@ -15,8 +15,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * Every PyTorch configuration ({@link TorchConfigurations}, by id in {@code config}; a JMH parameter
  * must list its values literally, and {@link EngineCheck} checks that the list is the registry's):
  * forward + gradient on Java and on PyTorch. One fork, 2 warmup and 3 measured one-second iterations
- * (the shared settings' two forks of 3 + 4 would make the suite's 52 forks here take about 17 minutes
- * instead of about 9), so a ratio near its target needs a rerun before it is a verdict.
+ * (the shared settings' two forks of 3 + 4 would make its 52 parameter combinations take about 15 minutes
+ * instead of about 7), so a ratio near its target needs a rerun before it is a verdict.
  */
 @State(Scope.Benchmark)
 @Warmup(iterations = 2, time = 1)
