@@ -116,7 +116,7 @@ public final class PerformanceReport {
     }
     double bytesPerCall = Double.NaN;
     // JMH 1.37 names it gc.alloc.rate.norm; older versions prefixed a middle dot
-    for (var m : (Iterable<Map.Entry<String, JsonNode>>) () -> r.path("secondaryMetrics").fields()) {
+    for (Map.Entry<String, JsonNode> m : r.path("secondaryMetrics").properties()) {
       if (m.getKey().endsWith(ALLOC_NORM)) {
         bytesPerCall = m.getValue().get("score").asDouble();
       }

@@ -372,7 +372,7 @@ final class TorchConfigurations {
               Tensor.ofLongs(p.targetLengths(), n));
         }, in -> {
           CtcLoss k = CtcLoss.options().build();
-          // Gradients: grad_input only once the overload exists
+          // Gradients: grad_log_probs only once the overload exists (apply also computes grad_logits)
           return a -> k.apply(a.get(0), a.get(1), a.get(2), a.get(3));
         });
   }
