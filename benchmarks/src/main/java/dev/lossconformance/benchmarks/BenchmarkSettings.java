@@ -14,7 +14,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (C2 compiles a kernel differently from one JVM to the next: single-fork medians of the same Java
  * kernel moved by up to 30% between runs), each with 3 one-second warmup iterations and 4 one-second
  * measured ones. {@code benchmarks/run} reports the median of the sampled calls of both forks. The
- * whole suite (86 forks) takes about 14 minutes on 2 cores.
+ * issue-6 benchmarks (86 forks) take about 14 minutes on 2 cores; the configuration benchmarks override
+ * these with one shorter fork (benchmarks/README.md: the whole suite takes about 27 minutes).
  *
  * <p>Every engine computes with {@link #THREADS} threads: the Java kernels through the system
  * property {@code lossconformance.threads}, PyTorch through DJL's intra-op setting (one inter-op
@@ -33,16 +34,25 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 2,
     jvmArgsAppend = {
-      "-Xmx4g",
-      "--add-modules=jdk.incubator.vector",
-      "-Dlossconformance.threads=" + BenchmarkSettings.THREADS,
-      "-Dai.djl.offline=true",
-      "-Dai.djl.pytorch.num_threads=" + BenchmarkSettings.THREADS,
-      "-Dai.djl.pytorch.num_interop_threads=1",
+      BenchmarkSettings.HEAP,
+      BenchmarkSettings.VECTOR_MODULE,
+      BenchmarkSettings.JAVA_THREADS,
+      BenchmarkSettings.DJL_OFFLINE,
+      BenchmarkSettings.TORCH_THREADS,
+      BenchmarkSettings.TORCH_INTEROP_THREADS,
     })
 public abstract class BenchmarkSettings {
   /** Threads every engine may use; this machine has 2 cores. */
   public static final int THREADS = 2;
+
+  // the forks' JVM options, one constant each: a benchmark that overrides @Fork (which replaces the
+  // whole annotation) lists the same constants
+  public static final String HEAP = "-Xmx4g";
+  public static final String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
+  public static final String JAVA_THREADS = "-Dlossconformance.threads=" + THREADS;
+  public static final String DJL_OFFLINE = "-Dai.djl.offline=true";
+  public static final String TORCH_THREADS = "-Dai.djl.pytorch.num_threads=" + THREADS;
+  public static final String TORCH_INTEROP_THREADS = "-Dai.djl.pytorch.num_interop_threads=1";
 
   /** The engines a loss benchmark runs on, the values of its {@code engine} parameter. */
   public static final String JAVA = "java";

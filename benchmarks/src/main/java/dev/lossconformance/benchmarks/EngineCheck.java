@@ -1,21 +1,75 @@
 package dev.lossconformance.benchmarks;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.openjdk.jmh.annotations.Param;
 
 /**
  * Checks that the three engines compute the same loss for every benchmark workload before their
  * times are compared: runs each workload's forward+gradient once per engine and prints the losses.
- * Exits with 1 when an engine is more than {@link #TOLERANCE} (relative) away from the Java kernel.
- * Run by {@code benchmarks/run --check}.
+ * Exits with 1 when an engine is more than {@link #TOLERANCE} (relative) away from the Java kernel,
+ * when a configuration's reference engine is more than its {@link Configuration#lossTolerance} away
+ * from Java, or when a configuration benchmark's {@code config} parameter does not list exactly the
+ * registry's ids. Run by {@code benchmarks/run} (unless {@code --no-check}).
  */
 public final class EngineCheck {
   /** float32 means of up to 11 M terms, summed in different orders by the three engines. */
   static final double TOLERANCE = 1e-4;
 
   private EngineCheck() {}
+
+  /**
+   * Every configuration's Java loss against its reference engine's, and the configuration benchmarks'
+   * {@code config} lists against the registry; prints one line per configuration.
+   */
+  private static boolean configurations() {
+    boolean ok = paramListsRegistry(TorchConfigurationBenchmark.class, BenchmarkSettings.PYTORCH);
+    // TfConfigurationBenchmark (the TensorFlow configurations' benchmark) is checked when it exists
+    try {
+      ok &= paramListsRegistry(Class.forName(EngineCheck.class.getPackageName() + ".TfConfigurationBenchmark"),
+          BenchmarkSettings.TENSORFLOW);
+    } catch (ClassNotFoundException e) {
+      // not there (yet): nothing to check
+    }
+    System.out.printf("%n%-56s %-8s %18s %18s%n", "configuration", "ref", "java", "reference");
+    for (Configuration c : Configurations.all()) {
+      double java;
+      double reference;
+      try (Workload w = c.workload().apply(BenchmarkSettings.JAVA)) {
+        java = w.loss();
+      }
+      try (Workload w = c.workload().apply(c.reference())) {
+        reference = w.loss();
+      }
+      double rel = Math.abs(reference - java) / Math.max(Math.abs(java), Double.MIN_NORMAL);
+      boolean same = rel <= c.lossTolerance();
+      ok &= same;
+      System.out.printf("%-56s %-8s %18.12g %18.12g%s%n", c.id(), c.reference(), java, reference,
+          same ? "" : String.format("  differs by %.2g (relative; allowed %.0e)", rel, c.lossTolerance()));
+    }
+    return ok;
+  }
+
+  /** Whether {@code benchmark}'s {@code config} parameter lists exactly the ids of {@code reference}'s configurations. */
+  private static boolean paramListsRegistry(Class<?> benchmark, String reference) {
+    List<String> registry = Configurations.all().stream().filter(c -> c.reference().equals(reference))
+        .map(Configuration::id).toList();
+    List<String> param;
+    try {
+      param = List.of(benchmark.getField("config").getAnnotation(Param.class).value());
+    } catch (NoSuchFieldException e) {
+      System.out.println(benchmark.getSimpleName() + " has no config parameter");
+      return false;
+    }
+    if (new HashSet<>(param).equals(new HashSet<>(registry)) && param.size() == registry.size()) {
+      return true;
+    }
+    System.out.println(benchmark.getSimpleName() + ".config lists " + param + " but the registry has " + registry);
+    return false;
+  }
 
   public static void main(String[] args) {
     Map<String, Function<String, Workload>> workloads = new LinkedHashMap<>();
@@ -54,6 +108,7 @@ public final class EngineCheck {
       System.out.printf("%-28s %14.8g (java, gradient into a reused array)%s%n", "cross-entropy " + shape, reused,
           same ? "" : "  differs from java");
     }
+    ok &= configurations();
     System.out.println(ok ? "the engines agree" : "the engines DISAGREE");
     System.exit(ok ? 0 : 1);
   }

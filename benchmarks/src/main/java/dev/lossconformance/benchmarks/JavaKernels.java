@@ -1,11 +1,13 @@
 package dev.lossconformance.benchmarks;
 
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossAndGrads;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.torch.BinaryCrossEntropyWithLogits;
 import dev.lossconformance.loss.torch.CrossEntropy;
 import dev.lossconformance.loss.torch.CtcLoss;
 import dev.lossconformance.tensor.Tensor;
+import java.util.List;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -52,6 +54,50 @@ final class JavaKernels {
 
       private LossAndGrad apply() {
         return grad == null ? loss.apply(input, target) : loss.apply(input, target, grad);
+      }
+    };
+  }
+
+  /** A Java kernel call of a configuration ({@link TorchConfigurations}, {@link TfConfigurations}). */
+  interface Call {
+    /**
+     * The loss and its gradients of {@code in} (the configuration's tensors): a {@link LossAndGrad},
+     * {@link LossAndGrads} or {@link CtcLoss.Result}.
+     */
+    Object apply(List<Tensor> in);
+  }
+
+  /**
+   * A configuration's workload: {@code call} on {@code inputs}, forward + gradient only (the
+   * configurations have no forward-only benchmark); the whole result goes to the blackhole.
+   */
+  static Workload configuration(List<Tensor> inputs, Call call) {
+    List<Tensor> in = List.copyOf(inputs);
+    return new Workload() {
+      @Override
+      public void forward(Blackhole bh) {
+        throw new UnsupportedOperationException("a configuration is timed forward + gradient only");
+      }
+
+      @Override
+      public void forwardGradient(Blackhole bh) {
+        bh.consume(call.apply(in));
+      }
+
+      @Override
+      public double loss() {
+        Object r = call.apply(in);
+        Tensor loss;
+        if (r instanceof LossAndGrad l) {
+          loss = l.loss();
+        } else if (r instanceof LossAndGrads l) {
+          loss = l.loss();
+        } else if (r instanceof CtcLoss.Result l) {
+          loss = l.loss();
+        } else {
+          throw new IllegalStateException("a configuration's call returned " + r);
+        }
+        return loss.getDouble(0);
       }
     };
   }

@@ -20,9 +20,12 @@ import java.util.stream.StreamSupport;
 /**
  * Writes {@code reports/performance.md} from a JMH JSON result file ({@code -rf json}): the machine
  * and versions, the memory bandwidth, one table per benchmark group with the three engines' median
- * times, their ratios to Java and their multiples of the bandwidth bound, and issue 6's targets with
- * MET or MISSED. A benchmark missing from the file (a partial run) shows as "–". The output has no
- * date, so equal results give an equal file.
+ * times, their ratios to Java and their multiples of the bandwidth bound, Java's allocation per call
+ * (JMH's gc profiler, {@code gc.alloc.rate.norm}) against the bytes of the outputs, every
+ * configuration ({@link Configurations}: the PyTorch ones of {@code TorchConfigurationBenchmark}, the
+ * TensorFlow ones of {@code TfConfigurationBenchmark}, read by benchmark name, so either may be absent)
+ * grouped by family, and issue 6's and issue 14's targets with MET or MISSED. A benchmark missing from
+ * the file (a partial run) shows as "–". The output has no date, so equal results give an equal file.
  *
  * <p>Usage: {@code PerformanceReport RESULT.json OUT.md [--machine-load TEXT] [--notes NOTES.md]}:
  * {@code --machine-load} says how much CPU other processes took during the run, {@code --notes} appends a
@@ -35,6 +38,16 @@ public final class PerformanceReport {
   private static final String BCE = "BceWithLogitsBenchmark";
   private static final String CTC = "CtcBenchmark";
   private static final String BANDWIDTH = "MemoryBandwidthBenchmark";
+  private static final String TORCH_CONFIGS = "TorchConfigurationBenchmark";
+  private static final String TF_CONFIGS = "TfConfigurationBenchmark";
+  /** JMH's gc profiler's allocation per benchmark call, bytes ({@code -prof gc}). */
+  private static final String ALLOC_NORM = "gc.alloc.rate.norm";
+  /**
+   * What an allocation may exceed the outputs by and still meet "allocation ≤ outputs": the result
+   * objects around the output arrays (tensors, shapes, the result record), the pool's tasks and
+   * O(chunks) scratch, which the issue allows; a second gradient-sized array is far above it.
+   */
+  static final long ALLOCATION_SLACK = 16 * 1024;
   private static final String FORWARD = "forward";
   private static final String FORWARD_GRADIENT = "forwardGradient";
   private static final List<String> ENGINES =
@@ -43,16 +56,21 @@ public final class PerformanceReport {
   /** The 2-D shapes large enough to stream from memory, where the bandwidth target applies. */
   private static final List<String> LARGE_2D = List.of("4096x1000", "64x32000", "32x128256");
 
-  /** One benchmark's result: times in milliseconds. */
-  record Result(String benchmark, String method, String engine, String shape, long samples, double median,
-      double mean, double error, double p90) {}
+  /**
+   * One benchmark's result: times in milliseconds; {@code bytesPerCall} the allocation per call (all
+   * threads) when the run had the gc profiler, else NaN.
+   */
+  record Result(String benchmark, String method, String engine, String shape, String config, long samples,
+      double median, double mean, double error, double p90, double bytesPerCall) {}
 
   private final List<Result> results;
+  private final JsonNode json;
   private final JsonNode first;
   private final Optional<Double> readSeconds;
   private final Optional<Double> readWriteSeconds;
 
   private PerformanceReport(JsonNode json) {
+    this.json = json;
     first = json.size() > 0 ? json.get(0) : null;
     results = StreamSupport.stream(json.spliterator(), false).map(PerformanceReport::parse).toList();
     readSeconds = find(BANDWIDTH, "read", null, null).map(r -> r.median() / 1e3);
@@ -96,9 +114,16 @@ public final class PerformanceReport {
         }
       }
     }
+    double bytesPerCall = Double.NaN;
+    // JMH 1.37 names it gc.alloc.rate.norm; older versions prefixed a middle dot
+    for (Map.Entry<String, JsonNode> m : r.path("secondaryMetrics").properties()) {
+      if (m.getKey().endsWith(ALLOC_NORM)) {
+        bytesPerCall = m.getValue().get("score").asDouble();
+      }
+    }
     return new Result(benchmark, method, params.path("engine").asText(null), params.path("shape").asText(null),
-        samples, percentiles.get("50.0").asDouble(), metric.get("score").asDouble(),
-        metric.get("scoreError").asDouble(Double.NaN), percentiles.get("90.0").asDouble());
+        params.path("config").asText(null), samples, percentiles.get("50.0").asDouble(), metric.get("score").asDouble(),
+        metric.get("scoreError").asDouble(Double.NaN), percentiles.get("90.0").asDouble(), bytesPerCall);
   }
 
   private Optional<Result> find(String benchmark, String method, String engine, String shape) {
@@ -112,6 +137,21 @@ public final class PerformanceReport {
   /** The median in ms, if measured. */
   private Optional<Double> median(String benchmark, String method, String engine, String shape) {
     return find(benchmark, method, engine, shape).map(Result::median);
+  }
+
+  /** Java's allocation per call in bytes, if measured with the gc profiler. */
+  private Optional<Double> javaBytes(String benchmark, String method, String shape) {
+    return find(benchmark, method, BenchmarkSettings.JAVA, shape).or(() -> find(benchmark, method, null, shape))
+        .map(Result::bytesPerCall).filter(b -> !Double.isNaN(b));
+  }
+
+  /** A configuration's result on {@code engine}. */
+  private Optional<Result> config(Configuration c, String engine) {
+    String benchmark = c.reference().equals(BenchmarkSettings.TENSORFLOW) ? TF_CONFIGS : TORCH_CONFIGS;
+    return results.stream()
+        .filter(r -> r.benchmark().equals(benchmark) && r.method().equals(FORWARD_GRADIENT))
+        .filter(r -> engine.equals(r.engine()) && c.id().equals(r.config()))
+        .findFirst();
   }
 
   /**
@@ -137,7 +177,10 @@ public final class PerformanceReport {
         + " ratios of medians: above 1 the Java kernel is faster. The traffic is what a kernel must at least"
         + " move: its input and targets read (int64 targets), plus for a gradient one float per input element"
         + " written; the bound is that traffic at this machine's measured read bandwidth (forward) or"
-        + " read+write bandwidth (forward + gradient), and \"× bound\" is a time as a multiple of it.\n\n");
+        + " read+write bandwidth (forward + gradient), and \"× bound\" is a time as a multiple of it."
+        + " Java's bytes per call are JMH's gc profiler's `" + ALLOC_NORM + "`: what every thread of the fork"
+        + " allocated on the Java heap per call (the kernels' worker pool included; the engines' native"
+        + " memory is not on it).\n\n");
     bandwidth(md);
     for (String method : List.of(FORWARD, FORWARD_GRADIENT)) {
       boolean grad = method.equals(FORWARD_GRADIENT);
@@ -175,7 +218,10 @@ public final class PerformanceReport {
     tableHeader(md, "problem");
     row(md, "T=200 N=16 C=50 S=40", CTC, FORWARD_GRADIENT, null, Problems.Ctc.bytes(), true);
     md.append('\n');
+    allocationTable(md);
+    configurations(md);
     targets(md);
+    targets14(md);
     if (notes != null && Files.isRegularFile(notes)) {
       md.append("\n## Notes\n\n").append(Files.readString(notes, StandardCharsets.UTF_8).strip()).append('\n');
     }
@@ -195,13 +241,24 @@ public final class PerformanceReport {
     md.append("| Threads | ").append(BenchmarkSettings.THREADS).append(" per engine: Java kernels"
         + " `-Dlossconformance.threads`, PyTorch intra-op (1 inter-op), TensorFlow session intra-op (1 inter-op) |\n");
     if (first != null) {
+      // the configuration benchmarks run other iteration settings than the rest: each setting with its benchmarks
+      Map<String, List<String>> settings = new java.util.LinkedHashMap<>();
+      for (JsonNode r : json) {
+        String name = r.path("benchmark").asText();
+        String benchmark = name.substring(PACKAGE.length(), name.lastIndexOf('.'));
+        List<String> of = settings.computeIfAbsent(iterationSettings(r), k -> new ArrayList<>());
+        if (!of.contains(benchmark)) {
+          of.add(benchmark);
+        }
+      }
       md.append("| JMH | ").append(first.path("jmhVersion").asText()).append(", mode ")
-          .append(first.path("mode").asText()).append(", ").append(first.path("forks").asInt())
-          .append(first.path("forks").asInt() == 1 ? " fork" : " forks").append(" per benchmark, ")
-          .append(first.path("warmupIterations").asInt()).append(" × ")
-          .append(first.path("warmupTime").asText()).append(" warmup, ")
-          .append(first.path("measurementIterations").asInt()).append(" × ")
-          .append(first.path("measurementTime").asText()).append(" measurement |\n");
+          .append(first.path("mode").asText()).append(", ");
+      if (settings.size() == 1) {
+        md.append(settings.keySet().iterator().next()).append(" |\n");
+      } else {
+        md.append(settings.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")")
+            .collect(Collectors.joining("; "))).append(" |\n");
+      }
       List<String> jvmArgs = new ArrayList<>();
       first.path("jvmArgs").forEach(a -> jvmArgs.add(a.asText()));
       md.append("| Fork JVM options | `").append(String.join(" ", jvmArgs)).append("` |\n");
@@ -210,6 +267,14 @@ public final class PerformanceReport {
       md.append("| Other work during the run | ").append(load)
           .append(" (anything but a few percent inflates the times) |\n");
     }
+  }
+
+  /** A result's forks and iterations, e.g. "2 forks per benchmark, 3 × 1 s warmup, 4 × 1 s measurement". */
+  private static String iterationSettings(JsonNode r) {
+    int forks = r.path("forks").asInt();
+    return forks + (forks == 1 ? " fork" : " forks") + " per benchmark, " + r.path("warmupIterations").asInt() + " × "
+        + r.path("warmupTime").asText() + " warmup, " + r.path("measurementIterations").asInt() + " × "
+        + r.path("measurementTime").asText() + " measurement";
   }
 
   private void bandwidth(StringBuilder md) {
@@ -334,15 +399,221 @@ public final class PerformanceReport {
 
   private void allResults(StringBuilder md) {
     md.append("\n## Every result\n\n");
-    md.append("| benchmark | engine | shape | samples | median (ms) | p90 (ms) | mean ± 99.9% error (ms) |\n");
-    md.append("|---|---|---|---:|---:|---:|---:|\n");
+    md.append("| benchmark | engine | shape or config | samples | median (ms) | p90 (ms) | mean ± 99.9% error (ms)"
+        + " | bytes per call |\n");
+    md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
     for (Result r : results) {
       md.append("| ").append(r.benchmark()).append('.').append(r.method()).append(" | ")
           .append(r.engine() == null ? "" : r.engine()).append(" | ")
-          .append(r.shape() == null ? "" : shapeLabel(r.shape())).append(" | ").append(r.samples()).append(" | ")
+          .append(r.shape() != null ? shapeLabel(r.shape()) : r.config() != null ? r.config() : "").append(" | ")
+          .append(r.samples()).append(" | ")
           .append(num(r.median())).append(" | ").append(num(r.p90())).append(" | ").append(num(r.mean()))
-          .append(Double.isNaN(r.error()) ? "" : " ± " + num(r.error())).append(" |\n");
+          .append(Double.isNaN(r.error()) ? "" : " ± " + num(r.error())).append(" | ")
+          .append(Double.isNaN(r.bytesPerCall()) ? "–" : bytes(r.bytesPerCall())).append(" |\n");
     }
+  }
+
+  // ------------------------------------------------------------------ allocation and configurations (issue 14)
+
+  /** One Java call's allocation against its outputs. */
+  private record Allocation(String what, Optional<Double> bytes, long outputs) {
+    boolean measured() {
+      return bytes.isPresent();
+    }
+
+    boolean met() {
+      return bytes.isPresent() && bytes.get() <= outputs + ALLOCATION_SLACK;
+    }
+
+    /** "met", "**missed** (×F)" or "–". */
+    String verdict() {
+      return bytes.map(b -> met() ? "met" : "**missed** (× " + num(b / outputs) + ")").orElse("–");
+    }
+  }
+
+  /** The loss's bytes: a float32 scalar. */
+  private static final long LOSS_F32 = Float.BYTES;
+
+  /** Java's allocation in the benchmarks of the sections above, with what their calls return. */
+  private List<Allocation> benchmarkAllocations() {
+    List<Allocation> a = new ArrayList<>();
+    for (String shape : Problems.CrossEntropy.SHAPES) {
+      long numel = Problems.numel(Problems.parse(shape));
+      String label = shapeLabel(shape);
+      a.add(new Allocation("cross-entropy forward " + label, javaBytes(CE, FORWARD, shape), LOSS_F32));
+      a.add(new Allocation("cross-entropy forward + gradient " + label, javaBytes(CE, FORWARD_GRADIENT, shape),
+          LOSS_F32 + numel * Float.BYTES));
+      a.add(new Allocation("cross-entropy forward + gradient into a reused array " + label,
+          javaBytes(CE_REUSE, FORWARD_GRADIENT, shape), LOSS_F32));
+    }
+    a.add(new Allocation("BCE-with-logits forward + gradient (4096, 1000)", javaBytes(BCE, FORWARD_GRADIENT, null),
+        LOSS_F32 + (long) Problems.numel(Problems.BceWithLogits.SHAPE) * Float.BYTES));
+    a.add(new Allocation("CTC forward + gradient T=200 N=16 C=50 S=40", javaBytes(CTC, FORWARD_GRADIENT, null),
+        LOSS_F32 + (long) Problems.Ctc.T * Problems.Ctc.N * Problems.Ctc.C * Float.BYTES));
+    return a;
+  }
+
+  private static String allocationIntro() {
+    return "Output bytes are the loss and the gradients the engine's timed call computes (with respect to the"
+        + " prediction), what the Java call returns once it computes only the gradients asked for; allocation"
+        + " ≤ outputs is met when Java allocates at most the output bytes plus " + ALLOCATION_SLACK / 1024
+        + " KiB (the result objects, the pool's tasks and O(chunks) scratch), missed otherwise, by the factor"
+        + " bytes per call / output bytes.";
+  }
+
+  private void allocationTable(StringBuilder md) {
+    md.append("## Allocation per call (Java): the benchmarks above\n\n");
+    md.append(allocationIntro()).append(" The CTC call also computes the gradient with respect to the logits,"
+        + " which PyTorch's timed call does not.\n\n");
+    md.append("| call | Java bytes per call | output bytes | allocation ≤ outputs |\n|---|---:|---:|---|\n");
+    for (Allocation a : benchmarkAllocations()) {
+      md.append("| ").append(a.what()).append(" | ").append(a.bytes().map(PerformanceReport::bytes).orElse("–"))
+          .append(" | ").append(bytes(a.outputs())).append(" | ").append(a.verdict()).append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  /** The allocation of configuration {@code c}'s Java call. */
+  private Allocation allocation(Configuration c) {
+    return new Allocation(c.id(), config(c, BenchmarkSettings.JAVA).map(Result::bytesPerCall)
+        .filter(b -> !Double.isNaN(b)), c.outputBytes());
+  }
+
+  /** Reference/Java of configuration {@code c}'s medians, if both were measured. */
+  private Optional<Double> ratio(Configuration c) {
+    return ratio(config(c, c.reference()).map(Result::median), config(c, BenchmarkSettings.JAVA).map(Result::median));
+  }
+
+  private static String speedVerdict(Optional<Double> ratio, double target) {
+    return ratio.map(r -> r >= target ? "MET" : "**MISSED**").orElse("not measured");
+  }
+
+  private static String engineName(String engine) {
+    return switch (engine) {
+      case BenchmarkSettings.PYTORCH -> "PyTorch";
+      case BenchmarkSettings.TENSORFLOW -> "TensorFlow";
+      default -> engine;
+    };
+  }
+
+  /** Every configuration of {@link Configurations}, one table per family. */
+  private void configurations(StringBuilder md) {
+    md.append("## Every configuration: forward + gradient\n\n");
+    md.append("Issue 14's configurations at (4096, 1000) with mean reduction and the framework's defaults unless"
+        + " stated, each timed forward + gradient with respect to the prediction only, on Java and on its"
+        + " reference engine (PyTorch for torch.nn.functional, TensorFlow for Keras and tf.nn), one fork with"
+        + " 2 warmup and 3 measured one-second iterations per engine and configuration (`" + TORCH_CONFIGS
+        + "`, `" + TF_CONFIGS + "`): a ratio close to its target needs a rerun before it is a verdict. The"
+        + " target is reference/Java ≥ 2.00, for CTC against PyTorch ≥ 1.50. " + allocationIntro() + "\n\n");
+    Map<String, List<Configuration>> byFamily = new java.util.LinkedHashMap<>();
+    for (Configuration c : Configurations.all()) {
+      byFamily.computeIfAbsent(c.family(), f -> new ArrayList<>()).add(c);
+    }
+    if (byFamily.isEmpty()) {
+      md.append("No configuration is registered.\n\n");
+    }
+    for (Map.Entry<String, List<Configuration>> f : byFamily.entrySet()) {
+      List<String> references = f.getValue().stream().map(Configuration::reference).distinct().toList();
+      String ref = references.size() == 1 ? engineName(references.get(0)) : "reference";
+      md.append("### ").append(f.getKey()).append("\n\n");
+      md.append("| id | dtype | Java (ms) | ").append(ref).append(" (ms) | ").append(ref).append("/Java | target"
+          + " | verdict | Java bytes per call | output bytes | allocation ≤ outputs |\n");
+      md.append("|---|---|---:|---:|---:|---:|---|---:|---:|---|\n");
+      for (Configuration c : f.getValue()) {
+        Optional<Double> ratio = ratio(c);
+        Allocation a = allocation(c);
+        md.append("| `").append(c.id()).append("` | ").append(c.dtype()).append(" | ")
+            .append(ms(config(c, BenchmarkSettings.JAVA).map(Result::median))).append(" | ")
+            .append(ms(config(c, c.reference()).map(Result::median)))
+            .append(references.size() == 1 ? "" : " (" + engineName(c.reference()) + ")").append(" | ")
+            .append(ratio.map(PerformanceReport::num).orElse("–")).append(" | ≥ ").append(num(c.speedTarget()))
+            .append(" | ").append(speedVerdict(ratio, c.speedTarget())).append(" | ")
+            .append(a.bytes().map(PerformanceReport::bytes).orElse("–")).append(" | ").append(bytes(c.outputBytes()))
+            .append(" | ").append(a.verdict()).append(" |\n");
+      }
+      md.append('\n');
+      for (Configuration c : f.getValue()) {
+        md.append("- `").append(c.id()).append("`: ").append(c.description()).append('\n');
+      }
+      md.append('\n');
+    }
+  }
+
+  /** Issue 14's targets. */
+  private void targets14(StringBuilder md) {
+    md.append("\n## Targets (issue 14)\n\n");
+    md.append("Java forward + gradient at least 2× faster than its reference engine (PyTorch for"
+        + " torch.nn.functional, TensorFlow for Keras and tf.nn) on every configuration and family; CTC at least"
+        + " 1.5× faster than PyTorch; class-index forward at least 1.5× faster than PyTorch's on every 2-D shape;"
+        + " allocation per call at most the size of the outputs (here: plus " + ALLOCATION_SLACK / 1024
+        + " KiB). Where a target is missed, the notes say why, with the measurement.\n\n");
+    md.append("| target | what | required | measured | verdict |\n|---|---|---:|---:|---|\n");
+    int met = 0;
+    int total = 0;
+    Optional<Double> ctc = ratio(median(CTC, FORWARD_GRADIENT, BenchmarkSettings.PYTORCH, null),
+        median(CTC, FORWARD_GRADIENT, BenchmarkSettings.JAVA, null));
+    total++;
+    met += ctc.filter(r -> r >= 1.5).isPresent() ? 1 : 0;
+    md.append("| CTC forward + gradient vs PyTorch | T=200 N=16 C=50 S=40, float32 (float64: `ctc_loss.f64` below)"
+        + " | PyTorch/Java ≥ 1.50 | ").append(ctc.map(PerformanceReport::num).orElse("–")).append(" | ")
+        .append(speedVerdict(ctc, 1.5)).append(" |\n");
+    for (String shape : Problems.CrossEntropy.SHAPES) {
+      if (Problems.parse(shape).length != 2) {
+        continue;
+      }
+      Optional<Double> r = ratio(median(CE, FORWARD, BenchmarkSettings.PYTORCH, shape),
+          median(CE, FORWARD, BenchmarkSettings.JAVA, shape));
+      total++;
+      met += r.filter(x -> x >= 1.5).isPresent() ? 1 : 0;
+      md.append("| class-index cross-entropy forward vs PyTorch forward | ").append(shapeLabel(shape))
+          .append(" | PyTorch/Java ≥ 1.50 | ").append(r.map(PerformanceReport::num).orElse("–")).append(" | ")
+          .append(speedVerdict(r, 1.5)).append(" |\n");
+    }
+    List<Configuration> all = Configurations.all();
+    List<String> slow = new ArrayList<>();
+    int measured = 0;
+    for (Configuration c : all) {
+      Optional<Double> r = ratio(c);
+      if (r.isPresent()) {
+        measured++;
+        if (r.get() < c.speedTarget()) {
+          slow.add(c.id());
+        }
+      }
+    }
+    total++;
+    met += summaryRow(md, "every configuration, forward + gradient vs its reference engine",
+        all.size() + " configurations", "≥ 2.00 (CTC ≥ 1.50)", measured, slow);
+    List<Allocation> allocations = new ArrayList<>();
+    all.forEach(c -> allocations.add(allocation(c)));
+    allocations.addAll(benchmarkAllocations());
+    List<String> heavy = allocations.stream().filter(a -> a.measured() && !a.met()).map(Allocation::what).toList();
+    total++;
+    met += summaryRow(md, "allocation per call ≤ outputs", "the " + all.size()
+        + " configurations and the cross-entropy, BCE-with-logits and CTC benchmarks' Java calls",
+        "≤ output bytes + " + ALLOCATION_SLACK / 1024 + " KiB",
+        (int) allocations.stream().filter(Allocation::measured).count(), heavy);
+    md.append("\n").append(met).append(" of ").append(total).append(" targets met.\n");
+  }
+
+  /** A target over many rows: met when every row was measured and met; returns 1 when met. */
+  private static int summaryRow(StringBuilder md, String target, String what, String required, int measured,
+      List<String> missed) {
+    String verdict;
+    int met = 0;
+    if (measured == 0) {
+      verdict = "not measured";
+    } else if (missed.isEmpty()) {
+      verdict = "MET";
+      met = 1;
+    } else {
+      verdict = "**MISSED**: " + missed.stream().map(m -> m.contains(" ") ? m : "`" + m + "`")
+          .collect(Collectors.joining(", "));
+    }
+    md.append("| ").append(target).append(" | ").append(what).append(" | ").append(required).append(" | ")
+        .append(measured - missed.size()).append(" of ").append(measured).append(" measured met | ")
+        .append(verdict).append(" |\n");
+    return met;
   }
 
   // ------------------------------------------------------------------ machine and versions
@@ -390,6 +661,11 @@ public final class PerformanceReport {
 
   private static String mb(long bytes) {
     return num(bytes / 1e6);
+  }
+
+  /** Bytes as B, kB or MB (decimal), three significant digits. */
+  static String bytes(double b) {
+    return b < 1e4 ? String.format(Locale.ROOT, "%.0f B", b) : b < 1e6 ? num(b / 1e3) + " kB" : num(b / 1e6) + " MB";
   }
 
   private static String gbs(double bytesPerSecond) {

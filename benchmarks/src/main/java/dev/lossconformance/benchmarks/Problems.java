@@ -89,9 +89,10 @@ final class Problems {
   /**
    * CTC with T = 200 frames, N = 16 samples, C = 50 classes (blank 0, PyTorch's default), S = 40
    * labels per sample (every target full length, every input full length): log-probabilities
-   * {@code (T, N, C)}, normalised per frame, and targets {@code (N, S)} in {@code [1, C)}.
+   * {@code (T, N, C)}, normalised per frame (in double; {@code logProbs} rounded to float32,
+   * {@code logProbs64} the float64 problem's), and targets {@code (N, S)} in {@code [1, C)}.
    */
-  record Ctc(float[] logProbs, long[] targets, long[] inputLengths, long[] targetLengths) {
+  record Ctc(float[] logProbs, double[] logProbs64, long[] targets, long[] inputLengths, long[] targetLengths) {
     static final int T = 200;
     static final int N = 16;
     static final int C = 50;
@@ -100,6 +101,7 @@ final class Problems {
     static Ctc create() {
       float[] z = gaussian(T * N * C, 5);
       float[] lp = new float[z.length];
+      double[] lp64 = new double[z.length];
       for (int row = 0; row < T * N; row++) { // log_softmax over the classes of each (t, n)
         int o = row * C;
         double max = Double.NEGATIVE_INFINITY;
@@ -112,7 +114,8 @@ final class Problems {
         }
         double lse = max + Math.log(sum);
         for (int c = 0; c < C; c++) {
-          lp[o + c] = (float) (z[o + c] - lse);
+          lp64[o + c] = z[o + c] - lse;
+          lp[o + c] = (float) lp64[o + c];
         }
       }
       SplittableRandom r = new SplittableRandom(6);
@@ -124,13 +127,118 @@ final class Problems {
       long[] targetLengths = new long[N];
       Arrays.fill(inputLengths, T);
       Arrays.fill(targetLengths, S);
-      return new Ctc(lp, targets, inputLengths, targetLengths);
+      return new Ctc(lp, lp64, targets, inputLengths, targetLengths);
     }
 
     /** Bytes read (log-probabilities, targets, both lengths) and written (one gradient). */
     static long bytes() {
       long lp = (long) T * N * C * BYTES_FLOAT;
       return 2 * lp + ((long) N * S + 2L * N) * BYTES_INDEX;
+    }
+  }
+
+  /**
+   * The every-configuration benchmarks' inputs ({@link TorchConfigurations}, {@link TfConfigurations}):
+   * {@code (4096, 1000)} arrays of ordinary values, as doubles, each drawn from its own fixed seed, so
+   * that a float32 and a float64 configuration of a loss see the same numbers (the float32 tensor holds
+   * them rounded: {@code Tensor.ofFloating}).
+   */
+  static final class Dense {
+    private Dense() {}
+
+    static final int ROWS = 4096;
+    static final int COLS = 1000;
+    static final int[] SHAPE = {ROWS, COLS};
+    static final int NUMEL = ROWS * COLS;
+
+    /** Standard normal values (logits, regression predictions and targets). */
+    static double[] normal(int n, long seed) {
+      SplittableRandom r = new SplittableRandom(seed);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = r.nextGaussian();
+      }
+      return x;
+    }
+
+    /** Uniform values in {@code [lo, hi)} (probabilities, rates, variances, weights). */
+    static double[] uniform(int n, long seed, double lo, double hi) {
+      SplittableRandom r = new SplittableRandom(seed);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = r.nextDouble(lo, hi);
+      }
+      return x;
+    }
+
+    /** 0 or 1 with equal odds (binary targets). */
+    static double[] bits(int n, long seed) {
+      SplittableRandom r = new SplittableRandom(seed);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = r.nextBoolean() ? 1 : 0;
+      }
+      return x;
+    }
+
+    /** -1 or +1 with equal odds (embedding losses' targets). */
+    static double[] signs(int n, long seed) {
+      SplittableRandom r = new SplittableRandom(seed);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = r.nextBoolean() ? 1 : -1;
+      }
+      return x;
+    }
+
+    /**
+     * {@code n} class indices in {@code [0, classes)}, a fraction {@code ignored} of them (at random)
+     * replaced by {@code ignoreIndex}.
+     */
+    static long[] classes(int n, int classes, long seed, double ignored, long ignoreIndex) {
+      SplittableRandom r = new SplittableRandom(seed);
+      long[] t = new long[n];
+      for (int i = 0; i < n; i++) {
+        t[i] = r.nextInt(classes);
+      }
+      if (ignored > 0) {
+        SplittableRandom pick = new SplittableRandom(seed + 1);
+        for (int i = 0; i < n; i++) {
+          if (pick.nextDouble() < ignored) {
+            t[i] = ignoreIndex;
+          }
+        }
+      }
+      return t;
+    }
+
+    /** {@code log_softmax} of each row of {@code cols} values, in double. */
+    static double[] logSoftmaxRows(double[] z, int cols) {
+      double[] out = new double[z.length];
+      for (int o = 0; o < z.length; o += cols) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < cols; c++) {
+          max = Math.max(max, z[o + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < cols; c++) {
+          sum += Math.exp(z[o + c] - max);
+        }
+        double lse = max + Math.log(sum);
+        for (int c = 0; c < cols; c++) {
+          out[o + c] = z[o + c] - lse;
+        }
+      }
+      return out;
+    }
+
+    /** {@code softmax} of each row of {@code cols} values, in double (probability targets). */
+    static double[] softmaxRows(double[] z, int cols) {
+      double[] out = logSoftmaxRows(z, cols);
+      for (int i = 0; i < out.length; i++) {
+        out[i] = Math.exp(out[i]);
+      }
+      return out;
     }
   }
 

@@ -12,7 +12,10 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.lossconformance.generator.runtime.DjlEngines;
 import dev.lossconformance.generator.runtime.TorchScriptModule;
+import dev.lossconformance.tensor.Tensor;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -66,6 +69,35 @@ final class TorchKernels {
     });
   }
 
+  /**
+   * A configuration's workload ({@link TorchConfigurations}): {@code body} (TorchScript statements
+   * binding {@code loss}, as the generator's recipes write them) in the forward + gradient module, with
+   * the gradients of {@code grads} (each an argument name; {@code input} is bound to {@code x}); the
+   * tensors are {@code inputs} in the order of {@code args}, converted once in their own dtype. There is
+   * no forward-only module: a configuration is timed forward + gradient only.
+   */
+  static Workload configuration(List<String> args, List<String> grads, List<String> body, List<Tensor> inputs) {
+    if (args.size() != inputs.size()) {
+      throw new IllegalArgumentException(args.size() + " arguments " + args + " but " + inputs.size() + " tensors");
+    }
+    return new TorchWorkload(args, grads, body, false, (nd, in) -> {
+      for (Tensor t : inputs) {
+        in.add(ndArray(nd, t));
+      }
+    });
+  }
+
+  /** {@code t} as an NDArray of its dtype (float32, float64 or int64), its data copied. */
+  private static NDArray ndArray(NDManager nd, Tensor t) {
+    Shape shape = shape(t.shape());
+    return switch (t.dtype()) {
+      case FLOAT32 -> nd.create(FloatBuffer.wrap(t.backingFloats()), shape, DataType.FLOAT32);
+      case FLOAT64 -> nd.create(DoubleBuffer.wrap(t.backingDoubles()), shape, DataType.FLOAT64);
+      case INT64 -> nd.create(LongBuffer.wrap(t.backingLongs()), shape, DataType.INT64);
+      default -> throw new IllegalArgumentException("no benchmark input of dtype " + t.dtype());
+    };
+  }
+
   /** Creates a workload's input NDArrays, in the modules' argument order. */
   private interface Inputs {
     void create(NDManager nd, NDList into);
@@ -84,39 +116,55 @@ final class TorchKernels {
      * @param call the aten call, with {@code x} where the prediction goes
      */
     TorchWorkload(List<String> args, String call, Inputs inputs) {
+      this(args, List.of(args.get(0)), List.of("loss = " + call), true, inputs);
+    }
+
+    /**
+     * @param grads the arguments differentiated (the module returns one gradient per name)
+     * @param body statements binding {@code loss}
+     * @param withForward whether to load the forward-only module too
+     */
+    TorchWorkload(List<String> args, List<String> grads, List<String> body, boolean withForward, Inputs inputs) {
       engine();
-      List<String> grads = List.of(args.get(0));
-      List<String> body = List.of("loss = " + call);
-      forward = load(TorchScriptModule.lossOnly(args, grads, body));
+      forward = withForward ? load(TorchScriptModule.lossOnly(args, grads, body)) : null;
       forwardGradient = load(TorchScriptModule.withGradients(args, grads, body, List.of("loss")));
       inputs.create(nd, this.inputs);
     }
 
     @Override
     public void forward(Blackhole bh) {
+      if (forward == null) {
+        throw new UnsupportedOperationException("this workload is timed forward + gradient only");
+      }
       try (NDList out = forward.forward(parameters, inputs, false)) {
-        bh.consume(out.get(0).toFloatArray()[0]);
+        bh.consume(firstElement(out.get(0)));
       }
     }
 
     @Override
     public void forwardGradient(Blackhole bh) {
       try (NDList out = forwardGradient.forward(parameters, inputs, true)) {
-        bh.consume(out.get(0).toFloatArray()[0]);
-        bh.consume(firstElement(out.get(1)));
+        bh.consume(firstElement(out.get(0)));
+        for (int i = 1; i < out.size(); i++) {
+          bh.consume(firstElement(out.get(i)));
+        }
       }
     }
 
     @Override
     public double loss() {
       try (NDList out = forwardGradient.forward(parameters, inputs, true)) {
-        return out.get(0).toFloatArray()[0];
+        return firstElement(out.get(0));
       }
     }
 
-    /** The gradient's first float, read in place (a direct view of the tensor's memory, no copy). */
-    private static float firstElement(NDArray a) {
-      return a.toByteBuffer(true).order(ByteOrder.nativeOrder()).getFloat(0);
+    /**
+     * A tensor's first element (float32 or float64), read in place (a direct view of the tensor's
+     * memory, no copy).
+     */
+    private static double firstElement(NDArray a) {
+      ByteBuffer b = a.toByteBuffer(true).order(ByteOrder.nativeOrder());
+      return a.getDataType() == DataType.FLOAT64 ? b.getDouble(0) : b.getFloat(0);
     }
 
     private Block load(String source) {
