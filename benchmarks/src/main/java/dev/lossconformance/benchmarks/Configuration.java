@@ -45,6 +45,8 @@ record Configuration(String id, String family, String description, String refere
    * that names no dtype gets float32's).
    */
   double lossTolerance() {
-    return dtype().equals("float64") ? 1e-9 : 1e-4;
+    // Keras 3.3.3 casts y_true and y_pred to float32 (Loss.__call__), so a Keras row of float64 inputs
+    // computes in float32 on both engines
+    return dtype().equals("float64") && !family.startsWith("keras.") ? 1e-9 : 1e-4;
   }
 }

@@ -19,8 +19,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * after it, as {@link EngineWorkloadState} does.
  *
  * <p>One fork, 2 warmup and 3 measured one-second iterations per (engine, config): 64 forks. JMH takes
- * a class's {@code @Fork} whole, not merged with {@link BenchmarkSettings}', so its JVM arguments are
- * repeated here (the same heap, Vector API module, thread counts and offline DJL).
+ * a class's {@code @Fork} whole, not merged with {@link BenchmarkSettings}', so it lists
+ * {@link BenchmarkSettings}' JVM arguments again (the same heap, Vector API module, thread counts and offline DJL).
  */
 @State(Scope.Benchmark)
 @Warmup(iterations = 2, time = 1)
@@ -28,12 +28,12 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      "-Xmx4g",
-      "--add-modules=jdk.incubator.vector",
-      "-Dlossconformance.threads=" + BenchmarkSettings.THREADS,
-      "-Dai.djl.offline=true",
-      "-Dai.djl.pytorch.num_threads=" + BenchmarkSettings.THREADS,
-      "-Dai.djl.pytorch.num_interop_threads=1",
+      BenchmarkSettings.HEAP,
+      BenchmarkSettings.VECTOR_MODULE,
+      BenchmarkSettings.JAVA_THREADS,
+      BenchmarkSettings.DJL_OFFLINE,
+      BenchmarkSettings.TORCH_THREADS,
+      BenchmarkSettings.TORCH_INTEROP_THREADS,
     })
 public class TfConfigurationBenchmark extends BenchmarkSettings {
   @Param({JAVA, TENSORFLOW})
