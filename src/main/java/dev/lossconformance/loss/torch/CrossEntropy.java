@@ -71,6 +71,11 @@ public final class CrossEntropy {
     return kernel.applyInto(input, target, gradInto);
   }
 
+  /** {@link #apply(Tensor, Tensor, float[])} for a float64 input: the gradient into a caller's {@code double[]}. */
+  public LossAndGrad apply(Tensor input, Tensor target, double[] gradInto) {
+    return kernel.applyInto(input, target, gradInto);
+  }
+
   /** The loss alone. */
   public Tensor loss(Tensor input, Tensor target) {
     return kernel.apply(input, target, false).loss();

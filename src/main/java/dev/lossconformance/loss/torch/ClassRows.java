@@ -1,0 +1,121 @@
+package dev.lossconformance.loss.torch;
+
+import dev.lossconformance.loss.Accumulator;
+
+/**
+ * The per-fiber loops of {@link FastClassLoss} (cross-entropy in float64, with label smoothing, with
+ * probability targets), on one fiber of {@code c} classes held contiguously in a double array at an
+ * offset (the float64 input itself for (N, C) rows; a scratch copy for float32 or a K-dim fiber). They
+ * compute what {@link ClassLoss}'s generic path computes, with the same roundings: {@code f32} rounds
+ * the log-probabilities, their exponentials and the products to float32 where aten materialises them in
+ * a float32 tensor, as {@code Precision.round} does there.
+ *
+ * <p>{@link #best()} is {@link VectorClassRows} (double lanes of the Vector API) when the
+ * {@code jdk.incubator.vector} module is in the boot layer, else this scalar one, selected as
+ * {@link Exp#best()} selects its implementation.
+ */
+class ClassRows {
+  private static final ClassRows BEST = load();
+
+  static ClassRows best() {
+    return BEST;
+  }
+
+  /** The scalar implementation, whatever the module. */
+  static ClassRows scalar() {
+    return new ClassRows();
+  }
+
+  private static ClassRows load() {
+    if (Boolean.getBoolean("lossconformance.scalar")
+        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return new ClassRows();
+    }
+    try {
+      return (ClassRows) Class.forName("dev.lossconformance.loss.torch.VectorClassRows")
+          .getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return new ClassRows();
+    }
+  }
+
+  String name() {
+    return "scalar";
+  }
+
+  static double round(boolean f32, double v) {
+    return f32 ? (float) v : v;
+  }
+
+  /** The maximum of {@code x[o, o + c)}; NaN if any element is NaN (as {@code Math.max}). */
+  double max(double[] x, int o, int c) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (int k = o; k < o + c; k++) {
+      m = Math.max(m, x[k]);
+    }
+    return m;
+  }
+
+  /** {@code sum exp(x - m)} over the fiber, compensated (as the generic path's). */
+  double sumExp(double[] x, int o, int c, double m) {
+    Accumulator s = new Accumulator();
+    for (int k = o; k < o + c; k++) {
+      s.add(Math.exp(x[k] - m));
+    }
+    return s.value();
+  }
+
+  /**
+   * The smoothing term's sum before its negation: {@code sum_k lp_k}, or {@code sum_k round(lp_k w_k)}
+   * with a weight, where {@code lp_k = round((x_k - m) - logS)} (log_softmax's output in the dtype);
+   * compensated (the generic path's {@link Accumulator}).
+   */
+  double sumLogProbs(double[] x, int o, int c, double m, double logS, double[] w, boolean f32) {
+    Accumulator acc = new Accumulator();
+    for (int k = 0; k < c; k++) {
+      double lp = round(f32, (x[o + k] - m) - logS);
+      acc.add(w == null ? lp : round(f32, lp * w[k]));
+    }
+    return acc.value();
+  }
+
+  /**
+   * A probability-target fiber (the loss's dtype is the input's): returns {@code sum_k round(lp_k t_k)}
+   * (times {@code w_k}, rounded, with a weight), compensated, and when {@code gl} is given writes
+   * {@code gl[go + k] = round(gw_k t_k)} ({@code gw_k} is {@code gw[k]}, or {@code a} without a weight)
+   * and stores their compensated sum in {@code glSum[0]}.
+   */
+  double probabilityRow(double[] x, int o, double[] t, int c, double m, double logS, double[] w, double[] gw,
+      double a, boolean f32, double[] gl, int go, double[] glSum) {
+    Accumulator acc = new Accumulator();
+    Accumulator gs = new Accumulator();
+    for (int k = 0; k < c; k++) {
+      double lp = round(f32, (x[o + k] - m) - logS);
+      double p = round(f32, lp * t[k]);
+      acc.add(w == null ? p : round(f32, p * w[k]));
+      if (gl != null) {
+        double g = round(f32, (gw == null ? a : gw[k]) * t[k]);
+        gl[go + k] = g;
+        gs.add(g);
+      }
+    }
+    if (gl != null) {
+      glSum[0] = gs.value();
+    }
+    return acc.value();
+  }
+
+  /**
+   * log_softmax's backward over the fiber: {@code out[oo + k] = g_k - round(exp(round((x_k - m) - logS))) * sum}
+   * with {@code g_k = gl[go + k]}, or {@code g0} when {@code gl} is null ({@code out} may be {@code gl}
+   * at the same offset): the output materialised in the dtype and its exp in the dtype, as aten's
+   * log_softmax_backward_data takes them.
+   */
+  void backward(double[] x, int o, int c, double m, double logS, double[] gl, int go, double g0, double sum,
+      boolean f32, double[] out, int oo) {
+    for (int k = 0; k < c; k++) {
+      double p = round(f32, Math.exp(round(f32, (x[o + k] - m) - logS)));
+      out[oo + k] = (gl == null ? g0 : gl[go + k]) - p * sum;
+    }
+  }
+}
