@@ -16,8 +16,14 @@ import java.util.Arrays;
  * class-index targets with weight and ignore_index, optional label smoothing, and probability targets.
  *
  * <p>Layout: input {@code (N, C, d1..dK)} is read as {@code [n][c][s]} with {@code s} running over the
- * {@code inner = d1*..*dK} positions; unbatched {@code (C)} is {@code N = inner = 1}. Everything is
- * computed in double and rounded once to the input's dtype at the end.
+ * {@code inner = d1*..*dK} positions; unbatched {@code (C)} is {@code N = inner = 1}.
+ *
+ * <p>Paths: float32 class-index cross-entropy without label smoothing goes to {@link FastCrossEntropy};
+ * with int64 targets, the rest of class-index cross-entropy and nll_loss, and probability targets whose
+ * loss has the input's dtype, go to {@link FastClassLoss} (streaming, parallel), which hands a call
+ * outside its domain (non-finite logits or weights) back; everything else, and those calls, run the
+ * generic path here: the input copied to double, each fiber in double, rounded where aten materialises
+ * a tensor in the dtype.
  */
 final class ClassLoss {
   private final String api;

@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * same bits interpreted and compiled, so the results do not depend on the JVM's warm-up. Rounding to
  * float32 in a lane goes through a float vector of the same lane count and back. Sums run in lanes,
  * Kahan-compensated (the generic path compensates them), and the lanes are added in lane order at the
- * end; the last {@code c mod lanes} classes go through the scalar loop.
+ * end; the last {@code c mod lanes} classes go through the scalar loop, and so does a fiber whose sum
+ * is not finite (Kahan's compensation is NaN after an infinite term; the scalar loop's is not).
  */
 final class VectorClassRows extends ClassRows {
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
@@ -143,7 +144,9 @@ final class VectorClassRows extends ClassRows {
       double lp = ClassRows.round(f32, (x[o + k] - m) - logS);
       acc.add(w == null ? lp : ClassRows.round(f32, lp * w[k]));
     }
-    return acc.value();
+    double r = acc.value();
+    // an infinite term makes Kahan's compensation NaN (inf - inf): the scalar loop, a plain sum there
+    return Double.isFinite(r) ? r : super.sumLogProbs(x, o, c, m, logS, w, f32);
   }
 
   @Override
@@ -192,10 +195,16 @@ final class VectorClassRows extends ClassRows {
         gAcc.add(g);
       }
     }
-    if (gl != null) {
-      glSum[0] = gAcc.value();
+    double r = acc.value();
+    double g = gAcc.value();
+    if (!Double.isFinite(r) || !Double.isFinite(g)) {
+      // an infinite term makes Kahan's compensation NaN (inf - inf): the scalar loop, a plain sum there
+      return super.probabilityRow(x, o, t, c, m, logS, w, gw, a, f32, gl, go, glSum);
     }
-    return acc.value();
+    if (gl != null) {
+      glSum[0] = g;
+    }
+    return r;
   }
 
   @Override
