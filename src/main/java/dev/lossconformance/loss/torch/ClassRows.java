@@ -56,13 +56,31 @@ class ClassRows {
     return m;
   }
 
-  /** {@code sum exp(x - m)} over the fiber, compensated (as the generic path's). */
-  double sumExp(double[] x, int o, int c, double m) {
+  /**
+   * {@code sum exp(x - m)} over the fiber, compensated (as the generic path's), storing each
+   * {@code exp(x_k - m)} at {@code e[eo + k]} when {@code e} is given.
+   */
+  double sumExp(double[] x, int o, int c, double m, double[] e, int eo) {
     Accumulator s = new Accumulator();
-    for (int k = o; k < o + c; k++) {
-      s.add(Math.exp(x[k] - m));
+    for (int k = 0; k < c; k++) {
+      double v = Math.exp(x[o + k] - m);
+      if (e != null) {
+        e[eo + k] = v;
+      }
+      s.add(v);
     }
     return s.value();
+  }
+
+  /** {@code max} of a contiguous float32 fiber, copying it to {@code xs[0, c)} in double. */
+  double loadMax(float[] x, int o, int c, double[] xs) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < c; k++) {
+      double v = x[o + k];
+      xs[k] = v;
+      m = Math.max(m, v);
+    }
+    return m;
   }
 
   /**
@@ -106,16 +124,34 @@ class ClassRows {
   }
 
   /**
-   * log_softmax's backward over the fiber: {@code out[oo + k] = g_k - round(exp(round((x_k - m) - logS))) * sum}
-   * with {@code g_k = gl[go + k]}, or {@code g0} when {@code gl} is null ({@code out} may be {@code gl}
-   * at the same offset): the output materialised in the dtype and its exp in the dtype, as aten's
-   * log_softmax_backward_data takes them.
+   * log_softmax's backward over the fiber: {@code out[oo + k] = g_k - p_k * sum} with {@code g_k =
+   * gl[go + k]} ({@code g0} when {@code gl} is null) and {@code p_k = round(exp(lp_k))}, the exp of
+   * log_softmax's output {@code lp_k = round((x_k - m) - logS)} materialised in the dtype, as aten's
+   * log_softmax_backward_data takes it. The exponential is not taken again: with {@code e_k = exp(x_k - m)}
+   * (stored by {@link #sumExp} at {@code e[eo + k]}) and {@code invS = 1 / s}, {@code exp(lp_k) = e_k invS
+   * exp(d_k)} where {@code d_k = lp_k - ((x_k - m) - logS)} is lp's rounding to float32 (0 in float64),
+   * below 2^-17 in magnitude, so {@code exp(d_k) = 1 + d_k} to double rounding; where {@code lp_k} is
+   * infinite (a -inf logit, or one whose lp overflows float32) {@code d_k} is taken as 0, and
+   * {@code e_k} is 0 there, as {@code exp(lp_k)} is. {@code out} may be
+   * {@code e} at the same offset. With {@code smooth}, returns the smoothing term's sum, as
+   * {@link #sumLogProbs} (weights {@code w}), from the same log-probabilities; else 0.
    */
-  void backward(double[] x, int o, int c, double m, double logS, double[] gl, int go, double g0, double sum,
-      boolean f32, double[] out, int oo) {
+  static double correction(double d) {
+    return Double.isFinite(d) ? d : 0;
+  }
+
+  double backward(double[] x, int o, int c, double m, double logS, double invS, double[] e, int eo, double[] gl,
+      int go, double g0, double sum, boolean f32, double[] out, int oo, boolean smooth, double[] w) {
+    Accumulator acc = smooth ? new Accumulator() : null;
     for (int k = 0; k < c; k++) {
-      double p = round(f32, Math.exp(round(f32, (x[o + k] - m) - logS)));
+      double lp = (x[o + k] - m) - logS;
+      double lpr = round(f32, lp);
+      if (smooth) {
+        acc.add(w == null ? lpr : round(f32, lpr * w[k]));
+      }
+      double p = round(f32, e[eo + k] * invS * (1 + correction(lpr - lp)));
       out[oo + k] = (gl == null ? g0 : gl[go + k]) - p * sum;
     }
+    return smooth ? acc.value() : 0;
   }
 }

@@ -104,53 +104,74 @@ final class FastClassLoss {
     return sums.weight(k.w == null ? t.length - ignored : -1);
   }
 
-  /** Per chunk: reads fibers into scratch and writes their gradients back. */
+  /**
+   * Per chunk: reads fibers into scratch and writes their gradients back. A float64 (N, C) row is used
+   * in place (the gradient row holds its exponentials, then its gradient); a float32 row is copied to
+   * double; K-dim fibers, strided by {@code inner}, are gathered a block of {@link #BLOCK} consecutive
+   * positions at a time (each cache line of the input read once, not once per position) and their
+   * gradients scattered back a block at a time.
+   */
   private static final class Fibers {
+    static final int BLOCK = 16;
     final Call k;
     final float[] x32;
     final double[] x64;
     final boolean direct; // float64 (N, C): the fiber is the input itself
+    final boolean spatial;
     final double[] xs;
     final double[] gs;
+    int b0;
+    int b1;
 
     Fibers(Call k) {
       this.k = k;
       this.x32 = k.f32() ? k.input.backingFloats() : null;
       this.x64 = k.f32() ? null : k.input.backingDoubles();
       this.direct = !k.f32() && k.inner == 1;
-      this.xs = direct ? null : new double[k.c];
-      this.gs = direct ? null : new double[k.c];
+      this.spatial = k.inner > 1;
+      int len = direct ? 0 : spatial ? BLOCK * k.c : k.c;
+      this.xs = direct ? null : new double[len];
+      this.gs = direct ? null : new double[len];
     }
 
-    /** The array holding fiber {@code i} from {@link #offset}. */
-    double[] load(int i) {
-      if (direct) {
-        return x64;
-      }
+    /** The array holding the fiber last loaded, from {@link #offset}. */
+    double[] x() {
+      return direct ? x64 : xs;
+    }
+
+    /** Loads fiber {@code i} of a chunk ending at {@code to} (a copy in double unless direct); returns its maximum. */
+    double loadMax(ClassRows ops, int i, int to) {
       int c = k.c;
-      if (k.inner == 1) {
-        int base = i * c;
-        for (int j = 0; j < c; j++) {
-          xs[j] = x32[base + j];
-        }
-      } else {
-        int base = k.at(i, 0);
+      if (direct) {
+        return ops.max(x64, i * c, c);
+      }
+      if (!spatial) {
+        return ops.loadMax(x32, i * c, c, xs);
+      }
+      if (i >= b1) {
         int inner = k.inner;
-        if (x32 != null) {
-          for (int j = 0; j < c; j++) {
-            xs[j] = x32[base + j * inner];
-          }
-        } else {
-          for (int j = 0; j < c; j++) {
-            xs[j] = x64[base + j * inner];
+        b0 = i;
+        b1 = Math.min(Math.min(to, i + BLOCK), (i / inner + 1) * inner);
+        int len = b1 - b0;
+        int base = k.at(i, 0);
+        for (int j = 0; j < c; j++) {
+          int src = base + j * inner;
+          if (x32 != null) {
+            for (int q = 0; q < len; q++) {
+              xs[q * c + j] = x32[src + q];
+            }
+          } else {
+            for (int q = 0; q < len; q++) {
+              xs[q * c + j] = x64[src + q];
+            }
           }
         }
       }
-      return xs;
+      return ops.max(xs, offset(i), c);
     }
 
     int offset(int i) {
-      return direct ? i * k.c : 0;
+      return direct ? i * k.c : spatial ? (i - b0) * k.c : 0;
     }
 
     /** Where the fiber's gradient is computed: the gradient itself (direct) or the scratch. */
@@ -158,43 +179,42 @@ final class FastClassLoss {
       return direct ? (double[]) grad : gs;
     }
 
-    /** Copies the scratch gradient of fiber {@code i} into {@code grad} (rounding to float32 there). */
-    void store(int i, Object grad) {
-      if (direct) {
-        return;
-      }
-      int c = k.c;
-      int base = k.at(i, 0);
-      int stride = k.inner;
-      if (grad instanceof float[] g) {
-        for (int j = 0; j < c; j++) {
-          g[base + j * stride] = (float) gs[j];
-        }
-      } else {
-        double[] g = (double[]) grad;
-        for (int j = 0; j < c; j++) {
-          g[base + j * stride] = gs[j];
-        }
-      }
-    }
-
     /** Zeros the gradient of fiber {@code i} (an ignored fiber of finite logits and weights). */
     void zero(int i, Object grad) {
-      int base = k.at(i, 0);
-      int stride = k.inner;
-      if (stride == 1) {
-        if (grad instanceof float[] g) {
-          Arrays.fill(g, base, base + k.c, 0f);
-        } else {
-          Arrays.fill((double[]) grad, base, base + k.c, 0);
+      Arrays.fill(gradTarget(grad), offset(i), offset(i) + k.c, 0);
+    }
+
+    /**
+     * After fiber {@code i}'s gradient is in place: a float32 row is copied out (rounded to float32), a
+     * block of K-dim fibers is scattered once its last fiber is done.
+     */
+    void done(int i, Object grad) {
+      int c = k.c;
+      if (direct || (spatial && i != b1 - 1)) {
+        return;
+      }
+      if (!spatial) {
+        float[] g = (float[]) grad;
+        int base = i * c;
+        for (int j = 0; j < c; j++) {
+          g[base + j] = (float) gs[j];
         }
         return;
       }
-      for (int j = 0; j < k.c; j++) {
+      int len = b1 - b0;
+      int base = k.at(b0, 0);
+      int inner = k.inner;
+      for (int j = 0; j < c; j++) {
+        int dst = base + j * inner;
         if (grad instanceof float[] g) {
-          g[base + j * stride] = 0f;
+          for (int q = 0; q < len; q++) {
+            g[dst + q] = (float) gs[q * c + j];
+          }
         } else {
-          ((double[]) grad)[base + j * stride] = 0;
+          double[] g = (double[]) grad;
+          for (int q = 0; q < len; q++) {
+            g[dst + q] = gs[q * c + j];
+          }
         }
       }
     }
@@ -268,38 +288,45 @@ final class FastClassLoss {
     ClassRows ops = ClassRows.best();
     boolean ok = forFibers(k, (f, from, to) -> {
       for (int i = from; i < to; i++) {
-        double[] x = f.load(i);
-        int o = f.offset(i);
-        double m = ops.max(x, o, c);
+        double m = f.loadMax(ops, i, to);
         if (!Double.isFinite(m)) {
           return false;
         }
+        double[] x = f.x();
+        int o = f.offset(i);
         long y = t[i];
         if (y == k.ignore) {
           if (grad != null) {
             f.zero(i, grad);
+            f.done(i, grad);
           }
           continue;
         }
         int yi = (int) y;
-        double logS = Math.log(ops.sumExp(x, o, c, m));
+        // with the gradient, the exponentials are stored where the fiber's gradient is computed
+        double[] e = grad == null ? null : f.gradTarget(grad);
+        double s = ops.sumExp(x, o, c, m, e, o);
+        double logS = Math.log(s);
         double lpY = Precision.round(dt, (x[o + yi] - m) - logS);
         double wy = w == null ? 1 : w[yi];
         nll[i] = Precision.round(dt, -wy * lpY);
+        if (grad == null) {
+          if (eps > 0) {
+            smooth[i] = Precision.round(dt, -ops.sumLogProbs(x, o, c, m, logS, w, f32));
+          }
+          continue;
+        }
+        double gy = w == null ? nllScale : Precision.round(dt, wy * nllScale);
+        double g0 = eps > 0 ? (gwFinal != null ? gwFinal[yi] : smoothScale) : 0;
+        double glY = Precision.round(dt, g0 + gy);
+        double sum = eps == 0 ? glY : gwFinal != null ? gwTotal - gwFinal[yi] + glY : (c - 1) * smoothScale + glY;
+        double sm = ops.backward(x, o, c, m, logS, 1 / s, e, o, gwFinal, 0,
+            eps > 0 && gwFinal == null ? smoothScale : 0, sum, f32, e, o, eps > 0, w);
         if (eps > 0) {
-          smooth[i] = Precision.round(dt, -ops.sumLogProbs(x, o, c, m, logS, w, f32));
+          smooth[i] = Precision.round(dt, -sm);
         }
-        if (grad != null) {
-          double gy = w == null ? nllScale : Precision.round(dt, wy * nllScale);
-          double g0 = eps > 0 ? (gwFinal != null ? gwFinal[yi] : smoothScale) : 0;
-          double glY = Precision.round(dt, g0 + gy);
-          double sum = eps == 0 ? glY : gwFinal != null ? gwTotal - gwFinal[yi] + glY : (c - 1) * smoothScale + glY;
-          double[] out = f.gradTarget(grad);
-          int oo = f.offset(i);
-          ops.backward(x, o, c, m, logS, gwFinal, 0, eps > 0 && gwFinal == null ? smoothScale : 0, sum, f32, out, oo);
-          out[oo + yi] = glY - Precision.round(dt, Math.exp(lpY)) * sum;
-          f.store(i, grad);
-        }
+        e[o + yi] = glY - Precision.round(dt, Math.exp(lpY)) * sum;
+        f.done(i, grad);
       }
       return true;
     });
@@ -371,14 +398,15 @@ final class FastClassLoss {
     ClassRows ops = ClassRows.best();
     boolean ok = forFibers(k, (f, from, to) -> {
       double[] ts = new double[c];
+      double[] gl = grad == null ? null : new double[c];
       double[] glSum = new double[1];
       for (int i = from; i < to; i++) {
-        double[] x = f.load(i);
-        int o = f.offset(i);
-        double m = ops.max(x, o, c);
+        double m = f.loadMax(ops, i, to);
         if (!Double.isFinite(m)) {
           return false;
         }
+        double[] x = f.x();
+        int o = f.offset(i);
         // target' = target * (1 - eps) + eps / C in the target's dtype
         int base = k.at(i, 0);
         int stride = k.inner;
@@ -386,14 +414,14 @@ final class FastClassLoss {
           double v = t32 != null ? t32[base + j * stride] : t64[base + j * stride];
           ts[j] = eps > 0 ? Precision.round(tdt, Precision.round(tdt, v * keep) + add) : v;
         }
-        double logS = Math.log(ops.sumExp(x, o, c, m));
-        double[] out = grad == null ? null : f.gradTarget(grad);
-        int oo = f.offset(i);
-        l[i] = Precision.round(dt, -ops.probabilityRow(x, o, ts, c, m, logS, w, gwFinal, a, f32, out, oo, glSum));
+        double[] e = grad == null ? null : f.gradTarget(grad);
+        double s = ops.sumExp(x, o, c, m, e, o);
+        double logS = Math.log(s);
+        l[i] = Precision.round(dt, -ops.probabilityRow(x, o, ts, c, m, logS, w, gwFinal, a, f32, gl, 0, glSum));
         if (grad != null) {
           double sum = Precision.round(dt, glSum[0]);
-          ops.backward(x, o, c, m, logS, out, oo, 0, sum, f32, out, oo);
-          f.store(i, grad);
+          ops.backward(x, o, c, m, logS, 1 / s, e, o, gl, 0, 0, sum, f32, e, o, false, null);
+          f.done(i, grad);
         }
       }
       return true;

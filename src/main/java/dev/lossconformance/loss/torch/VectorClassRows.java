@@ -98,13 +98,17 @@ final class VectorClassRows extends ClassRows {
   }
 
   @Override
-  double sumExp(double[] x, int o, int c, double m) {
+  double sumExp(double[] x, int o, int c, double m, double[] e, int eo) {
     int bound = D.loopBound(c);
     DoubleVector mv = DoubleVector.broadcast(D, m);
     DoubleVector sum = DoubleVector.zero(D);
     DoubleVector comp = DoubleVector.zero(D);
     for (int k = 0; k < bound; k += L) {
-      DoubleVector y = exp(DoubleVector.fromArray(D, x, o + k).sub(mv)).sub(comp);
+      DoubleVector v = exp(DoubleVector.fromArray(D, x, o + k).sub(mv));
+      if (e != null) {
+        v.intoArray(e, eo + k);
+      }
+      DoubleVector y = v.sub(comp);
       DoubleVector t = sum.add(y);
       comp = t.sub(sum).sub(y);
       sum = t;
@@ -115,9 +119,31 @@ final class VectorClassRows extends ClassRows {
       s.add(-comp.lane(l));
     }
     for (int k = bound; k < c; k++) {
-      s.add(Math.exp(x[o + k] - m));
+      double v = Math.exp(x[o + k] - m);
+      if (e != null) {
+        e[eo + k] = v;
+      }
+      s.add(v);
     }
     return s.value();
+  }
+
+  @Override
+  double loadMax(float[] x, int o, int c, double[] xs) {
+    int bound = D.loopBound(c);
+    DoubleVector acc = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+    for (int k = 0; k < bound; k += L) {
+      DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, o + k).convertShape(VectorOperators.F2D, D, 0);
+      v.intoArray(xs, k);
+      acc = acc.max(v);
+    }
+    double m = acc.reduceLanes(VectorOperators.MAX);
+    for (int k = bound; k < c; k++) {
+      double v = x[o + k];
+      xs[k] = v;
+      m = Math.max(m, v);
+    }
+    return m;
   }
 
   @Override
@@ -208,21 +234,54 @@ final class VectorClassRows extends ClassRows {
   }
 
   @Override
-  void backward(double[] x, int o, int c, double m, double logS, double[] gl, int go, double g0, double sum,
-      boolean f32, double[] out, int oo) {
+  double backward(double[] x, int o, int c, double m, double logS, double invS, double[] e, int eo, double[] gl,
+      int go, double g0, double sum, boolean f32, double[] out, int oo, boolean smooth, double[] w) {
     int bound = D.loopBound(c);
     DoubleVector mv = DoubleVector.broadcast(D, m);
     DoubleVector sv = DoubleVector.broadcast(D, sum);
     DoubleVector g0v = DoubleVector.broadcast(D, g0);
+    DoubleVector one = DoubleVector.broadcast(D, 1.0);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector comp = DoubleVector.zero(D);
     for (int k = 0; k < bound; k += L) {
-      DoubleVector lp = round(f32, DoubleVector.fromArray(D, x, o + k).sub(mv).sub(logS));
-      DoubleVector p = round(f32, exp(lp));
+      DoubleVector lp = DoubleVector.fromArray(D, x, o + k).sub(mv).sub(logS);
+      DoubleVector lpr = round(f32, lp);
+      if (smooth) {
+        DoubleVector v = w == null ? lpr : round(f32, lpr.mul(DoubleVector.fromArray(D, w, k)));
+        DoubleVector y = v.sub(comp);
+        DoubleVector t = acc.add(y);
+        comp = t.sub(acc).sub(y);
+        acc = t;
+      }
+      DoubleVector d = lpr.sub(lp);
+      d = d.blend(0.0, d.test(VectorOperators.IS_FINITE).not());
+      DoubleVector p = DoubleVector.fromArray(D, e, eo + k).mul(invS).mul(d.add(one));
+      p = round(f32, p);
       DoubleVector g = gl == null ? g0v : DoubleVector.fromArray(D, gl, go + k);
       g.sub(p.mul(sv)).intoArray(out, oo + k);
     }
+    Accumulator total = smooth ? new Accumulator() : null;
+    if (smooth) {
+      for (int l = 0; l < L; l++) {
+        total.add(acc.lane(l));
+        total.add(-comp.lane(l));
+      }
+    }
     for (int k = bound; k < c; k++) {
-      double p = ClassRows.round(f32, Math.exp(ClassRows.round(f32, (x[o + k] - m) - logS)));
+      double lp = (x[o + k] - m) - logS;
+      double lpr = ClassRows.round(f32, lp);
+      if (smooth) {
+        total.add(w == null ? lpr : ClassRows.round(f32, lpr * w[k]));
+      }
+      double p = ClassRows.round(f32, e[eo + k] * invS * (1 + correction(lpr - lp)));
       out[oo + k] = (gl == null ? g0 : gl[go + k]) - p * sum;
     }
+    if (!smooth) {
+      return 0;
+    }
+    double r = total.value();
+    // an infinite term makes Kahan's compensation NaN (inf - inf): the scalar loop's plain sum there
+    return Double.isFinite(r) ? r : super.sumLogProbs(x, o, c, m, logS, w, f32);
   }
 }
+
