@@ -4,6 +4,7 @@ import dev.lossconformance.loss.Accumulator;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * same bits interpreted and compiled, so the results do not depend on the JVM's warm-up. Rounding to
  * float32 in a lane goes through a float vector of the same lane count and back. Sums run in lanes,
  * Kahan-compensated (the generic path compensates them), and the lanes are added in lane order at the
- * end; the last {@code c mod lanes} classes go through the scalar loop, and so does a fiber whose sum
+ * end; the last {@code c mod lanes} classes go through the scalar loop (one masked vector for the
+ * exponentials), and so does a fiber whose sum
  * is not finite (Kahan's compensation is NaN after an infinite term; the scalar loop's is not).
  */
 final class VectorClassRows extends ClassRows {
@@ -113,17 +115,22 @@ final class VectorClassRows extends ClassRows {
       comp = t.sub(sum).sub(y);
       sum = t;
     }
+    if (bound < c) {
+      // the last classes in one masked vector (a scalar Math.exp per class would dominate small C)
+      VectorMask<Double> in = D.indexInRange(bound, c);
+      DoubleVector v = exp(DoubleVector.fromArray(D, x, o + bound, in).sub(mv)).blend(0.0, in.not());
+      if (e != null) {
+        v.intoArray(e, eo + bound, in);
+      }
+      DoubleVector y = v.sub(comp);
+      DoubleVector t = sum.add(y);
+      comp = t.sub(sum).sub(y);
+      sum = t;
+    }
     Accumulator s = new Accumulator();
     for (int l = 0; l < L; l++) {
       s.add(sum.lane(l));
       s.add(-comp.lane(l));
-    }
-    for (int k = bound; k < c; k++) {
-      double v = Math.exp(x[o + k] - m);
-      if (e != null) {
-        e[eo + k] = v;
-      }
-      s.add(v);
     }
     return s.value();
   }
