@@ -220,12 +220,13 @@ final class FastClassLoss {
     }
   }
 
-  /** Runs {@code body} over the fibers in chunks; false when a chunk found a fiber outside the domain. */
+  /** One chunk's work. */
   private interface FiberBody {
     /** Fibers {@code [from, to)} with this chunk's scratch; returns false to hand the call to the generic path. */
     boolean run(Fibers f, int from, int to);
   }
 
+  /** Runs {@code body} over the fibers in chunks; false when a chunk found a fiber outside the domain. */
   private static boolean forFibers(Call k, FiberBody body) {
     int rows = k.rows();
     int chunks = Parallel.chunks(k.input.numel(), rows);
