@@ -16,8 +16,14 @@ import java.util.Arrays;
  * class-index targets with weight and ignore_index, optional label smoothing, and probability targets.
  *
  * <p>Layout: input {@code (N, C, d1..dK)} is read as {@code [n][c][s]} with {@code s} running over the
- * {@code inner = d1*..*dK} positions; unbatched {@code (C)} is {@code N = inner = 1}. Everything is
- * computed in double and rounded once to the input's dtype at the end.
+ * {@code inner = d1*..*dK} positions; unbatched {@code (C)} is {@code N = inner = 1}.
+ *
+ * <p>Paths: float32 class-index cross-entropy without label smoothing goes to {@link FastCrossEntropy};
+ * with int64 targets, the rest of class-index cross-entropy and nll_loss, and probability targets whose
+ * loss has the input's dtype, go to {@link FastClassLoss} (streaming, parallel), which hands a call
+ * outside its domain (non-finite logits or weights) back; everything else, and those calls, run the
+ * generic path here: the input copied to double, each fiber in double, rounded where aten materialises
+ * a tensor in the dtype.
  */
 final class ClassLoss {
   private final String api;
@@ -26,9 +32,20 @@ final class ClassLoss {
   private final long ignoreIndex;
   private final double labelSmoothing;
   private final Reduction reduction;
+  private final boolean streaming;
 
   ClassLoss(String api, boolean logSoftmax, Tensor weight, long ignoreIndex, double labelSmoothing,
       Reduction reduction) {
+    this(api, logSoftmax, weight, ignoreIndex, labelSmoothing, reduction, true);
+  }
+
+  /**
+   * With {@code streaming} false, every call that {@link FastCrossEntropy} does not take runs the
+   * generic double path (never {@link FastClassLoss}): the reference the tests compare the fast paths with.
+   */
+  ClassLoss(String api, boolean logSoftmax, Tensor weight, long ignoreIndex, double labelSmoothing,
+      Reduction reduction, boolean streaming) {
+    this.streaming = streaming;
     this.api = api;
     this.logSoftmax = logSoftmax;
     this.weight = weight;
@@ -85,32 +102,50 @@ final class ClassLoss {
    * across calls instead of allocating (and zeroing) a new one each time.
    */
   LossAndGrad applyInto(Tensor input, Tensor target, float[] gradInto) {
-    Shapes.nonNull(api, "input", input);
-    Shapes.nonNull(api, "target", target);
     Shapes.nonNull(api, "gradInto", gradInto);
-    if (input.dtype() != DType.FLOAT32) {
-      throw new LossArgumentException(ErrorKind.DTYPE,
-          api + ": gradInto: a float[] gradient needs a float32 input, got input"
-          + " of dtype " + input.dtype());
-    }
-    if (gradInto.length != input.numel()) {
-      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
-          api + ": gradInto: expected length " + input.numel() + " (input shape "
-          + Arrays.toString(input.shape()) + "), got " + gradInto.length);
-    }
-    LossAndGrad r = apply(input, target, true, gradInto);
-    float[] g = r.gradInput().backingFloats();
-    if (g == gradInto) {
-      return r;
-    }
-    System.arraycopy(g, 0, gradInto, 0, g.length);
-    return new LossAndGrad(r.loss(), Tensor.wrapFloats(gradInto, input.shape()));
+    return applyInto(input, target, gradInto, gradInto.length, DType.FLOAT32, "float[]");
   }
 
-  private LossAndGrad apply(Tensor input, Tensor target, boolean withGrad, float[] gradInto) {
+  /** {@link #applyInto(Tensor, Tensor, float[])} for a float64 input. */
+  LossAndGrad applyInto(Tensor input, Tensor target, double[] gradInto) {
+    Shapes.nonNull(api, "gradInto", gradInto);
+    return applyInto(input, target, gradInto, gradInto.length, DType.FLOAT64, "double[]");
+  }
+
+  private LossAndGrad applyInto(Tensor input, Tensor target, Object gradInto, int length, DType dtype, String kind) {
+    Shapes.nonNull(api, "input", input);
+    Shapes.nonNull(api, "target", target);
+    if (input.dtype() != dtype) {
+      throw new LossArgumentException(ErrorKind.DTYPE,
+          api + ": gradInto: a " + kind + " gradient needs a " + dtype.jsonName() + " input, got input"
+          + " of dtype " + input.dtype().jsonName());
+    }
+    if (length != input.numel()) {
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
+          api + ": gradInto: expected length " + input.numel() + " (input shape "
+          + Arrays.toString(input.shape()) + "), got " + length);
+    }
+    LossAndGrad r = apply(input, target, true, gradInto);
+    Tensor g = r.gradInput();
+    if (dtype == DType.FLOAT32 ? g.backingFloats() == gradInto : g.backingDoubles() == gradInto) {
+      return r;
+    }
+    // the generic path computed a new gradient: copied in
+    if (dtype == DType.FLOAT32) {
+      float[] f = (float[]) gradInto;
+      System.arraycopy(g.backingFloats(), 0, f, 0, length);
+      return new LossAndGrad(r.loss(), Tensor.wrapFloats(f, input.shape()));
+    }
+    double[] d = (double[]) gradInto;
+    System.arraycopy(g.backingDoubles(), 0, d, 0, length);
+    return new LossAndGrad(r.loss(), Tensor.wrapDoubles(d, input.shape()));
+  }
+
+  /** {@code gradInto}: null, or a float[] (float32 input) or double[] (float64) of the input's length. */
+  private LossAndGrad apply(Tensor input, Tensor target, boolean withGrad, Object gradInto) {
     Geometry g = geometry(input);
     if (logSoftmax && Arrays.equals(input.shape(), target.shape())) {
-      return probabilityTargets(g, input, target, withGrad);
+      return probabilityTargets(g, input, target, withGrad, gradInto);
     }
     // aten's cross_entropy_loss_symint checks label_smoothing <= 1 first on the class-index path (before
     // nll_loss_nd's checks), but on the probability path only inside cross_entropy_loss_prob_target,
@@ -152,7 +187,7 @@ final class ClassLoss {
     };
   }
 
-  private LossAndGrad classTargets(Geometry g, Tensor input, Tensor target, boolean withGrad, float[] gradInto) {
+  private LossAndGrad classTargets(Geometry g, Tensor input, Tensor target, boolean withGrad, Object gradInto) {
     if (target.dtype().isFloating()) {
       Shapes.requireIntegral("target", target); // floating and not of the input's shape: refused at once
     }
@@ -182,7 +217,16 @@ final class ClassLoss {
     double eps = labelSmoothing > 0 ? labelSmoothing : 0;
     if (logSoftmax && eps == 0 && input.dtype() == DType.FLOAT32) {
       return FastCrossEntropy.apply(api, input, target, g.n, g.c, g.inner, expected, w, ignoreIndex, reduction,
-          withGrad, gradInto);
+          withGrad, (float[]) gradInto);
+    }
+    if (streaming && target.dtype() == DType.INT64) {
+      FastClassLoss.Call call = new FastClassLoss.Call(api, input, target, g.n, g.c, g.inner, expected, w,
+          ignoreIndex, eps, reduction);
+      LossAndGrad fast = logSoftmax ? FastClassLoss.crossEntropy(call, withGrad, gradInto)
+          : FastClassLoss.nll(call, withGrad, gradInto);
+      if (fast != null) {
+        return fast;
+      }
     }
     int rows = g.n * g.inner;
     DType dt = input.dtype();
@@ -318,7 +362,7 @@ final class ClassLoss {
    * max(4, ceil(log2(count)) / 8) is 4 for every count below 2^40), then the levels are added in order.
    * In float32 this overflows (or cancels) where a compensated double sum does not (found by the sweep).
    */
-  private static final class NllSums {
+  static final class NllSums {
     private static final int LEVELS = 8;
     private static final int POWER = 4;
     private final DType dt;
@@ -373,7 +417,8 @@ final class ClassLoss {
     return t;
   }
 
-  private LossAndGrad probabilityTargets(Geometry g, Tensor input, Tensor target, boolean withGrad) {
+  private LossAndGrad probabilityTargets(Geometry g, Tensor input, Tensor target, boolean withGrad,
+      Object gradInto) {
     if (!target.dtype().isFloating()) {
       throw new LossArgumentException(ErrorKind.DTYPE,
           api + ": target: has the input's shape " + Arrays.toString(g.inputShape)
@@ -396,6 +441,13 @@ final class ClassLoss {
     DType tdt = target.dtype();
     DType rt = dt == DType.FLOAT64 || tdt == DType.FLOAT64 || (weight != null && weight.dtype() == DType.FLOAT64)
         ? DType.FLOAT64 : DType.FLOAT32;
+    if (streaming && rt == dt) {
+      LossAndGrad fast = FastClassLoss.probability(new FastClassLoss.Call(api, input, target, g.n, g.c, g.inner,
+          targetShape(g), w, ignoreIndex, eps, reduction), withGrad, gradInto);
+      if (fast != null) {
+        return fast;
+      }
+    }
     double[] x = input.toDoubleArray();
     double[] t = target.toDoubleArray();
     if (eps > 0) {
@@ -480,11 +532,13 @@ final class ClassLoss {
       Arrays.fill(out, 0, g.c, Double.NaN);
       return;
     }
-    double sum = 0;
+    // compensated: a plain sum of 1000 exponentials drifts by 10-15 ulps, which exp(logp) carries into
+    // the gradient (aten's vectorised sum and FastClassLoss's lanes are within a few)
+    Accumulator sum = new Accumulator();
     for (int c = 0; c < g.c; c++) {
-      sum += Math.exp(x[g.at(n, c, s)] - m);
+      sum.add(Math.exp(x[g.at(n, c, s)] - m));
     }
-    double logSum = Math.log(sum);
+    double logSum = Math.log(sum.value());
     for (int c = 0; c < g.c; c++) {
       double v = (x[g.at(n, c, s)] - m) - logSum;
       out[c] = dtype == null ? v : Precision.round(dtype, v);

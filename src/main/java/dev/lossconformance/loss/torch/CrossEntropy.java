@@ -25,8 +25,10 @@ import dev.lossconformance.tensor.Tensor;
  *       {@code mean} divides by {@code N*d1*..*dK}, not by weights. Targets are not validated.
  * </ul>
  *
- * <p>Numerics: a max-shifted log-sum-exp per fiber in double, compensated (Neumaier) sums, one rounding
- * to the input dtype. A NaN or +inf logit makes its row NaN; a -inf logit outside the target leaves the
+ * <p>Numerics: a max-shifted log-sum-exp per fiber in double with compensated sums, rounded where aten
+ * materialises a tensor in the input's dtype (log_softmax's output, its exp in the backward, the
+ * per-element terms, nll_loss's cascade of partial sums); streamed in the input's dtype, vectorised
+ * and split over the cores (see {@code ClassLoss} for which call takes which path). A NaN or +inf logit makes its row NaN; a -inf logit outside the target leaves the
  * class-index loss finite but makes the probability loss NaN ({@code 0 * -inf}), as in PyTorch.
  * Errors ({@link dev.lossconformance.loss.LossArgumentException}, of the kind in brackets) where
  * PyTorch raises: a target index out of {@code [0, C)} that is not ignore_index, at its full int64
@@ -68,6 +70,11 @@ public final class CrossEntropy {
    * loops: a large gradient array is not allocated and zeroed on every call.
    */
   public LossAndGrad apply(Tensor input, Tensor target, float[] gradInto) {
+    return kernel.applyInto(input, target, gradInto);
+  }
+
+  /** {@link #apply(Tensor, Tensor, float[])} for a float64 input: the gradient into a caller's {@code double[]}. */
+  public LossAndGrad apply(Tensor input, Tensor target, double[] gradInto) {
     return kernel.applyInto(input, target, gradInto);
   }
 

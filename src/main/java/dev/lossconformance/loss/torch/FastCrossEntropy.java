@@ -22,7 +22,8 @@ import dev.lossconformance.tensor.Tensor;
  * {@code jdk.incubator.vector} module is present, else {@code Math.exp}. Sums of exponentials go
  * through float lanes in blocks whose sums are added with compensation and finally in double, so a
  * 128k-class row keeps float32 accuracy. Semantics (weights, ignore_index, reductions, NaN and
- * infinities) are those of {@link ClassLoss}, which handles every other case.
+ * infinities) are those of {@link ClassLoss}; {@link FastClassLoss} and ClassLoss's generic path take the
+ * other cases.
  */
 final class FastCrossEntropy {
   private FastCrossEntropy() {}

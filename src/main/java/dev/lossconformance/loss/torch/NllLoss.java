@@ -14,7 +14,9 @@ import dev.lossconformance.tensor.Tensor;
  * NaN. Shapes {@code (C)} with a 0-d target, {@code (N, C)} with {@code (N)}, {@code (N, C, d1..dK)} with
  * {@code (N, d1..dK)}. Only the target entries are read, so a NaN elsewhere does not reach the loss.
  * Gradient: {@code -w[y_i]} (over the denominator for mean) at the target entry, 0 elsewhere.
- * Sums are compensated in double and rounded once. Instances are immutable and thread-safe.
+ * The reduced sums are aten's cascade of partial sums in the input's dtype ({@code ClassLoss.NllSums}).
+ * With int64 targets the input is read in its own dtype, only at the target entries
+ * ({@code FastClassLoss.nll}). Instances are immutable and thread-safe.
  */
 public final class NllLoss {
   public static final String API = "torch.nn.functional.nll_loss";
@@ -32,6 +34,21 @@ public final class NllLoss {
   /** The loss and the gradient of its sum with respect to {@code input}. */
   public LossAndGrad apply(Tensor input, Tensor target) {
     return kernel.apply(input, target, true);
+  }
+
+  /**
+   * {@link #apply(Tensor, Tensor)} with the gradient written into {@code gradInto}, which must have one
+   * element per input element and a float32 input: the array is zeroed and the target entries written
+   * (every element overwritten), and the returned gradient tensor wraps it. The allocating
+   * {@link #apply(Tensor, Tensor)} gets its zeros from the JVM's allocation instead.
+   */
+  public LossAndGrad apply(Tensor input, Tensor target, float[] gradInto) {
+    return kernel.applyInto(input, target, gradInto);
+  }
+
+  /** {@link #apply(Tensor, Tensor, float[])} for a float64 input: the gradient into a caller's {@code double[]}. */
+  public LossAndGrad apply(Tensor input, Tensor target, double[] gradInto) {
+    return kernel.applyInto(input, target, gradInto);
   }
 
   /** The loss alone. */
