@@ -61,8 +61,10 @@ public final class BinaryCrossentropy {
       }
       double p = (float) yPred.getDouble(i);
       if (fromLogits) {
-        e[i] = (float) TfNn.sigmoidCrossEntropy(y, p);
-        de[i] = TfNn.sigmoidCrossEntropyGrad(y, p);
+        // nn.py's tf.nn.sigmoid_cross_entropy_with_logits, the tf.nn op in float32 (its rounding points and
+        // flushes); its gradient from ones, scaled below by the reduction's
+        e[i] = TfNn.sigmoidCrossEntropy(true, y, p);
+        de[i] = TfNn.sigmoidCrossEntropyGrad(true, y, p);
       } else {
         double pc = SparseCategoricalCrossentropy.clip(p);
         // nn.py's float32 ops, each rounded: bce = target * log(output); bce += (1 - target) * log(1 - output);

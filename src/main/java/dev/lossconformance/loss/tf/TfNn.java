@@ -202,18 +202,39 @@ public final class TfNn {
     return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
   }
 
-  /** {@code max(x, 0) - x z + log1p(exp(-|x|))}: TF's composition (nn_impl.py). */
-  public static double sigmoidCrossEntropy(double z, double x) {
-    double relu = x >= 0 ? x : 0;
-    double negAbs = x >= 0 ? -x : x;
-    return (relu - x * z) + Math.log1p(Math.exp(negAbs));
+  /**
+   * One element of {@code tf.nn.sigmoid_cross_entropy_with_logits} in the dtype ({@code f32}: float32, else
+   * float64), label {@code z}, logit {@code x}, both as the caller holds them (read here as the kernel
+   * reads them: a subnormal is a zero of its sign). nn_impl.py: {@code cond = logits >= zeros;
+   * relu = where(cond, x, 0); neg_abs = where(cond, -x, x); (relu - x z) + log1p(exp(neg_abs))}, every
+   * op rounded to the dtype and flushed. Keras' {@code BinaryCrossentropy(from_logits=True)} runs the
+   * same op in float32 and calls this too.
+   */
+  public static double sigmoidCrossEntropy(boolean f32, double z, double x) {
+    x = read(f32, x);
+    z = read(f32, z);
+    boolean cond = x >= 0;
+    double relu = cond ? x : 0;
+    double negAbs = cond ? -x : x;
+    double e = r(f32, Math.exp(negAbs));
+    return r(f32, r(f32, relu - r(f32, x * z)) + r(f32, Math.log1p(e)));
   }
 
-  /** The gradient TF's autodiff takes through that composition: {@code [x >= 0] - z -+ e/(1+e)}. */
-  public static double sigmoidCrossEntropyGrad(double z, double x) {
-    double e = Math.exp(x >= 0 ? -x : x);
-    double soft = e / (1 + e);
-    return (x >= 0 ? 1 : 0) - z + (x >= 0 ? -soft : soft);
+  /**
+   * d(loss)/d(x) of {@link #sigmoidCrossEntropy} from an upstream gradient of ones, as TF's registry
+   * builds it: Log1pGrad {@code 1 * Reciprocal(1 + e)}, ExpGrad {@code * e}, then the AddN of x's four
+   * incoming gradients in the order the builder's ready queue reaches x's consumers (gradients.cc
+   * SumGradients): Select(relu)'s then-branch, Mul's {@code -z}, Select(neg_abs)'s else-branch, Neg's.
+   * (float32 elements in whole AVX packets get Eigen's preciprocal, rcp plus one Newton step: not
+   * reproduced, Tolerances allows it.)
+   */
+  public static double sigmoidCrossEntropyGrad(boolean f32, double z, double x) {
+    x = read(f32, x);
+    z = read(f32, z);
+    boolean cond = x >= 0;
+    double e = r(f32, Math.exp(cond ? -x : x));
+    double gn = r(f32, r(f32, 1 / r(f32, 1 + e)) * e);
+    return r(f32, r(f32, r(f32, (cond ? 1.0 : 0.0) + -z) + (cond ? 0.0 : gn)) + -(cond ? gn : 0.0));
   }
 
   /** {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. */
@@ -229,21 +250,10 @@ public final class TfNn {
     double[] loss = new double[n];
     double[] g = new double[n];
     for (int i = 0; i < n; i++) {
-      double x = read(f32, logits.getDouble(i));
-      double z = read(f32, labels.getDouble(i));
-      // nn_impl.py: cond = logits >= zeros; relu = where(cond, x, 0); neg_abs = where(cond, -x, x)
-      boolean cond = x >= 0;
-      double relu = cond ? x : 0;
-      double negAbs = cond ? -x : x;
-      double e = r(f32, Math.exp(negAbs));
-      loss[i] = r(f32, r(f32, relu - r(f32, x * z)) + r(f32, Math.log1p(e)));
-      // the registry's backprop of ones: Log1pGrad 1 * Reciprocal(1 + e), ExpGrad * e
-      double gn = r(f32, r(f32, 1 / r(f32, 1 + e)) * e);
-      // AddN of x's four incoming gradients in the order the builder's ready queue reaches x's consumers
-      // (gradients.cc SumGradients): Select(relu)'s then-branch, Mul's -z, Select(neg_abs)'s
-      // else-branch, Neg's. (float32 elements in whole AVX packets get Eigen's preciprocal, rcp plus one
-      // Newton step: not reproduced, Tolerances allows it)
-      g[i] = r(f32, r(f32, r(f32, (cond ? 1.0 : 0.0) + -z) + (cond ? 0.0 : gn)) + -(cond ? gn : 0.0));
+      double x = logits.getDouble(i);
+      double z = labels.getDouble(i);
+      loss[i] = sigmoidCrossEntropy(f32, z, x);
+      g[i] = sigmoidCrossEntropyGrad(f32, z, x);
     }
     return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
   }

@@ -1,0 +1,108 @@
+package dev.lossconformance.loss.keras;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link SoftmaxRows} on the Vector API (jdk.incubator.vector, JDK 17), loaded by reflection only when
+ * the module is present. The sum of the exponentials runs on 8-lane float vectors, Eigen's AVX packet,
+ * so its lanes are Eigen's accumulators and the result has the scalar's bits; the exponentials are the
+ * API's {@code EXP} (SVML where C2 intrinsifies it, {@code Math.exp} per lane before), within an ulp of
+ * the scalar's {@code (float) Math.exp}, which the conformance tolerances allow.
+ */
+final class VectorSoftmaxRows extends SoftmaxRows {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+  private static final int L = S.length();
+
+  @Override
+  String name() {
+    return "vector(" + S + ")";
+  }
+
+  @Override
+  float max(float[] x, int from, int len) {
+    int bound = S.loopBound(len);
+    FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    VectorMask<Float> bad = S.maskAll(false);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = FloatVector.fromArray(S, x, from + k);
+      FloatVector a = v.abs();
+      bad = bad.or(a.compare(VectorOperators.GT, Float.MAX_VALUE).or(a.compare(VectorOperators.NE, a))
+          .or(a.compare(VectorOperators.LT, TINY).and(a.compare(VectorOperators.NE, 0f))));
+      m = m.max(v);
+    }
+    if (bad.anyTrue()) {
+      return Float.NaN;
+    }
+    float tail = super.max(x, from + bound, len - bound);
+    if (Float.isNaN(tail)) {
+      return tail;
+    }
+    return Math.max(m.reduceLanes(VectorOperators.MAX), tail);
+  }
+
+  @Override
+  float expSum(float[] x, int from, int len, float m, float[] e) {
+    int bound = S.loopBound(len);
+    FloatVector mv = FloatVector.broadcast(S, m);
+    FloatVector acc = FloatVector.zero(S);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = FloatVector.fromArray(S, x, from + k).sub(mv).lanewise(VectorOperators.EXP);
+      v = v.blend(0f, v.compare(VectorOperators.LT, Float.MIN_NORMAL));
+      v.intoArray(e, k);
+      acc = acc.add(v);
+    }
+    float accum = 0;
+    for (int k = bound; k < len; k++) {
+      float v = flushExp((float) Math.exp(x[from + k] - m));
+      e[k] = v;
+      accum += v;
+    }
+    if (bound == 0) {
+      return accum;
+    }
+    return accum + (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6)))
+        + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
+  }
+
+  @Override
+  void gradRow(float[] e, int len, float sum, float up, int y, float[] g, int to) {
+    int bound = S.loopBound(len);
+    FloatVector sv = FloatVector.broadcast(S, sum);
+    FloatVector uv = FloatVector.broadcast(S, up);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector q = FloatVector.fromArray(S, e, k).div(sv);
+      FloatVector d = uv.mul(q.blend(0f, q.compare(VectorOperators.LT, Float.MIN_NORMAL)));
+      d.blend(d.mul(0f), d.abs().compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(g, to + k);
+    }
+    for (int k = bound; k < len; k++) {
+      g[to + k] = flush(up * flushExp(e[k] / sum));
+    }
+    g[to + y] = flush(up * (flushExp(e[y] / sum) - 1));
+  }
+
+  /** The float32 gradient computed in {@code e} as {@link #gradRow(float[], int, float, float, int, float[], int)}, then widened. */
+  @Override
+  void gradRow(float[] e, int len, float sum, float up, int y, double[] g, int to) {
+    float gy = flush(up * (flushExp(e[y] / sum) - 1));
+    gradRow(e, len, sum, up, y, e, 0);
+    e[y] = gy;
+    for (int k = 0; k < len; k++) {
+      g[to + k] = e[k];
+    }
+  }
+
+  /** Keras' cast of a float64 row to float32, read with DAZ (a subnormal float32 is a zero of its sign). */
+  @Override
+  void narrow(double[] x, int from, int len, float[] out) {
+    int bound = S.loopBound(len);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = (FloatVector) jdk.incubator.vector.DoubleVector.fromArray(jdk.incubator.vector.DoubleVector.SPECIES_512, x, from + k)
+          .convertShape(VectorOperators.D2F, S, 0);
+      v.blend(v.mul(0f), v.abs().compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(out, k);
+    }
+    super.narrow(x, from + bound, len - bound, out, bound);
+  }
+}

@@ -1,0 +1,182 @@
+package dev.lossconformance.loss.keras;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lossconformance.check.Ulps;
+import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
+import dev.lossconformance.tensor.DType;
+import dev.lossconformance.tensor.Tensor;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The Keras fast paths ({@link KerasFast}) against the exact op-by-op paths, which the conformance
+ * fixtures and the sweep check against TensorFlow: on inputs above {@link Parallel#THRESHOLD} (split in
+ * chunks), at every row width around the 8-lane packet, in float32 and float64, with sample weights and
+ * every reduction. The scalar rows give the exact path's bits; the Vector API rows (the surefire
+ * execution with jdk.incubator.vector) differ only by the API's EXP, within 4 ulps. Runs in both
+ * surefire executions.
+ */
+class KerasFastPathTest {
+  private static final boolean SCALAR = SoftmaxRows.best().name().equals("scalar");
+
+  @ParameterizedTest(name = "{0}x{1} {2} {3} weighted {4}")
+  @CsvSource({
+      "4096, 100, float32, sum_over_batch_size, false", "300, 1000, float32, none, false",
+      "300, 1000, float64, sum, true", "300, 1000, float64, sum_over_batch_size, false",
+      "2, 64000, float32, sum_over_batch_size, true", "70000, 1, float32, sum, false",
+      "64, 1, float32, sum_over_batch_size, false", "64, 7, float32, none, false", "64, 8, float64, sum, true",
+      "64, 9, float32, sum_over_batch_size, true", "64, 17, float32, sum_over_batch_size, false",
+      "64, 31, float64, none, false"})
+  void sparseFromLogitsMatchesTheExactPath(int n, int c, String dtype, String reduction, boolean weighted) {
+    SplittableRandom rng = new SplittableRandom(n * 31L + c);
+    double[] x = new double[n * c];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rng.nextGaussian() * (i % 5 == 0 ? 40 : 3); // some rows reach exp's flushed range
+    }
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = rng.nextInt(c);
+    }
+    DType dt = DType.fromJsonName(dtype);
+    Tensor yPred = Tensor.ofFloating(dt, x, n, c);
+    Tensor yTrue = Tensor.ofLongs(t, n);
+    Tensor w = null;
+    if (weighted) {
+      double[] wv = new double[n];
+      for (int i = 0; i < n; i++) {
+        wv[i] = i % 11 == 0 ? 0 : rng.nextDouble() * 2 - 0.5;
+      }
+      w = Tensor.ofFloating(DType.FLOAT32, wv, n);
+    }
+    SparseCategoricalCrossentropy loss = new SparseCategoricalCrossentropy(true, null, KerasReduction.Mode.of(reduction));
+    LossAndGrad exact = loss.exact(yTrue, yPred, w);
+    LossAndGrad fast = KerasFast.sparseSoftmax(yTrue, yPred, w, KerasReduction.Mode.of(reduction), null, null);
+    assertNotNull(fast, "ordinary inputs take the fast path");
+    assertClose("loss", exact.loss(), fast.loss());
+    assertClose("grad_y_pred", exact.gradInput(), fast.gradInput());
+    assertEquals(dt, fast.gradInput().dtype());
+    LossAndGrad api = loss.apply(yTrue, yPred, w);
+    assertClose("apply", exact.gradInput(), api.gradInput());
+  }
+
+  /** The rows' results do not depend on the chunking (so not on the thread count): bit for bit. */
+  @Test
+  void sparseFromLogitsDoesNotDependOnTheChunks() {
+    int n = 1000;
+    int c = 131;
+    SplittableRandom rng = new SplittableRandom(7);
+    double[] x = new double[n * c];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rng.nextGaussian() * 3;
+    }
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = rng.nextInt(c);
+    }
+    Tensor yPred = Tensor.ofFloating(DType.FLOAT32, x, n, c);
+    Tensor yTrue = Tensor.ofLongs(t, n);
+    for (KerasReduction.Mode mode : KerasReduction.Mode.values()) {
+      LossAndGrad one = KerasFast.sparseSoftmax(yTrue, yPred, null, mode, null, null, SoftmaxRows.scalar(), 1);
+      for (int chunks : new int[] {2, 3, 8, 17, 1000}) {
+        LossAndGrad many = KerasFast.sparseSoftmax(yTrue, yPred, null, mode, null, null, SoftmaxRows.scalar(), chunks);
+        assertArrayEquals(one.loss().backingFloats(), many.loss().backingFloats(), mode + " loss, " + chunks + " chunks");
+        assertArrayEquals(one.gradInput().backingFloats(), many.gradInput().backingFloats(),
+            mode + " grad, " + chunks + " chunks");
+      }
+    }
+  }
+
+  /**
+   * Inputs outside the domain (NaN, infinities, subnormal float32 logits, labels out of range, an
+   * ignore_class) are handed to the exact path, which gives its result (or its error).
+   */
+  @Test
+  void rareInputsGoToTheExactPath() {
+    float[][] rows = {{1, Float.NaN, 2}, {1, Float.POSITIVE_INFINITY, 2}, {1, Float.NEGATIVE_INFINITY, 2},
+        {1, 1e-40f, 2}, {1, 1e-35f, 2}};
+    for (float[] row : rows) {
+      Tensor yPred = Tensor.wrapFloats(row.clone(), 1, 3);
+      Tensor yTrue = Tensor.ofLongs(new long[] {0}, 1);
+      assertNull(KerasFast.sparseSoftmax(yTrue, yPred, null, KerasReduction.Mode.SUM, null, null), Arrays.toString(row));
+      SparseCategoricalCrossentropy loss = new SparseCategoricalCrossentropy(true, null, KerasReduction.Mode.SUM);
+      LossAndGrad exact = loss.exact(yTrue, yPred, null);
+      LossAndGrad api = loss.apply(yTrue, yPred, null);
+      assertArrayEquals(exact.loss().toDoubleArray(), api.loss().toDoubleArray());
+      assertArrayEquals(exact.gradInput().toDoubleArray(), api.gradInput().toDoubleArray());
+    }
+    Tensor yPred = Tensor.wrapFloats(new float[] {1, 2, 3}, 1, 3);
+    assertNull(KerasFast.sparseSoftmax(Tensor.ofLongs(new long[] {3}, 1), yPred, null, KerasReduction.Mode.SUM, null, null));
+    assertThrows(LossArgumentException.class, () -> new SparseCategoricalCrossentropy(true, null,
+        KerasReduction.Mode.SUM).apply(Tensor.ofLongs(new long[] {3}, 1), yPred, null));
+  }
+
+  /** gradInto: written everywhere (NaN from a previous call overwritten), wrapped; wrong arrays refused. */
+  @Test
+  void gradIntoIsWrittenAndWrapped() {
+    int n = 300;
+    int c = 1000;
+    SplittableRandom rng = new SplittableRandom(3);
+    double[] x = new double[n * c];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rng.nextGaussian();
+    }
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = rng.nextInt(c);
+    }
+    Tensor yTrue = Tensor.ofLongs(t, n);
+    SparseCategoricalCrossentropy loss = new SparseCategoricalCrossentropy(true, null, KerasReduction.Mode.SUM_OVER_BATCH_SIZE);
+    Tensor p32 = Tensor.ofFloating(DType.FLOAT32, x, n, c);
+    float[] g32 = new float[n * c];
+    Arrays.fill(g32, Float.NaN);
+    LossAndGrad r32 = loss.apply(yTrue, p32, null, g32);
+    assertSame(g32, r32.gradInput().backingFloats());
+    assertArrayEquals(loss.apply(yTrue, p32, null).gradInput().backingFloats(), g32);
+    Tensor p64 = Tensor.ofFloating(DType.FLOAT64, x, n, c);
+    double[] g64 = new double[n * c];
+    Arrays.fill(g64, Double.NaN);
+    LossAndGrad r64 = loss.apply(yTrue, p64, null, g64);
+    assertSame(g64, r64.gradInput().backingDoubles());
+    assertArrayEquals(loss.apply(yTrue, p64, null).gradInput().backingDoubles(), g64);
+    // the exact path's result (a NaN logit) is copied in
+    float[] nanRow = new float[] {1, Float.NaN};
+    float[] into = {7, 7};
+    LossAndGrad r = loss.apply(Tensor.ofLongs(new long[] {0}, 1), Tensor.wrapFloats(nanRow, 1, 2), null, into);
+    assertSame(into, r.gradInput().backingFloats());
+    assertTrue(Float.isNaN(into[0]) && Float.isNaN(into[1]));
+    assertThrows(LossArgumentException.class, () -> loss.apply(yTrue, p32, null, new float[3]));
+    assertThrows(LossArgumentException.class, () -> loss.apply(yTrue, p64, null, new float[n * c]));
+    assertThrows(LossArgumentException.class, () -> loss.apply(yTrue, p32, null, new double[n * c]));
+  }
+
+  /** Bit for bit on the scalar rows; within 4 ulps (of the dtype) on the Vector API's EXP. */
+  static void assertClose(String what, Tensor expected, Tensor actual) {
+    assertEquals(expected.dtype(), actual.dtype(), what + " dtype");
+    assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
+    DType ulpsOf = DType.FLOAT32; // Keras computes in float32 whatever the dtype
+    for (int i = 0; i < expected.numel(); i++) {
+      double e = expected.getDouble(i);
+      double a = actual.getDouble(i);
+      if (SCALAR) {
+        assertEquals(Double.doubleToRawLongBits(e), Double.doubleToRawLongBits(a),
+            what + " at " + i + ": " + e + " vs " + a);
+      } else {
+        long d = Ulps.distance(ulpsOf, e, a);
+        assertTrue(d <= 4 || Math.abs(e - a) <= 4 * Float.MIN_NORMAL, what + " at " + i + ": " + e + " vs " + a
+            + " (" + d + " ulps)");
+      }
+    }
+  }
+}
