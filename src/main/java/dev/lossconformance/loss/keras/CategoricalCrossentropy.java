@@ -4,6 +4,7 @@ import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -50,80 +51,110 @@ public final class CategoricalCrossentropy {
     int outer = f.outer();
     int[] outShape = f.reducedShape();
     float smoothingC = shape[shape.length - 1];
-    double[] x = yPred.toDoubleArray();
-    double[] y = yTrue.toDoubleArray();
-    for (int i = 0; i < y.length; i++) {
-      double v = (float) y[i];
-      y[i] = labelSmoothing != 0 ? (float) ((float) (v * (float) (1 - labelSmoothing)) + (float) (labelSmoothing / smoothingC)) : v;
-      x[i] = KerasReduction.flush((float) x[i]);
+    int fibers = outer * inner;
+    // one pass per fiber (fibers split over Parallel's workers; each fiber's result does not depend on
+    // the chunking): its loss and gradient; the reduction's weights and gradient scale do not depend on
+    // the losses, so they come first, and the per-sample losses are reduced in order after
+    double[] w = KerasReduction.weights(fibers, outShape, null, sampleWeight, reduction);
+    KerasFast.Writer g = new KerasFast.Writer(yPred.dtype(), yPred.numel());
+    double[] loss = new double[fibers];
+    int chunks = Parallel.chunks(yPred.numel(), fibers);
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = Parallel.from(fibers, chunks, k);
+      int to = Parallel.from(fibers, chunks, k + 1);
+      work[k] = () -> {
+        Scratch sc = new Scratch(c);
+        for (int row = from; row < to; row++) {
+          fiber(row / inner, row % inner, c, inner, smoothingC, yPred, yTrue, sc);
+          loss[row] = sc.loss;
+          double factor = KerasReduction.factor(w, row, fibers, reduction);
+          for (int j = 0; j < c; j++) {
+            g.set((row / inner * c + j) * inner + row % inner, (float) (factor * sc.local[j]));
+          }
+        }
+      };
     }
-    int rows = outer * inner;
-    double[] loss = new double[rows];
-    double[] fiber = new double[c];
-    double[] shifted = new double[c];
-    double[] exps = new double[c];
-    double[] terms = new double[c];
-    double[] local = new double[x.length];
-    for (int o = 0; o < outer; o++) {
-      for (int s = 0; s < inner; s++) {
-        int row = o * inner + s;
-        double total = 0;
-        for (int k = 0; k < c; k++) {
-          fiber[k] = x[(o * c + k) * inner + s];
-          total += fiber[k];
-        }
-        if (fromLogits) {
-          // xent_op.h in float32: shifted = x - max (-3e38 - 1.7e38 overflows to -inf there), s = sum exp,
-          // loss = sum q (log s - shifted) (inf, or NaN where q = 0), gradient exp(shifted) / s - q
-          double max = Double.NEGATIVE_INFINITY;
-          for (int k = 0; k < c; k++) {
-            max = Math.max(max, fiber[k]);
-          }
-          for (int k = 0; k < c; k++) {
-            shifted[k] = f(fiber[k] - max);
-            exps[k] = f(Math.exp(shifted[k]));
-          }
-          double sum = KerasReduction.eigenSum(exps, 0, c);
-          double logSum = f(Math.log(sum));
-          for (int k = 0; k < c; k++) {
-            int at = (o * c + k) * inner + s;
-            terms[k] = f(y[at] * f(logSum - shifted[k]));
-            local[at] = f(f(exps[k] / sum) - y[at]);
-          }
-          loss[row] = KerasReduction.eigenSum(terms, 0, c);
-        } else {
-          float sum = (float) total;
-          double l = 0;
-          double dot = 0;
-          for (int k = 0; k < c; k++) {
-            int at = (o * c + k) * inner + s;
-            double q = (float) (fiber[k] / sum);
-            double qc = SparseCategoricalCrossentropy.clip(q);
-            l -= y[at] * Math.log(qc);
-            // d/dq of -y log clip(q): -y/q where the clip passes, else 0
-            local[at] = SparseCategoricalCrossentropy.inside(q) ? -y[at] / q : 0;
-            dot += local[at] * fiber[k];
-          }
-          // q = p / sum(p): dq_k/dp_j = ([k=j] - q_k) / sum
-          for (int k = 0; k < c; k++) {
-            int at = (o * c + k) * inner + s;
-            local[at] = (local[at] - dot / sum) / sum;
-          }
-          loss[row] = (float) l;
-        }
+    Parallel.run(work);
+    return new LossAndGrad(KerasReduction.total(loss, outShape, w, reduction), g.tensor(shape));
+  }
+
+  /** One chunk's per-fiber work arrays, and the fiber's loss. */
+  private static final class Scratch {
+    final double[] fiber;
+    final double[] y;
+    final double[] shifted;
+    final double[] exps;
+    final double[] terms;
+    final double[] local;
+    double loss;
+
+    Scratch(int c) {
+      fiber = new double[c];
+      y = new double[c];
+      shifted = new double[c];
+      exps = new double[c];
+      terms = new double[c];
+      local = new double[c];
+    }
+  }
+
+  /**
+   * Fiber {@code (o, s)}: its float32 loss into {@code sc.loss} and d(loss)/d(y_pred) of its elements into
+   * {@code sc.local}.
+   */
+  private void fiber(int o, int s, int c, int inner, float smoothingC, Tensor yPred, Tensor yTrue,
+      Scratch sc) {
+    double[] fiber = sc.fiber;
+    double[] y = sc.y;
+    double[] local = sc.local;
+    double total = 0;
+    for (int k = 0; k < c; k++) {
+      int at = (o * c + k) * inner + s;
+      fiber[k] = KerasReduction.flush((float) yPred.getDouble(at));
+      double v = (float) yTrue.getDouble(at);
+      y[k] = labelSmoothing != 0 ? (float) ((float) (v * (float) (1 - labelSmoothing)) + (float) (labelSmoothing / smoothingC)) : v;
+      total += fiber[k];
+    }
+    if (fromLogits) {
+      // xent_op.h in float32: shifted = x - max (-3e38 - 1.7e38 overflows to -inf there), s = sum exp,
+      // loss = sum q (log s - shifted) (inf, or NaN where q = 0), gradient exp(shifted) / s - q
+      double[] shifted = sc.shifted;
+      double[] exps = sc.exps;
+      double[] terms = sc.terms;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < c; k++) {
+        max = Math.max(max, fiber[k]);
       }
-    }
-    KerasReduction.Reduced r = KerasReduction.reduce(loss, outShape, null, sampleWeight, reduction);
-    double[] g = new double[x.length];
-    for (int o = 0; o < outer; o++) {
-      for (int s = 0; s < inner; s++) {
-        for (int k = 0; k < c; k++) {
-          int at = (o * c + k) * inner + s;
-          g[at] = (float) (r.factor()[o * inner + s] * local[at]);
-        }
+      for (int k = 0; k < c; k++) {
+        shifted[k] = f(fiber[k] - max);
+        exps[k] = f(Math.exp(shifted[k]));
       }
+      double sum = KerasReduction.eigenSum(exps, 0, c);
+      double logSum = f(Math.log(sum));
+      for (int k = 0; k < c; k++) {
+        terms[k] = f(y[k] * f(logSum - shifted[k]));
+        local[k] = f(f(exps[k] / sum) - y[k]);
+      }
+      sc.loss = KerasReduction.eigenSum(terms, 0, c);
+    } else {
+      float sum = (float) total;
+      double l = 0;
+      double dot = 0;
+      for (int k = 0; k < c; k++) {
+        double q = (float) (fiber[k] / sum);
+        double qc = SparseCategoricalCrossentropy.clip(q);
+        l -= y[k] * Math.log(qc);
+        // d/dq of -y log clip(q): -y/q where the clip passes, else 0
+        local[k] = SparseCategoricalCrossentropy.inside(q) ? -y[k] / q : 0;
+        dot += local[k] * fiber[k];
+      }
+      // q = p / sum(p): dq_k/dp_j = ([k=j] - q_k) / sum
+      for (int k = 0; k < c; k++) {
+        local[k] = (local[k] - dot / sum) / sum;
+      }
+      sc.loss = (float) l;
     }
-    return new LossAndGrad(r.loss(), Tensor.ofFloating(yPred.dtype(), g, shape));
   }
 
   /** A float32 kernel's result: rounded, then flushed if subnormal. */
