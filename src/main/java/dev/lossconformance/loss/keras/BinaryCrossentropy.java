@@ -5,6 +5,7 @@ import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.loss.tf.FloatingOut;
 import dev.lossconformance.loss.tf.TfNn;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -58,7 +59,7 @@ public final class BinaryCrossentropy {
     // gradient scale do not depend on the losses, so they come first, and the per-sample losses are
     // reduced in row order after
     double[] w = KerasReduction.weights(rows, outShape, null, sampleWeight, reduction);
-    KerasFast.Writer g = new KerasFast.Writer(yPred.dtype(), n);
+    FloatingOut g = new FloatingOut(yPred.dtype(), n);
     double[] loss = new double[rows];
     int chunks = Parallel.chunks(n, rows);
     Runnable[] work = new Runnable[chunks];

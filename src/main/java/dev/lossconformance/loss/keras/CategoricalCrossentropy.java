@@ -6,6 +6,7 @@ import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.loss.tf.FloatingOut;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -56,7 +57,7 @@ public final class CategoricalCrossentropy {
     // the chunking): its loss and gradient; the reduction's weights and gradient scale do not depend on
     // the losses, so they come first, and the per-sample losses are reduced in order after
     double[] w = KerasReduction.weights(fibers, outShape, null, sampleWeight, reduction);
-    KerasFast.Writer g = new KerasFast.Writer(yPred.dtype(), yPred.numel());
+    FloatingOut g = new FloatingOut(yPred.dtype(), yPred.numel());
     double[] loss = new double[fibers];
     int chunks = Parallel.chunks(yPred.numel(), fibers);
     Runnable[] work = new Runnable[chunks];

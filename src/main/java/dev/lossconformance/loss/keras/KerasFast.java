@@ -145,27 +145,4 @@ final class KerasFast {
     Tensor loss = KerasReduction.total(res, outShape, w, mode);
     return new LossAndGrad(loss, f32 ? Tensor.wrapFloats(g32, yPred.shape()) : Tensor.wrapDoubles(g64, yPred.shape()));
   }
-
-  /** A gradient of y_pred's dtype (floating: float32 or float64), written element by element and wrapped. */
-  static final class Writer {
-    private final float[] f;
-    private final double[] d;
-
-    Writer(DType dtype, int n) {
-      f = dtype == DType.FLOAT32 ? new float[n] : null;
-      d = f == null ? new double[n] : null;
-    }
-
-    void set(int i, float v) {
-      if (f != null) {
-        f[i] = v;
-      } else {
-        d[i] = v;
-      }
-    }
-
-    Tensor tensor(int[] shape) {
-      return f != null ? Tensor.wrapFloats(f, shape) : Tensor.wrapDoubles(d, shape);
-    }
-  }
 }

@@ -6,6 +6,7 @@ import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.loss.tf.FloatingOut;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -220,7 +221,7 @@ public final class KerasRegression {
     int rows = Tensor.numel(outShape);
     int n = Tensor.numel(shape);
     double[] w = KerasReduction.weights(rows, outShape, null, sampleWeight, mode);
-    KerasFast.Writer g = new KerasFast.Writer(yPred.dtype(), n);
+    FloatingOut g = new FloatingOut(yPred.dtype(), n);
     double[] loss = new double[rows];
     int chunks = Parallel.chunks(n, rows);
     Runnable[] work = new Runnable[chunks];

@@ -4,6 +4,7 @@ import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
@@ -45,34 +46,56 @@ public final class TfNn {
     int[] outShape = f.reducedShape();
     boolean f32 = logits.dtype() == DType.FLOAT32;
     boolean labels32 = labels.dtype() == DType.FLOAT32;
-    double[] x = logits.toDoubleArray();
-    double[] y = labels.toDoubleArray();
-    double[] loss = new double[outer * inner];
-    double[] g = new double[x.length];
-    double[] d = new double[c];
-    double[] t = new double[c];
-    for (int o = 0; o < outer; o++) {
-      for (int s = 0; s < inner; s++) {
+    int fibers = outer * inner;
+    FloatingOut loss = new FloatingOut(logits.dtype(), fibers);
+    FloatingOut g = new FloatingOut(logits.dtype(), logits.numel());
+    chunked(logits.numel(), fibers, (from, to) -> {
+      double[] d = new double[c];
+      double[] t = new double[c];
+      for (int fi = from; fi < to; fi++) {
+        int o = fi / inner;
+        int s = fi % inner;
         double m = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < c; k++) {
-          m = Math.max(m, read(f32, x[(o * c + k) * inner + s]));
+          m = Math.max(m, read(f32, logits.getDouble((o * c + k) * inner + s)));
         }
         for (int k = 0; k < c; k++) {
-          d[k] = r(f32, read(f32, x[(o * c + k) * inner + s]) - m);
+          d[k] = r(f32, read(f32, logits.getDouble((o * c + k) * inner + s)) - m);
           t[k] = r(f32, Math.exp(d[k]));
         }
         double sum = leftSum(f32, t, c);
         double logSum = r(f32, Math.log(sum));
         for (int k = 0; k < c; k++) {
           int at = (o * c + k) * inner + s;
-          double yk = r(f32, read(labels32, y[at]));
-          g[at] = r(f32, r(f32, t[k] / sum) - yk);
+          double yk = r(f32, read(labels32, labels.getDouble(at)));
+          g.set(at, r(f32, r(f32, t[k] / sum) - yk));
           t[k] = r(f32, yk * r(f32, logSum - d[k]));
         }
-        loss[o * inner + s] = leftSum(f32, t, c);
+        loss.set(fi, leftSum(f32, t, c));
       }
+    });
+    return new LossAndGrad(loss.tensor(outShape), g.tensor(shape));
+  }
+
+  /** A chunk's range of units: {@code [from, to)}. */
+  private interface Range {
+    void run(int from, int to);
+  }
+
+  /**
+   * Runs {@code body} over the units {@code [0, units)} of a kernel of {@code elements} elements, in
+   * {@link Parallel}'s chunks (one below its threshold). Every kernel here writes each unit's outputs
+   * from that unit alone, so the result does not depend on the chunking or the thread count.
+   */
+  private static void chunked(long elements, int units, Range body) {
+    int chunks = Parallel.chunks(elements, units);
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = Parallel.from(units, chunks, k);
+      int to = Parallel.from(units, chunks, k + 1);
+      work[k] = () -> body.run(from, to);
     }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
+    Parallel.run(work);
   }
 
   /**
@@ -178,28 +201,29 @@ public final class TfNn {
     // sparse_xent_op.h SparseXentEigenImpl, in the logits' dtype as the dense kernel: d = x - m,
     // s = sum exp(d) in Eigen's lane order, loss log s - d_y, backprop exp(d) / s - onehot
     boolean f32 = logits.dtype() == DType.FLOAT32;
-    double[] x = logits.toDoubleArray();
-    double[] loss = new double[rows];
-    double[] g = new double[x.length];
-    double[] d = new double[c];
-    double[] t = new double[c];
-    for (int i = 0; i < rows; i++) {
-      double m = Double.NEGATIVE_INFINITY;
-      for (int k = 0; k < c; k++) {
-        m = Math.max(m, read(f32, x[i * c + k]));
+    FloatingOut loss = new FloatingOut(logits.dtype(), rows);
+    FloatingOut g = new FloatingOut(logits.dtype(), logits.numel());
+    chunked(logits.numel(), rows, (from, to) -> {
+      double[] d = new double[c];
+      double[] t = new double[c];
+      for (int i = from; i < to; i++) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < c; k++) {
+          m = Math.max(m, read(f32, logits.getDouble(i * c + k)));
+        }
+        for (int k = 0; k < c; k++) {
+          d[k] = r(f32, read(f32, logits.getDouble(i * c + k)) - m);
+          t[k] = r(f32, Math.exp(d[k]));
+        }
+        double sum = laneSum(f32, t, c);
+        int y = (int) labels.getLong(i);
+        loss.set(i, r(f32, r(f32, Math.log(sum)) - d[y]));
+        for (int k = 0; k < c; k++) {
+          g.set(i * c + k, r(f32, r(f32, t[k] / sum) - (k == y ? 1 : 0)));
+        }
       }
-      for (int k = 0; k < c; k++) {
-        d[k] = r(f32, read(f32, x[i * c + k]) - m);
-        t[k] = r(f32, Math.exp(d[k]));
-      }
-      double sum = laneSum(f32, t, c);
-      int y = (int) labels.getLong(i);
-      loss[i] = r(f32, r(f32, Math.log(sum)) - d[y]);
-      for (int k = 0; k < c; k++) {
-        g[i * c + k] = r(f32, r(f32, t[k] / sum) - (k == y ? 1 : 0));
-      }
-    }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
+    });
+    return new LossAndGrad(loss.tensor(outShape), g.tensor(shape));
   }
 
   /**
@@ -247,15 +271,17 @@ public final class TfNn {
     requireSameDtype("Mul", logits, labels);
     boolean f32 = logits.dtype() == DType.FLOAT32;
     int n = logits.numel();
-    double[] loss = new double[n];
-    double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      double x = logits.getDouble(i);
-      double z = labels.getDouble(i);
-      loss[i] = sigmoidCrossEntropy(f32, z, x);
-      g[i] = sigmoidCrossEntropyGrad(f32, z, x);
-    }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
+    FloatingOut loss = new FloatingOut(logits.dtype(), n);
+    FloatingOut g = new FloatingOut(logits.dtype(), n);
+    chunked(n, n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        double x = logits.getDouble(i);
+        double z = labels.getDouble(i);
+        loss.set(i, sigmoidCrossEntropy(f32, z, x));
+        g.set(i, sigmoidCrossEntropyGrad(f32, z, x));
+      }
+    });
+    return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
   }
 
   /**
@@ -277,29 +303,36 @@ public final class TfNn {
     // then (1 - labels) * logits: Mul(1 - z, x)
     requireSameDtype("Mul", posWeight, labels);
     requireSameDtype("Mul", labels, logits);
-    int[] qAt = Shapes.broadcastIndex(WEIGHTED + ": pos_weight", posWeight.shape(), shape);
+    // pos_weight's element for each logit: itself when of the logits' shape, its one element when it has
+    // one (and no more dimensions), else the broadcast's index (which refuses incompatible shapes)
+    int[] pw = posWeight.shape();
+    boolean sameShape = Arrays.equals(pw, shape);
+    boolean single = !sameShape && posWeight.numel() == 1 && pw.length <= shape.length;
+    int[] qAt = sameShape || single ? null : Shapes.broadcastIndex(WEIGHTED + ": pos_weight", pw, shape);
     boolean f32 = logits.dtype() == DType.FLOAT32;
     int n = logits.numel();
-    double[] loss = new double[n];
-    double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      double x = read(f32, logits.getDouble(i));
-      double z = read(f32, labels.getDouble(i));
-      double q = read(f32, posWeight.getDouble(qAt[i]));
-      double lw = r(f32, 1 + r(f32, r(f32, q - 1) * z));
-      double u = r(f32, 1 - z);
-      double e = r(f32, Math.exp(-Math.abs(x)));
-      double nx = -x;
-      double relu = nx > 0 ? nx : (Double.isNaN(nx) ? nx : 0);
-      double b = r(f32, lw * r(f32, r(f32, Math.log1p(e)) + relu));
-      loss[i] = r(f32, r(f32, u * x) + b);
-      double reluGrad = r(f32, lw * (nx > 0 ? 1.0 : 0.0));
-      double gna = r(f32, r(f32, lw * r(f32, 1 / r(f32, 1 + e))) * e);
-      double sign = x > 0 ? 1 : x < 0 ? -1 : Double.isNaN(x) ? x : 0;
-      // AddN in the ready queue's order: Mul((1 - z), x)'s, Neg(x)'s (under Relu), Abs's
-      g[i] = r(f32, r(f32, u + -reluGrad) + r(f32, -gna * sign));
-    }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
+    FloatingOut loss = new FloatingOut(logits.dtype(), n);
+    FloatingOut g = new FloatingOut(logits.dtype(), n);
+    chunked(n, n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        double x = read(f32, logits.getDouble(i));
+        double z = read(f32, labels.getDouble(i));
+        double q = read(f32, posWeight.getDouble(qAt != null ? qAt[i] : single ? 0 : i));
+        double lw = r(f32, 1 + r(f32, r(f32, q - 1) * z));
+        double u = r(f32, 1 - z);
+        double e = r(f32, Math.exp(-Math.abs(x)));
+        double nx = -x;
+        double relu = nx > 0 ? nx : (Double.isNaN(nx) ? nx : 0);
+        double b = r(f32, lw * r(f32, r(f32, Math.log1p(e)) + relu));
+        loss.set(i, r(f32, r(f32, u * x) + b));
+        double reluGrad = r(f32, lw * (nx > 0 ? 1.0 : 0.0));
+        double gna = r(f32, r(f32, lw * r(f32, 1 / r(f32, 1 + e))) * e);
+        double sign = x > 0 ? 1 : x < 0 ? -1 : Double.isNaN(x) ? x : 0;
+        // AddN in the ready queue's order: Mul((1 - z), x)'s, Neg(x)'s (under Relu), Abs's
+        g.set(i, r(f32, r(f32, u + -reluGrad) + r(f32, -gna * sign)));
+      }
+    });
+    return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
   }
 
   private static void nonNull(String api, Tensor labels, Tensor logits) {
@@ -367,22 +400,24 @@ public final class TfNn {
     double half = r(f32, 0.5);
     double twoPi = r(f32, 2 * Math.PI);
     int n = logInput.numel();
-    double[] loss = new double[n];
-    double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      double c = read(f32, logInput.getDouble(i));
-      double z = read(f32, targets.getDouble(i));
-      double e = r(f32, Math.exp(c));
-      double l = r(f32, e - r(f32, c * z));
-      if (computeFullLoss) {
-        double stirling = r(f32, r(f32, z * r(f32, Math.log(z))) - z);
-        stirling = r(f32, stirling + r(f32, half * r(f32, Math.log(r(f32, twoPi * z)))));
-        // where(0 <= z <= 1, zeros, stirling), then +=
-        l = r(f32, l + (z >= 0 && z <= 1 ? 0.0 : stirling));
+    FloatingOut loss = new FloatingOut(logInput.dtype(), n);
+    FloatingOut g = new FloatingOut(logInput.dtype(), n);
+    chunked(n, n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        double c = read(f32, logInput.getDouble(i));
+        double z = read(f32, targets.getDouble(i));
+        double e = r(f32, Math.exp(c));
+        double l = r(f32, e - r(f32, c * z));
+        if (computeFullLoss) {
+          double stirling = r(f32, r(f32, z * r(f32, Math.log(z))) - z);
+          stirling = r(f32, stirling + r(f32, half * r(f32, Math.log(r(f32, twoPi * z)))));
+          // where(0 <= z <= 1, zeros, stirling), then +=
+          l = r(f32, l + (z >= 0 && z <= 1 ? 0.0 : stirling));
+        }
+        loss.set(i, l);
+        g.set(i, r(f32, e + -z));
       }
-      loss[i] = l;
-      g[i] = r(f32, e + -z);
-    }
-    return new LossAndGrad(Tensor.ofFloating(logInput.dtype(), loss, shape), Tensor.ofFloating(logInput.dtype(), g, shape));
+    });
+    return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
   }
 }
