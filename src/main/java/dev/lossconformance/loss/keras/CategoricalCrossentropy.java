@@ -7,6 +7,7 @@ import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.loss.tf.FloatingOut;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -37,6 +38,15 @@ public final class CategoricalCrossentropy {
 
   /** The loss and d(sum of loss)/d(y_pred); {@code sampleWeight} {@code null} for none. */
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    return apply(yTrue, yPred, sampleWeight, true);
+  }
+
+  /** The op-by-op path alone, every fiber through {@link #fiber} (for the tests of the fast rows). */
+  LossAndGrad exact(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    return apply(yTrue, yPred, sampleWeight, false);
+  }
+
+  private LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight, boolean fastRows) {
     Shapes.nonNull(API, "yTrue", yTrue);
     Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
@@ -59,14 +69,22 @@ public final class CategoricalCrossentropy {
     double[] w = KerasReduction.weights(fibers, outShape, null, sampleWeight, reduction);
     FloatingOut g = new FloatingOut(yPred.dtype(), yPred.numel());
     double[] loss = new double[fibers];
+    // from logits over the last axis, a row of ordinary logits takes the float32 rows (FastRows), the rest this
+    // class's op-by-op fiber
+    boolean fast = fastRows && fromLogits && inner == 1 && c > 0;
     int chunks = Parallel.chunks(yPred.numel(), fibers);
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
       int from = Parallel.from(fibers, chunks, k);
       int to = Parallel.from(fibers, chunks, k + 1);
       work[k] = () -> {
+        FastRows rows = fast ? new FastRows(yTrue, yPred, c, smoothingC, g) : null;
         Scratch sc = new Scratch(c);
         for (int row = from; row < to; row++) {
+          if (rows != null && rows.row(row, w, fibers)) {
+            loss[row] = rows.loss;
+            continue;
+          }
           fiber(row / inner, row % inner, c, inner, smoothingC, yPred, yTrue, sc);
           loss[row] = sc.loss;
           double factor = KerasReduction.factor(w, row, fibers, reduction);
@@ -78,6 +96,70 @@ public final class CategoricalCrossentropy {
     }
     Parallel.run(work);
     return new LossAndGrad(KerasReduction.total(loss, outShape, w, reduction), g.tensor(shape));
+  }
+
+  /**
+   * One chunk's fast rows: {@code SoftmaxCrossEntropyWithLogits} in float32 on {@link SoftmaxRows} (the
+   * Vector API's when present), the same ops and flushes as {@link #fiber}'s from-logits branch (only
+   * the vector EXP may differ, by an ulp), for rows whose logits (as float32) are finite and 0 or of
+   * magnitude at least 2^-100 ({@link SoftmaxRows#max}); y_pred is read in place (a float64 row cast
+   * to float32), the labels as float32 (label smoothing in float32 as Keras computes it).
+   */
+  private final class FastRows {
+    private final Tensor yTrue;
+    private final float[] x32;
+    private final double[] x64;
+    private final int c;
+    private final float keep;
+    private final float add;
+    private final FloatingOut g;
+    private final SoftmaxRows kernel = SoftmaxRows.best();
+    private final float[] row;
+    private final float[] y;
+    private final float[] e;
+    private final float[] t;
+    double loss;
+
+    FastRows(Tensor yTrue, Tensor yPred, int c, float smoothingC, FloatingOut g) {
+      this.yTrue = yTrue;
+      boolean f32 = yPred.dtype() == DType.FLOAT32;
+      x32 = f32 ? yPred.backingFloats() : null;
+      x64 = f32 ? null : yPred.backingDoubles();
+      this.c = c;
+      keep = (float) (1 - labelSmoothing);
+      add = (float) (labelSmoothing / smoothingC);
+      this.g = g;
+      row = f32 ? null : new float[c];
+      y = new float[c];
+      e = new float[c];
+      t = new float[c];
+    }
+
+    /** Row {@code r}'s loss into {@code loss[r]} and its gradient into {@code g}; false (nothing written) when the row is not ordinary. */
+    boolean row(int r, double[] w, int fibers) {
+      float[] src = x32;
+      int base = r * c;
+      if (x32 == null) {
+        kernel.narrow(x64, base, c, row);
+        src = row;
+        base = 0;
+      }
+      float m = kernel.max(src, base, c);
+      if (Float.isNaN(m)) {
+        return false;
+      }
+      for (int k = 0; k < c; k++) {
+        float v = (float) yTrue.getDouble(r * c + k);
+        y[k] = labelSmoothing != 0 ? v * keep + add : v;
+      }
+      float s = kernel.expSum(src, base, c, m, e);
+      loss = kernel.softRow(src, base, c, m, (float) Math.log(s), s, y, e, t);
+      double factor = KerasReduction.factor(w, r, fibers, reduction);
+      for (int k = 0; k < c; k++) {
+        g.set(r * c + k, (float) (factor * e[k]));
+      }
+      return true;
+    }
   }
 
   /** One chunk's per-fiber work arrays, and the fiber's loss. */

@@ -153,4 +153,50 @@ class SoftmaxRows {
       out[at + k] = flush((float) x[from + k]);
     }
   }
+
+  /**
+   * The soft-label part of a {@code SoftmaxCrossEntropyWithLogits} row (xent_op.h, what Keras'
+   * {@code CategoricalCrossentropy(from_logits=True)} runs) from its exponentials {@code e} (of
+   * {@link #expSum}) and {@code logSum = log s}: the terms {@code y (logSum - (x - m))} into
+   * {@code t}, each flushed, summed as {@link KerasReduction#eigenSum} (every addition flushed), which
+   * is returned; and the backprop {@code e / s - y} (the quotient and the difference flushed) written
+   * over {@code e}. {@code y[0, len)} are the float32 labels.
+   */
+  float softRow(float[] x, int from, int len, float m, float logSum, float s, float[] y, float[] e, float[] t) {
+    for (int k = 0; k < len; k++) {
+      t[k] = flush(y[k] * (logSum - (x[from + k] - m)));
+      e[k] = flush(flushExp(e[k] / s) - y[k]);
+    }
+    return flushedSum(t, len);
+  }
+
+  /** {@link KerasReduction#eigenSum} of the float32 {@code v[0, len)}, every addition flushed. */
+  static float flushedSum(float[] v, int len) {
+    int p = KerasReduction.PACKET;
+    int vectorized = len / p * p;
+    float accum = 0;
+    for (int j = vectorized; j < len; j++) {
+      accum = flush(accum + v[j]);
+    }
+    if (vectorized == 0) {
+      return accum;
+    }
+    float[] lanes = new float[p];
+    for (int j = 0; j < vectorized; j += p) {
+      for (int l = 0; l < p; l++) {
+        lanes[l] = flush(lanes[l] + v[j + l]);
+      }
+    }
+    return flush(accum + halve(lanes));
+  }
+
+  /** Eigen's predux of 8 lanes, every addition flushed: the upper half onto the lower until one is left. */
+  static float halve(float[] lanes) {
+    for (int width = KerasReduction.PACKET / 2; width >= 1; width /= 2) {
+      for (int l = 0; l < width; l++) {
+        lanes[l] = flush(lanes[l] + lanes[l + width]);
+      }
+    }
+    return lanes[0];
+  }
 }

@@ -105,4 +105,36 @@ final class VectorSoftmaxRows extends SoftmaxRows {
     }
     super.narrow(x, from + bound, len - bound, out, bound);
   }
+
+  @Override
+  float softRow(float[] x, int from, int len, float m, float logSum, float s, float[] y, float[] e, float[] t) {
+    int bound = S.loopBound(len);
+    FloatVector mv = FloatVector.broadcast(S, m);
+    FloatVector lv = FloatVector.broadcast(S, logSum);
+    FloatVector sv = FloatVector.broadcast(S, s);
+    FloatVector lanes = FloatVector.zero(S);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector yv = FloatVector.fromArray(S, y, k);
+      FloatVector term = flush(yv.mul(lv.sub(FloatVector.fromArray(S, x, from + k).sub(mv))));
+      lanes = flush(lanes.add(term));
+      FloatVector q = FloatVector.fromArray(S, e, k).div(sv);
+      q = q.blend(0f, q.compare(VectorOperators.LT, Float.MIN_NORMAL));
+      flush(q.sub(yv)).intoArray(e, k);
+    }
+    float accum = 0;
+    for (int k = bound; k < len; k++) {
+      accum = flush(accum + flush(y[k] * (logSum - (x[from + k] - m))));
+      e[k] = flush(flushExp(e[k] / s) - y[k]);
+    }
+    if (bound == 0) {
+      return accum;
+    }
+    lanes.intoArray(t, 0);
+    return flush(accum + halve(t));
+  }
+
+  /** Each lane as TF's FTZ leaves it: a subnormal is a zero of its sign. */
+  private static FloatVector flush(FloatVector v) {
+    return v.blend(v.mul(0f), v.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+  }
 }

@@ -71,6 +71,40 @@ class KerasFastPathTest {
     assertClose("apply", exact.gradInput(), api.gradInput());
   }
 
+  /**
+   * CategoricalCrossentropy(from_logits=True)'s fast rows against its op-by-op fibers: one-hot, soft and
+   * smoothed labels (negative and subnormal ones too), rows of non-ordinary logits (NaN, inf, a
+   * subnormal) among ordinary ones, which take the op-by-op fiber.
+   */
+  @ParameterizedTest(name = "{0}x{1} {2} smoothing {3} {4}")
+  @CsvSource({
+      "4096, 100, float32, 0.1, sum_over_batch_size", "300, 1000, float32, 0, none", "300, 1000, float64, 0.2, sum",
+      "64, 1, float32, 0, sum_over_batch_size", "64, 7, float32, 0.1, none", "64, 9, float64, 0, sum",
+      "64, 17, float32, 0.3, sum_over_batch_size", "64, 33, float32, 0, sum_over_batch_size"})
+  void categoricalFromLogitsMatchesTheExactPath(int n, int c, String dtype, double smoothing, String reduction) {
+    SplittableRandom rng = new SplittableRandom(n * 17L + c);
+    double[] x = new double[n * c];
+    double[] y = new double[n * c];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rng.nextGaussian() * (i % 5 == 0 ? 40 : 3);
+      int r = i / c;
+      y[i] = r % 3 == 0 ? (rng.nextInt(c) == 0 ? 1 : 0) : r % 3 == 1 ? rng.nextDouble() : rng.nextGaussian();
+    }
+    y[3] = 1e-40;
+    y[4] = -1e-39;
+    x[2 * c] = Double.NaN;
+    x[4 * c + 1] = Double.POSITIVE_INFINITY;
+    x[6 * c] = 1e-40;
+    DType dt = DType.fromJsonName(dtype);
+    Tensor yPred = Tensor.ofFloating(dt, x, n, c);
+    Tensor yTrue = Tensor.ofFloating(dt, y, n, c);
+    CategoricalCrossentropy loss = new CategoricalCrossentropy(true, smoothing, -1, KerasReduction.Mode.of(reduction));
+    LossAndGrad exact = loss.exact(yTrue, yPred, null);
+    LossAndGrad fast = loss.apply(yTrue, yPred, null);
+    assertClose("loss", exact.loss(), fast.loss());
+    assertClose("grad_y_pred", exact.gradInput(), fast.gradInput());
+  }
+
   /** The rows' results do not depend on the chunking (so not on the thread count): bit for bit. */
   @Test
   void sparseFromLogitsDoesNotDependOnTheChunks() {
