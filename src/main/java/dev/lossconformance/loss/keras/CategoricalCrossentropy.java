@@ -107,6 +107,7 @@ public final class CategoricalCrossentropy {
    */
   private final class FastRows {
     private final Tensor yTrue;
+    private final float[] y32;
     private final float[] x32;
     private final double[] x64;
     private final int c;
@@ -122,6 +123,7 @@ public final class CategoricalCrossentropy {
 
     FastRows(Tensor yTrue, Tensor yPred, int c, float smoothingC, FloatingOut g) {
       this.yTrue = yTrue;
+      y32 = yTrue.dtype() == DType.FLOAT32 ? yTrue.backingFloats() : null;
       boolean f32 = yPred.dtype() == DType.FLOAT32;
       x32 = f32 ? yPred.backingFloats() : null;
       x64 = f32 ? null : yPred.backingDoubles();
@@ -148,16 +150,18 @@ public final class CategoricalCrossentropy {
       if (Float.isNaN(m)) {
         return false;
       }
-      for (int k = 0; k < c; k++) {
-        float v = (float) yTrue.getDouble(r * c + k);
-        y[k] = labelSmoothing != 0 ? v * keep + add : v;
+      if (y32 != null && labelSmoothing == 0) {
+        System.arraycopy(y32, r * c, y, 0, c);
+      } else {
+        for (int k = 0; k < c; k++) {
+          float v = y32 != null ? y32[r * c + k] : (float) yTrue.getDouble(r * c + k);
+          y[k] = labelSmoothing != 0 ? v * keep + add : v;
+        }
       }
       float s = kernel.expSum(src, base, c, m, e);
       loss = kernel.softRow(src, base, c, m, (float) Math.log(s), s, y, e, t);
       double factor = KerasReduction.factor(w, r, fibers, reduction);
-      for (int k = 0; k < c; k++) {
-        g.set(r * c + k, (float) (factor * e[k]));
-      }
+      g.setScaled(r * c, e, c, factor);
       return true;
     }
   }

@@ -30,6 +30,23 @@ public final class FloatingOut {
     }
   }
 
+  /**
+   * Elements {@code [at, at + len)}: {@code factor * v[k]} rounded to float32 (a float32 result of
+   * y_pred's dtype, as Keras' gradients are), {@code v} being float32 values.
+   */
+  public void setScaled(int at, float[] v, int len, double factor) {
+    Shapes.nonNull("FloatingOut.setScaled", "v", v);
+    if (f != null) {
+      for (int k = 0; k < len; k++) {
+        f[at + k] = (float) (factor * v[k]);
+      }
+    } else {
+      for (int k = 0; k < len; k++) {
+        d[at + k] = (float) (factor * v[k]);
+      }
+    }
+  }
+
   /** The elements as a tensor of {@code shape}, sharing this array. */
   public Tensor tensor(int[] shape) {
     Shapes.nonNull("FloatingOut.tensor", "shape", shape);
