@@ -59,16 +59,29 @@ final class KerasFast {
    */
   static LossAndGrad sparseSoftmax(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode,
       float[] into32, double[] into64) {
-    return sparseSoftmax(yTrue, yPred, sampleWeight, mode, into32, into64, SoftmaxRows.best(), -1);
+    return sparse(yTrue, yPred, sampleWeight, mode, true, into32, into64, SoftmaxRows.best(), -1);
   }
 
   /**
-   * {@link #sparseSoftmax(Tensor, Tensor, Tensor, KerasReduction.Mode, float[], double[])} on the rows
-   * implementation {@code kernel} in {@code chunks} chunks ({@code -1}: {@link Parallel#chunks}'s), for
-   * the tests of chunk independence.
+   * {@code SparseCategoricalCrossentropy(from_logits=False)} without {@code ignore_class}: the rows of
+   * {@link #sparseSoftmax} on {@code z = log(clip(p, 1e-7, 1 - 1e-7))} (nn.py; the float32 log of a
+   * clipped value is a normal float in [-16.2, -1.2e-7], so the logits are always ordinary), the
+   * gradient then times Log's {@code 1 / clip(p)} (flushed) where clip_by_value passes it, else 0.
+   * Domain: that of {@link #sparseSoftmax} for the shapes and labels, and no NaN probability (a NaN row
+   * is the exact path's).
    */
-  static LossAndGrad sparseSoftmax(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode,
-      float[] into32, double[] into64, SoftmaxRows kernel, int chunkCount) {
+  static LossAndGrad sparseProbabilities(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode,
+      float[] into32, double[] into64) {
+    return sparse(yTrue, yPred, sampleWeight, mode, false, into32, into64, SoftmaxRows.best(), -1);
+  }
+
+  /**
+   * {@link #sparseSoftmax} ({@code fromLogits}) or {@link #sparseProbabilities} on the rows
+   * implementation {@code kernel} in {@code chunkCount} chunks ({@code -1}: {@link Parallel#chunks}'s),
+   * for the tests of chunk independence.
+   */
+  static LossAndGrad sparse(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode,
+      boolean fromLogits, float[] into32, double[] into64, SoftmaxRows kernel, int chunkCount) {
     DType dt = yPred.dtype();
     if (dt != DType.FLOAT32 && dt != DType.FLOAT64) {
       return null;
@@ -114,23 +127,37 @@ final class KerasFast {
       work[k] = () -> {
         float[] e = new float[c];
         float[] row = f32 ? x32 : new float[c];
+        float[] z = fromLogits ? null : new float[c];
         for (int i = from; i < to; i++) {
           int base = f32 ? i * c : 0;
           if (!f32) {
             kernel.narrow(x64, i * c, c, row); // Keras' cast to float32, read with DAZ
           }
-          float m = kernel.max(row, base, c);
+          float[] logits = row;
+          int at = base;
+          if (!fromLogits) {
+            kernel.logClip(row, base, c, z);
+            logits = z;
+            at = 0;
+          }
+          float m = kernel.max(logits, at, c);
           if (Float.isNaN(m)) {
             return;
           }
-          float s = kernel.expSum(row, base, c, m, e);
+          float s = kernel.expSum(logits, at, c, m, e);
           int y = labels[i];
-          res[i] = (float) Math.log(s) - (row[base + y] - m);
+          res[i] = (float) Math.log(s) - (logits[at + y] - m);
           float up = SoftmaxRows.flush((float) KerasReduction.factor(w, i, rows, mode));
           if (f32) {
             kernel.gradRow(e, c, s, up, y, g32, i * c);
+            if (!fromLogits) {
+              SoftmaxRows.clipGrad(row, base, c, g32, i * c);
+            }
           } else {
             kernel.gradRow(e, c, s, up, y, g64, i * c);
+            if (!fromLogits) {
+              SoftmaxRows.clipGrad(row, base, c, g64, i * c);
+            }
           }
         }
         ok[chunk] = true;

@@ -199,4 +199,47 @@ class SoftmaxRows {
     }
     return lanes[0];
   }
+
+  /**
+   * nn.py's {@code log(clip_by_value(p, 1e-7, 1 - 1e-7))} of {@code p[from, from + len)} in float32 into
+   * {@code z[0, len)} (a NaN stays NaN; the log of the clipped value is always normal). Scalar
+   * {@code Math.log} in both implementations: the Vector API's LOG is within an ulp, but an ulp of
+   * {@code z} (up to 16 in magnitude) moves the gradient by up to 5 float32 ulps, beyond the gate's 4
+   * (measured in KerasFastPathTest), so the vector rows keep the exact path's log.
+   */
+  void logClip(float[] p, int from, int len, float[] z) {
+    logClip(p, from, len, z, 0);
+  }
+
+  /** {@link #logClip} into {@code z[at, at + len)}. */
+  final void logClip(float[] p, int from, int len, float[] z, int at) {
+    for (int k = 0; k < len; k++) {
+      z[at + k] = (float) Math.log(clip(p[from + k]));
+    }
+  }
+
+  /** clip_by_value's Minimum then Maximum in float32 (NaN stays NaN). */
+  static float clip(float p) {
+    return Math.max(Math.min(p, SparseCategoricalCrossentropy.ONE_MINUS_EPSILON), KerasReduction.EPSILON);
+  }
+
+  /**
+   * The gradient {@code g[to, to + len)} of the log's input taken to the probabilities {@code p[from, ...)}:
+   * Log's {@code g * (1 / clip(p))} (each op rounded, the product flushed) where clip_by_value's
+   * Minimum and Maximum pass it ({@code 1e-7 <= p <= 1 - 1e-7}, ties passing), else 0.
+   */
+  static void clipGrad(float[] p, int from, int len, float[] g, int to) {
+    for (int k = 0; k < len; k++) {
+      float v = p[from + k];
+      g[to + k] = SparseCategoricalCrossentropy.inside(v) ? flush(g[to + k] * (1 / clip(v))) : 0f;
+    }
+  }
+
+  /** {@link #clipGrad(float[], int, int, float[], int)} of a float64 gradient holding float32 values. */
+  static void clipGrad(float[] p, int from, int len, double[] g, int to) {
+    for (int k = 0; k < len; k++) {
+      float v = p[from + k];
+      g[to + k] = SparseCategoricalCrossentropy.inside(v) ? flush((float) g[to + k] * (1 / clip(v))) : 0f;
+    }
+  }
 }

@@ -71,8 +71,9 @@ public final class SparseCategoricalCrossentropy {
     Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
     KerasFast.requireGradInto(API, yPred, into32, into64);
-    LossAndGrad fast = fromLogits && ignoreClass == null
-        ? KerasFast.sparseSoftmax(yTrue, yPred, sampleWeight, reduction, into32, into64) : null;
+    LossAndGrad fast = ignoreClass != null ? null : fromLogits
+        ? KerasFast.sparseSoftmax(yTrue, yPred, sampleWeight, reduction, into32, into64)
+        : KerasFast.sparseProbabilities(yTrue, yPred, sampleWeight, reduction, into32, into64);
     return fast != null ? fast : KerasFast.into(exact(yTrue, yPred, sampleWeight), into32, into64);
   }
 

@@ -72,6 +72,44 @@ class KerasFastPathTest {
   }
 
   /**
+   * SparseCategoricalCrossentropy(from_logits=False): probabilities inside and outside the clip (0, 1,
+   * above 1, negative, subnormal, infinite), float32 and float64, weighted, against the exact path; a
+   * NaN probability goes to the exact path.
+   */
+  @ParameterizedTest(name = "{0}x{1} {2} {3} weighted {4}")
+  @CsvSource({
+      "4096, 100, float32, sum_over_batch_size, false", "300, 1000, float64, sum, true",
+      "64, 1, float32, none, false", "64, 7, float32, sum_over_batch_size, true", "64, 17, float64, none, false"})
+  void sparseProbabilitiesMatchTheExactPath(int n, int c, String dtype, String reduction, boolean weighted) {
+    SplittableRandom rng = new SplittableRandom(n * 7L + c);
+    double[] x = new double[n * c];
+    double[] odd = {0, 1, 1.5, -0.25, 1e-40, Double.POSITIVE_INFINITY, 1e-7, 0.99999988};
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i % 13 == 0 ? odd[(i / 13) % odd.length] : rng.nextDouble();
+    }
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = rng.nextInt(c);
+    }
+    DType dt = DType.fromJsonName(dtype);
+    Tensor yPred = Tensor.ofFloating(dt, x, n, c);
+    Tensor yTrue = Tensor.ofLongs(t, n);
+    Tensor w = weighted ? Tensor.ofFloating(DType.FLOAT32, rng.doubles(n).map(v -> 3 * v - 1).toArray(), n) : null;
+    KerasReduction.Mode mode = KerasReduction.Mode.of(reduction);
+    SparseCategoricalCrossentropy loss = new SparseCategoricalCrossentropy(false, null, mode);
+    LossAndGrad exact = loss.exact(yTrue, yPred, w);
+    LossAndGrad fast = KerasFast.sparseProbabilities(yTrue, yPred, w, mode, null, null);
+    assertNotNull(fast, "ordinary inputs take the fast path");
+    assertClose("loss", exact.loss(), fast.loss());
+    assertClose("grad_y_pred", exact.gradInput(), fast.gradInput());
+    x[c + 1] = Double.NaN;
+    Tensor withNaN = Tensor.ofFloating(dt, x, n, c);
+    assertNull(KerasFast.sparseProbabilities(yTrue, withNaN, w, mode, null, null));
+    assertArrayEquals(loss.exact(yTrue, withNaN, w).gradInput().toDoubleArray(),
+        loss.apply(yTrue, withNaN, w).gradInput().toDoubleArray());
+  }
+
+  /**
    * CategoricalCrossentropy(from_logits=True)'s fast rows against its op-by-op fibers: one-hot, soft and
    * smoothed labels (negative and subnormal ones too), rows of non-ordinary logits (NaN, inf, a
    * subnormal) among ordinary ones, which take the op-by-op fiber.
@@ -122,9 +160,9 @@ class KerasFastPathTest {
     Tensor yPred = Tensor.ofFloating(DType.FLOAT32, x, n, c);
     Tensor yTrue = Tensor.ofLongs(t, n);
     for (KerasReduction.Mode mode : KerasReduction.Mode.values()) {
-      LossAndGrad one = KerasFast.sparseSoftmax(yTrue, yPred, null, mode, null, null, SoftmaxRows.scalar(), 1);
+      LossAndGrad one = KerasFast.sparse(yTrue, yPred, null, mode, true, null, null, SoftmaxRows.scalar(), 1);
       for (int chunks : new int[] {2, 3, 8, 17, 1000}) {
-        LossAndGrad many = KerasFast.sparseSoftmax(yTrue, yPred, null, mode, null, null, SoftmaxRows.scalar(), chunks);
+        LossAndGrad many = KerasFast.sparse(yTrue, yPred, null, mode, true, null, null, SoftmaxRows.scalar(), chunks);
         assertArrayEquals(one.loss().backingFloats(), many.loss().backingFloats(), mode + " loss, " + chunks + " chunks");
         assertArrayEquals(one.gradInput().backingFloats(), many.gradInput().backingFloats(),
             mode + " grad, " + chunks + " chunks");
