@@ -96,8 +96,9 @@ public final class BinaryCrossentropy {
     if (fromLogits) {
       // nn.py's tf.nn.sigmoid_cross_entropy_with_logits, the tf.nn op in float32 (its rounding points and
       // flushes); its gradient from ones, scaled by the reduction's
-      e[j] = TfNn.sigmoidCrossEntropy(true, y, p);
-      de[j] = TfNn.sigmoidCrossEntropyGrad(true, y, p);
+      double ex = TfNn.sigmoidExp(true, p);
+      e[j] = TfNn.sigmoidCrossEntropy(true, y, p, ex);
+      de[j] = TfNn.sigmoidCrossEntropyGrad(true, y, p, ex);
     } else {
       double pc = SparseCategoricalCrossentropy.clip(p);
       // nn.py's float32 ops, each rounded: bce = target * log(output); bce += (1 - target) * log(1 - output);

@@ -227,20 +227,27 @@ public final class TfNn {
   }
 
   /**
-   * One element of {@code tf.nn.sigmoid_cross_entropy_with_logits} in the dtype ({@code f32}: float32, else
-   * float64), label {@code z}, logit {@code x}, both as the caller holds them (read here as the kernel
-   * reads them: a subnormal is a zero of its sign). nn_impl.py: {@code cond = logits >= zeros;
+   * The {@code exp(neg_abs)} of one element of {@code tf.nn.sigmoid_cross_entropy_with_logits} in the
+   * dtype ({@code f32}: float32, else float64), logit {@code x} as the caller holds it (read as the kernel
+   * reads it: a subnormal is a zero of its sign), which {@link #sigmoidCrossEntropy} and
+   * {@link #sigmoidCrossEntropyGrad} share.
+   */
+  public static double sigmoidExp(boolean f32, double x) {
+    x = read(f32, x);
+    return r(f32, Math.exp(x >= 0 ? -x : x));
+  }
+
+  /**
+   * One element of {@code tf.nn.sigmoid_cross_entropy_with_logits} in the dtype, label {@code z}, logit
+   * {@code x} (read with DAZ), {@code e} its {@link #sigmoidExp}. nn_impl.py: {@code cond = logits >= zeros;
    * relu = where(cond, x, 0); neg_abs = where(cond, -x, x); (relu - x z) + log1p(exp(neg_abs))}, every
    * op rounded to the dtype and flushed. Keras' {@code BinaryCrossentropy(from_logits=True)} runs the
    * same op in float32 and calls this too.
    */
-  public static double sigmoidCrossEntropy(boolean f32, double z, double x) {
+  public static double sigmoidCrossEntropy(boolean f32, double z, double x, double e) {
     x = read(f32, x);
     z = read(f32, z);
-    boolean cond = x >= 0;
-    double relu = cond ? x : 0;
-    double negAbs = cond ? -x : x;
-    double e = r(f32, Math.exp(negAbs));
+    double relu = x >= 0 ? x : 0;
     return r(f32, r(f32, relu - r(f32, x * z)) + r(f32, Math.log1p(e)));
   }
 
@@ -252,11 +259,10 @@ public final class TfNn {
    * (float32 elements in whole AVX packets get Eigen's preciprocal, rcp plus one Newton step: not
    * reproduced, Tolerances allows it.)
    */
-  public static double sigmoidCrossEntropyGrad(boolean f32, double z, double x) {
+  public static double sigmoidCrossEntropyGrad(boolean f32, double z, double x, double e) {
     x = read(f32, x);
     z = read(f32, z);
     boolean cond = x >= 0;
-    double e = r(f32, Math.exp(cond ? -x : x));
     double gn = r(f32, r(f32, 1 / r(f32, 1 + e)) * e);
     return r(f32, r(f32, r(f32, (cond ? 1.0 : 0.0) + -z) + (cond ? 0.0 : gn)) + -(cond ? gn : 0.0));
   }
@@ -277,8 +283,9 @@ public final class TfNn {
       for (int i = from; i < to; i++) {
         double x = logits.getDouble(i);
         double z = labels.getDouble(i);
-        loss.set(i, sigmoidCrossEntropy(f32, z, x));
-        g.set(i, sigmoidCrossEntropyGrad(f32, z, x));
+        double e = sigmoidExp(f32, x);
+        loss.set(i, sigmoidCrossEntropy(f32, z, x, e));
+        g.set(i, sigmoidCrossEntropyGrad(f32, z, x, e));
       }
     });
     return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
