@@ -66,7 +66,9 @@ final class KerasFast {
    * {@code SparseCategoricalCrossentropy(from_logits=False)} without {@code ignore_class}: the rows of
    * {@link #sparseSoftmax} on {@code z = log(clip(p, 1e-7, 1 - 1e-7))} (nn.py; the float32 log of a
    * clipped value is a normal float in [-16.2, -1.2e-7], so the logits are always ordinary), the
-   * gradient then times Log's {@code 1 / clip(p)} (flushed) where clip_by_value passes it, else 0.
+   * gradient then times Log's {@code 1 / clip(p)} (flushed) where clip_by_value passes it, else 0. The
+   * log and the exponentials are the scalar {@code Math} ones in both implementations (the exact
+   * path's bits; only max, sums and the gradient's products are vectorised).
    * Domain: that of {@link #sparseSoftmax} for the shapes and labels, and no NaN probability (a NaN row
    * is the exact path's).
    */
@@ -117,6 +119,9 @@ final class KerasFast {
     float[] g32 = f32 ? (into32 != null ? into32 : new float[n]) : null;
     double[] g64 = f32 ? null : (into64 != null ? into64 : new double[n]);
     double[] res = new double[rows];
+    // the probabilities' exponentials are the scalar (float) Math.exp, the exact path's: through Log's
+    // 1/clip(p) an ulp of the vector exp became 5 ulps of the gradient (KerasFastPathTest), beyond the gate's 4
+    SoftmaxRows exps = fromLogits ? kernel : SoftmaxRows.scalar();
     int chunks = chunkCount > 0 ? Math.min(chunkCount, Math.max(rows, 1)) : Parallel.chunks(n, rows);
     boolean[] ok = new boolean[chunks];
     Runnable[] work = new Runnable[chunks];
@@ -144,7 +149,7 @@ final class KerasFast {
           if (Float.isNaN(m)) {
             return;
           }
-          float s = kernel.expSum(logits, at, c, m, e);
+          float s = exps.expSum(logits, at, c, m, e);
           int y = labels[i];
           res[i] = (float) Math.log(s) - (logits[at + y] - m);
           float up = SoftmaxRows.flush((float) KerasReduction.factor(w, i, rows, mode));
