@@ -3,7 +3,9 @@ package dev.lossconformance.loss.keras;
 import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.loss.tf.FloatingOut;
 import dev.lossconformance.loss.tf.TfNn;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -52,37 +54,59 @@ public final class BinaryCrossentropy {
     int[] outShape = Arrays.copyOf(shape, shape.length - 1);
     int n = yPred.numel();
     int rows = Tensor.numel(outShape); // an empty last axis: tf.reduce_mean gives 0/0 = NaN per sample
-    double[] e = new double[n];
-    double[] de = new double[n];
-    for (int i = 0; i < n; i++) {
-      double y = (float) yTrue.getDouble(i);
-      if (labelSmoothing != 0) {
-        y = (float) ((float) (y * (float) (1 - labelSmoothing)) + (float) (0.5 * labelSmoothing));
-      }
-      double p = (float) yPred.getDouble(i);
-      if (fromLogits) {
-        e[i] = (float) TfNn.sigmoidCrossEntropy(y, p);
-        de[i] = TfNn.sigmoidCrossEntropyGrad(y, p);
-      } else {
-        double pc = SparseCategoricalCrossentropy.clip(p);
-        // nn.py's float32 ops, each rounded: bce = target * log(output); bce += (1 - target) * log(1 - output);
-        // -bce (a label of 3e38 makes target * log(output) -inf in float32: loss inf; found by the sweep)
-        float bce = (float) (y * (float) Math.log(pc));
-        bce = (float) (bce + (float) ((float) (1 - y) * (float) Math.log((float) (1 - pc))));
-        e[i] = -bce;
-        de[i] = SparseCategoricalCrossentropy.inside(p) ? -(y / pc - (1 - y) / (float) (1 - pc)) : 0;
-      }
-    }
+    // one pass per row (rows split over Parallel's workers; each row's result does not depend on the
+    // chunking): the element terms, their Eigen sum, and the gradient; the reduction's weights and
+    // gradient scale do not depend on the losses, so they come first, and the per-sample losses are
+    // reduced in row order after
+    double[] w = KerasReduction.weights(rows, outShape, null, sampleWeight, reduction);
+    FloatingOut g = new FloatingOut(yPred.dtype(), n);
     double[] loss = new double[rows];
-    for (int r = 0; r < rows; r++) {
-      double s = KerasReduction.eigenSum(e, r * last, last);
-      loss[r] = (float) ((float) s / (float) last);
+    int chunks = Parallel.chunks(n, rows);
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = Parallel.from(rows, chunks, k);
+      int to = Parallel.from(rows, chunks, k + 1);
+      work[k] = () -> {
+        double[] e = new double[last];
+        double[] de = new double[last];
+        for (int r = from; r < to; r++) {
+          for (int j = 0; j < last; j++) {
+            term(yTrue.getDouble(r * last + j), yPred.getDouble(r * last + j), e, de, j);
+          }
+          double s = KerasReduction.eigenSum(e, 0, last);
+          loss[r] = (float) ((float) s / (float) last);
+          double factor = KerasReduction.factor(w, r, rows, reduction);
+          for (int j = 0; j < last; j++) {
+            g.set(r * last + j, (float) (factor * de[j] / last));
+          }
+        }
+      };
     }
-    KerasReduction.Reduced red = KerasReduction.reduce(loss, outShape, null, sampleWeight, reduction);
-    double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      g[i] = (float) (red.factor()[i / last] * de[i] / last);
+    Parallel.run(work);
+    return new LossAndGrad(KerasReduction.total(loss, outShape, w, reduction), g.tensor(shape));
+  }
+
+  /** One element's float32 loss term into {@code e[j]} and its gradient from ones into {@code de[j]}. */
+  private void term(double yTrue, double yPred, double[] e, double[] de, int j) {
+    double y = (float) yTrue;
+    if (labelSmoothing != 0) {
+      y = (float) ((float) (y * (float) (1 - labelSmoothing)) + (float) (0.5 * labelSmoothing));
     }
-    return new LossAndGrad(red.loss(), Tensor.ofFloating(yPred.dtype(), g, shape));
+    double p = (float) yPred;
+    if (fromLogits) {
+      // nn.py's tf.nn.sigmoid_cross_entropy_with_logits, the tf.nn op in float32 (its rounding points and
+      // flushes); its gradient from ones, scaled by the reduction's
+      double ex = TfNn.sigmoidExp(true, p);
+      e[j] = TfNn.sigmoidCrossEntropy(true, y, p, ex);
+      de[j] = TfNn.sigmoidCrossEntropyGrad(true, y, p, ex);
+    } else {
+      double pc = SparseCategoricalCrossentropy.clip(p);
+      // nn.py's float32 ops, each rounded: bce = target * log(output); bce += (1 - target) * log(1 - output);
+      // -bce (a label of 3e38 makes target * log(output) -inf in float32: loss inf; found by the sweep)
+      float bce = (float) (y * (float) Math.log(pc));
+      bce = (float) (bce + (float) ((float) (1 - y) * (float) Math.log((float) (1 - pc))));
+      e[j] = -bce;
+      de[j] = SparseCategoricalCrossentropy.inside(p) ? -(y / pc - (1 - y) / (float) (1 - pc)) : 0;
+    }
   }
 }

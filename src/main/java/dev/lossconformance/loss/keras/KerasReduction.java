@@ -66,11 +66,27 @@ public final class KerasReduction {
     Shapes.nonNull("KerasReduction.reduce", "shape", shape);
     Shapes.nonNull("KerasReduction.reduce", "mode", mode);
     int n = values.length;
+    double[] w = weights(n, shape, valid, sampleWeight, mode);
+    double[] factor = new double[n];
+    for (int i = 0; i < n; i++) {
+      factor[i] = factor(w, i, n, mode);
+    }
+    return new Reduced(total(values, shape, w, mode), factor);
+  }
+
+  /**
+   * The weight of each of {@code n} per-sample losses of shape {@code shape}: the mask's (see the class
+   * comment) times {@code sample_weight}'s, each product rounded to float32; {@code null} when there is
+   * neither (every weight 1). It does not depend on the losses, so a kernel can take the gradient's
+   * scale ({@link #factor}) before it computes them.
+   */
+  static double[] weights(int n, int[] shape, boolean[] valid, Tensor sampleWeight, Mode mode) {
+    if (valid == null && sampleWeight == null) {
+      return null;
+    }
     double[] w = new double[n];
     Arrays.fill(w, 1);
-    boolean weighted = false;
     if (valid != null) {
-      weighted = true;
       float scale = 1;
       if (mode == Mode.SUM_OVER_BATCH_SIZE) {
         int count = 0;
@@ -84,32 +100,44 @@ public final class KerasReduction {
       }
     }
     if (sampleWeight != null) {
-      weighted = true;
       int[] map = sampleWeightIndex(sampleWeight.shape(), shape);
       for (int i = 0; i < n; i++) {
         w[i] = (float) (w[i] * (float) sampleWeight.getDouble(map[i]));
       }
     }
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = weighted ? (float) (values[i] * w[i]) : values[i];
+    return w;
+  }
+
+  /** d(reduced loss)/d(per-sample loss {@code i} of {@code n}) for the {@link #weights} {@code w}. */
+  static double factor(double[] w, int i, int n, Mode mode) {
+    double wi = w == null ? 1 : w[i];
+    return mode == Mode.SUM_OVER_BATCH_SIZE ? wi / n : wi;
+  }
+
+  /**
+   * The reduced float32 loss of the per-sample losses {@code values} weighted by {@link #weights}
+   * {@code w}: {@code none}, or a loss of shape {@code ()} or {@code (0,)}, is the weighted losses; else
+   * their sum (in double with compensation, {@link Accumulator}, then rounded), divided by the count for
+   * {@code sum_over_batch_size}.
+   */
+  static Tensor total(double[] values, int[] shape, double[] w, Mode mode) {
+    int n = values.length;
+    double[] v = values;
+    if (w != null) {
+      v = new double[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (float) (values[i] * w[i]);
+      }
     }
     if (mode == Mode.NONE || shape.length == 0 || (shape.length == 1 && shape[0] == 0)) {
-      return new Reduced(Tensor.ofFloating(DType.FLOAT32, v, shape), w);
+      return Tensor.ofFloating(DType.FLOAT32, v, shape);
     }
     Accumulator sum = new Accumulator();
     for (double x : v) {
       sum.add(x);
     }
     float total = (float) sum.value();
-    double[] factor = w.clone();
-    if (mode == Mode.SUM_OVER_BATCH_SIZE) {
-      for (int i = 0; i < n; i++) {
-        factor[i] = w[i] / n;
-      }
-      return new Reduced(Tensor.scalar(DType.FLOAT32, total / (float) n), factor);
-    }
-    return new Reduced(Tensor.scalar(DType.FLOAT32, total), factor);
+    return Tensor.scalar(DType.FLOAT32, mode == Mode.SUM_OVER_BATCH_SIZE ? total / (float) n : total);
   }
 
   /**

@@ -4,7 +4,9 @@ import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.loss.tf.FloatingOut;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -165,6 +167,9 @@ public final class KerasRegression {
           api + ": y_pred: a 0-d tensor has no last axis to reduce"
           + " (TF: Invalid reduction dimension (-1 for input with 0 dimension(s))");
     }
+    if (Arrays.equals(same[0], same[1])) {
+      return streamed(yTrue, yPred, sampleWeight, mode, mean, term, shape);
+    }
     // squeezing or expanding a trailing 1 keeps the flat order: the indices are those of the data
     int[] tAt = Shapes.broadcastIndex(api + ": y_true", same[0], shape);
     int[] pAt = Shapes.broadcastIndex(api + ": y_pred", same[1], shape);
@@ -199,6 +204,54 @@ public final class KerasRegression {
       g[i] = (float) g[i];
     }
     return new LossAndGrad(red.loss(), Tensor.ofFloating(yPred.dtype(), g, yPred.shape()));
+  }
+
+  /**
+   * {@link #lastAxis} without a broadcast (y_true and y_pred of one shape as Keras sees them), the same
+   * arithmetic streamed: the inputs are read in their dtype (no copy), each row's terms, Eigen sum and
+   * gradient computed in one pass over it (the reduction's weights and gradient scale do not depend on
+   * the losses, so they come first), rows split over {@link Parallel}'s workers (each row's result does
+   * not depend on the chunking; the per-sample losses are reduced in row order after), and nothing
+   * allocated but the gradient, the per-sample losses and a row of scratch per chunk.
+   */
+  private static LossAndGrad streamed(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode,
+      boolean mean, Term term, int[] shape) {
+    int last = shape[shape.length - 1];
+    int[] outShape = Arrays.copyOf(shape, shape.length - 1);
+    int rows = Tensor.numel(outShape);
+    int n = Tensor.numel(shape);
+    double[] w = KerasReduction.weights(rows, outShape, null, sampleWeight, mode);
+    FloatingOut g = new FloatingOut(yPred.dtype(), n);
+    double[] loss = new double[rows];
+    int chunks = Parallel.chunks(n, rows);
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = Parallel.from(rows, chunks, k);
+      int to = Parallel.from(rows, chunks, k + 1);
+      work[k] = () -> {
+        double[] tr = new double[last];
+        double[] pr = new double[last];
+        double[] terms = new double[last];
+        for (int r = from; r < to; r++) {
+          for (int j = 0; j < last; j++) {
+            int i = r * last + j;
+            tr[j] = KerasReduction.flush((float) yTrue.getDouble(i));
+            pr[j] = KerasReduction.flush((float) yPred.getDouble(i));
+            terms[j] = term.loss(tr[j], pr[j]);
+          }
+          double s = KerasReduction.eigenSum(terms, 0, last);
+          // tf.reduce_mean of an empty axis is 0/0 = NaN, tf.reduce_sum's is 0
+          loss[r] = mean ? f((float) s / (float) last) : f(s);
+          double factor = KerasReduction.factor(w, r, rows, mode);
+          double up = mean ? f((float) factor / (float) last) : f(factor);
+          for (int j = 0; j < last; j++) {
+            g.set(r * last + j, (float) (-0.0 + term.grad(tr[j], pr[j], up)));
+          }
+        }
+      };
+    }
+    Parallel.run(work);
+    return new LossAndGrad(KerasReduction.total(loss, outShape, w, mode), g.tensor(yPred.shape()));
   }
 
   /**

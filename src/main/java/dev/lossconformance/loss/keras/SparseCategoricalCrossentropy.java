@@ -47,9 +47,38 @@ public final class SparseCategoricalCrossentropy {
    * checks; the kernel's {@code Must have at least one class}, then its label range check.
    */
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    return apply(yTrue, yPred, sampleWeight, null, null);
+  }
+
+  /**
+   * {@link #apply(Tensor, Tensor, Tensor)} writing the gradient of a float32 y_pred into the caller's
+   * {@code gradInto} (its length y_pred's element count; every element is written), which the result's
+   * gradient wraps.
+   */
+  public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight, float[] gradInto) {
+    Shapes.nonNull(API, "gradInto", gradInto);
+    return apply(yTrue, yPred, sampleWeight, gradInto, null);
+  }
+
+  /** {@link #apply(Tensor, Tensor, Tensor, float[])} for a float64 y_pred. */
+  public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight, double[] gradInto) {
+    Shapes.nonNull(API, "gradInto", gradInto);
+    return apply(yTrue, yPred, sampleWeight, null, gradInto);
+  }
+
+  private LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight, float[] into32, double[] into64) {
     Shapes.nonNull(API, "yTrue", yTrue);
     Shapes.nonNull(API, "yPred", yPred);
     Shapes.requireFloating("y_pred", yPred);
+    KerasFast.requireGradInto(API, yPred, into32, into64);
+    LossAndGrad fast = ignoreClass != null ? null : fromLogits
+        ? KerasFast.sparseSoftmax(yTrue, yPred, sampleWeight, reduction, into32, into64)
+        : KerasFast.sparseProbabilities(yTrue, yPred, sampleWeight, reduction, into32, into64);
+    return fast != null ? fast : KerasFast.into(exact(yTrue, yPred, sampleWeight), into32, into64);
+  }
+
+  /** The exact (generic) path: every shape, mask, dtype and value, op by op as the class comment says. */
+  LossAndGrad exact(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
     int[][] same = KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(), yPred.shape());
     int[] tShape = same[0];
     int[] pShape = same[1];

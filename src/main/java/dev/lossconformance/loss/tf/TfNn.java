@@ -4,6 +4,7 @@ import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.Fibers;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
@@ -45,34 +46,56 @@ public final class TfNn {
     int[] outShape = f.reducedShape();
     boolean f32 = logits.dtype() == DType.FLOAT32;
     boolean labels32 = labels.dtype() == DType.FLOAT32;
-    double[] x = logits.toDoubleArray();
-    double[] y = labels.toDoubleArray();
-    double[] loss = new double[outer * inner];
-    double[] g = new double[x.length];
-    double[] d = new double[c];
-    double[] t = new double[c];
-    for (int o = 0; o < outer; o++) {
-      for (int s = 0; s < inner; s++) {
+    int fibers = outer * inner;
+    FloatingOut loss = new FloatingOut(logits.dtype(), fibers);
+    FloatingOut g = new FloatingOut(logits.dtype(), logits.numel());
+    chunked(logits.numel(), fibers, (from, to) -> {
+      double[] d = new double[c];
+      double[] t = new double[c];
+      for (int fi = from; fi < to; fi++) {
+        int o = fi / inner;
+        int s = fi % inner;
         double m = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < c; k++) {
-          m = Math.max(m, read(f32, x[(o * c + k) * inner + s]));
+          m = Math.max(m, read(f32, logits.getDouble((o * c + k) * inner + s)));
         }
         for (int k = 0; k < c; k++) {
-          d[k] = r(f32, read(f32, x[(o * c + k) * inner + s]) - m);
+          d[k] = r(f32, read(f32, logits.getDouble((o * c + k) * inner + s)) - m);
           t[k] = r(f32, Math.exp(d[k]));
         }
         double sum = leftSum(f32, t, c);
         double logSum = r(f32, Math.log(sum));
         for (int k = 0; k < c; k++) {
           int at = (o * c + k) * inner + s;
-          double yk = r(f32, read(labels32, y[at]));
-          g[at] = r(f32, r(f32, t[k] / sum) - yk);
+          double yk = r(f32, read(labels32, labels.getDouble(at)));
+          g.set(at, r(f32, r(f32, t[k] / sum) - yk));
           t[k] = r(f32, yk * r(f32, logSum - d[k]));
         }
-        loss[o * inner + s] = leftSum(f32, t, c);
+        loss.set(fi, leftSum(f32, t, c));
       }
+    });
+    return new LossAndGrad(loss.tensor(outShape), g.tensor(shape));
+  }
+
+  /** A chunk's range of units: {@code [from, to)}. */
+  private interface Range {
+    void run(int from, int to);
+  }
+
+  /**
+   * Runs {@code body} over the units {@code [0, units)} of a kernel of {@code elements} elements, in
+   * {@link Parallel}'s chunks (one below its threshold). Every kernel here writes each unit's outputs
+   * from that unit alone, so the result does not depend on the chunking or the thread count.
+   */
+  private static void chunked(long elements, int units, Range body) {
+    int chunks = Parallel.chunks(elements, units);
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = Parallel.from(units, chunks, k);
+      int to = Parallel.from(units, chunks, k + 1);
+      work[k] = () -> body.run(from, to);
     }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
+    Parallel.run(work);
   }
 
   /**
@@ -178,42 +201,70 @@ public final class TfNn {
     // sparse_xent_op.h SparseXentEigenImpl, in the logits' dtype as the dense kernel: d = x - m,
     // s = sum exp(d) in Eigen's lane order, loss log s - d_y, backprop exp(d) / s - onehot
     boolean f32 = logits.dtype() == DType.FLOAT32;
-    double[] x = logits.toDoubleArray();
-    double[] loss = new double[rows];
-    double[] g = new double[x.length];
-    double[] d = new double[c];
-    double[] t = new double[c];
-    for (int i = 0; i < rows; i++) {
-      double m = Double.NEGATIVE_INFINITY;
-      for (int k = 0; k < c; k++) {
-        m = Math.max(m, read(f32, x[i * c + k]));
+    FloatingOut loss = new FloatingOut(logits.dtype(), rows);
+    FloatingOut g = new FloatingOut(logits.dtype(), logits.numel());
+    chunked(logits.numel(), rows, (from, to) -> {
+      double[] d = new double[c];
+      double[] t = new double[c];
+      for (int i = from; i < to; i++) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < c; k++) {
+          m = Math.max(m, read(f32, logits.getDouble(i * c + k)));
+        }
+        for (int k = 0; k < c; k++) {
+          d[k] = r(f32, read(f32, logits.getDouble(i * c + k)) - m);
+          t[k] = r(f32, Math.exp(d[k]));
+        }
+        double sum = laneSum(f32, t, c);
+        int y = (int) labels.getLong(i);
+        loss.set(i, r(f32, r(f32, Math.log(sum)) - d[y]));
+        for (int k = 0; k < c; k++) {
+          g.set(i * c + k, r(f32, r(f32, t[k] / sum) - (k == y ? 1 : 0)));
+        }
       }
-      for (int k = 0; k < c; k++) {
-        d[k] = r(f32, read(f32, x[i * c + k]) - m);
-        t[k] = r(f32, Math.exp(d[k]));
-      }
-      double sum = laneSum(f32, t, c);
-      int y = (int) labels.getLong(i);
-      loss[i] = r(f32, r(f32, Math.log(sum)) - d[y]);
-      for (int k = 0; k < c; k++) {
-        g[i * c + k] = r(f32, r(f32, t[k] / sum) - (k == y ? 1 : 0));
-      }
-    }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, outShape), Tensor.ofFloating(logits.dtype(), g, shape));
+    });
+    return new LossAndGrad(loss.tensor(outShape), g.tensor(shape));
   }
 
-  /** {@code max(x, 0) - x z + log1p(exp(-|x|))}: TF's composition (nn_impl.py). */
-  public static double sigmoidCrossEntropy(double z, double x) {
+  /**
+   * The {@code exp(neg_abs)} of one element of {@code tf.nn.sigmoid_cross_entropy_with_logits} in the
+   * dtype ({@code f32}: float32, else float64), logit {@code x} as the caller holds it (read as the kernel
+   * reads it: a subnormal is a zero of its sign), which {@link #sigmoidCrossEntropy} and
+   * {@link #sigmoidCrossEntropyGrad} share.
+   */
+  public static double sigmoidExp(boolean f32, double x) {
+    x = read(f32, x);
+    return r(f32, Math.exp(x >= 0 ? -x : x));
+  }
+
+  /**
+   * One element of {@code tf.nn.sigmoid_cross_entropy_with_logits} in the dtype, label {@code z}, logit
+   * {@code x} (read with DAZ), {@code e} its {@link #sigmoidExp}. nn_impl.py: {@code cond = logits >= zeros;
+   * relu = where(cond, x, 0); neg_abs = where(cond, -x, x); (relu - x z) + log1p(exp(neg_abs))}, every
+   * op rounded to the dtype and flushed. Keras' {@code BinaryCrossentropy(from_logits=True)} runs the
+   * same op in float32 and calls this too.
+   */
+  public static double sigmoidCrossEntropy(boolean f32, double z, double x, double e) {
+    x = read(f32, x);
+    z = read(f32, z);
     double relu = x >= 0 ? x : 0;
-    double negAbs = x >= 0 ? -x : x;
-    return (relu - x * z) + Math.log1p(Math.exp(negAbs));
+    return r(f32, r(f32, relu - r(f32, x * z)) + r(f32, Math.log1p(e)));
   }
 
-  /** The gradient TF's autodiff takes through that composition: {@code [x >= 0] - z -+ e/(1+e)}. */
-  public static double sigmoidCrossEntropyGrad(double z, double x) {
-    double e = Math.exp(x >= 0 ? -x : x);
-    double soft = e / (1 + e);
-    return (x >= 0 ? 1 : 0) - z + (x >= 0 ? -soft : soft);
+  /**
+   * d(loss)/d(x) of {@link #sigmoidCrossEntropy} from an upstream gradient of ones, as TF's registry
+   * builds it: Log1pGrad {@code 1 * Reciprocal(1 + e)}, ExpGrad {@code * e}, then the AddN of x's four
+   * incoming gradients in the order the builder's ready queue reaches x's consumers (gradients.cc
+   * SumGradients): Select(relu)'s then-branch, Mul's {@code -z}, Select(neg_abs)'s else-branch, Neg's.
+   * (float32 elements in whole AVX packets get Eigen's preciprocal, rcp plus one Newton step: not
+   * reproduced, Tolerances allows it.)
+   */
+  public static double sigmoidCrossEntropyGrad(boolean f32, double z, double x, double e) {
+    x = read(f32, x);
+    z = read(f32, z);
+    boolean cond = x >= 0;
+    double gn = r(f32, r(f32, 1 / r(f32, 1 + e)) * e);
+    return r(f32, r(f32, r(f32, (cond ? 1.0 : 0.0) + -z) + (cond ? 0.0 : gn)) + -(cond ? gn : 0.0));
   }
 
   /** {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. */
@@ -226,26 +277,18 @@ public final class TfNn {
     requireSameDtype("Mul", logits, labels);
     boolean f32 = logits.dtype() == DType.FLOAT32;
     int n = logits.numel();
-    double[] loss = new double[n];
-    double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      double x = read(f32, logits.getDouble(i));
-      double z = read(f32, labels.getDouble(i));
-      // nn_impl.py: cond = logits >= zeros; relu = where(cond, x, 0); neg_abs = where(cond, -x, x)
-      boolean cond = x >= 0;
-      double relu = cond ? x : 0;
-      double negAbs = cond ? -x : x;
-      double e = r(f32, Math.exp(negAbs));
-      loss[i] = r(f32, r(f32, relu - r(f32, x * z)) + r(f32, Math.log1p(e)));
-      // the registry's backprop of ones: Log1pGrad 1 * Reciprocal(1 + e), ExpGrad * e
-      double gn = r(f32, r(f32, 1 / r(f32, 1 + e)) * e);
-      // AddN of x's four incoming gradients in the order the builder's ready queue reaches x's consumers
-      // (gradients.cc SumGradients): Select(relu)'s then-branch, Mul's -z, Select(neg_abs)'s
-      // else-branch, Neg's. (float32 elements in whole AVX packets get Eigen's preciprocal, rcp plus one
-      // Newton step: not reproduced, Tolerances allows it)
-      g[i] = r(f32, r(f32, r(f32, (cond ? 1.0 : 0.0) + -z) + (cond ? 0.0 : gn)) + -(cond ? gn : 0.0));
-    }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
+    FloatingOut loss = new FloatingOut(logits.dtype(), n);
+    FloatingOut g = new FloatingOut(logits.dtype(), n);
+    chunked(n, n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        double x = logits.getDouble(i);
+        double z = labels.getDouble(i);
+        double e = sigmoidExp(f32, x);
+        loss.set(i, sigmoidCrossEntropy(f32, z, x, e));
+        g.set(i, sigmoidCrossEntropyGrad(f32, z, x, e));
+      }
+    });
+    return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
   }
 
   /**
@@ -267,29 +310,36 @@ public final class TfNn {
     // then (1 - labels) * logits: Mul(1 - z, x)
     requireSameDtype("Mul", posWeight, labels);
     requireSameDtype("Mul", labels, logits);
-    int[] qAt = Shapes.broadcastIndex(WEIGHTED + ": pos_weight", posWeight.shape(), shape);
+    // pos_weight's element for each logit: itself when of the logits' shape, its one element when it has
+    // one (and no more dimensions), else the broadcast's index (which refuses incompatible shapes)
+    int[] pw = posWeight.shape();
+    boolean sameShape = Arrays.equals(pw, shape);
+    boolean single = !sameShape && posWeight.numel() == 1 && pw.length <= shape.length;
+    int[] qAt = sameShape || single ? null : Shapes.broadcastIndex(WEIGHTED + ": pos_weight", pw, shape);
     boolean f32 = logits.dtype() == DType.FLOAT32;
     int n = logits.numel();
-    double[] loss = new double[n];
-    double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      double x = read(f32, logits.getDouble(i));
-      double z = read(f32, labels.getDouble(i));
-      double q = read(f32, posWeight.getDouble(qAt[i]));
-      double lw = r(f32, 1 + r(f32, r(f32, q - 1) * z));
-      double u = r(f32, 1 - z);
-      double e = r(f32, Math.exp(-Math.abs(x)));
-      double nx = -x;
-      double relu = nx > 0 ? nx : (Double.isNaN(nx) ? nx : 0);
-      double b = r(f32, lw * r(f32, r(f32, Math.log1p(e)) + relu));
-      loss[i] = r(f32, r(f32, u * x) + b);
-      double reluGrad = r(f32, lw * (nx > 0 ? 1.0 : 0.0));
-      double gna = r(f32, r(f32, lw * r(f32, 1 / r(f32, 1 + e))) * e);
-      double sign = x > 0 ? 1 : x < 0 ? -1 : Double.isNaN(x) ? x : 0;
-      // AddN in the ready queue's order: Mul((1 - z), x)'s, Neg(x)'s (under Relu), Abs's
-      g[i] = r(f32, r(f32, u + -reluGrad) + r(f32, -gna * sign));
-    }
-    return new LossAndGrad(Tensor.ofFloating(logits.dtype(), loss, shape), Tensor.ofFloating(logits.dtype(), g, shape));
+    FloatingOut loss = new FloatingOut(logits.dtype(), n);
+    FloatingOut g = new FloatingOut(logits.dtype(), n);
+    chunked(n, n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        double x = read(f32, logits.getDouble(i));
+        double z = read(f32, labels.getDouble(i));
+        double q = read(f32, posWeight.getDouble(qAt != null ? qAt[i] : single ? 0 : i));
+        double lw = r(f32, 1 + r(f32, r(f32, q - 1) * z));
+        double u = r(f32, 1 - z);
+        double e = r(f32, Math.exp(-Math.abs(x)));
+        double nx = -x;
+        double relu = nx > 0 ? nx : (Double.isNaN(nx) ? nx : 0);
+        double b = r(f32, lw * r(f32, r(f32, Math.log1p(e)) + relu));
+        loss.set(i, r(f32, r(f32, u * x) + b));
+        double reluGrad = r(f32, lw * (nx > 0 ? 1.0 : 0.0));
+        double gna = r(f32, r(f32, lw * r(f32, 1 / r(f32, 1 + e))) * e);
+        double sign = x > 0 ? 1 : x < 0 ? -1 : Double.isNaN(x) ? x : 0;
+        // AddN in the ready queue's order: Mul((1 - z), x)'s, Neg(x)'s (under Relu), Abs's
+        g.set(i, r(f32, r(f32, u + -reluGrad) + r(f32, -gna * sign)));
+      }
+    });
+    return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
   }
 
   private static void nonNull(String api, Tensor labels, Tensor logits) {
@@ -357,22 +407,24 @@ public final class TfNn {
     double half = r(f32, 0.5);
     double twoPi = r(f32, 2 * Math.PI);
     int n = logInput.numel();
-    double[] loss = new double[n];
-    double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      double c = read(f32, logInput.getDouble(i));
-      double z = read(f32, targets.getDouble(i));
-      double e = r(f32, Math.exp(c));
-      double l = r(f32, e - r(f32, c * z));
-      if (computeFullLoss) {
-        double stirling = r(f32, r(f32, z * r(f32, Math.log(z))) - z);
-        stirling = r(f32, stirling + r(f32, half * r(f32, Math.log(r(f32, twoPi * z)))));
-        // where(0 <= z <= 1, zeros, stirling), then +=
-        l = r(f32, l + (z >= 0 && z <= 1 ? 0.0 : stirling));
+    FloatingOut loss = new FloatingOut(logInput.dtype(), n);
+    FloatingOut g = new FloatingOut(logInput.dtype(), n);
+    chunked(n, n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        double c = read(f32, logInput.getDouble(i));
+        double z = read(f32, targets.getDouble(i));
+        double e = r(f32, Math.exp(c));
+        double l = r(f32, e - r(f32, c * z));
+        if (computeFullLoss) {
+          double stirling = r(f32, r(f32, z * r(f32, Math.log(z))) - z);
+          stirling = r(f32, stirling + r(f32, half * r(f32, Math.log(r(f32, twoPi * z)))));
+          // where(0 <= z <= 1, zeros, stirling), then +=
+          l = r(f32, l + (z >= 0 && z <= 1 ? 0.0 : stirling));
+        }
+        loss.set(i, l);
+        g.set(i, r(f32, e + -z));
       }
-      loss[i] = l;
-      g[i] = r(f32, e + -z);
-    }
-    return new LossAndGrad(Tensor.ofFloating(logInput.dtype(), loss, shape), Tensor.ofFloating(logInput.dtype(), g, shape));
+    });
+    return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
   }
 }

@@ -1,0 +1,245 @@
+package dev.lossconformance.loss.keras;
+
+/**
+ * The row loops of the fused float32 softmax cross-entropy that Keras' {@code SparseCategoricalCrossentropy}
+ * runs on TF's {@code SparseSoftmaxCrossEntropyWithLogits} kernel (sparse_xent_op.h), over rows of
+ * ordinary logits (see {@link #max}). {@link #best()} is the Vector API implementation
+ * ({@link VectorSoftmaxRows}) when {@code jdk.incubator.vector} is in the boot layer, else this scalar
+ * one, selected once as {@code loss/torch/Exp.best()} does; the vector class is loaded by reflection
+ * only when the module is present.
+ */
+class SoftmaxRows {
+  private static final SoftmaxRows BEST = load();
+
+  /** The vectorised implementation if the incubator module is present, else the scalar one. */
+  static SoftmaxRows best() {
+    return BEST;
+  }
+
+  /** The scalar implementation, whatever the module. */
+  static SoftmaxRows scalar() {
+    return new SoftmaxRows();
+  }
+
+  private static SoftmaxRows load() {
+    if (Boolean.getBoolean("lossconformance.scalar")
+        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return new SoftmaxRows();
+    }
+    try {
+      return (SoftmaxRows) Class.forName("dev.lossconformance.loss.keras.VectorSoftmaxRows").getDeclaredConstructor()
+          .newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return new SoftmaxRows();
+    }
+  }
+
+  /** Which implementation this is, for benchmarks and reports. */
+  String name() {
+    return "scalar";
+  }
+
+  /**
+   * The smallest magnitude of a nonzero logit in the ordinary domain, 2^-100: the difference of two such
+   * floats is 0 or at least 2^-123, a normal float, so {@code x - max} is never a subnormal that TF's
+   * flush-to-zero would change.
+   */
+  static final float TINY = 0x1p-100f;
+
+  /**
+   * The maximum of {@code x[from, from + len)}, or NaN when the row is not ordinary: a NaN or infinite
+   * logit, or a nonzero one of magnitude below {@link #TINY}. (Such a row goes, with the whole call,
+   * to the exact path.)
+   */
+  float max(float[] x, int from, int len) {
+    float m = Float.NEGATIVE_INFINITY;
+    boolean ok = true;
+    for (int i = from; i < from + len; i++) {
+      float v = x[i];
+      float a = Math.abs(v);
+      ok &= a <= Float.MAX_VALUE && (a >= TINY || a == 0);
+      m = Math.max(m, v);
+    }
+    return ok ? m : Float.NaN;
+  }
+
+  /**
+   * {@code e = exp(x - m)} into {@code e[0, len)} (a subnormal result flushed to 0, as TF's FTZ), and
+   * their float32 sum in Eigen's order ({@link KerasReduction#eigenSum}: whole packets of 8 lanes, the
+   * remainder from the left, then {@code remainder + predux(lanes)}). Every partial sum of these
+   * non-negative normal-or-zero terms is normal or zero, so no addition needs a flush.
+   */
+  float expSum(float[] x, int from, int len, float m, float[] e) {
+    for (int k = 0; k < len; k++) {
+      e[k] = flushExp((float) Math.exp(x[from + k] - m));
+    }
+    return laneSum(e, len);
+  }
+
+  /** {@link KerasReduction#eigenSum} of the float32 {@code e[0, len)}, with float lanes. */
+  static float laneSum(float[] e, int len) {
+    int p = KerasReduction.PACKET;
+    int vectorized = len / p * p;
+    float accum = 0;
+    for (int j = vectorized; j < len; j++) {
+      accum += e[j];
+    }
+    if (vectorized == 0) {
+      return accum;
+    }
+    float l0 = 0;
+    float l1 = 0;
+    float l2 = 0;
+    float l3 = 0;
+    float l4 = 0;
+    float l5 = 0;
+    float l6 = 0;
+    float l7 = 0;
+    for (int j = 0; j < vectorized; j += p) {
+      l0 += e[j];
+      l1 += e[j + 1];
+      l2 += e[j + 2];
+      l3 += e[j + 3];
+      l4 += e[j + 4];
+      l5 += e[j + 5];
+      l6 += e[j + 6];
+      l7 += e[j + 7];
+    }
+    return accum + (((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)));
+  }
+
+  /** A non-negative float32 result (an exponential, a quotient of them) as TF's FTZ leaves it: a subnormal is 0. */
+  static float flushExp(float e) {
+    return e < Float.MIN_NORMAL ? 0f : e;
+  }
+
+  /** A float32 product as TF's FTZ leaves it: a subnormal is a zero of its sign. */
+  static float flush(float v) {
+    return Math.abs(v) < Float.MIN_NORMAL ? Math.copySign(0f, v) : v;
+  }
+
+  /**
+   * The row's gradient from its exponentials {@code e[0, len)} and their sum: TF's backprop
+   * {@code e / sum - onehot(y)} times the reduction's upstream {@code up}, each op rounded to float32, the
+   * quotient and the product flushed ({@code q - 1} of a normal {@code q <= 1} is 0 or normal), into
+   * {@code g[to, to + len)}.
+   */
+  void gradRow(float[] e, int len, float sum, float up, int y, float[] g, int to) {
+    for (int k = 0; k < len; k++) {
+      g[to + k] = flush(up * flushExp(e[k] / sum));
+    }
+    g[to + y] = flush(up * (flushExp(e[y] / sum) - 1));
+  }
+
+  /** {@link #gradRow} into a float64 gradient (Keras' float32 result in y_pred's dtype). */
+  void gradRow(float[] e, int len, float sum, float up, int y, double[] g, int to) {
+    for (int k = 0; k < len; k++) {
+      g[to + k] = flush(up * flushExp(e[k] / sum));
+    }
+    g[to + y] = flush(up * (flushExp(e[y] / sum) - 1));
+  }
+
+  /**
+   * Keras' cast of the float64 {@code x[from, from + len)} to float32 into {@code out[0, len)}, as TF's
+   * kernels read it (DAZ: a subnormal float32 is a zero of its sign).
+   */
+  void narrow(double[] x, int from, int len, float[] out) {
+    narrow(x, from, len, out, 0);
+  }
+
+  /** {@link #narrow} into {@code out[at, at + len)}. */
+  final void narrow(double[] x, int from, int len, float[] out, int at) {
+    for (int k = 0; k < len; k++) {
+      out[at + k] = flush((float) x[from + k]);
+    }
+  }
+
+  /**
+   * The soft-label part of a {@code SoftmaxCrossEntropyWithLogits} row (xent_op.h, what Keras'
+   * {@code CategoricalCrossentropy(from_logits=True)} runs) from its exponentials {@code e} (of
+   * {@link #expSum}) and {@code logSum = log s}: the terms {@code y (logSum - (x - m))} into
+   * {@code t}, each flushed, summed as {@link KerasReduction#eigenSum} (every addition flushed), which
+   * is returned; and the backprop {@code e / s - y} (the quotient and the difference flushed) written
+   * over {@code e}. {@code y[0, len)} are the float32 labels.
+   */
+  float softRow(float[] x, int from, int len, float m, float logSum, float s, float[] y, float[] e, float[] t) {
+    for (int k = 0; k < len; k++) {
+      t[k] = flush(y[k] * (logSum - (x[from + k] - m)));
+      e[k] = flush(flushExp(e[k] / s) - y[k]);
+    }
+    return flushedSum(t, len);
+  }
+
+  /** {@link KerasReduction#eigenSum} of the float32 {@code v[0, len)}, every addition flushed. */
+  static float flushedSum(float[] v, int len) {
+    int p = KerasReduction.PACKET;
+    int vectorized = len / p * p;
+    float accum = 0;
+    for (int j = vectorized; j < len; j++) {
+      accum = flush(accum + v[j]);
+    }
+    if (vectorized == 0) {
+      return accum;
+    }
+    float[] lanes = new float[p];
+    for (int j = 0; j < vectorized; j += p) {
+      for (int l = 0; l < p; l++) {
+        lanes[l] = flush(lanes[l] + v[j + l]);
+      }
+    }
+    return flush(accum + halve(lanes));
+  }
+
+  /** Eigen's predux of 8 lanes, every addition flushed: the upper half onto the lower until one is left. */
+  static float halve(float[] lanes) {
+    for (int width = KerasReduction.PACKET / 2; width >= 1; width /= 2) {
+      for (int l = 0; l < width; l++) {
+        lanes[l] = flush(lanes[l] + lanes[l + width]);
+      }
+    }
+    return lanes[0];
+  }
+
+  /**
+   * nn.py's {@code log(clip_by_value(p, 1e-7, 1 - 1e-7))} of {@code p[from, from + len)} in float32 into
+   * {@code z[0, len)} (a NaN stays NaN; the log of the clipped value is always normal). Scalar
+   * {@code Math.log} in both implementations: the Vector API's LOG is within an ulp, but an ulp of
+   * {@code z} (up to 16 in magnitude) moves the gradient by up to 5 float32 ulps, beyond the gate's 4
+   * (measured in KerasFastPathTest), so the vector rows keep the exact path's log.
+   */
+  void logClip(float[] p, int from, int len, float[] z) {
+    logClip(p, from, len, z, 0);
+  }
+
+  /** {@link #logClip} into {@code z[at, at + len)}. */
+  final void logClip(float[] p, int from, int len, float[] z, int at) {
+    for (int k = 0; k < len; k++) {
+      z[at + k] = (float) Math.log(clip(p[from + k]));
+    }
+  }
+
+  /** clip_by_value's Minimum then Maximum in float32 (NaN stays NaN). */
+  static float clip(float p) {
+    return Math.max(Math.min(p, SparseCategoricalCrossentropy.ONE_MINUS_EPSILON), KerasReduction.EPSILON);
+  }
+
+  /**
+   * The gradient {@code g[to, to + len)} of the log's input taken to the probabilities {@code p[from, ...)}:
+   * Log's {@code g * (1 / clip(p))} (each op rounded, the product flushed) where clip_by_value's
+   * Minimum and Maximum pass it ({@code 1e-7 <= p <= 1 - 1e-7}, ties passing), else 0.
+   */
+  static void clipGrad(float[] p, int from, int len, float[] g, int to) {
+    for (int k = 0; k < len; k++) {
+      float v = p[from + k];
+      g[to + k] = SparseCategoricalCrossentropy.inside(v) ? flush(g[to + k] * (1 / clip(v))) : 0f;
+    }
+  }
+
+  /** {@link #clipGrad(float[], int, int, float[], int)} of a float64 gradient holding float32 values. */
+  static void clipGrad(float[] p, int from, int len, double[] g, int to) {
+    for (int k = 0; k < len; k++) {
+      float v = p[from + k];
+      g[to + k] = SparseCategoricalCrossentropy.inside(v) ? flush((float) g[to + k] * (1 / clip(v))) : 0f;
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.lossconformance.loss.keras;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link SoftmaxRows} on the Vector API (jdk.incubator.vector, JDK 17), loaded by reflection only when
+ * the module is present. The sum of the exponentials runs on 8-lane float vectors, Eigen's AVX packet,
+ * so its lanes are Eigen's accumulators and the result has the scalar's bits; the exponentials are
+ * {@link #exp}, a polynomial on FMAs within an ulp of the scalar's {@code (float) Math.exp}, which gives
+ * the same bits interpreted and compiled (the API's SVML {@code EXP} does not).
+ */
+final class VectorSoftmaxRows extends SoftmaxRows {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+  private static final int L = S.length();
+
+  @Override
+  String name() {
+    return "vector(" + S + ")";
+  }
+
+  @Override
+  float max(float[] x, int from, int len) {
+    int bound = S.loopBound(len);
+    FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    VectorMask<Float> bad = S.maskAll(false);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = FloatVector.fromArray(S, x, from + k);
+      FloatVector a = v.abs();
+      bad = bad.or(a.compare(VectorOperators.GT, Float.MAX_VALUE).or(a.compare(VectorOperators.NE, a))
+          .or(a.compare(VectorOperators.LT, TINY).and(a.compare(VectorOperators.NE, 0f))));
+      m = m.max(v);
+    }
+    if (bad.anyTrue()) {
+      return Float.NaN;
+    }
+    float tail = super.max(x, from + bound, len - bound);
+    if (Float.isNaN(tail)) {
+      return tail;
+    }
+    return Math.max(m.reduceLanes(VectorOperators.MAX), tail);
+  }
+
+  @Override
+  float expSum(float[] x, int from, int len, float m, float[] e) {
+    int bound = S.loopBound(len);
+    FloatVector mv = FloatVector.broadcast(S, m);
+    FloatVector acc = FloatVector.zero(S);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = exp(FloatVector.fromArray(S, x, from + k).sub(mv));
+      v = v.blend(0f, v.compare(VectorOperators.LT, Float.MIN_NORMAL));
+      v.intoArray(e, k);
+      acc = acc.add(v);
+    }
+    float accum = 0;
+    for (int k = bound; k < len; k++) {
+      float v = flushExp((float) Math.exp(x[from + k] - m));
+      e[k] = v;
+      accum += v;
+    }
+    if (bound == 0) {
+      return accum;
+    }
+    return accum + (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6)))
+        + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
+  }
+
+  @Override
+  void gradRow(float[] e, int len, float sum, float up, int y, float[] g, int to) {
+    int bound = S.loopBound(len);
+    FloatVector sv = FloatVector.broadcast(S, sum);
+    FloatVector uv = FloatVector.broadcast(S, up);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector q = FloatVector.fromArray(S, e, k).div(sv);
+      FloatVector d = uv.mul(q.blend(0f, q.compare(VectorOperators.LT, Float.MIN_NORMAL)));
+      d.blend(d.mul(0f), d.abs().compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(g, to + k);
+    }
+    for (int k = bound; k < len; k++) {
+      g[to + k] = flush(up * flushExp(e[k] / sum));
+    }
+    g[to + y] = flush(up * (flushExp(e[y] / sum) - 1));
+  }
+
+  /** The float32 gradient computed in {@code e} as {@link #gradRow(float[], int, float, float, int, float[], int)}, then widened. */
+  @Override
+  void gradRow(float[] e, int len, float sum, float up, int y, double[] g, int to) {
+    float gy = flush(up * (flushExp(e[y] / sum) - 1));
+    gradRow(e, len, sum, up, y, e, 0);
+    e[y] = gy;
+    for (int k = 0; k < len; k++) {
+      g[to + k] = e[k];
+    }
+  }
+
+  /** Keras' cast of a float64 row to float32, read with DAZ (a subnormal float32 is a zero of its sign). */
+  @Override
+  void narrow(double[] x, int from, int len, float[] out) {
+    int bound = S.loopBound(len);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = (FloatVector) jdk.incubator.vector.DoubleVector.fromArray(jdk.incubator.vector.DoubleVector.SPECIES_512, x, from + k)
+          .convertShape(VectorOperators.D2F, S, 0);
+      v.blend(v.mul(0f), v.abs().compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(out, k);
+    }
+    super.narrow(x, from + bound, len - bound, out, bound);
+  }
+
+  @Override
+  float softRow(float[] x, int from, int len, float m, float logSum, float s, float[] y, float[] e, float[] t) {
+    int bound = S.loopBound(len);
+    FloatVector mv = FloatVector.broadcast(S, m);
+    FloatVector lv = FloatVector.broadcast(S, logSum);
+    FloatVector sv = FloatVector.broadcast(S, s);
+    FloatVector lanes = FloatVector.zero(S);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector yv = FloatVector.fromArray(S, y, k);
+      FloatVector term = flush(yv.mul(lv.sub(FloatVector.fromArray(S, x, from + k).sub(mv))));
+      lanes = flush(lanes.add(term));
+      FloatVector q = FloatVector.fromArray(S, e, k).div(sv);
+      q = q.blend(0f, q.compare(VectorOperators.LT, Float.MIN_NORMAL));
+      flush(q.sub(yv)).intoArray(e, k);
+    }
+    float accum = 0;
+    for (int k = bound; k < len; k++) {
+      accum = flush(accum + flush(y[k] * (logSum - (x[from + k] - m))));
+      e[k] = flush(flushExp(e[k] / s) - y[k]);
+    }
+    if (bound == 0) {
+      return accum;
+    }
+    lanes.intoArray(t, 0);
+    return flush(accum + halve(t));
+  }
+
+  /** Each lane as TF's FTZ leaves it: a subnormal is a zero of its sign. */
+  private static FloatVector flush(FloatVector v) {
+    return v.blend(v.mul(0f), v.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+  }
+
+  /** Below this, {@code exp} is below float32's normal range: a subnormal that TF's FTZ makes 0. */
+  private static final float FLUSHED_BELOW = -87.33655f;
+
+  /** The polynomial's range, loss/torch/VectorExp's: below it results are subnormal, above it 2^k overflows. */
+  private static final float EXP_LO = -87.33654f;
+
+  private static final float EXP_HI = 88.0f;
+
+  /**
+   * {@code exp} lane-wise for the rows' arguments {@code x - max <= 0}, as loss/torch/VectorExp's (Cephes'
+   * expf polynomial: {@code e^v = 2^k e^r}, {@code k = round(v / ln 2)} by the 1.5 * 2^23 rounding
+   * constant, {@code r = v - k ln 2} in two FMAs, a degree-7 polynomial in FMAs, 2^k from k's bits; within
+   * 1 ulp of {@code Math.exp}), except that lanes below {@link #FLUSHED_BELOW} are 0 (the scalar's
+   * flushed subnormal); a vector with a lane in [{@code FLUSHED_BELOW}, {@code EXP_LO}), above
+   * {@code EXP_HI} or NaN goes lane by lane through {@code Math.exp}.
+   */
+  static FloatVector exp(FloatVector v) {
+    VectorMask<Float> flushed = v.compare(VectorOperators.LT, FLUSHED_BELOW);
+    FloatVector u = v.blend(0f, flushed);
+    if (!u.compare(VectorOperators.GE, EXP_LO).and(u.compare(VectorOperators.LE, EXP_HI)).allTrue()) {
+      float[] a = v.toArray();
+      for (int l = 0; l < a.length; l++) {
+        a[l] = (float) Math.exp(a[l]);
+      }
+      return FloatVector.fromArray(S, a, 0);
+    }
+    FloatVector t = u.fma(FloatVector.broadcast(S, 1.44269504088896341f), FloatVector.broadcast(S, 12582912f));
+    FloatVector k = t.sub(FloatVector.broadcast(S, 12582912f));
+    FloatVector r = k.fma(FloatVector.broadcast(S, -0.693359375f), u);
+    r = k.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
+    FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+    p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+    p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+    p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+    p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+    p = p.fma(r.mul(r), r).add(FloatVector.broadcast(S, 1f));
+    IntVector bits = (IntVector) t.reinterpretAsInts();
+    bits = bits.lanewise(VectorOperators.LSHL, IntVector.broadcast(IntVector.SPECIES_256, 23))
+        .add(IntVector.broadcast(IntVector.SPECIES_256, 0x3F800000));
+    return p.mul(bits.reinterpretAsFloats()).blend(0f, flushed);
+  }
+}
