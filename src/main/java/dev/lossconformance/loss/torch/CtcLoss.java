@@ -445,11 +445,12 @@ public final class CtcLoss {
         skip[s] = s > 1 && labels[s - 2] != labels[s];
         skipReversed[s] = s > 1 && labels[u - 1 - (s - 2)] != labels[u - 1 - s];
       }
-      boolean finite = true;
+      // a non-finite double has every exponent bit set: adding 1 to that field carries into the sign bit
+      long nonFinite = 0;
       for (int t = 0; t < tb; t++) {
         int row = (t * n + b) * c;
         for (int k = 0; k < c; k++) {
-          finite &= Double.isFinite(lp[row + k]);
+          nonFinite |= (Double.doubleToRawLongBits(lp[row + k]) & 0x7ff0000000000000L) + 0x0010000000000000L;
         }
         for (int s = 0; s < u; s++) {
           double e = lp[row + labels[s]];
@@ -461,6 +462,7 @@ public final class CtcLoss {
       // sums and the gradient are float tensors, each op rounded): in double an overflow to inf, a
       // -inf + inf or a rounding to 0 that PyTorch has would not happen (found by the differential sweep);
       // a NaN or infinite log-probability takes the scalar path too, whose exp and log are the JDK's
+      boolean finite = nonFinite >= 0;
       scalar = f32 || !finite;
       sampleFloats = finite ? floats : CtcFloat.scalar();
       double nll = forward(tb, u, len);
@@ -566,8 +568,11 @@ public final class CtcLoss {
      */
     private void lattice(double[] v, double[] e, boolean[] sk, int tb, int u, int len, boolean reverse) {
       int first = reverse ? tb - 1 : 0;
+      // the first frame's row whole, the other rows' two leading pads: each step writes all u states
+      Arrays.fill(v, first * stride, first * stride + u + 2, NEG_INF);
       for (int t = 0; t < tb; t++) {
-        Arrays.fill(v, t * stride, t * stride + u + 2, NEG_INF);
+        v[t * stride] = NEG_INF;
+        v[t * stride + 1] = NEG_INF;
       }
       v[first * stride + 2] = e[first * u];
       if (len > 0) {

@@ -57,12 +57,18 @@ final class VectorCtcFloat extends CtcFloat {
   @Override
   void collectBlock(double[] lab, int u, int[] labels, double[] coll) {
     DoubleVector negInf = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+    DoubleVector posInf = DoubleVector.broadcast(D, Double.POSITIVE_INFINITY);
+    DoubleVector one = DoubleVector.broadcast(D, 1);
+    DoubleVector nan = DoubleVector.broadcast(D, Double.NaN);
     for (int s = u - 1; s >= 0; s--) {
       int at = labels[s] * L;
       DoubleVector fc = DoubleVector.fromArray(D, coll, at);
       DoubleVector fl = DoubleVector.fromArray(D, lab, s * L);
       DoubleVector max = fc.max(fl); // Math.max, as the scalar log-add
-      DoubleVector v = f(f(f(fexp(f(fc.sub(max))).add(fexp(f(fl.sub(max))))).lanewise(VectorOperators.LOG)).add(max));
+      // exp(max - max) is 1 exactly: 1 + exp(other - max), unless the max is +inf (exp(inf - inf) is NaN)
+      DoubleVector other = fc.blend(fl, fc.compare(VectorOperators.EQ, max));
+      DoubleVector sum = f(one.add(fexp(f(other.sub(max))))).blend(nan, max.compare(VectorOperators.EQ, posInf));
+      DoubleVector v = f(f(sum.lanewise(VectorOperators.LOG)).add(max));
       v.blend(fl, fc.compare(VectorOperators.EQ, negInf)).intoArray(coll, at);
     }
   }
