@@ -1,7 +1,8 @@
 package dev.lossconformance.loss.torch;
 
 /**
- * The float32 loops of {@link CtcLoss}: aten's CPU kernel runs ctc_loss in {@code scalar_t}
+ * The float32 loops of {@link CtcLoss} (and float64's collected log-sums on the vector path,
+ * {@link #collectBlock64}): aten's CPU kernel runs ctc_loss in {@code scalar_t}
  * ({@code aten/src/ATen/native/LossCTC.cpp}, {@code ctc_loss_cpu_template} and
  * {@code ctc_loss_backward_cpu_template}), so every op of the lattice step, of the log-add of the
  * collected {@code alpha + beta} and of the gradient is a float op, each rounded, with glibc's
@@ -89,6 +90,28 @@ class CtcFloat {
       int at = labels[s];
       coll[at] = logAdd((float) coll[at], (float) lab[s]);
     }
+  }
+
+  /**
+   * {@link #collectBlock} for float64's vector path, with its log-add {@code log(1 + exp(other - max)) +
+   * max} (the larger term is {@code exp(0) = 1} exactly) in double; in this scalar class as the vector
+   * path's reference, with {@code Math}'s exp and log.
+   */
+  void collectBlock64(double[] lab, int u, int[] labels, double[] coll) {
+    for (int s = u - 1; s >= 0; s--) {
+      int at = labels[s];
+      coll[at] = logAdd64(coll[at], lab[s]);
+    }
+  }
+
+  /** float64's log-add of the collected sum {@code lcab} and a term {@code lab} (the vector path's, scalar). */
+  static double logAdd64(double lcab, double lab) {
+    if (lcab == Double.NEGATIVE_INFINITY) {
+      return lab;
+    }
+    double max = Math.max(lcab, lab);
+    double other = lcab == max ? lab : lcab;
+    return Math.log(1.0 + Math.exp(other - max)) + max;
   }
 
   /** aten's float log-add of the collected sum {@code fc} and a term {@code fl}. */

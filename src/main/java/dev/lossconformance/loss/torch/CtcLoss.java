@@ -419,7 +419,7 @@ public final class CtcLoss {
       labels = new int[maxU];
       skip = new boolean[maxU];
       skipReversed = new boolean[maxU];
-      int lanes = f32 ? floats.lanes() : 1;
+      int lanes = floats.lanes();
       blockLab = lanes > 1 ? new double[maxU * lanes] : null;
       blockCollected = lanes > 1 ? new double[c * lanes] : null;
     }
@@ -476,24 +476,35 @@ public final class CtcLoss {
       CtcFloat fl = sampleFloats;
       float fn = (float) nll;
       float gr = (float) upstream;
-      int lanes = f32 ? fl.lanes() : 1;
+      // float32, and float64 on the vector path: the frames before the last a block of frames in lanes,
+      // the same log-adds per frame in the same order
+      int lanes = f32 || !scalar ? fl.lanes() : 1;
       int t0 = 0;
       if (lanes > 1) {
-        // float32 frames before the last, a block of frames in lanes: the same log-adds per frame
         for (; t0 + lanes <= tb - 1; t0 += lanes) {
           for (int f = 0; f < lanes; f++) {
             int at = (t0 + f) * stride + 2;
             for (int s = 0; s < u; s++) {
-              blockLab[s * lanes + f] = (float) (alpha[at + s] + betaReversed[at + u - 1 - s]);
+              double lab = alpha[at + s] + betaReversed[at + u - 1 - s];
+              blockLab[s * lanes + f] = f32 ? (float) lab : lab;
             }
           }
           Arrays.fill(blockCollected, NEG_INF);
-          fl.collectBlock(blockLab, u, labels, blockCollected);
+          if (f32) {
+            fl.collectBlock(blockLab, u, labels, blockCollected);
+          } else {
+            fl.collectBlock64(blockLab, u, labels, blockCollected);
+          }
           for (int f = 0; f < lanes; f++) {
             for (int k = 0; k < c; k++) {
               collected[k] = blockCollected[k * lanes + f];
             }
-            fl.gradRow(lp, ((t0 + f) * n + b) * c, collected, c, fn, gr, grad);
+            int row = ((t0 + f) * n + b) * c;
+            if (f32) {
+              fl.gradRow(lp, row, collected, c, fn, gr, grad);
+            } else {
+              exp.ctcGradRow(lp, row, collected, c, nll, upstream, grad);
+            }
           }
         }
       }
@@ -516,16 +527,14 @@ public final class CtcLoss {
             collected[labels[s]] = f32 ? (float) lab : lab;
           } else if (f32) {
             collected[labels[s]] = CtcFloat.logAdd((float) lcab, (float) lab);
+          } else if (!scalar) {
+            // PyTorch's log(exp(lcab - max) + exp(lab - max)) + max, whose larger term is exp(0) = 1 exactly
+            collected[labels[s]] = CtcFloat.logAdd64(lcab, lab);
           } else if (lcab == NEG_INF) {
             collected[labels[s]] = lab;
-          } else if (scalar) {
+          } else {
             double max = Math.max(lcab, lab);
             collected[labels[s]] = Math.log(Math.exp(lcab - max) + Math.exp(lab - max)) + max;
-          } else {
-            // PyTorch's log(exp(lcab - max) + exp(lab - max)) + max, whose larger term is exp(0) = 1 exactly
-            double max = Math.max(lcab, lab);
-            double other = lcab == max ? lab : lcab;
-            collected[labels[s]] = Math.log(1.0 + Math.exp(other - max)) + max;
           }
         }
         int row = (t * n + b) * c;

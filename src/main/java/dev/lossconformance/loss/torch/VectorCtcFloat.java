@@ -74,6 +74,21 @@ final class VectorCtcFloat extends CtcFloat {
   }
 
   @Override
+  void collectBlock64(double[] lab, int u, int[] labels, double[] coll) {
+    DoubleVector negInf = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+    DoubleVector one = DoubleVector.broadcast(D, 1);
+    for (int s = u - 1; s >= 0; s--) {
+      int at = labels[s] * L;
+      DoubleVector fc = DoubleVector.fromArray(D, coll, at);
+      DoubleVector fl = DoubleVector.fromArray(D, lab, s * L);
+      DoubleVector max = fc.max(fl);
+      DoubleVector other = fc.blend(fl, fc.compare(VectorOperators.EQ, max));
+      DoubleVector v = one.add(other.sub(max).lanewise(VectorOperators.EXP)).lanewise(VectorOperators.LOG).add(max);
+      v.blend(fl, fc.compare(VectorOperators.EQ, negInf)).intoArray(coll, at);
+    }
+  }
+
+  @Override
   void gradRow(double[] lp, int row, double[] collected, int c, float nll, float upstream, double[] grad) {
     DoubleVector n = DoubleVector.broadcast(D, nll);
     DoubleVector g = DoubleVector.broadcast(D, upstream);

@@ -149,4 +149,40 @@ class CtcFastPathTest {
       }
     }
   }
+
+  @Test
+  void theFloat64BlockedLogAddIsWithinAnUlpOfTheScalarOne() {
+    SplittableRandom r = new SplittableRandom(25);
+    CtcFloat best = CtcFloat.best();
+    int lanes = best.lanes();
+    int u = 81;
+    int c = 11;
+    int[] labels = new int[u];
+    for (int s = 0; s < u; s++) {
+      labels[s] = s % 2 == 0 ? 0 : 1 + r.nextInt(c - 1);
+    }
+    double[] lab = new double[u * lanes];
+    for (int i = 0; i < lab.length; i++) {
+      lab[i] = r.nextInt(4) == 0 ? Double.NEGATIVE_INFINITY : -r.nextDouble() * 300;
+    }
+    double[] coll = new double[c * lanes];
+    Arrays.fill(coll, Double.NEGATIVE_INFINITY);
+    best.collectBlock64(lab, u, labels, coll);
+    for (int f = 0; f < lanes; f++) {
+      double[] one = new double[u];
+      for (int s = 0; s < u; s++) {
+        one[s] = lab[s * lanes + f];
+      }
+      double[] want = new double[c];
+      Arrays.fill(want, Double.NEGATIVE_INFINITY);
+      CtcFloat.scalar().collectBlock64(one, u, labels, want);
+      for (int k = 0; k < c; k++) {
+        double got = coll[k * lanes + f];
+        // SVML's exp and log against Math's, each within 1 ulp, in a chain of log-adds
+        org.junit.jupiter.api.Assertions.assertTrue(Double.compare(want[k], got) == 0
+            || Math.abs(want[k] - got) <= 4 * Math.ulp(want[k]), "frame " + f + " class " + k + ": " + want[k]
+            + " vs " + got);
+      }
+    }
+  }
 }
