@@ -36,9 +36,14 @@ import java.util.Arrays;
  * {@code t >= input_length} are 0; a sample whose loss is {@code +inf} has NaN rows
  * ({@code -inf + inf}), or 0 with {@code zero_infinity}.
  *
- * <p>Numerics: the recursions run in double with PyTorch's max-shifted {@code log(exp + exp + exp)}
- * and the same accumulation order; per sample the forward variables take {@code T_b * U} doubles and
- * the backward variables two rows, with no allocation inside the loops. The loss is rounded to the
+ * <p>Numerics: float64 runs the recursions in double with PyTorch's max-shifted {@code log(exp + exp +
+ * exp)} and the same accumulation order (vectorised along the states, the collected log-sums along
+ * blocks of frames, the gradient along the classes, with SVML's exp and log, when the Vector API is
+ * present and the sample's log-probabilities are finite); float32 runs every op in float as aten's
+ * {@code scalar_t} kernel does ({@link CtcFloat}, vectorised in double lanes rounded to float per op,
+ * the scalar float loops' bits). Per sample the forward and backward variables take
+ * {@code T_b * U} doubles each, with no allocation inside the loops. Only the gradients asked for
+ * ({@link Gradients}) are computed: {@code grad_logits} takes a second pass on log_softmax(log_probs). The loss is rounded to the
  * dtype where PyTorch materialises it (per-sample losses, their quotients for mean, the reduced
  * value). Targets are not range-checked by PyTorch; here a target outside {@code [0, C)} raises.
  *
@@ -376,10 +381,13 @@ public final class CtcLoss {
    *
    * <p>The lattice runs in log space as PyTorch's CPU kernel does: {@code alpha[t][s] = lse(alpha[t-1][s],
    * alpha[t-1][s-1], alpha[t-1][s-2] where l'[s-2] != l'[s]) + lp[t][l'[s]]}, each step one call of
-   * {@link Exp#ctcStep} over the whole row of states (vectorised along the states with the Vector API).
+   * {@link Exp#ctcStep} (float32: {@link CtcFloat#step}) over the whole row of states (vectorised along the
+   * states with the Vector API).
    * Beta is the same recursion run backwards in time over the reversed extended labels, so it uses the
    * same step. The gradient {@code exp(lp) - exp(lse_s(alpha + beta) + nll - lp)} takes its log-sums in
-   * PyTorch's order, scalar (its two terms nearly cancel, so their rounding shows in float64). Rows are
+   * PyTorch's order over the states (its two terms nearly cancel, so their rounding shows), frame by frame,
+   * or with the Vector API a block of frames in lanes ({@link CtcFloat#collectBlock}), each lane one
+   * frame's chain in that order; the last frame (aten's seed assignments) always scalar. Rows are
    * padded with two leading -inf states so that every step reads {@code s-1, s-2}.
    */
   private static final class Work {
