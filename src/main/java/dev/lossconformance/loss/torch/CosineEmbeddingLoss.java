@@ -104,25 +104,30 @@ public final class CosineEmbeddingLoss {
   /**
    * {@link #apply(Tensor, Tensor, Tensor, double, String)} for float32 inputs, with {@code grad_input1}
    * written into {@code grad1Into} and {@code grad_input2} into {@code grad2Into} (each of one element
-   * per input element, every element overwritten; the returned gradients wrap the arrays); a null array
-   * is a gradient not asked for. For training loops: the gradients are not allocated on every call.
+   * per input element, every element overwritten; the returned gradients wrap the arrays). For training
+   * loops: the gradients are not allocated on every call. (For one gradient alone, use
+   * {@link #apply(Tensor, Tensor, Tensor, double, String, Gradients)}.)
    */
   public static LossAndGrads apply(Tensor input1, Tensor input2, Tensor target, double margin, String reduction,
       float[] grad1Into, float[] grad2Into) {
+    Shapes.nonNull(API, "grad1Into", grad1Into);
+    Shapes.nonNull(API, "grad2Into", grad2Into);
     Problem p = check(input1, input2, target, reduction);
     requireDtype(p, DType.FLOAT32);
-    requireLength("grad1Into", grad1Into == null ? -1 : grad1Into.length, p);
-    requireLength("grad2Into", grad2Into == null ? -1 : grad2Into.length, p);
+    requireLength("grad1Into", grad1Into.length, p);
+    requireLength("grad2Into", grad2Into.length, p);
     return fast(p, target, margin, grad1Into, grad2Into);
   }
 
   /** {@link #apply(Tensor, Tensor, Tensor, double, String, float[], float[])} for float64 inputs. */
   public static LossAndGrads apply(Tensor input1, Tensor input2, Tensor target, double margin, String reduction,
       double[] grad1Into, double[] grad2Into) {
+    Shapes.nonNull(API, "grad1Into", grad1Into);
+    Shapes.nonNull(API, "grad2Into", grad2Into);
     Problem p = check(input1, input2, target, reduction);
     requireDtype(p, DType.FLOAT64);
-    requireLength("grad1Into", grad1Into == null ? -1 : grad1Into.length, p);
-    requireLength("grad2Into", grad2Into == null ? -1 : grad2Into.length, p);
+    requireLength("grad1Into", grad1Into.length, p);
+    requireLength("grad2Into", grad2Into.length, p);
     return fast(p, target, margin, grad1Into, grad2Into);
   }
 
@@ -134,7 +139,7 @@ public final class CosineEmbeddingLoss {
   }
 
   private static void requireLength(String arg, int length, Problem p) {
-    if (length >= 0 && length != p.n * p.d) {
+    if (length != p.n * p.d) {
       throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": " + arg + ": expected length "
           + p.n * p.d + " (input shape " + Arrays.toString(p.a.shape()) + "), got " + length);
     }
