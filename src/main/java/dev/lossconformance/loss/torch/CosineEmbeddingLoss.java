@@ -2,8 +2,10 @@ package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.AtenSum;
 import dev.lossconformance.loss.ErrorKind;
+import dev.lossconformance.loss.Gradients;
 import dev.lossconformance.loss.LossAndGrads;
 import dev.lossconformance.loss.LossArgumentException;
+import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
@@ -41,6 +43,15 @@ import java.util.Map;
  * first: its node is newer, and the engine runs newer nodes first) and then {@code grad_p * y} from
  * {@code x * y}. A zero upstream gradient times an infinite or NaN intermediate is NaN, as in the engine
  * (a float32 {@code |b|^2} that overflows makes {@code grad_input1} NaN even for a target of 0).
+ *
+ * <p>Paths: two inputs of one dtype (float32 or float64, any values: the ops are the dtype's own IEEE
+ * ops, so inf, NaN and overflow need no special case) take the fast path, which streams the inputs'
+ * arrays, sums each row's three dot products in one vectorised sweep in aten's order
+ * ({@link CosineRows}), runs the row's scalar chain and writes its gradient rows while the row is in
+ * cache, a chunk of rows per worker above {@link Parallel#THRESHOLD}; it gives the generic path's bits
+ * (tested). Mixed float32 and float64 inputs take the generic path (double arrays, every op rounded).
+ * Only the gradients asked for ({@link Gradients}) are computed; the gradInto variants write them into
+ * the caller's arrays.
  */
 public final class CosineEmbeddingLoss {
   public static final String API = "torch.nn.functional.cosine_embedding_loss";
@@ -52,11 +63,92 @@ public final class CosineEmbeddingLoss {
 
   private CosineEmbeddingLoss() {}
 
+  /** The gradients' output names. */
+  public static final String GRAD_INPUT1 = "grad_input1";
+  public static final String GRAD_INPUT2 = "grad_input2";
+
   /**
    * The loss of the pairs {@code (input1[i], input2[i])} with targets {@code target[i]} and the
    * gradients {@code grad_input1}, {@code grad_input2} of its sum.
    */
   public static LossAndGrads apply(Tensor input1, Tensor input2, Tensor target, double margin, String reduction) {
+    return apply(input1, input2, target, margin, reduction, Gradients.ALL);
+  }
+
+  /**
+   * {@link #apply(Tensor, Tensor, Tensor, double, String)} computing only the gradients asked for
+   * ({@link #GRAD_INPUT1}, {@link #GRAD_INPUT2}; another name is refused); the result holds those.
+   */
+  public static LossAndGrads apply(Tensor input1, Tensor input2, Tensor target, double margin, String reduction,
+      Gradients gradients) {
+    Shapes.nonNull(API, "gradients", gradients).requireKnown(API, GRAD_INPUT1, GRAD_INPUT2);
+    Problem p = check(input1, input2, target, reduction);
+    boolean w1 = gradients.wants(GRAD_INPUT1);
+    boolean w2 = gradients.wants(GRAD_INPUT2);
+    if (p.a.dtype() == DType.FLOAT32 && p.b.dtype() == DType.FLOAT32) {
+      return fast(p, target, margin, w1 ? new float[p.n * p.d] : null, w2 ? new float[p.n * p.d] : null);
+    }
+    if (p.a.dtype() == DType.FLOAT64 && p.b.dtype() == DType.FLOAT64) {
+      return fast(p, target, margin, w1 ? new double[p.n * p.d] : null, w2 ? new double[p.n * p.d] : null);
+    }
+    LossAndGrads all = generic(p, target, margin);
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    all.grads().forEach((k, v) -> {
+      if (gradients.wants(k)) {
+        grads.put(k, v);
+      }
+    });
+    return new LossAndGrads(all.loss(), grads);
+  }
+
+  /**
+   * {@link #apply(Tensor, Tensor, Tensor, double, String)} for float32 inputs, with {@code grad_input1}
+   * written into {@code grad1Into} and {@code grad_input2} into {@code grad2Into} (each of one element
+   * per input element, every element overwritten; the returned gradients wrap the arrays). For training
+   * loops: the gradients are not allocated on every call. (For one gradient alone, use
+   * {@link #apply(Tensor, Tensor, Tensor, double, String, Gradients)}.)
+   */
+  public static LossAndGrads apply(Tensor input1, Tensor input2, Tensor target, double margin, String reduction,
+      float[] grad1Into, float[] grad2Into) {
+    Shapes.nonNull(API, "grad1Into", grad1Into);
+    Shapes.nonNull(API, "grad2Into", grad2Into);
+    Problem p = check(input1, input2, target, reduction);
+    requireDtype(p, DType.FLOAT32);
+    requireLength("grad1Into", grad1Into.length, p);
+    requireLength("grad2Into", grad2Into.length, p);
+    return fast(p, target, margin, grad1Into, grad2Into);
+  }
+
+  /** {@link #apply(Tensor, Tensor, Tensor, double, String, float[], float[])} for float64 inputs. */
+  public static LossAndGrads apply(Tensor input1, Tensor input2, Tensor target, double margin, String reduction,
+      double[] grad1Into, double[] grad2Into) {
+    Shapes.nonNull(API, "grad1Into", grad1Into);
+    Shapes.nonNull(API, "grad2Into", grad2Into);
+    Problem p = check(input1, input2, target, reduction);
+    requireDtype(p, DType.FLOAT64);
+    requireLength("grad1Into", grad1Into.length, p);
+    requireLength("grad2Into", grad2Into.length, p);
+    return fast(p, target, margin, grad1Into, grad2Into);
+  }
+
+  private static void requireDtype(Problem p, DType dt) {
+    if (p.a.dtype() != dt || p.b.dtype() != dt) {
+      throw new LossArgumentException(ErrorKind.DTYPE, API + ": input1, input2: this gradInto variant takes "
+          + dt + " inputs, got " + p.a.dtype() + " and " + p.b.dtype());
+    }
+  }
+
+  private static void requireLength(String arg, int length, Problem p) {
+    if (length != p.n * p.d) {
+      throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH, API + ": " + arg + ": expected length "
+          + p.n * p.d + " (input shape " + Arrays.toString(p.a.shape()) + "), got " + length);
+    }
+  }
+
+  /** The checked arguments: the inputs, their pair count and length, the reduction and the loss's shape. */
+  private record Problem(Tensor a, Tensor b, int n, int d, Reduction r, int[] outShape) {}
+
+  private static Problem check(Tensor input1, Tensor input2, Tensor target, String reduction) {
     Tensor a = Shapes.nonNull(API, "input1", input1);
     Tensor b = Shapes.nonNull(API, "input2", input2);
     Shapes.nonNull(API, "target", target);
@@ -81,6 +173,152 @@ public final class CosineEmbeddingLoss {
       throw new LossArgumentException(ErrorKind.SHAPE_MISMATCH,
           API + ": target: " + target.numel() + " targets for " + n + " pairs");
     }
+    return new Problem(a, b, n, d, r, want == 2 ? new int[] {n} : new int[0]);
+  }
+
+  /**
+   * The fast path of two float32 inputs: the rows streamed from the inputs' arrays, a chunk of rows per
+   * worker ({@link Parallel}), each row's three dot products in one vectorised sweep ({@link CosineRows},
+   * aten's order), then its scalar chain and its gradient rows while they are in cache. Every op is the
+   * float op the generic path rounds to float32, so both give the same bits (tested); the per-row losses
+   * are reduced after the rows, in aten's order, so nothing depends on the thread count.
+   */
+  private static LossAndGrads fast(Problem p, Tensor target, double margin, float[] ga, float[] gb) {
+    int n = p.n;
+    int d = p.d;
+    float[] x = p.a.backingFloats();
+    float[] y = p.b.backingFloats();
+    float eps = (float) EPSILON;
+    float marginF = (float) margin;
+    float g = p.r == Reduction.MEAN ? (float) (1.0 / n) : 1f;
+    double[] loss = new double[n];
+    int chunks = Parallel.chunks((long) n * d, n);
+    Runnable[] work = new Runnable[chunks];
+    for (int c = 0; c < chunks; c++) {
+      int from = Parallel.from(n, chunks, c);
+      int to = Parallel.from(n, chunks, c + 1);
+      work[c] = () -> {
+        CosineRows rows = CosineRows.best();
+        float[] dots = new float[3];
+        for (int i = from; i < to; i++) {
+          int o = i * d;
+          rows.dots(x, y, o, d, dots);
+          float ps = dots[0];
+          float m1 = dots[1] + eps;
+          float m2 = dots[2] + eps;
+          float den = (float) Math.sqrt(m1 * m2);
+          float cos = ps / den;
+          float v = cos - marginF;
+          double t = target.getDouble(i);
+          float pos = t == 1 ? 1 - cos : 0;
+          float neg = t == -1 ? (v < 0 ? 0 : v) : 0; // clamp_min_(0) keeps NaN
+          loss[i] = pos + neg;
+          if (ga == null && gb == null) {
+            continue;
+          }
+          float gCos = (t == -1 && v >= 0 ? g : 0) + -(t == 1 ? g : 0);
+          float gPs = gCos / den;
+          float gMm = -(gCos * ((ps / den) / den)) / (2 * den);
+          if (ga != null) {
+            rows.grad(x, y, o, d, gMm * m2, gPs, ga);
+          }
+          if (gb != null) {
+            rows.grad(y, x, o, d, gMm * m1, gPs, gb);
+          }
+        }
+      };
+    }
+    Parallel.run(work);
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    if (ga != null) {
+      grads.put(GRAD_INPUT1, Tensor.wrapFloats(ga, p.a.shape()));
+    }
+    if (gb != null) {
+      grads.put(GRAD_INPUT2, Tensor.wrapFloats(gb, p.b.shape()));
+    }
+    return new LossAndGrads(reduce(p, DType.FLOAT32, loss), grads);
+  }
+
+  /** {@link #fast(Problem, Tensor, double, float[], float[])} for two float64 inputs. */
+  private static LossAndGrads fast(Problem p, Tensor target, double margin, double[] ga, double[] gb) {
+    int n = p.n;
+    int d = p.d;
+    double[] x = p.a.backingDoubles();
+    double[] y = p.b.backingDoubles();
+    double g = p.r == Reduction.MEAN ? 1.0 / n : 1;
+    double[] loss = new double[n];
+    int chunks = Parallel.chunks((long) n * d, n);
+    Runnable[] work = new Runnable[chunks];
+    for (int c = 0; c < chunks; c++) {
+      int from = Parallel.from(n, chunks, c);
+      int to = Parallel.from(n, chunks, c + 1);
+      work[c] = () -> {
+        CosineRows rows = CosineRows.best();
+        double[] dots = new double[3];
+        for (int i = from; i < to; i++) {
+          int o = i * d;
+          rows.dots(x, y, o, d, dots);
+          double ps = dots[0];
+          double m1 = dots[1] + EPSILON;
+          double m2 = dots[2] + EPSILON;
+          double den = Math.sqrt(m1 * m2);
+          double cos = ps / den;
+          double v = cos - margin;
+          double t = target.getDouble(i);
+          double pos = t == 1 ? 1 - cos : 0;
+          double neg = t == -1 ? (v < 0 ? 0 : v) : 0;
+          loss[i] = pos + neg;
+          if (ga == null && gb == null) {
+            continue;
+          }
+          double gCos = (t == -1 && v >= 0 ? g : 0) + -(t == 1 ? g : 0);
+          double gPs = gCos / den;
+          double gMm = -(gCos * ((ps / den) / den)) / (2 * den);
+          if (ga != null) {
+            rows.grad(x, y, o, d, gMm * m2, gPs, ga);
+          }
+          if (gb != null) {
+            rows.grad(y, x, o, d, gMm * m1, gPs, gb);
+          }
+        }
+      };
+    }
+    Parallel.run(work);
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    if (ga != null) {
+      grads.put(GRAD_INPUT1, Tensor.wrapDoubles(ga, p.a.shape()));
+    }
+    if (gb != null) {
+      grads.put(GRAD_INPUT2, Tensor.wrapDoubles(gb, p.b.shape()));
+    }
+    return new LossAndGrads(reduce(p, DType.FLOAT64, loss), grads);
+  }
+
+  /** The per-row losses (rounded to {@code dp}) reduced as aten reduces them: none, sum, or sum / N. */
+  private static Tensor reduce(Problem p, DType dp, double[] loss) {
+    if (p.r == Reduction.NONE) {
+      return Tensor.ofFloating(dp, loss, p.outShape);
+    }
+    boolean fp = dp == DType.FLOAT32;
+    double total = new AtenSum().row(loss, 0, p.n, fp);
+    return Tensor.scalar(dp, p.r == Reduction.SUM ? total : round(fp, total / p.n));
+  }
+
+  /** The generic path whatever the dtypes, with both gradients: for tests comparing the fast path with it. */
+  static LossAndGrads generic(Tensor input1, Tensor input2, Tensor target, double margin, String reduction) {
+    return generic(check(input1, input2, target, reduction), target, margin);
+  }
+
+  /**
+   * The generic path (mixed float32 and float64 inputs): every input widened to double, each op rounded
+   * to the dtype of the tensor aten makes.
+   */
+  private static LossAndGrads generic(Problem p, Tensor target, double margin) {
+    Tensor a = p.a;
+    Tensor b = p.b;
+    Reduction r = p.r;
+    int n = p.n;
+    int d = p.d;
     DType da = a.dtype();
     DType db = b.dtype();
     // type promotion of input1 * input2, mag_square1 * mag_square2, and everything after them
@@ -122,17 +360,8 @@ public final class CosineEmbeddingLoss {
       double neg = t == -1 ? (v[i] < 0 ? 0 : v[i]) : 0;
       loss[i] = round(fp, pos + neg);
     }
-    int[] outShape = want == 2 ? new int[] {n} : new int[0];
-    Tensor reduced;
-    double g;
-    if (r == Reduction.NONE) {
-      reduced = Tensor.ofFloating(dp, loss, outShape);
-      g = 1;
-    } else {
-      double total = sum.row(loss, 0, n, fp);
-      reduced = Tensor.scalar(dp, r == Reduction.SUM ? total : round(fp, total / n));
-      g = r == Reduction.SUM ? 1 : round(fp, 1.0 / n); // MeanBackward: grad / numel
-    }
+    Tensor reduced = reduce(p, dp, loss);
+    double g = r == Reduction.NONE || r == Reduction.SUM ? 1 : round(fp, 1.0 / n); // MeanBackward: grad / numel
     double[] ga = new double[x.length];
     double[] gb = new double[y.length];
     for (int i = 0; i < n; i++) {
@@ -157,8 +386,8 @@ public final class CosineEmbeddingLoss {
       }
     }
     Map<String, Tensor> grads = new LinkedHashMap<>();
-    grads.put("grad_input1", Tensor.ofFloating(da, ga, a.shape()));
-    grads.put("grad_input2", Tensor.ofFloating(db, gb, b.shape()));
+    grads.put(GRAD_INPUT1, Tensor.ofFloating(da, ga, a.shape()));
+    grads.put(GRAD_INPUT2, Tensor.ofFloating(db, gb, b.shape()));
     return new LossAndGrads(reduced, grads);
   }
 

@@ -1,6 +1,7 @@
 package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.ErrorKind;
+import dev.lossconformance.loss.Gradients;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Precision;
@@ -35,9 +36,14 @@ import java.util.Arrays;
  * {@code t >= input_length} are 0; a sample whose loss is {@code +inf} has NaN rows
  * ({@code -inf + inf}), or 0 with {@code zero_infinity}.
  *
- * <p>Numerics: the recursions run in double with PyTorch's max-shifted {@code log(exp + exp + exp)}
- * and the same accumulation order; per sample the forward variables take {@code T_b * U} doubles and
- * the backward variables two rows, with no allocation inside the loops. The loss is rounded to the
+ * <p>Numerics: float64 runs the recursions in double with PyTorch's max-shifted {@code log(exp + exp +
+ * exp)} and the same accumulation order (vectorised along the states, the collected log-sums along
+ * blocks of frames, the gradient along the classes, with SVML's exp and log, when the Vector API is
+ * present and the sample's log-probabilities are finite); float32 runs every op in float as aten's
+ * {@code scalar_t} kernel does ({@link CtcFloat}, vectorised in double lanes rounded to float per op,
+ * the scalar float loops' bits). Per sample the forward and backward variables take
+ * {@code T_b * U} doubles each, with no allocation inside the loops. Only the gradients asked for
+ * ({@link Gradients}) are computed: {@code grad_logits} takes a second pass on log_softmax(log_probs). The loss is rounded to the
  * dtype where PyTorch materialises it (per-sample losses, their quotients for mean, the reduced
  * value). Targets are not range-checked by PyTorch; here a target outside {@code [0, C)} raises.
  *
@@ -56,14 +62,23 @@ public final class CtcLoss {
   private final long blank;
   private final Reduction reduction;
   private final boolean zeroInfinity;
+  private final CtcFloat floats;
 
-  /** The loss and the two gradients of its sum, each shaped like {@code log_probs}. */
+  /** The gradients' output names. */
+  public static final String GRAD_LOG_PROBS = "grad_log_probs";
+  public static final String GRAD_LOGITS = "grad_logits";
+
+  /**
+   * The loss and the two gradients of its sum, each shaped like {@code log_probs}; a gradient not asked
+   * for ({@link #apply(Tensor, Tensor, Tensor, Tensor, Gradients)}) is null.
+   */
   public record Result(Tensor loss, Tensor gradLogProbs, Tensor gradLogits) {}
 
   private CtcLoss(Builder b) {
     this.blank = b.blank;
     this.reduction = b.reduction;
     this.zeroInfinity = b.zeroInfinity;
+    this.floats = b.floats;
   }
 
   /** Options with PyTorch's defaults: blank 0, mean, zero_infinity false. */
@@ -73,12 +88,22 @@ public final class CtcLoss {
 
   /** The loss and both gradients. */
   public Result apply(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
-    return run(logProbs, targets, inputLengths, targetLengths, true);
+    return run(logProbs, targets, inputLengths, targetLengths, Gradients.ALL);
+  }
+
+  /**
+   * The loss and only the gradients asked for ({@link #GRAD_LOG_PROBS}, what PyTorch's backward returns;
+   * {@link #GRAD_LOGITS}, which takes a second lattice pass; another name is refused); the others are null.
+   */
+  public Result apply(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths,
+      Gradients gradients) {
+    Shapes.nonNull(API, "gradients", gradients).requireKnown(API, GRAD_LOG_PROBS, GRAD_LOGITS);
+    return run(logProbs, targets, inputLengths, targetLengths, gradients);
   }
 
   /** The loss alone. */
   public Tensor loss(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
-    return run(logProbs, targets, inputLengths, targetLengths, false).loss();
+    return run(logProbs, targets, inputLengths, targetLengths, Gradients.NONE).loss();
   }
 
   /** The arguments checked as ctc_loss_allocate_outputs checks them, in its order. */
@@ -190,7 +215,7 @@ public final class CtcLoss {
     }
   }
 
-  private Result run(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths, boolean withGrad) {
+  private Result run(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths, Gradients gradients) {
     Shapes.nonNull(API, "logProbs", logProbs);
     Shapes.nonNull(API, "targets", targets);
     Shapes.nonNull(API, "inputLengths", inputLengths);
@@ -214,8 +239,10 @@ public final class CtcLoss {
           ? Precision.round(dt, Precision.round(dt, 1.0 / p.n) / Math.max(p.targetLengths[b], 1)) : 1.0;
     }
     double[] nll = new double[p.n];
-    double[] gradLogProbs = withGrad ? new double[lp.length] : null;
-    forEachSample(p, chunks, mu, (w, b) -> nll[b] = w.pass(p, lp, b, blank, upstream[b], gradLogProbs, zeroInfinity));
+    boolean wantLogProbs = gradients.wants(GRAD_LOG_PROBS);
+    boolean wantLogits = gradients.wants(GRAD_LOGITS);
+    double[] gradLogProbs = wantLogProbs ? new double[lp.length] : null;
+    forEachSample(p, floats, chunks, mu, (w, b) -> nll[b] = w.pass(p, lp, b, blank, upstream[b], gradLogProbs, zeroInfinity));
     // the per-sample losses as PyTorch materialises them, zero_infinity applied
     double[] res = new double[p.n];
     for (int b = 0; b < p.n; b++) {
@@ -225,15 +252,17 @@ public final class CtcLoss {
       }
     }
     Tensor loss = reduce(dt, p, res);
-    if (!withGrad) {
-      return new Result(loss, null, null);
+    int[] shape = logProbs.shape();
+    Tensor gradLp = wantLogProbs ? Tensor.ofFloating(dt, gradLogProbs, shape) : null;
+    if (!wantLogits) {
+      return new Result(loss, gradLp, null);
     }
     // the log_softmax path: lp' = log_softmax(z) in the dtype, its own CTC gradient, then log_softmax's backward
     int rows = lp.length / Math.max(p.c, 1);
     double[] lp2 = new double[lp.length];
     forRowRanges(rows, chunks, (from, to) -> logSoftmaxRows(lp, p.c, dt, lp2, from, to));
     double[] g2 = new double[lp.length];
-    forEachSample(p, chunks, mu, (w, b) -> w.pass(p, lp2, b, blank, upstream[b], g2, zeroInfinity));
+    forEachSample(p, floats, chunks, mu, (w, b) -> w.pass(p, lp2, b, blank, upstream[b], g2, zeroInfinity));
     double[] gradLogits = new double[lp.length];
     forRowRanges(rows, chunks, (from, to) -> {
       for (int r = from; r < to; r++) {
@@ -259,8 +288,7 @@ public final class CtcLoss {
         }
       }
     });
-    int[] shape = logProbs.shape();
-    return new Result(loss, Tensor.ofFloating(dt, gradLogProbs, shape), Tensor.ofFloating(dt, gradLogits, shape));
+    return new Result(loss, gradLp, Tensor.ofFloating(dt, gradLogits, shape));
   }
 
   /** One sample's work with a chunk's buffers. */
@@ -269,13 +297,13 @@ public final class CtcLoss {
   }
 
   /** Runs {@code f} for every sample, in {@code chunks} contiguous ranges with one {@link Work} each. */
-  private static void forEachSample(Problem p, int chunks, int maxU, SampleWork f) {
+  private static void forEachSample(Problem p, CtcFloat floats, int chunks, int maxU, SampleWork f) {
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
       int from = (int) ((long) p.n * k / chunks);
       int to = (int) ((long) p.n * (k + 1) / chunks);
       work[k] = () -> {
-        Work w = new Work(Exp.best(), p.t, maxU, p.c, p.f32);
+        Work w = new Work(Exp.best(), floats, p.t, maxU, p.c, p.f32);
         for (int b = from; b < to; b++) {
           f.run(w, b);
         }
@@ -353,10 +381,13 @@ public final class CtcLoss {
    *
    * <p>The lattice runs in log space as PyTorch's CPU kernel does: {@code alpha[t][s] = lse(alpha[t-1][s],
    * alpha[t-1][s-1], alpha[t-1][s-2] where l'[s-2] != l'[s]) + lp[t][l'[s]]}, each step one call of
-   * {@link Exp#ctcStep} over the whole row of states (vectorised along the states with the Vector API).
+   * {@link Exp#ctcStep} (float32: {@link CtcFloat#step}) over the whole row of states (vectorised along the
+   * states with the Vector API).
    * Beta is the same recursion run backwards in time over the reversed extended labels, so it uses the
    * same step. The gradient {@code exp(lp) - exp(lse_s(alpha + beta) + nll - lp)} takes its log-sums in
-   * PyTorch's order, scalar (its two terms nearly cancel, so their rounding shows in float64). Rows are
+   * PyTorch's order over the states (its two terms nearly cancel, so their rounding shows), frame by frame,
+   * or with the Vector API a block of frames in lanes ({@link CtcFloat#collectBlock}), each lane one
+   * frame's chain in that order; the last frame (aten's seed assignments) always scalar. Rows are
    * padded with two leading -inf states so that every step reads {@code s-1, s-2}.
    */
   private static final class Work {
@@ -370,13 +401,21 @@ public final class CtcLoss {
     private final int[] labels;
     private final boolean[] skip;
     private final boolean[] skipReversed;
+    /** float32's loops; the scalar ones for a sample with a NaN or infinite log-probability. */
+    private final CtcFloat floats;
+    /** float32, a block of frames in lanes: their alpha + beta per state, and their collected sums per class. */
+    private final double[] blockLab;
+    private final double[] blockCollected;
     /** float32: the lattice, the log-sums and the gradient in float arithmetic, as aten's scalar_t is. */
     private final boolean f32;
+    /** This sample's float32 loops: {@link #floats}, or the scalar ones for a NaN or infinite log-probability. */
+    private CtcFloat sampleFloats;
     /** This sample runs the scalar recursions (float32, or a NaN or infinite log-probability). */
     private boolean scalar;
 
-    Work(Exp exp, int t, int maxU, int c, boolean f32) {
+    Work(Exp exp, CtcFloat floats, int t, int maxU, int c, boolean f32) {
       this.exp = exp;
+      this.floats = floats;
       this.f32 = f32;
       int frames = Math.max(t, 1);
       stride = maxU + 2;
@@ -388,6 +427,9 @@ public final class CtcLoss {
       labels = new int[maxU];
       skip = new boolean[maxU];
       skipReversed = new boolean[maxU];
+      int lanes = floats.lanes();
+      blockLab = lanes > 1 ? new double[maxU * lanes] : null;
+      blockCollected = lanes > 1 ? new double[c * lanes] : null;
     }
 
     /**
@@ -411,11 +453,12 @@ public final class CtcLoss {
         skip[s] = s > 1 && labels[s - 2] != labels[s];
         skipReversed[s] = s > 1 && labels[u - 1 - (s - 2)] != labels[u - 1 - s];
       }
-      boolean finite = true;
+      // a non-finite double has every exponent bit set: adding 1 to that field carries into the sign bit
+      long nonFinite = 0;
       for (int t = 0; t < tb; t++) {
         int row = (t * n + b) * c;
         for (int k = 0; k < c; k++) {
-          finite &= Double.isFinite(lp[row + k]);
+          nonFinite |= (Double.doubleToRawLongBits(lp[row + k]) & 0x7ff0000000000000L) + 0x0010000000000000L;
         }
         for (int s = 0; s < u; s++) {
           double e = lp[row + labels[s]];
@@ -427,7 +470,9 @@ public final class CtcLoss {
       // sums and the gradient are float tensors, each op rounded): in double an overflow to inf, a
       // -inf + inf or a rounding to 0 that PyTorch has would not happen (found by the differential sweep);
       // a NaN or infinite log-probability takes the scalar path too, whose exp and log are the JDK's
+      boolean finite = nonFinite >= 0;
       scalar = f32 || !finite;
+      sampleFloats = finite ? floats : CtcFloat.scalar();
       double nll = forward(tb, u, len);
       if (grad == null || (zeroInfinity && nll == Double.POSITIVE_INFINITY)) {
         return nll;
@@ -436,7 +481,42 @@ public final class CtcLoss {
       // passes (lse = -inf), and -inf or inf where one does, as PyTorch's formula does
       // beta, reversed in states, from the last frame back (stored at each frame's own row)
       lattice(betaReversed, emitReversed, skipReversed, tb, u, len, true);
-      for (int t = 0; t < tb; t++) {
+      CtcFloat fl = sampleFloats;
+      float fn = (float) nll;
+      float gr = (float) upstream;
+      // float32, and float64 on the vector path: the frames before the last a block of frames in lanes,
+      // the same log-adds per frame in the same order
+      int lanes = f32 || !scalar ? fl.lanes() : 1;
+      int t0 = 0;
+      if (lanes > 1) {
+        for (; t0 + lanes <= tb - 1; t0 += lanes) {
+          for (int f = 0; f < lanes; f++) {
+            int at = (t0 + f) * stride + 2;
+            for (int s = 0; s < u; s++) {
+              double lab = alpha[at + s] + betaReversed[at + u - 1 - s];
+              blockLab[s * lanes + f] = f32 ? (float) lab : lab;
+            }
+          }
+          Arrays.fill(blockCollected, NEG_INF);
+          if (f32) {
+            fl.collectBlock(blockLab, u, labels, blockCollected);
+          } else {
+            fl.collectBlock64(blockLab, u, labels, blockCollected);
+          }
+          for (int f = 0; f < lanes; f++) {
+            for (int k = 0; k < c; k++) {
+              collected[k] = blockCollected[k * lanes + f];
+            }
+            int row = ((t0 + f) * n + b) * c;
+            if (f32) {
+              fl.gradRow(lp, row, collected, c, fn, gr, grad);
+            } else {
+              exp.ctcGradRow(lp, row, collected, c, nll, upstream, grad);
+            }
+          }
+        }
+      }
+      for (int t = t0; t < tb; t++) {
         // collected[l'[s]] "log+=" alpha[t][s] + beta[t][s] over s from the last state down, in PyTorch's
         // order: the gradient subtracts two nearly equal terms, so the rounding of this sum shows
         int at = t * stride + 2;
@@ -454,34 +534,20 @@ public final class CtcLoss {
             // one-class log-probs of 0 where the log-add gives 0: found by the differential sweep)
             collected[labels[s]] = f32 ? (float) lab : lab;
           } else if (f32) {
-            float fl = (float) lab;
-            float fc = (float) lcab;
-            if (fc == Float.NEGATIVE_INFINITY) {
-              collected[labels[s]] = fl;
-            } else {
-              float max = Math.max(fc, fl);
-              collected[labels[s]] = (float) Math.log(fexp(fc - max) + fexp(fl - max)) + max;
-            }
+            collected[labels[s]] = CtcFloat.logAdd((float) lcab, (float) lab);
+          } else if (!scalar) {
+            // PyTorch's log(exp(lcab - max) + exp(lab - max)) + max, whose larger term is exp(0) = 1 exactly
+            collected[labels[s]] = CtcFloat.logAdd64(lcab, lab);
           } else if (lcab == NEG_INF) {
             collected[labels[s]] = lab;
-          } else if (scalar) {
+          } else {
             double max = Math.max(lcab, lab);
             collected[labels[s]] = Math.log(Math.exp(lcab - max) + Math.exp(lab - max)) + max;
-          } else {
-            // PyTorch's log(exp(lcab - max) + exp(lab - max)) + max, whose larger term is exp(0) = 1 exactly
-            double max = Math.max(lcab, lab);
-            double other = lcab == max ? lab : lcab;
-            collected[labels[s]] = Math.log(1.0 + Math.exp(other - max)) + max;
           }
         }
         int row = (t * n + b) * c;
         if (f32) {
-          float fn = (float) nll;
-          float gr = (float) upstream;
-          for (int k = 0; k < c; k++) {
-            float x = (float) lp[row + k];
-            grad[row + k] = (fexp(x) - fexp((float) collected[k] + fn - x)) * gr;
-          }
+          fl.gradRow(lp, row, collected, c, fn, gr, grad);
         } else if (scalar) {
           Exp.ctcGradClasses(lp, row, collected, 0, c, nll, upstream, grad);
         } else {
@@ -505,7 +571,7 @@ public final class CtcLoss {
         float f2 = (float) l2;
         float fm = Math.max(f1, f2);
         fm = fm == Float.NEGATIVE_INFINITY ? 0 : fm;
-        return -((float) Math.log(fexp(f1 - fm) + fexp(f2 - fm)) + fm);
+        return -((float) Math.log(CtcFloat.fexp(f1 - fm) + CtcFloat.fexp(f2 - fm)) + fm);
       }
       double m = Math.max(l1, l2);
       m = m == NEG_INF ? 0 : m;
@@ -519,8 +585,11 @@ public final class CtcLoss {
      */
     private void lattice(double[] v, double[] e, boolean[] sk, int tb, int u, int len, boolean reverse) {
       int first = reverse ? tb - 1 : 0;
+      // the first frame's row whole, the other rows' two leading pads: each step writes all u states
+      Arrays.fill(v, first * stride, first * stride + u + 2, NEG_INF);
       for (int t = 0; t < tb; t++) {
-        Arrays.fill(v, t * stride, t * stride + u + 2, NEG_INF);
+        v[t * stride] = NEG_INF;
+        v[t * stride + 1] = NEG_INF;
       }
       v[first * stride + 2] = e[first * u];
       if (len > 0) {
@@ -530,7 +599,7 @@ public final class CtcLoss {
         int t = reverse ? tb - 1 - k : k;
         int prev = reverse ? t + 1 : t - 1;
         if (f32) {
-          statesFloat(v, prev * stride, v, t * stride, sk, e, t * u, u);
+          sampleFloats.step(v, prev * stride, v, t * stride, sk, e, t * u, u);
         } else if (scalar) {
           Exp.ctcStates(v, prev * stride, v, t * stride, sk, e, t * u, 0, u);
         } else {
@@ -539,32 +608,6 @@ public final class CtcLoss {
       }
     }
 
-    /** {@link Exp#ctcStates} in float arithmetic, each op rounded as aten's float kernel rounds it. */
-    private static void statesFloat(double[] prev, int p0, double[] cur, int c0, boolean[] skip, double[] emit, int e0,
-        int u) {
-      for (int s = 0; s < u; s++) {
-        float a1 = (float) prev[p0 + 2 + s];
-        float a2 = (float) prev[p0 + 1 + s];
-        float a3 = skip[s] ? (float) prev[p0 + s] : Float.NEGATIVE_INFINITY;
-        float m = a1;
-        if (a2 > m) {
-          m = a2;
-        }
-        if (a3 > m) {
-          m = a3;
-        }
-        if (m == Float.NEGATIVE_INFINITY) {
-          m = 0;
-        }
-        float sum = fexp(a1 - m) + fexp(a2 - m) + fexp(a3 - m);
-        cur[c0 + 2 + s] = (float) Math.log(sum) + m + (float) emit[e0 + s];
-      }
-    }
-
-    /** expf: the JDK's exp of the float, rounded to float. */
-    private static float fexp(float x) {
-      return (float) Math.exp(x);
-    }
   }
 
   /** Options for {@link CtcLoss}. */
@@ -572,8 +615,15 @@ public final class CtcLoss {
     private long blank;
     private Reduction reduction = Reduction.MEAN;
     private boolean zeroInfinity;
+    private CtcFloat floats = CtcFloat.best();
 
     private Builder() {}
+
+    /** The float32 loops (tests: the scalar ones against {@link CtcFloat#best()}). */
+    Builder floats(CtcFloat floats) {
+      this.floats = floats;
+      return this;
+    }
 
     public Builder blank(long blank) {
       this.blank = blank;
