@@ -23,6 +23,13 @@ import java.util.Map;
 final class PointwiseKernels {
   private PointwiseKernels() {}
 
+  private static final PointwiseLoops LOOPS = PointwiseLoops.best();
+
+  /** A buffer's float32 array, or null. */
+  private static float[] f(Buf b) {
+    return b == null ? null : b.f;
+  }
+
   /** Whether every tensor is floating, of {@code input}'s dtype and shape, and the input not empty. */
   static boolean plain(Tensor input, Tensor... others) {
     if (input.numel() == 0 || !input.dtype().isFloating()) {
@@ -66,7 +73,8 @@ final class PointwiseKernels {
     Buf gy = grad(OtherLosses.L1, wanted, "grad_target", dt, n, null);
     double g = FastPointwise.upstream(dt, r, n, PointwiseLoss.NO_BATCHMEAN);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
-      for (int i = from; i < to; i++) {
+      int start = f32 ? LOOPS.l1(x.f, y.f, from, to, (float) g, f(loss), f(gx), f(gy), s) : from;
+      for (int i = start; i < to; i++) {
         double d = rnd(f32, x.get(i) - y.get(i));
         double l = Math.abs(d);
         s.add(l);
@@ -109,7 +117,9 @@ final class PointwiseKernels {
     Buf gt = grad(api, wanted, "grad_target", dt, n, null);
     double g = FastPointwise.upstream(dt, r, n, divisor);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
-      for (int i = from; i < to; i++) {
+      int start = !f32 ? from : logTarget ? LOOPS.klDivLog(x.f, t.f, from, to, (float) g, f(loss), f(gx), f(gt), s)
+          : g == 0 ? from : LOOPS.klDiv(x.f, t.f, from, to, (float) g, f(loss), f(gx), f(gt), s);
+      for (int i = start; i < to; i++) {
         double xi = x.get(i);
         double ti = t.get(i);
         if (logTarget) {
@@ -174,7 +184,9 @@ final class PointwiseKernels {
     double epsX = rnd(f32, eps);
     double twoPi = rnd(f32, 2 * Math.PI);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
-      for (int i = from; i < to; i++) {
+      int start = f32 && logInput && !full ? LOOPS.poissonLog(x.f, y.f, from, to, (float) g, f(loss), f(gx), f(gy), s)
+          : from;
+      for (int i = start; i < to; i++) {
         double xi = x.get(i);
         double yi = y.get(i);
         double l;
@@ -262,7 +274,13 @@ final class PointwiseKernels {
     double half = rnd(f32, 0.5 * Math.log(2 * Math.PI));
     double h = rnd(f32, g * 0.5);
     Double sum = FastPointwise.run(n, var.numel(), dt, r != Reduction.NONE, (from, to, s) -> {
-      for (int row = from; row < to; row++) {
+      int start = f32 && c == 1 ? LOOPS.gaussian(x.f, y.f, v.f, from, to, (float) e, (float) h, full, (float) half,
+          f(loss), f(gx), f(gy), f(gv), s) : from;
+      if (start < 0) {
+        s.refuse();
+        return;
+      }
+      for (int row = start; row < to; row++) {
         double raw = v.get(row);
         if (raw < 0) {
           s.refuse();
@@ -340,7 +358,8 @@ final class PointwiseKernels {
     double g = FastPointwise.upstream(dt, r, n, PointwiseLoss.NO_BATCHMEAN);
     double mg = rnd(f32, margin);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
-      for (int i = from; i < to; i++) {
+      int start = f32 && y.f != null ? LOOPS.hinge(x.f, y.f, from, to, (float) mg, (float) g, f(loss), f(gx), s) : from;
+      for (int i = start; i < to; i++) {
         double xi = x.get(i);
         double yi = y.get(i);
         double m = rnd(f32, mg - xi);
@@ -414,7 +433,7 @@ final class PointwiseKernels {
           s.refuse();
           return;
         }
-        double neg = yi == 1 ? -0.0 : (yi - 1) * Math.max(Math.log1p(-pi), -100);
+        double neg = yi == 1 ? -0.0 : (yi - 1) * Math.max(f32 ? FastPointwise.log1pOfFloat(-pi) : Math.log1p(-pi), -100);
         double pos = yi == 0 ? (pi == 1 ? 0.0 : -0.0) : yi * Math.max(Math.log(pi), -100);
         double v = neg - pos;
         double wi = w == null ? 1 : w.get(j);
@@ -457,8 +476,8 @@ final class PointwiseKernels {
     if (!plain(input, target)) {
       return null;
     }
-    int wPeriod = weight == null ? 1 : period(weight, input, false);
-    int pwPeriod = posWeight == null ? 1 : period(posWeight, input, false);
+    int wPeriod = weight == null ? input.numel() : period(weight, input, false);
+    int pwPeriod = posWeight == null ? input.numel() : period(posWeight, input, false);
     if (wPeriod < 0 || pwPeriod < 0) {
       return null;
     }
@@ -473,7 +492,29 @@ final class PointwiseKernels {
     Buf loss = r == Reduction.NONE ? Buf.out(api, dt, n, null) : null;
     Buf gx = withGrad ? Buf.out(api, dt, n, into) : null;
     boolean mean = r == Reduction.MEAN;
+    // the vector loops divide a mean's gradient by numel in float32, which is the scalar double division
+    // rounded where numel is a float32 value
+    boolean vec = f32 && (!mean || n <= 1 << 24);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
+      // segments within one period of each weight, so a vector loop reads each weight contiguously
+      for (int seg = from; seg < to; ) {
+        int segEnd = Math.min(to, Math.min(seg + wPeriod - seg % wPeriod, seg + pwPeriod - seg % pwPeriod));
+        int start = !vec ? seg : LOOPS.bceWithLogits(x.f, y.f, f(w), seg % wPeriod, f(pw), seg % pwPeriod, seg, segEnd,
+            mean ? (float) n : 0f, f(loss), f(gx), s);
+        bceWithLogitsScalar(f32, mean, n, x, y, w, wPeriod, pw, pwPeriod, start, segEnd, loss, gx, s);
+        seg = segEnd;
+      }
+    });
+    if (sum == null) {
+      return null;
+    }
+    return result(FastPointwise.loss(dt, r, n, PointwiseLoss.NO_BATCHMEAN, sum, loss, input.shape()), input.shape(),
+        new String[] {"grad_input"}, gx);
+  }
+
+  /** {@link #bceWithLogits}'s elements {@code [from, to)}, scalar. */
+  private static void bceWithLogitsScalar(boolean f32, boolean mean, int n, Buf x, Buf y, Buf w, int wPeriod, Buf pw,
+      int pwPeriod, int from, int to, Buf loss, Buf gx, FastPointwise.Sum s) {
       int jw = from % wPeriod;
       int jp = from % pwPeriod;
       for (int i = from; i < to; i++) {
@@ -481,7 +522,7 @@ final class PointwiseKernels {
         double yi = y.get(i);
         double ed = Math.exp(-Math.abs(xi));
         double z = rnd(f32, ed);
-        double logSig = rnd(f32, Math.min(xi, 0) - rnd(f32, Math.log1p(z)));
+        double logSig = rnd(f32, Math.min(xi, 0) - rnd(f32, f32 ? FastPointwise.log1pOfFloat(z) : Math.log1p(z)));
         double pwi = 0;
         if (pw != null) {
           pwi = pw.get(jp);
@@ -520,12 +561,6 @@ final class PointwiseKernels {
           jp = 0;
         }
       }
-    });
-    if (sum == null) {
-      return null;
-    }
-    return result(FastPointwise.loss(dt, r, n, PointwiseLoss.NO_BATCHMEAN, sum, loss, input.shape()), input.shape(),
-        new String[] {"grad_input"}, gx);
   }
 
   /**
