@@ -154,7 +154,7 @@ final class FastPointwise {
 
   /** {@link #run(int, DType, boolean, Chunk)} over {@code units} rows of {@code elements} in all: the chunks are ranges of rows. */
   static Double run(long elements, int n, DType dtype, boolean summed, Chunk chunk) {
-    int chunks = Parallel.chunks(elements, n);
+    int chunks = chunks(elements, n);
     Sum[] sums = new Sum[chunks];
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
@@ -183,6 +183,22 @@ final class FastPointwise {
       return null;
     }
     return Precision.round(dtype, sum);
+  }
+
+  /** Chunks of at least a quarter of {@link Parallel#THRESHOLD} elements, at most this many. */
+  static final int MAX_CHUNKS = 64;
+
+  /**
+   * The chunk count of {@code elements} elements in {@code units} rows: 1 below
+   * {@link Parallel#THRESHOLD}, else {@code min(64, units, elements / (THRESHOLD / 4))}. It depends on the
+   * size only, not on {@link Parallel#threads()} (unlike {@link Parallel#chunks}), so the chunk sums, and
+   * the block boundaries inside them, are the same for every thread count: so is the result.
+   */
+  static int chunks(long elements, int units) {
+    if (elements < Parallel.THRESHOLD) {
+      return 1;
+    }
+    return (int) Math.max(1, Math.min(Math.min(MAX_CHUNKS, units), elements / (Parallel.THRESHOLD / 4)));
   }
 
   /**

@@ -30,9 +30,15 @@ final class PointwiseKernels {
     return b == null ? null : b.f;
   }
 
+  /**
+   * Off, every call takes the generic path: for tests that compare the two paths on the same inputs.
+   * Not for production use (it is not synchronised with calls in flight).
+   */
+  static volatile boolean enabled = true;
+
   /** Whether every tensor is floating, of {@code input}'s dtype and shape, and the input not empty. */
   static boolean plain(Tensor input, Tensor... others) {
-    if (input.numel() == 0 || !input.dtype().isFloating()) {
+    if (!enabled || input.numel() == 0 || !input.dtype().isFloating()) {
       return false;
     }
     for (Tensor t : others) {
@@ -343,7 +349,7 @@ final class PointwiseKernels {
    */
   static LossAndGrads hingeEmbedding(Tensor input, Tensor target, double margin, Reduction r, boolean withGrad,
       Object into) {
-    if (input.numel() == 0 || !input.dtype().isFloating() || !target.dtype().isFloating()
+    if (!enabled || input.numel() == 0 || !input.dtype().isFloating() || !target.dtype().isFloating()
         || !Arrays.equals(input.shape(), target.shape())) {
       return null;
     }
@@ -570,6 +576,9 @@ final class PointwiseKernels {
    * the call to the exact path.
    */
   static LossAndGrads bceWithLogitsFloat(Tensor input, Tensor target, Reduction r, boolean withGrad, Object into) {
+    if (!enabled) {
+      return null;
+    }
     String api = BinaryCrossEntropyWithLogits.API;
     float[] x = input.backingFloats();
     float[] y = target.backingFloats();
