@@ -430,7 +430,34 @@ final class PointwiseKernels {
     Buf gp = withGrad ? Buf.out(api, dt, n, into) : null;
     boolean mean = r == Reduction.MEAN;
     double floor = rnd(f32, 1e-12f);
+    int wPeriod = weight == null ? n : period;
+    // the vector loop divides a mean's gradient by numel in float32: the double division rounded where
+    // numel is a float32 value; it reads a float32 weight
+    boolean vec = f32 && (!mean || n <= 1 << 24) && (w == null || w.f != null);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
+      // segments within one period of the weight, so the vector loop reads it contiguously
+      for (int seg = from; seg < to; ) {
+        int segEnd = Math.min(to, seg + wPeriod - seg % wPeriod);
+        int start = !vec ? seg : LOOPS.bce(p.f, y.f, f(w), seg % wPeriod, seg, segEnd, mean ? (float) n : 0f, f(loss),
+            f(gp), s);
+        if (start < 0) {
+          s.refuse();
+          return;
+        }
+        bceScalar(f32, mean, n, floor, p, y, w, wPeriod, start, segEnd, loss, gp, s);
+        seg = segEnd;
+      }
+    });
+    if (sum == null) {
+      return null;
+    }
+    return result(FastPointwise.loss(dt, r, n, PointwiseLoss.NO_BATCHMEAN, sum, loss, input.shape()), input.shape(),
+        new String[] {"grad_input"}, gp);
+  }
+
+  /** {@link #bce}'s elements {@code [from, to)}, scalar. */
+  private static void bceScalar(boolean f32, boolean mean, int n, double floor, Buf p, Buf y, Buf w, int period,
+      int from, int to, Buf loss, Buf gp, FastPointwise.Sum s) {
       int j = from % period;
       for (int i = from; i < to; i++) {
         double pi = p.get(i);
@@ -460,12 +487,6 @@ final class PointwiseKernels {
           j = 0;
         }
       }
-    });
-    if (sum == null) {
-      return null;
-    }
-    return result(FastPointwise.loss(dt, r, n, PointwiseLoss.NO_BATCHMEAN, sum, loss, input.shape()), input.shape(),
-        new String[] {"grad_input"}, gp);
   }
 
   /**

@@ -78,4 +78,14 @@ class PointwiseLoops {
       float[] loss, float[] gx, FastPointwise.Sum sum) {
     return from;
   }
+
+  /**
+   * {@code binary_cross_entropy} with weight {@code w} (float32, read from {@code wOff}) or null; a mean's
+   * gradient divided by {@code n} (0 for sum and none). Returns -1 when an input or target element is
+   * outside [0, 1] (the call goes to the generic path, which reports it).
+   */
+  int bce(float[] p, float[] y, float[] w, int wOff, int from, int to, float n, float[] loss, float[] gp,
+      FastPointwise.Sum sum) {
+    return from;
+  }
 }

@@ -18,6 +18,8 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
   private static final int L = S.length();
+  /** The high half of a float vector's lanes: where a contracted double vector of part -1 lands. */
+  private static final VectorMask<Float> HIGH = S.indexInRange(-L / 2, L / 2);
 
   /**
    * Adds a loop's losses, kept in double lanes ({@code a0} the low half of each float vector, {@code a1}
@@ -283,6 +285,69 @@ final class VectorPointwiseLoops extends PointwiseLoops {
           g = g.div(n);
         }
         g.intoArray(gx, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  /** {@link FastPointwise#log1pOfFloat} of double lanes holding float32 values. */
+  private static DoubleVector log1pOfFloat(DoubleVector z) {
+    DoubleVector u = z.add(1);
+    return u.lanewise(VectorOperators.LOG).mul(z.div(u.sub(1))).blend(z, u.compare(VectorOperators.EQ, 1));
+  }
+
+  /**
+   * The scalar kernel's double loss {@code (y - 1) max(log1p(-p), -100) - y max(log p, -100)} (times the
+   * weight) of one half of the lanes, in double lanes, with its signed zeros at y = 1 and y = 0.
+   */
+  private static DoubleVector bceHalf(FloatVector pv, FloatVector yv, FloatVector wv, int part) {
+    DoubleVector p = (DoubleVector) pv.convertShape(VectorOperators.F2D, D, part);
+    DoubleVector y = (DoubleVector) yv.convertShape(VectorOperators.F2D, D, part);
+    DoubleVector negZero = DoubleVector.broadcast(D, -0.0);
+    DoubleVector neg = y.sub(1).mul(log1pOfFloat(p.neg()).max(-100)).blend(negZero, y.compare(VectorOperators.EQ, 1));
+    DoubleVector pos = y.mul(p.lanewise(VectorOperators.LOG).max(-100)).blend(
+        negZero.blend(DoubleVector.zero(D), p.compare(VectorOperators.EQ, 1)), y.compare(VectorOperators.EQ, 0));
+    DoubleVector v = neg.sub(pos);
+    return wv == null ? v : v.mul((DoubleVector) wv.convertShape(VectorOperators.F2D, D, part));
+  }
+
+  @Override
+  int bce(float[] p, float[] y, float[] w, int wOff, int from, int to, float n, float[] loss, float[] gp,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector floor = FloatVector.broadcast(S, (float) 1e-12f);
+    for (int i = from; i < end; i += L) {
+      FloatVector pv = FloatVector.fromArray(S, p, i);
+      FloatVector yv = FloatVector.fromArray(S, y, i);
+      if (!pv.compare(VectorOperators.GE, 0f).and(pv.compare(VectorOperators.LE, 1f))
+          .and(yv.compare(VectorOperators.GE, 0f)).and(yv.compare(VectorOperators.LE, 1f)).allTrue()) {
+        return -1;
+      }
+      FloatVector wv = w == null ? null : FloatVector.fromArray(S, w, wOff + i - from);
+      // each half's double loss rounded once to float32, the halves put together
+      FloatVector lo = (FloatVector) bceHalf(pv, yv, wv, 0).convertShape(VectorOperators.D2F, S, 0);
+      FloatVector hi = (FloatVector) bceHalf(pv, yv, wv, 1).convertShape(VectorOperators.D2F, S, -1);
+      FloatVector l = lo.blend(hi, HIGH);
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gp != null) {
+        FloatVector den = FloatVector.broadcast(S, 1f).sub(pv).mul(pv).max(floor);
+        FloatVector g = pv.sub(yv).div(den);
+        if (wv != null) {
+          g = g.mul(wv);
+        }
+        if (n != 0) {
+          g = g.div(n);
+        }
+        g.intoArray(gp, i);
       }
     }
     into(sum, a0, a1, max, end - from);
