@@ -190,8 +190,8 @@ final class PointwiseKernels {
     double epsX = rnd(f32, eps);
     double twoPi = rnd(f32, 2 * Math.PI);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
-      int start = f32 && logInput && !full ? LOOPS.poissonLog(x.f, y.f, from, to, (float) g, f(loss), f(gx), f(gy), s)
-          : from;
+      int start = !f32 || full ? from : logInput ? LOOPS.poissonLog(x.f, y.f, from, to, (float) g, f(loss), f(gx), f(gy), s)
+          : LOOPS.poissonRate(x.f, y.f, from, to, (float) epsX, (float) g, f(loss), f(gx), f(gy), s);
       for (int i = start; i < to; i++) {
         double xi = x.get(i);
         double yi = y.get(i);
@@ -297,7 +297,15 @@ final class PointwiseKernels {
         double hv = rnd(f32, h / vv);
         double s0 = 0;
         double s1 = 0;
-        for (int i = row * c; i < row * c + c; i++) {
+        int first = row * c;
+        if (f32 && c > 1) {
+          // one var per row: the row's whole vectors in float32 lanes; h summed over them is exact in double
+          first = LOOPS.gaussianRowEnd(row * c, row * c + c);
+          s1 = LOOPS.gaussianRow(x.f, y.f, row * c, row * c + c, (float) vv, (float) logV, (float) hv, (float) h, full,
+              (float) half, f(loss), f(gx), f(gy), gv != null, s);
+          s0 = (first - row * c) * h;
+        }
+        for (int i = first; i < row * c + c; i++) {
           double d = rnd(f32, x.get(i) - y.get(i));
           double q = rnd(f32, rnd(f32, d * d) / vv);
           double l = rnd(f32, 0.5 * rnd(f32, logV + q));

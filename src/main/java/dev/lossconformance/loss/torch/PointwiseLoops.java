@@ -88,4 +88,26 @@ class PointwiseLoops {
       FastPointwise.Sum sum) {
     return from;
   }
+
+  /** {@code poisson_nll_loss}, log_input false, full false: {@code x - y log(x + eps)}. */
+  int poissonRate(float[] x, float[] y, int from, int to, float eps, float g, float[] loss, float[] gx, float[] gy,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /**
+   * {@code gaussian_nll_loss}'s elements {@code [from, from + vector multiple of (to - from))} of one row
+   * sharing the clamped var {@code vv} (with {@code log vv} and {@code h / vv}); returns the sum, in
+   * double, of the row's var-gradient terms {@code -h ((d^2 / v) / v)} over those elements (0 when
+   * {@code gv} is false). The scalar class does none.
+   */
+  double gaussianRow(float[] x, float[] y, int from, int to, float vv, float logV, float hv, float h, boolean full,
+      float half, float[] loss, float[] gx, float[] gy, boolean gv, FastPointwise.Sum sum) {
+    return 0;
+  }
+
+  /** Where {@link #gaussianRow} stops: {@code from} here, the last whole vector's end in the vector class. */
+  int gaussianRowEnd(int from, int to) {
+    return from;
+  }
 }

@@ -353,4 +353,82 @@ final class VectorPointwiseLoops extends PointwiseLoops {
     into(sum, a0, a1, max, end - from);
     return end;
   }
+
+  @Override
+  int poissonRate(float[] x, float[] y, int from, int to, float eps, float g, float[] loss, float[] gx, float[] gy,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, i);
+      FloatVector yv = FloatVector.fromArray(S, y, i);
+      FloatVector xe = xv.add(eps);
+      FloatVector lg = xe.lanewise(VectorOperators.LOG);
+      FloatVector l = xv.sub(yv.mul(lg));
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null) {
+        zero.add(yv.mul(-g)).div(xe).add(g).intoArray(gx, i);
+      }
+      if (gy != null) {
+        zero.add(lg.mul(-g)).intoArray(gy, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int gaussianRowEnd(int from, int to) {
+    return from + S.loopBound(to - from);
+  }
+
+  @Override
+  double gaussianRow(float[] x, float[] y, int from, int to, float vv, float logV, float hv, float h, boolean full,
+      float half, float[] loss, float[] gx, float[] gy, boolean gv, FastPointwise.Sum sum) {
+    int end = gaussianRowEnd(from, to);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    DoubleVector s0 = DoubleVector.zero(D);
+    DoubleVector s1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector d = FloatVector.fromArray(S, x, i).sub(FloatVector.fromArray(S, y, i));
+      FloatVector q = d.mul(d).div(vv);
+      FloatVector l = q.add(logV).mul(0.5f);
+      if (full) {
+        l = l.add(half);
+      }
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null || gy != null) {
+        FloatVector gd = d.mul(2f).mul(hv);
+        if (gx != null) {
+          zero.add(gd).intoArray(gx, i);
+        }
+        if (gy != null) {
+          zero.sub(gd).intoArray(gy, i);
+        }
+      }
+      if (gv) {
+        FloatVector t = q.div(vv).mul(-h);
+        s0 = s0.add(t.convertShape(VectorOperators.F2D, D, 0));
+        s1 = s1.add(t.convertShape(VectorOperators.F2D, D, 1));
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return gv ? s0.add(s1).reduceLanes(VectorOperators.ADD) : 0;
+  }
 }
