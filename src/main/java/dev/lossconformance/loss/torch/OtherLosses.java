@@ -16,6 +16,13 @@ import java.util.Arrays;
  * kernel (or, for {@code gaussian_nll_loss}, of its Python function), reduced over every element, with
  * the gradient of {@code loss.sum()} with respect to every floating input. Computed in double and
  * rounded where PyTorch materialises a tensor (per-element losses, the sum).
+ *
+ * <p>Inputs of one dtype and of the input's shape (gaussian's var also one per row) take the fused,
+ * parallel, vectorised engine ({@link FastPointwise}, {@link PointwiseKernels}), which repeats these
+ * rounding points; everything else ({@link PointwiseLoss}'s broadcasting, mixed dtypes, 0-dim targets,
+ * sums outside the engine's domain) takes the generic path here. The {@link Gradients} overloads compute
+ * and return only the gradients asked for; the {@code gradInto} ones write grad_input into the caller's
+ * array (float[] for float32, double[] for float64).
  */
 public final class OtherLosses {
   public static final String KL_DIV = "torch.nn.functional.kl_div";

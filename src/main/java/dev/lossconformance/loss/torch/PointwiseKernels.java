@@ -466,35 +466,35 @@ final class PointwiseKernels {
   /** {@link #bce}'s elements {@code [from, to)}, scalar. */
   private static void bceScalar(boolean f32, boolean mean, int n, double floor, Buf p, Buf y, Buf w, int period,
       int from, int to, Buf loss, Buf gp, FastPointwise.Sum s) {
-      int j = from % period;
-      for (int i = from; i < to; i++) {
-        double pi = p.get(i);
-        double yi = y.get(i);
-        if (!(pi >= 0 && pi <= 1 && yi >= 0 && yi <= 1)) {
-          s.refuse();
-          return;
-        }
-        double neg = yi == 1 ? -0.0 : (yi - 1) * Math.max(f32 ? FastPointwise.log1pOfFloat(-pi) : Math.log1p(-pi), -100);
-        double pos = yi == 0 ? (pi == 1 ? 0.0 : -0.0) : yi * Math.max(Math.log(pi), -100);
-        double v = neg - pos;
-        double wi = w == null ? 1 : w.get(j);
-        double l = rnd(f32, w == null ? v : v * wi);
-        s.add(l);
-        if (loss != null) {
-          loss.set(i, l);
-        }
-        if (gp != null) {
-          double den = Math.max(rnd(f32, rnd(f32, 1 - pi) * pi), floor);
-          double gi = rnd(f32, rnd(f32, pi - yi) / den);
-          if (w != null) {
-            gi = rnd(f32, gi * wi);
-          }
-          gp.set(i, mean ? gi / n : gi);
-        }
-        if (++j == period) {
-          j = 0;
-        }
+    int j = from % period;
+    for (int i = from; i < to; i++) {
+      double pi = p.get(i);
+      double yi = y.get(i);
+      if (!(pi >= 0 && pi <= 1 && yi >= 0 && yi <= 1)) {
+        s.refuse();
+        return;
       }
+      double neg = yi == 1 ? -0.0 : (yi - 1) * Math.max(f32 ? FastPointwise.log1pOfFloat(-pi) : Math.log1p(-pi), -100);
+      double pos = yi == 0 ? (pi == 1 ? 0.0 : -0.0) : yi * Math.max(Math.log(pi), -100);
+      double v = neg - pos;
+      double wi = w == null ? 1 : w.get(j);
+      double l = rnd(f32, w == null ? v : v * wi);
+      s.add(l);
+      if (loss != null) {
+        loss.set(i, l);
+      }
+      if (gp != null) {
+        double den = Math.max(rnd(f32, rnd(f32, 1 - pi) * pi), floor);
+        double gi = rnd(f32, rnd(f32, pi - yi) / den);
+        if (w != null) {
+          gi = rnd(f32, gi * wi);
+        }
+        gp.set(i, mean ? gi / n : gi);
+      }
+      if (++j == period) {
+        j = 0;
+      }
+    }
   }
 
   /**
@@ -550,52 +550,52 @@ final class PointwiseKernels {
   /** {@link #bceWithLogits}'s elements {@code [from, to)}, scalar. */
   private static void bceWithLogitsScalar(boolean f32, boolean mean, int n, Buf x, Buf y, Buf w, int wPeriod, Buf pw,
       int pwPeriod, int from, int to, Buf loss, Buf gx, FastPointwise.Sum s) {
-      int jw = from % wPeriod;
-      int jp = from % pwPeriod;
-      for (int i = from; i < to; i++) {
-        double xi = x.get(i);
-        double yi = y.get(i);
-        double ed = Math.exp(-Math.abs(xi));
-        double z = rnd(f32, ed);
-        double logSig = rnd(f32, Math.min(xi, 0) - rnd(f32, f32 ? FastPointwise.log1pOfFloat(z) : Math.log1p(z)));
-        double pwi = 0;
-        if (pw != null) {
-          pwi = pw.get(jp);
-          double lw = rnd(f32, rnd(f32, rnd(f32, pwi - 1) * yi) + 1);
-          logSig = rnd(f32, logSig * lw);
-        }
-        double v = rnd(f32, rnd(f32, 1 - yi) * xi);
-        v = rnd(f32, v - logSig);
-        double wi = w == null ? 1 : w.get(jw);
-        if (w != null) {
-          v = rnd(f32, v * wi);
-        }
-        s.add(v);
-        if (loss != null) {
-          loss.set(i, v);
-        }
-        if (gx != null) {
-          double expNeg = xi >= 0 ? z : f32 ? (float) (1 / ed) : Math.exp(-xi);
-          double sig = rnd(f32, 1 / rnd(f32, 1 + expNeg));
-          double gi;
-          if (pw != null) {
-            double t = rnd(f32, pwi * yi);
-            gi = rnd(f32, rnd(f32, rnd(f32, rnd(f32, t + 1) - yi) * sig) - t);
-          } else {
-            gi = rnd(f32, sig - yi);
-          }
-          if (w != null) {
-            gi = rnd(f32, gi * wi);
-          }
-          gx.set(i, mean ? rnd(f32, gi / n) : gi);
-        }
-        if (++jw == wPeriod) {
-          jw = 0;
-        }
-        if (++jp == pwPeriod) {
-          jp = 0;
-        }
+    int jw = from % wPeriod;
+    int jp = from % pwPeriod;
+    for (int i = from; i < to; i++) {
+      double xi = x.get(i);
+      double yi = y.get(i);
+      double ed = Math.exp(-Math.abs(xi));
+      double z = rnd(f32, ed);
+      double logSig = rnd(f32, Math.min(xi, 0) - rnd(f32, f32 ? FastPointwise.log1pOfFloat(z) : Math.log1p(z)));
+      double pwi = 0;
+      if (pw != null) {
+        pwi = pw.get(jp);
+        double lw = rnd(f32, rnd(f32, rnd(f32, pwi - 1) * yi) + 1);
+        logSig = rnd(f32, logSig * lw);
       }
+      double v = rnd(f32, rnd(f32, 1 - yi) * xi);
+      v = rnd(f32, v - logSig);
+      double wi = w == null ? 1 : w.get(jw);
+      if (w != null) {
+        v = rnd(f32, v * wi);
+      }
+      s.add(v);
+      if (loss != null) {
+        loss.set(i, v);
+      }
+      if (gx != null) {
+        double expNeg = xi >= 0 ? z : f32 ? (float) (1 / ed) : Math.exp(-xi);
+        double sig = rnd(f32, 1 / rnd(f32, 1 + expNeg));
+        double gi;
+        if (pw != null) {
+          double t = rnd(f32, pwi * yi);
+          gi = rnd(f32, rnd(f32, rnd(f32, rnd(f32, t + 1) - yi) * sig) - t);
+        } else {
+          gi = rnd(f32, sig - yi);
+        }
+        if (w != null) {
+          gi = rnd(f32, gi * wi);
+        }
+        gx.set(i, mean ? rnd(f32, gi / n) : gi);
+      }
+      if (++jw == wPeriod) {
+        jw = 0;
+      }
+      if (++jp == pwPeriod) {
+        jp = 0;
+      }
+    }
   }
 
   /**
