@@ -125,6 +125,9 @@ class NullArgumentsTest {
     if (t == DType.class) {
       return DType.FLOAT32;
     }
+    if (t == Gradients.class) {
+      return Gradients.ALL;
+    }
     if (t.isArray()) {
       return java.lang.reflect.Array.newInstance(t.getComponentType(), 2);
     }
