@@ -186,11 +186,11 @@ final class FastPointwise {
   }
 
   /** Chunks of at least a quarter of {@link Parallel#THRESHOLD} elements, at most this many. */
-  static final int MAX_CHUNKS = 64;
+  static final int MAX_CHUNKS = 16;
 
   /**
    * The chunk count of {@code elements} elements in {@code units} rows: 1 below
-   * {@link Parallel#THRESHOLD}, else {@code min(64, units, elements / (THRESHOLD / 4))}. It depends on the
+   * {@link Parallel#THRESHOLD}, else {@code min(16, units, elements / (THRESHOLD / 4))}. It depends on the
    * size only, not on {@link Parallel#threads()} (unlike {@link Parallel#chunks}), so the chunk sums, and
    * the block boundaries inside them, are the same for every thread count: so is the result.
    */
