@@ -3,6 +3,7 @@ package dev.lossconformance.loss.torch;
 import dev.lossconformance.loss.Elementwise;
 import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossAndGrads;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
@@ -43,15 +44,34 @@ public final class BinaryCrossEntropy {
 
   /** The loss and the gradient of its sum with respect to {@code input}. */
   public LossAndGrad apply(Tensor input, Tensor target) {
-    return compute(input, target, true);
+    return compute(input, target, true, null);
+  }
+
+  /**
+   * {@link #apply(Tensor, Tensor)} with the gradient written into {@code gradInto}, which must have one
+   * element per input element and a float32 input; every element is overwritten, and the returned
+   * gradient wraps the array.
+   */
+  public LossAndGrad apply(Tensor input, Tensor target, float[] gradInto) {
+    return compute(input, target, true, Shapes.nonNull(API, "gradInto", gradInto));
+  }
+
+  /** {@link #apply(Tensor, Tensor, float[])} for a float64 input. */
+  public LossAndGrad apply(Tensor input, Tensor target, double[] gradInto) {
+    return compute(input, target, true, Shapes.nonNull(API, "gradInto", gradInto));
   }
 
   /** The loss alone. */
   public Tensor loss(Tensor input, Tensor target) {
-    return compute(input, target, false).loss();
+    return compute(input, target, false, null).loss();
   }
 
-  private LossAndGrad compute(Tensor input, Tensor target, boolean withGrad) {
+  /**
+   * The fast path ({@link PointwiseKernels#bce}) covers an input and target of one dtype and shape with
+   * no weight or a weight of that shape or of shape (C); it hands anything else, and any element outside
+   * [0, 1] or a sum outside {@link FastPointwise}'s domain, to the generic path below.
+   */
+  private LossAndGrad compute(Tensor input, Tensor target, boolean withGrad, Object gradInto) {
     Shapes.nonNull(API, "input", input);
     Shapes.nonNull(API, "target", target);
     Shapes.requireFloating("input", input);
@@ -62,6 +82,19 @@ public final class BinaryCrossEntropy {
           API + ": target: size " + Arrays.toString(target.shape())
           + " differs from the input size " + Arrays.toString(shape) + "; the sizes must be equal");
     }
+    if (gradInto != null) {
+      FastPointwise.Buf.out(API, input.dtype(), input.numel(), gradInto);
+    }
+    LossAndGrads fast = PointwiseKernels.bce(input, target, weight, reduction, withGrad, gradInto);
+    if (fast != null) {
+      return new LossAndGrad(fast.loss(), fast.grads().get("grad_input"));
+    }
+    LossAndGrad slow = generic(input, target, withGrad);
+    return new LossAndGrad(slow.loss(), FastPointwise.copy(API, slow.gradInput(), gradInto));
+  }
+
+  private LossAndGrad generic(Tensor input, Tensor target, boolean withGrad) {
+    int[] shape = input.shape();
     int n = input.numel();
     double[] p = input.toDoubleArray();
     double[] y = target.toDoubleArray();

@@ -3,6 +3,7 @@ package dev.lossconformance.loss.torch;
 import dev.lossconformance.loss.Elementwise;
 import dev.lossconformance.loss.ErrorKind;
 import dev.lossconformance.loss.LossAndGrad;
+import dev.lossconformance.loss.LossAndGrads;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
@@ -22,7 +23,7 @@ import java.util.Arrays;
  * {@code 0 * inf = NaN}, as in PyTorch. Gradient (PyTorch's closed form):
  * {@code w * ((pos_weight * y + 1 - y) * sigmoid(x) - pos_weight * y)}, or {@code w * (sigmoid(x) - y)}.
  * With a weight or pos_weight (or in float64) each of aten's steps is rounded in its dtype (see
- * {@code compute}); the float32 path without either is {@link FastCrossEntropy}'s. Immutable and
+ * {@code generic}); the fast paths are {@link PointwiseKernels}'. Immutable and
  * thread-safe.
  */
 public final class BinaryCrossEntropyWithLogits {
@@ -44,15 +45,35 @@ public final class BinaryCrossEntropyWithLogits {
 
   /** The loss and the gradient of its sum with respect to {@code input}. */
   public LossAndGrad apply(Tensor input, Tensor target) {
-    return compute(input, target, true);
+    return compute(input, target, true, null);
+  }
+
+  /**
+   * {@link #apply(Tensor, Tensor)} with the gradient written into {@code gradInto}, which must have one
+   * element per input element and a float32 input; every element is overwritten, and the returned
+   * gradient wraps the array.
+   */
+  public LossAndGrad apply(Tensor input, Tensor target, float[] gradInto) {
+    return compute(input, target, true, Shapes.nonNull(API, "gradInto", gradInto));
+  }
+
+  /** {@link #apply(Tensor, Tensor, float[])} for a float64 input. */
+  public LossAndGrad apply(Tensor input, Tensor target, double[] gradInto) {
+    return compute(input, target, true, Shapes.nonNull(API, "gradInto", gradInto));
   }
 
   /** The loss alone. */
   public Tensor loss(Tensor input, Tensor target) {
-    return compute(input, target, false).loss();
+    return compute(input, target, false, null).loss();
   }
 
-  private LossAndGrad compute(Tensor input, Tensor target, boolean withGrad) {
+  /**
+   * The fast paths ({@link PointwiseKernels#bceWithLogitsFloat} for float32 without weights, else
+   * {@link PointwiseKernels#bceWithLogits}) cover an input and target of one dtype and shape, with
+   * weight and pos_weight (when given) of that dtype and of the input's shape or (C); anything else, or a
+   * sum outside {@link FastPointwise}'s domain, takes the generic path below.
+   */
+  private LossAndGrad compute(Tensor input, Tensor target, boolean withGrad, Object gradInto) {
     Shapes.nonNull(API, "input", input);
     Shapes.nonNull(API, "target", target);
     Shapes.requireFloating("input", input);
@@ -63,11 +84,23 @@ public final class BinaryCrossEntropyWithLogits {
           API + ": target: size " + Arrays.toString(target.shape())
           + " must be the same as the input size " + Arrays.toString(shape));
     }
-    int n = input.numel();
-    if (weight == null && posWeight == null && input.dtype() == dev.lossconformance.tensor.DType.FLOAT32
-        && target.dtype() == dev.lossconformance.tensor.DType.FLOAT32) {
-      return FastCrossEntropy.bceWithLogits(input, target, shape, reduction, withGrad);
+    if (gradInto != null) {
+      FastPointwise.Buf.out(API, input.dtype(), input.numel(), gradInto);
     }
+    LossAndGrads fast = weight == null && posWeight == null && input.dtype() == DType.FLOAT32
+        && target.dtype() == DType.FLOAT32 && input.numel() > 0
+        ? PointwiseKernels.bceWithLogitsFloat(input, target, reduction, withGrad, gradInto)
+        : PointwiseKernels.bceWithLogits(input, target, weight, posWeight, reduction, withGrad, gradInto);
+    if (fast != null) {
+      return new LossAndGrad(fast.loss(), fast.grads().get("grad_input"));
+    }
+    LossAndGrad slow = generic(input, target, withGrad);
+    return new LossAndGrad(slow.loss(), FastPointwise.copy(API, slow.gradInput(), gradInto));
+  }
+
+  private LossAndGrad generic(Tensor input, Tensor target, boolean withGrad) {
+    int[] shape = input.shape();
+    int n = input.numel();
     double[] x = input.toDoubleArray();
     double[] y = target.toDoubleArray();
     double[] w = weight == null ? null : weight.toDoubleArray();

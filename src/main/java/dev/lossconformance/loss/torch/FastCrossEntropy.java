@@ -96,32 +96,6 @@ final class FastCrossEntropy {
     return new LossAndGrad(lossT, grad == null ? null : Tensor.wrapFloats(grad, gradShape));
   }
 
-  /**
-   * {@code binary_cross_entropy_with_logits} of float32 tensors without weights: one fused element-wise
-   * sweep (loss and gradient together), chunked over the same workers; the losses are float32 and
-   * summed in double per chunk, chunks combined in order.
-   */
-  static LossAndGrad bceWithLogits(Tensor input, Tensor target, int[] shape, Reduction reduction, boolean withGrad) {
-    float[] x = input.backingFloats();
-    float[] y = target.backingFloats();
-    int n = x.length;
-    float[] loss = reduction == Reduction.NONE ? new float[n] : null;
-    float[] grad = withGrad ? new float[n] : null;
-    float gradScale = reduction == Reduction.MEAN ? (float) (1.0 / n) : 1f;
-    Exp exp = Exp.best();
-    int chunks = Parallel.chunks(n, n);
-    double[] partial = new double[chunks];
-    Runnable[] work = new Runnable[chunks];
-    for (int k = 0; k < chunks; k++) {
-      int chunk = k;
-      int from = (int) ((long) n * chunk / chunks);
-      int to = (int) ((long) n * (chunk + 1) / chunks);
-      work[k] = () -> partial[chunk] = exp.bceWithLogits(x, y, from, to, loss, grad, gradScale);
-    }
-    Parallel.run(work);
-    return result(reduction, loss, shape, partial, n, grad, shape);
-  }
-
   /** Spatial positions per tile: the tile's max, sum and compensation stay in L1, its rows in L2. */
   private static final int TILE = 1024;
 

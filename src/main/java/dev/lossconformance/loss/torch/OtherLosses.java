@@ -1,6 +1,7 @@
 package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.ErrorKind;
+import dev.lossconformance.loss.Gradients;
 import dev.lossconformance.loss.LossAndGrads;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Precision;
@@ -15,6 +16,13 @@ import java.util.Arrays;
  * kernel (or, for {@code gaussian_nll_loss}, of its Python function), reduced over every element, with
  * the gradient of {@code loss.sum()} with respect to every floating input. Computed in double and
  * rounded where PyTorch materialises a tensor (per-element losses, the sum).
+ *
+ * <p>Inputs of one dtype and of the input's shape (gaussian's var also one per row) take the fused,
+ * parallel, vectorised engine ({@link FastPointwise}, {@link PointwiseKernels}), which repeats these
+ * rounding points; everything else ({@link PointwiseLoss}'s broadcasting, mixed dtypes, 0-dim targets,
+ * sums outside the engine's domain) takes the generic path here. The {@link Gradients} overloads compute
+ * and return only the gradients asked for; the {@code gradInto} ones write grad_input into the caller's
+ * array (float[] for float32, double[] for float64).
  */
 public final class OtherLosses {
   public static final String KL_DIV = "torch.nn.functional.kl_div";
@@ -41,7 +49,32 @@ public final class OtherLosses {
    * dtype autograd computes it in.
    */
   public static LossAndGrads klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
+    return klDiv(input, target, reduction, logTarget, Gradients.ALL, (Object) null);
+  }
+
+  /** {@link #klDiv(Tensor, Tensor, String, boolean)} computing only the gradients asked for ("grad_input", "grad_target"). */
+  public static LossAndGrads klDiv(Tensor input, Tensor target, String reduction, boolean logTarget, Gradients gradients) {
+    return klDiv(input, target, reduction, logTarget, gradients, (Object) null);
+  }
+
+  /**
+   * {@link #klDiv(Tensor, Tensor, String, boolean, Gradients)} with {@code grad_input} (when asked for) written into
+   * {@code gradInto}, of one element per input element, for a float32 input; every element is
+   * overwritten and the returned gradient wraps the array.
+   */
+  public static LossAndGrads klDiv(Tensor input, Tensor target, String reduction, boolean logTarget, Gradients gradients, float[] gradInto) {
+    return klDiv(input, target, reduction, logTarget, gradients, (Object) Shapes.nonNull(KL_DIV, "gradInto", gradInto));
+  }
+
+  /** {@link #klDiv(Tensor, Tensor, String, boolean, Gradients, float[])} for a float64 input. */
+  public static LossAndGrads klDiv(Tensor input, Tensor target, String reduction, boolean logTarget, Gradients gradients, double[] gradInto) {
+    return klDiv(input, target, reduction, logTarget, gradients, (Object) Shapes.nonNull(KL_DIV, "gradInto", gradInto));
+  }
+
+  private static LossAndGrads klDiv(Tensor input, Tensor target, String reduction, boolean logTarget,
+      Gradients gradients, Object gradInto) {
     nonNull(KL_DIV, input, target, reduction);
+    Shapes.nonNull(KL_DIV, "gradients", gradients).requireKnown(KL_DIV, "grad_input", "grad_target");
     // F.kl_div maps the reduction string before aten checks the tensors
     boolean batchmean = "batchmean".equals(reduction);
     Reduction r = batchmean ? Reduction.SUM : Reduction.fromTorchName(reduction);
@@ -52,7 +85,12 @@ public final class OtherLosses {
     DType dx = input.dtype();
     DType dtt = target.dtype();
     DType dt = PointwiseLoss.promote(input, target);
-    return PointwiseLoss.evaluate(KL_DIV, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},
+    checkInto(KL_DIV, input, gradInto);
+    LossAndGrads fast = PointwiseKernels.klDiv(input, target, r, divisor, logTarget, gradients, gradInto);
+    if (fast != null) {
+      return fast;
+    }
+    return FastPointwise.select(KL_DIV, PointwiseLoss.evaluate(KL_DIV, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},
         dt, shape, r, divisor, new int[] {1, 2}, (in, g, out) -> {
           double x = in[0];
           double t = in[1];
@@ -92,7 +130,14 @@ public final class OtherLosses {
           double self = t == 0 ? 0 : xlogy(dtt, ga, t);
           double other = rnd(dtt, rnd(dtt, ga * t) / t);
           return rnd(dtt, rnd(dtt, self + other) + rest);
-        });
+        }), gradients, gradInto);
+  }
+
+  /** Refuses a {@code gradInto} of the wrong type or length before anything is computed. */
+  private static void checkInto(String api, Tensor input, Object gradInto) {
+    if (gradInto != null) {
+      FastPointwise.Buf.out(api, input.dtype(), input.numel(), gradInto);
+    }
   }
 
   private static double rnd(DType dtype, double v) {
@@ -133,7 +178,35 @@ public final class OtherLosses {
    */
   public static LossAndGrads poissonNll(Tensor input, Tensor target, boolean logInput, boolean full, double eps,
       String reduction) {
+    return poissonNll(input, target, logInput, full, eps, reduction, Gradients.ALL, (Object) null);
+  }
+
+  /** {@link #poissonNll(Tensor, Tensor, boolean, boolean, double, String)} computing only the gradients asked for ("grad_input", "grad_target"). */
+  public static LossAndGrads poissonNll(Tensor input, Tensor target, boolean logInput, boolean full, double eps,
+      String reduction, Gradients gradients) {
+    return poissonNll(input, target, logInput, full, eps, reduction, gradients, (Object) null);
+  }
+
+  /**
+   * {@link #poissonNll(Tensor, Tensor, boolean, boolean, double, String, Gradients)} with {@code grad_input} (when asked for) written into
+   * {@code gradInto}, of one element per input element, for a float32 input; every element is
+   * overwritten and the returned gradient wraps the array.
+   */
+  public static LossAndGrads poissonNll(Tensor input, Tensor target, boolean logInput, boolean full, double eps,
+      String reduction, Gradients gradients, float[] gradInto) {
+    return poissonNll(input, target, logInput, full, eps, reduction, gradients, (Object) Shapes.nonNull(POISSON_NLL, "gradInto", gradInto));
+  }
+
+  /** {@link #poissonNll(Tensor, Tensor, boolean, boolean, double, String, Gradients, float[])} for a float64 input. */
+  public static LossAndGrads poissonNll(Tensor input, Tensor target, boolean logInput, boolean full, double eps,
+      String reduction, Gradients gradients, double[] gradInto) {
+    return poissonNll(input, target, logInput, full, eps, reduction, gradients, (Object) Shapes.nonNull(POISSON_NLL, "gradInto", gradInto));
+  }
+
+  private static LossAndGrads poissonNll(Tensor input, Tensor target, boolean logInput, boolean full, double eps,
+      String reduction, Gradients gradients, Object gradInto) {
     nonNull(POISSON_NLL, input, target, reduction);
+    Shapes.nonNull(POISSON_NLL, "gradients", gradients).requireKnown(POISSON_NLL, "grad_input", "grad_target");
     // F.poisson_nll_loss checks the reduction string before it calls aten
     Reduction r = Reduction.fromTorchName(reduction);
     Shapes.requireFloating("input", input);
@@ -144,7 +217,12 @@ public final class OtherLosses {
     DType dt = PointwiseLoss.promote(input, target);
     double epsX = rnd(dx, eps);
     double twoPi = rnd(dtt, 2 * Math.PI);
-    return PointwiseLoss.evaluate(POISSON_NLL, new String[] {"grad_input", "grad_target"},
+    checkInto(POISSON_NLL, input, gradInto);
+    LossAndGrads fast = PointwiseKernels.poissonNll(input, target, logInput, full, eps, r, gradients, gradInto);
+    if (fast != null) {
+      return fast;
+    }
+    return FastPointwise.select(POISSON_NLL, PointwiseLoss.evaluate(POISSON_NLL, new String[] {"grad_input", "grad_target"},
         new Tensor[] {input, target}, dt, shape, r, PointwiseLoss.NO_BATCHMEAN, new int[] {2, 2}, (in, g, out) -> {
           double x = in[0];
           double y = in[1];
@@ -191,7 +269,7 @@ public final class OtherLosses {
             gt = rnd(dtt, gt + st);
           }
           return gt;
-        });
+        }), gradients, gradInto);
   }
 
   /**
@@ -210,8 +288,37 @@ public final class OtherLosses {
    */
   public static LossAndGrads gaussianNll(Tensor input, Tensor target, Tensor var, boolean full, double eps,
       String reduction) {
+    return gaussianNll(input, target, var, full, eps, reduction, Gradients.ALL, (Object) null);
+  }
+
+  /** {@link #gaussianNll(Tensor, Tensor, Tensor, boolean, double, String)} computing only the gradients asked for ("grad_input", "grad_target", "grad_var"). */
+  public static LossAndGrads gaussianNll(Tensor input, Tensor target, Tensor var, boolean full, double eps,
+      String reduction, Gradients gradients) {
+    return gaussianNll(input, target, var, full, eps, reduction, gradients, (Object) null);
+  }
+
+  /**
+   * {@link #gaussianNll(Tensor, Tensor, Tensor, boolean, double, String, Gradients)} with {@code grad_input} (when asked for) written into
+   * {@code gradInto}, of one element per input element, for a float32 input; every element is
+   * overwritten and the returned gradient wraps the array.
+   */
+  public static LossAndGrads gaussianNll(Tensor input, Tensor target, Tensor var, boolean full, double eps,
+      String reduction, Gradients gradients, float[] gradInto) {
+    return gaussianNll(input, target, var, full, eps, reduction, gradients, (Object) Shapes.nonNull(GAUSSIAN_NLL, "gradInto", gradInto));
+  }
+
+  /** {@link #gaussianNll(Tensor, Tensor, Tensor, boolean, double, String, Gradients, float[])} for a float64 input. */
+  public static LossAndGrads gaussianNll(Tensor input, Tensor target, Tensor var, boolean full, double eps,
+      String reduction, Gradients gradients, double[] gradInto) {
+    return gaussianNll(input, target, var, full, eps, reduction, gradients, (Object) Shapes.nonNull(GAUSSIAN_NLL, "gradInto", gradInto));
+  }
+
+  private static LossAndGrads gaussianNll(Tensor input, Tensor target, Tensor var, boolean full, double eps,
+      String reduction, Gradients gradients, Object gradInto) {
     nonNull(GAUSSIAN_NLL, input, target, reduction);
     Shapes.nonNull(GAUSSIAN_NLL, "var", var);
+    Shapes.nonNull(GAUSSIAN_NLL, "gradients", gradients).requireKnown(GAUSSIAN_NLL, "grad_input", "grad_target",
+        "grad_var");
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("var", var);
     int[] in = input.shape();
@@ -230,6 +337,11 @@ public final class OtherLosses {
       }
     }
     Reduction r = Reduction.fromTorchName(reduction);
+    checkInto(GAUSSIAN_NLL, input, gradInto);
+    LossAndGrads fast = PointwiseKernels.gaussianNll(input, target, v, full, eps, r, gradients, gradInto);
+    if (fast != null) {
+      return v == var ? fast : reshapeVarGrad(fast, vs);
+    }
     for (int i = 0; i < var.numel(); i++) {
       if (var.getDouble(i) < 0) {
         throw new LossArgumentException(ErrorKind.INVALID_VALUE,
@@ -272,11 +384,16 @@ public final class OtherLosses {
           double vv = value < e ? e : value;
           return rnd(dv, rnd(dv, rnd(dv, rnd(dt, sums[0])) / vv) + rnd(dv, rnd(dt, sums[1])));
         });
-    if (v == var) {
-      return out;
-    }
+    out = FastPointwise.select(GAUSSIAN_NLL, out, gradients, gradInto);
+    return v == var ? out : reshapeVarGrad(out, vs);
+  }
+
+  /** {@code grad_var} (when present) reshaped back to var's own shape, after the unsqueezed var's broadcast. */
+  private static LossAndGrads reshapeVarGrad(LossAndGrads out, int[] vs) {
     java.util.Map<String, Tensor> g = new java.util.LinkedHashMap<>(out.grads());
-    g.put("grad_var", g.get("grad_var").reshape(vs));
+    if (g.containsKey("grad_var")) {
+      g.put("grad_var", g.get("grad_var").reshape(vs));
+    }
     return new LossAndGrads(out.loss(), g);
   }
 
@@ -288,13 +405,49 @@ public final class OtherLosses {
    * Gradient {@code -[y != 1][margin - x >= 0] g + [y != -1] g}.
    */
   public static LossAndGrads hingeEmbedding(Tensor input, Tensor target, double margin, String reduction) {
+    return hingeEmbedding(input, target, margin, reduction, Gradients.ALL, (Object) null);
+  }
+
+  /** {@link #hingeEmbedding(Tensor, Tensor, double, String)} with or without its one gradient, grad_input. */
+  public static LossAndGrads hingeEmbedding(Tensor input, Tensor target, double margin, String reduction,
+      Gradients gradients) {
+    return hingeEmbedding(input, target, margin, reduction, gradients, (Object) null);
+  }
+
+  /**
+   * {@link #hingeEmbedding(Tensor, Tensor, double, String)} with grad_input written into {@code gradInto},
+   * of one element per input element, for a float32 input; every element is overwritten and the returned
+   * gradient wraps the array.
+   */
+  public static LossAndGrads hingeEmbedding(Tensor input, Tensor target, double margin, String reduction,
+      float[] gradInto) {
+    return hingeEmbedding(input, target, margin, reduction, Gradients.ALL,
+        (Object) Shapes.nonNull(HINGE_EMBEDDING, "gradInto", gradInto));
+  }
+
+  /** {@link #hingeEmbedding(Tensor, Tensor, double, String, float[])} for a float64 input. */
+  public static LossAndGrads hingeEmbedding(Tensor input, Tensor target, double margin, String reduction,
+      double[] gradInto) {
+    return hingeEmbedding(input, target, margin, reduction, Gradients.ALL,
+        (Object) Shapes.nonNull(HINGE_EMBEDDING, "gradInto", gradInto));
+  }
+
+  private static LossAndGrads hingeEmbedding(Tensor input, Tensor target, double margin, String reduction,
+      Gradients gradients, Object gradInto) {
     nonNull(HINGE_EMBEDDING, input, target, reduction);
+    Shapes.nonNull(HINGE_EMBEDDING, "gradients", gradients).requireKnown(HINGE_EMBEDDING, "grad_input");
     Reduction r = Reduction.fromTorchName(reduction);
     Shapes.requireFloating("input", input);
     int[] shape = Shapes.broadcastShape(input.shape(), target.shape());
     DType dt = input.dtype();
     double mg = rnd(dt, margin);
-    return PointwiseLoss.evaluate(HINGE_EMBEDDING, new String[] {"grad_input", null}, new Tensor[] {input, target},
+    checkInto(HINGE_EMBEDDING, input, gradInto);
+    LossAndGrads fast = PointwiseKernels.hingeEmbedding(input, target, margin, r, gradients.wants("grad_input"),
+        gradInto);
+    if (fast != null) {
+      return fast;
+    }
+    return FastPointwise.select(HINGE_EMBEDDING, PointwiseLoss.evaluate(HINGE_EMBEDDING, new String[] {"grad_input", null}, new Tensor[] {input, target},
         dt, shape, r, PointwiseLoss.NO_BATCHMEAN, (in, g, out) -> {
           double x = in[0];
           double y = in[1];
@@ -303,7 +456,7 @@ public final class OtherLosses {
           out[0] = rnd(dt, (y != 1 ? clamped : 0) + (y != -1 ? x : 0));
           out[1] = (y != 1 && m >= 0 ? -g : 0) + (y != -1 ? g : 0);
           out[2] = 0;
-        });
+        }), gradients, gradInto);
   }
 
   /**
@@ -313,7 +466,32 @@ public final class OtherLosses {
    * (F.l1_loss maps it before calling aten).
    */
   public static LossAndGrads l1(Tensor input, Tensor target, String reduction) {
+    return l1(input, target, reduction, Gradients.ALL, (Object) null);
+  }
+
+  /** {@link #l1(Tensor, Tensor, String)} computing only the gradients asked for ("grad_input", "grad_target"). */
+  public static LossAndGrads l1(Tensor input, Tensor target, String reduction, Gradients gradients) {
+    return l1(input, target, reduction, gradients, (Object) null);
+  }
+
+  /**
+   * {@link #l1(Tensor, Tensor, String, Gradients)} with {@code grad_input} (when asked for) written into
+   * {@code gradInto}, of one element per input element, for a float32 input; every element is
+   * overwritten and the returned gradient wraps the array.
+   */
+  public static LossAndGrads l1(Tensor input, Tensor target, String reduction, Gradients gradients, float[] gradInto) {
+    return l1(input, target, reduction, gradients, (Object) Shapes.nonNull(L1, "gradInto", gradInto));
+  }
+
+  /** {@link #l1(Tensor, Tensor, String, Gradients, float[])} for a float64 input. */
+  public static LossAndGrads l1(Tensor input, Tensor target, String reduction, Gradients gradients, double[] gradInto) {
+    return l1(input, target, reduction, gradients, (Object) Shapes.nonNull(L1, "gradInto", gradInto));
+  }
+
+  private static LossAndGrads l1(Tensor input, Tensor target, String reduction, Gradients gradients,
+      Object gradInto) {
     nonNull(L1, input, target, reduction);
+    Shapes.nonNull(L1, "gradients", gradients).requireKnown(L1, "grad_input", "grad_target");
     Reduction r = Reduction.fromTorchName(reduction);
     Shapes.requireFloating("input", input);
     Shapes.requireFloating("target", target);
@@ -328,13 +506,18 @@ public final class OtherLosses {
     DType dt = shape.length > 0 ? PointwiseLoss.widest(input, target) : PointwiseLoss.promote(input, target);
     DType dx = input.dtype();
     DType dtt = target.dtype();
-    return PointwiseLoss.evaluate(L1, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},
+    checkInto(L1, input, gradInto);
+    LossAndGrads fast = PointwiseKernels.l1(input, target, r, gradients, gradInto);
+    if (fast != null) {
+      return fast;
+    }
+    return FastPointwise.select(L1, PointwiseLoss.evaluate(L1, new String[] {"grad_input", "grad_target"}, new Tensor[] {input, target},
         dt, shape, r, PointwiseLoss.NO_BATCHMEAN, (in, g, out) -> {
           double d = rnd(dt, rnd(dt, in[0]) - rnd(dt, in[1]));
           out[0] = Math.abs(d);
           double sg = rnd(dt, g * PointwiseLoss.sign(d));
           out[1] = rnd(dx, sg);
           out[2] = rnd(dtt, -sg);
-        });
+        }), gradients, gradInto);
   }
 }

@@ -1,0 +1,434 @@
+package dev.lossconformance.loss.torch;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link PointwiseLoops} on the Vector API (loaded reflectively only when {@code jdk.incubator.vector}
+ * is present): each loop does the whole vectors of its range in float32 lanes, op for op the float32
+ * steps of the scalar kernel in {@link PointwiseKernels} (so the same bits but for exp, {@link
+ * VectorExp#exp}'s polynomial, and log, the Vector API's {@code LOG}, each within an ulp of
+ * {@code Math}'s). The losses are summed in double lanes (each float vector converted in two halves),
+ * and the largest magnitude kept in float lanes for {@link FastPointwise}'s domain check.
+ */
+final class VectorPointwiseLoops extends PointwiseLoops {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+  private static final int L = S.length();
+  /** The high half of a float vector's lanes: where a contracted double vector of part -1 lands. */
+  private static final VectorMask<Float> HIGH = S.indexInRange(-L / 2, L / 2);
+
+  /**
+   * Adds a loop's losses, kept in double lanes ({@code a0} the low half of each float vector, {@code a1}
+   * the high; locals, not fields, so C2 keeps them in registers) with their largest magnitude {@code max}.
+   */
+  private static void into(FastPointwise.Sum sum, DoubleVector a0, DoubleVector a1, FloatVector max, int count) {
+    sum.addBlock(a0.add(a1).reduceLanes(VectorOperators.ADD), (double) count * max.reduceLanes(VectorOperators.MAX));
+  }
+
+  @Override
+  int l1(float[] x, float[] y, int from, int to, float g, float[] loss, float[] gx, float[] gy,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector pos = FloatVector.broadcast(S, g);
+    FloatVector neg = FloatVector.broadcast(S, -g);
+    for (int i = from; i < end; i += L) {
+      FloatVector d = FloatVector.fromArray(S, x, i).sub(FloatVector.fromArray(S, y, i));
+      FloatVector l = d.abs();
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      // g sgn(d): +g, -g, or +0 at d = 0 and NaN
+      FloatVector sg = zero.blend(pos, d.compare(VectorOperators.GT, 0f)).blend(neg, d.compare(VectorOperators.LT, 0f));
+      if (gx != null) {
+        sg.intoArray(gx, i);
+      }
+      if (gy != null) {
+        zero.sub(sg).intoArray(gy, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int hinge(float[] x, float[] y, int from, int to, float margin, float g, float[] loss, float[] gx,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, i);
+      FloatVector yv = FloatVector.fromArray(S, y, i);
+      FloatVector m = FloatVector.broadcast(S, margin).sub(xv);
+      VectorMask<Float> notPos = yv.compare(VectorOperators.NE, 1f);
+      VectorMask<Float> notNeg = yv.compare(VectorOperators.NE, -1f);
+      // (margin - x).clamp_min(0) (NaN stays NaN), where y != 1; plus x where y != -1
+      FloatVector hinge = m.blend(zero, m.compare(VectorOperators.LT, 0f));
+      FloatVector l = zero.blend(hinge, notPos).add(zero.blend(xv, notNeg));
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null) {
+        FloatVector a = zero.blend(FloatVector.broadcast(S, -g), notPos.and(m.compare(VectorOperators.GE, 0f)));
+        FloatVector b = zero.blend(FloatVector.broadcast(S, g), notNeg);
+        zero.add(a.add(b)).intoArray(gx, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int klDiv(float[] x, float[] t, int from, int to, float g, float[] loss, float[] gx, float[] gt,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, i);
+      FloatVector tv = FloatVector.fromArray(S, t, i);
+      FloatVector lt = tv.lanewise(VectorOperators.LOG);
+      VectorMask<Float> t0 = tv.compare(VectorOperators.EQ, 0f);
+      // xlogy(t, t): 0 at t = 0, NaN at a NaN t (t * log t is NaN there)
+      FloatVector a = tv.mul(lt).blend(zero, t0);
+      FloatVector l = a.sub(tv.mul(xv));
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null) {
+        zero.add(tv.mul(-g)).intoArray(gx, i);
+      }
+      if (gt != null) {
+        FloatVector self = lt.mul(g).blend(zero, t0);
+        FloatVector other = tv.mul(g).div(tv);
+        self.add(other).add(zero.add(xv.mul(-g))).intoArray(gt, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int klDivLog(float[] x, float[] t, int from, int to, float g, float[] loss, float[] gx, float[] gt,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, i);
+      FloatVector tv = FloatVector.fromArray(S, t, i);
+      FloatVector et = VectorExp.exp(tv);
+      FloatVector b = tv.sub(xv);
+      FloatVector l = et.mul(b);
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      FloatVector gb = et.mul(g);
+      if (gx != null) {
+        zero.sub(gb).intoArray(gx, i);
+      }
+      if (gt != null) {
+        zero.add(b.mul(g)).mul(et).add(zero.add(gb)).intoArray(gt, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int poissonLog(float[] x, float[] y, int from, int to, float g, float[] loss, float[] gx, float[] gy,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, i);
+      FloatVector yv = FloatVector.fromArray(S, y, i);
+      FloatVector e = VectorExp.exp(xv);
+      FloatVector l = e.sub(yv.mul(xv));
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null) {
+        e.mul(g).add(zero.add(yv.mul(-g))).intoArray(gx, i);
+      }
+      if (gy != null) {
+        zero.add(xv.mul(-g)).intoArray(gy, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int gaussian(float[] x, float[] y, float[] v, int from, int to, float eps, float h, boolean full, float half,
+      float[] loss, float[] gx, float[] gy, float[] gv, FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector raw = FloatVector.fromArray(S, v, i);
+      if (raw.compare(VectorOperators.LT, 0f).anyTrue()) {
+        return -1;
+      }
+      // max(var, eps) as the scalar kernel's raw < e ? e : raw (a NaN var stays NaN)
+      FloatVector vv = raw.blend(FloatVector.broadcast(S, eps), raw.compare(VectorOperators.LT, eps));
+      FloatVector hv = FloatVector.broadcast(S, h).div(vv);
+      FloatVector d = FloatVector.fromArray(S, x, i).sub(FloatVector.fromArray(S, y, i));
+      FloatVector q = d.mul(d).div(vv);
+      FloatVector l = vv.lanewise(VectorOperators.LOG).add(q).mul(0.5f);
+      if (full) {
+        l = l.add(half);
+      }
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null || gy != null) {
+        FloatVector gd = hv.mul(d.mul(2f));
+        if (gx != null) {
+          zero.add(gd).intoArray(gx, i);
+        }
+        if (gy != null) {
+          zero.sub(gd).intoArray(gy, i);
+        }
+      }
+      if (gv != null) {
+        hv.add(zero.add(q.div(vv).mul(-h))).intoArray(gv, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int bceWithLogits(float[] x, float[] y, float[] w, int wOff, float[] pw, int pwOff, int from, int to, float n,
+      float[] loss, float[] gx, FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, i);
+      FloatVector yv = FloatVector.fromArray(S, y, i);
+      FloatVector z = VectorExp.exp(xv.abs().neg());
+      FloatVector logSig = xv.min(0f).sub(z.lanewise(VectorOperators.LOG1P));
+      FloatVector pwv = null;
+      if (pw != null) {
+        pwv = FloatVector.fromArray(S, pw, pwOff + i - from);
+        logSig = logSig.mul(pwv.sub(1f).mul(yv).add(1f));
+      }
+      FloatVector l = FloatVector.broadcast(S, 1f).sub(yv).mul(xv).sub(logSig);
+      FloatVector wv = null;
+      if (w != null) {
+        wv = FloatVector.fromArray(S, w, wOff + i - from);
+        l = l.mul(wv);
+      }
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null) {
+        // aten's sigmoid 1 / (1 + exp(-x)): exp(-x) is z for x >= 0, and its own exp below 0 (inf below
+        // -88.7, where the sigmoid is 0)
+        VectorMask<Float> negative = xv.compare(VectorOperators.LT, 0f);
+        FloatVector expNeg = negative.anyTrue() ? z.blend(VectorExp.exp(xv.neg()), negative) : z;
+        FloatVector sig = FloatVector.broadcast(S, 1f).div(expNeg.add(1f));
+        FloatVector g;
+        if (pwv != null) {
+          FloatVector t = pwv.mul(yv);
+          g = t.add(1f).sub(yv).mul(sig).sub(t);
+        } else {
+          g = sig.sub(yv);
+        }
+        if (wv != null) {
+          g = g.mul(wv);
+        }
+        if (n != 0) {
+          g = g.div(n);
+        }
+        g.intoArray(gx, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  /** {@link FastPointwise#log1pOfFloat} of double lanes holding float32 values. */
+  private static DoubleVector log1pOfFloat(DoubleVector z) {
+    DoubleVector u = z.add(1);
+    return u.lanewise(VectorOperators.LOG).mul(z.div(u.sub(1))).blend(z, u.compare(VectorOperators.EQ, 1));
+  }
+
+  /**
+   * The scalar kernel's double loss {@code (y - 1) max(log1p(-p), -100) - y max(log p, -100)} (times the
+   * weight) of one half of the lanes, in double lanes, with its signed zeros at y = 1 and y = 0.
+   */
+  private static DoubleVector bceHalf(FloatVector pv, FloatVector yv, FloatVector wv, int part) {
+    DoubleVector p = (DoubleVector) pv.convertShape(VectorOperators.F2D, D, part);
+    DoubleVector y = (DoubleVector) yv.convertShape(VectorOperators.F2D, D, part);
+    DoubleVector negZero = DoubleVector.broadcast(D, -0.0);
+    DoubleVector neg = y.sub(1).mul(log1pOfFloat(p.neg()).max(-100)).blend(negZero, y.compare(VectorOperators.EQ, 1));
+    DoubleVector pos = y.mul(p.lanewise(VectorOperators.LOG).max(-100)).blend(
+        negZero.blend(DoubleVector.zero(D), p.compare(VectorOperators.EQ, 1)), y.compare(VectorOperators.EQ, 0));
+    DoubleVector v = neg.sub(pos);
+    return wv == null ? v : v.mul((DoubleVector) wv.convertShape(VectorOperators.F2D, D, part));
+  }
+
+  @Override
+  int bce(float[] p, float[] y, float[] w, int wOff, int from, int to, float n, float[] loss, float[] gp,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector floor = FloatVector.broadcast(S, (float) 1e-12f);
+    for (int i = from; i < end; i += L) {
+      FloatVector pv = FloatVector.fromArray(S, p, i);
+      FloatVector yv = FloatVector.fromArray(S, y, i);
+      if (!pv.compare(VectorOperators.GE, 0f).and(pv.compare(VectorOperators.LE, 1f))
+          .and(yv.compare(VectorOperators.GE, 0f)).and(yv.compare(VectorOperators.LE, 1f)).allTrue()) {
+        return -1;
+      }
+      FloatVector wv = w == null ? null : FloatVector.fromArray(S, w, wOff + i - from);
+      // each half's double loss rounded once to float32, the halves put together
+      FloatVector lo = (FloatVector) bceHalf(pv, yv, wv, 0).convertShape(VectorOperators.D2F, S, 0);
+      FloatVector hi = (FloatVector) bceHalf(pv, yv, wv, 1).convertShape(VectorOperators.D2F, S, -1);
+      FloatVector l = lo.blend(hi, HIGH);
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gp != null) {
+        FloatVector den = FloatVector.broadcast(S, 1f).sub(pv).mul(pv).max(floor);
+        FloatVector g = pv.sub(yv).div(den);
+        if (wv != null) {
+          g = g.mul(wv);
+        }
+        if (n != 0) {
+          g = g.div(n);
+        }
+        g.intoArray(gp, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int poissonRate(float[] x, float[] y, int from, int to, float eps, float g, float[] loss, float[] gx, float[] gy,
+      FastPointwise.Sum sum) {
+    int end = from + S.loopBound(to - from);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, i);
+      FloatVector yv = FloatVector.fromArray(S, y, i);
+      FloatVector xe = xv.add(eps);
+      FloatVector lg = xe.lanewise(VectorOperators.LOG);
+      FloatVector l = xv.sub(yv.mul(lg));
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null) {
+        zero.add(yv.mul(-g)).div(xe).add(g).intoArray(gx, i);
+      }
+      if (gy != null) {
+        zero.add(lg.mul(-g)).intoArray(gy, i);
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return end;
+  }
+
+  @Override
+  int gaussianRowEnd(int from, int to) {
+    return from + S.loopBound(to - from);
+  }
+
+  @Override
+  double gaussianRow(float[] x, float[] y, int from, int to, float vv, float logV, float hv, float h, boolean full,
+      float half, float[] loss, float[] gx, float[] gy, boolean gv, FastPointwise.Sum sum) {
+    int end = gaussianRowEnd(from, to);
+    DoubleVector a0 = DoubleVector.zero(D);
+    DoubleVector a1 = DoubleVector.zero(D);
+    DoubleVector s0 = DoubleVector.zero(D);
+    DoubleVector s1 = DoubleVector.zero(D);
+    FloatVector max = FloatVector.zero(S);
+    FloatVector zero = FloatVector.zero(S);
+    for (int i = from; i < end; i += L) {
+      FloatVector d = FloatVector.fromArray(S, x, i).sub(FloatVector.fromArray(S, y, i));
+      FloatVector q = d.mul(d).div(vv);
+      FloatVector l = q.add(logV).mul(0.5f);
+      if (full) {
+        l = l.add(half);
+      }
+      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
+      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
+      max = max.max(l.abs());
+      if (loss != null) {
+        l.intoArray(loss, i);
+      }
+      if (gx != null || gy != null) {
+        FloatVector gd = d.mul(2f).mul(hv);
+        if (gx != null) {
+          zero.add(gd).intoArray(gx, i);
+        }
+        if (gy != null) {
+          zero.sub(gd).intoArray(gy, i);
+        }
+      }
+      if (gv) {
+        FloatVector t = q.div(vv).mul(-h);
+        s0 = s0.add(t.convertShape(VectorOperators.F2D, D, 0));
+        s1 = s1.add(t.convertShape(VectorOperators.F2D, D, 1));
+      }
+    }
+    into(sum, a0, a1, max, end - from);
+    return gv ? s0.add(s1).reduceLanes(VectorOperators.ADD) : 0;
+  }
+}
