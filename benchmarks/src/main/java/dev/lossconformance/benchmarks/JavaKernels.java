@@ -1,5 +1,6 @@
 package dev.lossconformance.benchmarks;
 
+import dev.lossconformance.loss.Gradients;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossAndGrads;
 import dev.lossconformance.loss.Reduction;
@@ -128,9 +129,11 @@ final class JavaKernels {
 
   /**
    * {@code CtcLoss} with PyTorch's defaults (blank 0, mean, zero_infinity false) on log-probabilities;
-   * {@code apply} computes the loss and both of its gradients (with respect to the log-probabilities,
-   * as PyTorch's backward returns it, and to the logits).
+   * {@code apply} with {@code Gradients.of(GRAD_LOG_PROBS)} computes the loss and its gradient with
+   * respect to the log-probabilities, what PyTorch's backward returns (not the one to the logits).
    */
+  private static final Gradients LOG_PROBS_ONLY = Gradients.of(CtcLoss.GRAD_LOG_PROBS);
+
   static Workload ctc(Problems.Ctc p) {
     CtcLoss loss = CtcLoss.options().build();
     Tensor logProbs = Tensor.ofFloats(p.logProbs(), Problems.Ctc.T, Problems.Ctc.N, Problems.Ctc.C);
@@ -145,12 +148,12 @@ final class JavaKernels {
 
       @Override
       public void forwardGradient(Blackhole bh) {
-        bh.consume(loss.apply(logProbs, targets, inputLengths, targetLengths));
+        bh.consume(loss.apply(logProbs, targets, inputLengths, targetLengths, LOG_PROBS_ONLY));
       }
 
       @Override
       public double loss() {
-        return loss.apply(logProbs, targets, inputLengths, targetLengths).loss().getDouble(0);
+        return loss.apply(logProbs, targets, inputLengths, targetLengths, LOG_PROBS_ONLY).loss().getDouble(0);
       }
     };
   }

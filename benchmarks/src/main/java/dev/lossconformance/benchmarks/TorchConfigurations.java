@@ -1,6 +1,7 @@
 package dev.lossconformance.benchmarks;
 
 import dev.lossconformance.benchmarks.Problems.Dense;
+import dev.lossconformance.loss.Gradients;
 import dev.lossconformance.loss.Reduction;
 import dev.lossconformance.loss.torch.BinaryCrossEntropy;
 import dev.lossconformance.loss.torch.BinaryCrossEntropyWithLogits;
@@ -40,6 +41,9 @@ import java.util.function.Supplier;
  */
 final class TorchConfigurations {
   private TorchConfigurations() {}
+
+  /** What PyTorch's benchmark asks autograd for: the gradient with respect to the prediction alone. */
+  private static final Gradients GRAD_INPUT = Gradients.of("grad_input");
 
   private static final String CE = "cross_entropy";
   private static final String NLL = "nll_loss";
@@ -289,8 +293,7 @@ final class TorchConfigurations {
         + torch.body().get(0) + "`; input log_softmax(N(0, 1)) rows, target softmax(N(0, 1)) rows", d, torch,
         () -> List.of(dense(d, Dense.logSoftmaxRows(Dense.normal(N, 17), COLS)),
             dense(d, Dense.softmaxRows(Dense.normal(N, 18), COLS))),
-        // Gradients: grad_input only once the overload exists
-        in -> t -> OtherLosses.klDiv(t.get(0), t.get(1), "mean", false));
+        in -> t -> OtherLosses.klDiv(t.get(0), t.get(1), "mean", false, GRAD_INPUT));
   }
 
   private static Configuration l1(DType d) {
@@ -299,8 +302,7 @@ final class TorchConfigurations {
     return config(L1 + suffix(d), L1, "Java `OtherLosses.l1(input, target, \"mean\")`; PyTorch `" + torch.body().get(1)
         + "` on `torch.broadcast_tensors` (F.l1_loss); input and target N(0, 1)", d, torch,
         () -> List.of(dense(d, Dense.normal(N, 19)), dense(d, Dense.normal(N, 20))),
-        // Gradients: grad_input only once the overload exists
-        in -> t -> OtherLosses.l1(t.get(0), t.get(1), "mean"));
+        in -> t -> OtherLosses.l1(t.get(0), t.get(1), "mean", GRAD_INPUT));
   }
 
   private static Configuration poisson(DType d) {
@@ -310,8 +312,7 @@ final class TorchConfigurations {
         + " target, true, false, 1e-8, \"mean\")`; PyTorch `" + torch.body().get(0) + "`; input (log rate) N(0, 1),"
         + " target rate uniform in [0.1, 4)", d, torch,
         () -> List.of(dense(d, Dense.normal(N, 21)), dense(d, Dense.uniform(N, 22, 0.1, 4))),
-        // Gradients: grad_input only once the overload exists
-        in -> t -> OtherLosses.poissonNll(t.get(0), t.get(1), true, false, 1e-8, "mean"));
+        in -> t -> OtherLosses.poissonNll(t.get(0), t.get(1), true, false, 1e-8, "mean", GRAD_INPUT));
   }
 
   private static Configuration gaussian(DType d) {
@@ -333,8 +334,7 @@ final class TorchConfigurations {
         + " composition: `torch.any(var < 0)`, `var.clone().clamp_(min=1e-6)`, `0.5 * (torch.log(v) + (x - target)"
         + " ** 2 / v)`, `mean()`; input and target N(0, 1), var uniform in [0.1, 2)", d, torch,
         () -> List.of(dense(d, Dense.normal(N, 23)), dense(d, Dense.normal(N, 24)), dense(d, Dense.uniform(N, 25, 0.1, 2))),
-        // Gradients: grad_input only once the overload exists
-        in -> t -> OtherLosses.gaussianNll(t.get(0), t.get(1), t.get(2), false, eps, "mean"));
+        in -> t -> OtherLosses.gaussianNll(t.get(0), t.get(1), t.get(2), false, eps, "mean", GRAD_INPUT));
   }
 
   private static Configuration cosine(DType d) {
@@ -372,8 +372,7 @@ final class TorchConfigurations {
               Tensor.ofLongs(p.targetLengths(), n));
         }, in -> {
           CtcLoss k = CtcLoss.options().build();
-          // Gradients: grad_log_probs only once the overload exists (apply also computes grad_logits)
-          return a -> k.apply(a.get(0), a.get(1), a.get(2), a.get(3));
+          return a -> k.apply(a.get(0), a.get(1), a.get(2), a.get(3), Gradients.of("grad_log_probs"));
         });
   }
 }
