@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -142,42 +143,12 @@ final class VectorSoftmaxRows extends SoftmaxRows {
   /** Below this, {@code exp} is below float32's normal range: a subnormal that TF's FTZ makes 0. */
   private static final float FLUSHED_BELOW = -87.33655f;
 
-  /** The polynomial's range, loss/torch/VectorExp's: below it results are subnormal, above it 2^k overflows. */
-  private static final float EXP_LO = -87.33654f;
-
-  private static final float EXP_HI = 88.0f;
-
   /**
-   * {@code exp} lane-wise for the rows' arguments {@code x - max <= 0}, as loss/torch/VectorExp's (Cephes'
-   * expf polynomial: {@code e^v = 2^k e^r}, {@code k = round(v / ln 2)} by the 1.5 * 2^23 rounding
-   * constant, {@code r = v - k ln 2} in two FMAs, a degree-7 polynomial in FMAs, 2^k from k's bits; within
-   * 1 ulp of {@code Math.exp}), except that lanes below {@link #FLUSHED_BELOW} are 0 (the scalar's
-   * flushed subnormal); a vector with a lane in [{@code FLUSHED_BELOW}, {@code EXP_LO}), above
-   * {@code EXP_HI} or NaN goes lane by lane through {@code Math.exp}.
+   * {@code exp} lane-wise for the rows' arguments {@code x - max <= 0}: {@link VectorMath#exp(FloatVector)},
+   * except that lanes below {@link #FLUSHED_BELOW} are 0 (the scalar's flushed subnormal).
    */
   static FloatVector exp(FloatVector v) {
     VectorMask<Float> flushed = v.compare(VectorOperators.LT, FLUSHED_BELOW);
-    FloatVector u = v.blend(0f, flushed);
-    if (!u.compare(VectorOperators.GE, EXP_LO).and(u.compare(VectorOperators.LE, EXP_HI)).allTrue()) {
-      float[] a = v.toArray();
-      for (int l = 0; l < a.length; l++) {
-        a[l] = (float) Math.exp(a[l]);
-      }
-      return FloatVector.fromArray(S, a, 0);
-    }
-    FloatVector t = u.fma(FloatVector.broadcast(S, 1.44269504088896341f), FloatVector.broadcast(S, 12582912f));
-    FloatVector k = t.sub(FloatVector.broadcast(S, 12582912f));
-    FloatVector r = k.fma(FloatVector.broadcast(S, -0.693359375f), u);
-    r = k.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
-    FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
-    p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
-    p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
-    p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
-    p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
-    p = p.fma(r.mul(r), r).add(FloatVector.broadcast(S, 1f));
-    IntVector bits = (IntVector) t.reinterpretAsInts();
-    bits = bits.lanewise(VectorOperators.LSHL, IntVector.broadcast(IntVector.SPECIES_256, 23))
-        .add(IntVector.broadcast(IntVector.SPECIES_256, 0x3F800000));
-    return p.mul(bits.reinterpretAsFloats()).blend(0f, flushed);
+    return VectorMath.exp(v.blend(0f, flushed)).blend(0f, flushed);
   }
 }

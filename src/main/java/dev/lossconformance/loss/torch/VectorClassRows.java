@@ -1,6 +1,7 @@
 package dev.lossconformance.loss.torch;
 
 import dev.lossconformance.loss.Accumulator;
+import dev.lossconformance.loss.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
@@ -35,51 +36,9 @@ final class VectorClassRows extends ClassRows {
         : v;
   }
 
-  /** Arguments of {@link #exp} outside this range give subnormal, zero or infinite results: lane by lane. */
-  private static final double EXP_LO = -708.0;
-  private static final double EXP_HI = 709.0;
-  private static final double SHIFT = 0x1.8p52;
-  private static final double LN2_HI = 6.93147180369123816490e-01;
-  private static final double LN2_LO = 1.90821492927058770002e-10;
-  /** 1 / k! for k = 13 down to 2. */
-  private static final double[] TAYLOR = new double[12];
-
-  static {
-    double f = 1;
-    for (int k = 2; k <= 13; k++) {
-      f *= k;
-      TAYLOR[13 - k] = 1 / f;
-    }
-  }
-
-  /**
-   * {@code exp} lane-wise: {@code e^v = 2^k e^r}, {@code k = round(v / ln 2)} (by the 1.5 * 2^52
-   * rounding constant, whose low mantissa bits then hold k), {@code r = v - k ln 2} in two FMAs (fdlibm's
-   * split of ln 2), {@code e^r} by its Taylor polynomial to degree 13 in Horner's FMAs (the truncation is
-   * below 0.2 ulp for |r| <= ln 2 / 2), and 2^k built from k's bits. Within 2 ulps of {@code Math.exp}
-   * (tested). A vector with a lane outside [{@link #EXP_LO}, {@link #EXP_HI}] or NaN goes lane by lane
-   * through {@code Math.exp}.
-   */
+  /** {@link VectorMath#exp(DoubleVector)}: the kernels' one double-lane exponential. */
   static DoubleVector exp(DoubleVector v) {
-    if (!v.compare(VectorOperators.GE, EXP_LO).and(v.compare(VectorOperators.LE, EXP_HI)).allTrue()) {
-      double[] a = v.toArray();
-      for (int l = 0; l < a.length; l++) {
-        a[l] = Math.exp(a[l]);
-      }
-      return DoubleVector.fromArray(D, a, 0);
-    }
-    DoubleVector t = v.fma(DoubleVector.broadcast(D, 1.4426950408889634), DoubleVector.broadcast(D, SHIFT));
-    DoubleVector k = t.sub(SHIFT);
-    DoubleVector r = k.fma(DoubleVector.broadcast(D, -LN2_HI), v);
-    r = k.fma(DoubleVector.broadcast(D, -LN2_LO), r);
-    DoubleVector p = DoubleVector.broadcast(D, TAYLOR[0]);
-    for (int i = 1; i < TAYLOR.length; i++) {
-      p = p.fma(r, DoubleVector.broadcast(D, TAYLOR[i]));
-    }
-    p = p.fma(r, DoubleVector.broadcast(D, 1.0)).fma(r, DoubleVector.broadcast(D, 1.0));
-    LongVector bits = (LongVector) t.reinterpretAsLongs();
-    bits = bits.lanewise(VectorOperators.LSHL, 52).add(1023L << 52);
-    return p.mul(bits.reinterpretAsDoubles());
+    return VectorMath.exp(v);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -131,45 +132,9 @@ final class VectorExp extends Exp {
   /** Classes per segment of a wide row: 16 KB of logits, which stay in L1 between the two sweeps. */
   static final int SEGMENT = 4096;
 
-  /** Arguments below this give subnormal or zero results, above it the scale 2^k would overflow. */
-  private static final float EXP_LO = -87.33654f;
-  private static final float EXP_HI = 88.0f;
-
-  /**
-   * {@code exp} lane-wise: {@code e^v = 2^k e^r} with {@code k = round(v / ln 2)} (by the 1.5 * 2^23
-   * rounding constant, whose low mantissa bits then hold k), {@code r = v - k ln 2} in two FMAs
-   * (ln 2 split in a short high part and a low part) and {@code e^r} by a degree-7 polynomial (Cephes'
-   * expf coefficients) in FMAs; 2^k is built from k's bits. Within 1 ulp of {@code Math.exp} (tested)
-   * and, being plain FMAs, adds and multiplies, the same bits before and after C2 compiles it. A vector
-   * with any lane outside [{@link #EXP_LO}, {@link #EXP_HI}] or NaN goes lane by lane through
-   * {@code Math.exp} (subnormals, 0, infinities and NaN as there).
-   */
+  /** {@link VectorMath#exp(FloatVector)}: the kernels' one float-lane exponential. */
   static FloatVector exp(FloatVector v) {
-    if (!v.compare(VectorOperators.GE, EXP_LO).and(v.compare(VectorOperators.LE, EXP_HI)).allTrue()) {
-      return expLanes(v);
-    }
-    FloatVector t = v.fma(FloatVector.broadcast(S, 1.44269504088896341f), FloatVector.broadcast(S, 12582912f));
-    FloatVector k = t.sub(FloatVector.broadcast(S, 12582912f));
-    FloatVector r = k.fma(FloatVector.broadcast(S, -0.693359375f), v);
-    r = k.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
-    FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
-    p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
-    p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
-    p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
-    p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
-    p = p.fma(r.mul(r), r).add(FloatVector.broadcast(S, 1f));
-    IntVector bits = (IntVector) t.reinterpretAsInts();
-    bits = bits.lanewise(VectorOperators.LSHL, IntVector.broadcast(I, 23)).add(IntVector.broadcast(I, 0x3F800000));
-    return p.mul(bits.reinterpretAsFloats());
-  }
-
-  /** {@code (float) Math.exp} lane by lane: the rare vectors with a lane outside the polynomial's range. */
-  private static FloatVector expLanes(FloatVector v) {
-    float[] a = v.toArray();
-    for (int l = 0; l < a.length; l++) {
-      a[l] = (float) Math.exp(a[l]);
-    }
-    return FloatVector.fromArray(S, a, 0);
+    return VectorMath.exp(v);
   }
 
   @Override
