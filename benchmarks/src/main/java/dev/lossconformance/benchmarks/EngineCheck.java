@@ -22,20 +22,19 @@ public final class EngineCheck {
   private EngineCheck() {}
 
   /**
-   * Every configuration's Java loss against its reference engine's, and the configuration benchmarks'
-   * {@code config} lists against the registry; prints one line per configuration.
+   * The configuration benchmarks' {@code config} lists against the registry, every PyTorch
+   * configuration's Java loss against PyTorch's, and the TensorFlow ones through {@link
+   * TfConfigurations#check} (loss, gradient, shapes, dtypes and output bytes); prints one line per
+   * configuration.
    */
   private static boolean configurations() {
     boolean ok = paramListsRegistry(TorchConfigurationBenchmark.class, BenchmarkSettings.PYTORCH);
-    // TfConfigurationBenchmark (the TensorFlow configurations' benchmark) is checked when it exists
-    try {
-      ok &= paramListsRegistry(Class.forName(EngineCheck.class.getPackageName() + ".TfConfigurationBenchmark"),
-          BenchmarkSettings.TENSORFLOW);
-    } catch (ClassNotFoundException e) {
-      // not there (yet): nothing to check
-    }
+    ok &= paramListsRegistry(TfConfigurationBenchmark.class, BenchmarkSettings.TENSORFLOW);
     System.out.printf("%n%-56s %-8s %18s %18s%n", "configuration", "ref", "java", "reference");
     for (Configuration c : Configurations.all()) {
+      if (!c.reference().equals(BenchmarkSettings.PYTORCH)) {
+        continue;
+      }
       double java;
       double reference;
       try (Workload w = c.workload().apply(BenchmarkSettings.JAVA)) {
@@ -50,6 +49,8 @@ public final class EngineCheck {
       System.out.printf("%-56s %-8s %18.12g %18.12g%s%n", c.id(), c.reference(), java, reference,
           same ? "" : String.format("  differs by %.2g (relative; allowed %.0e)", rel, c.lossTolerance()));
     }
+    System.out.println();
+    ok &= TfConfigurations.check(List.of(), System.out);
     return ok;
   }
 

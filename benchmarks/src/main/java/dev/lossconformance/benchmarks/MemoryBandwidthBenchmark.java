@@ -19,7 +19,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link #BYTES} written). The arrays are far larger than any cache, so both stream from DRAM. The
  * sum runs on the Vector API ({@link VectorSum}): a scalar loop, even with eight accumulators, is
  * bound by its additions here, not by memory. These are the bounds the report measures the losses
- * against.
+ * against. {@link #allocateFloat32Gradient} and {@link #allocateFloat64Gradient} time what every
+ * allocating forward + gradient call pays before it computes anything: a new zeroed gradient array of
+ * the configurations' (4096, 1000) elements (the JVM zeroes it; a humongous G1 object, zeroed by the
+ * allocating thread).
  */
 @State(Scope.Benchmark)
 public class MemoryBandwidthBenchmark extends BenchmarkSettings {
@@ -72,6 +75,19 @@ public class MemoryBandwidthBenchmark extends BenchmarkSettings {
       f.get();
     }
     return target;
+  }
+
+  /** The configurations' gradient: (4096, 1000) elements. */
+  public static final int GRADIENT_ELEMENTS = 4096 * 1000;
+
+  @Benchmark
+  public float[] allocateFloat32Gradient() {
+    return new float[GRADIENT_ELEMENTS];
+  }
+
+  @Benchmark
+  public double[] allocateFloat64Gradient() {
+    return new double[GRADIENT_ELEMENTS];
   }
 
   private static int slice(int k) {

@@ -68,6 +68,9 @@ public final class PerformanceReport {
   private final JsonNode first;
   private final Optional<Double> readSeconds;
   private final Optional<Double> readWriteSeconds;
+  /** Medians, in ms, of allocating a zeroed (4096, 1000) float32 and float64 gradient. */
+  private final Optional<Double> allocateFloat32;
+  private final Optional<Double> allocateFloat64;
 
   private PerformanceReport(JsonNode json) {
     this.json = json;
@@ -75,6 +78,8 @@ public final class PerformanceReport {
     results = StreamSupport.stream(json.spliterator(), false).map(PerformanceReport::parse).toList();
     readSeconds = find(BANDWIDTH, "read", null, null).map(r -> r.median() / 1e3);
     readWriteSeconds = find(BANDWIDTH, "readWrite", null, null).map(r -> r.median() / 1e3);
+    allocateFloat32 = find(BANDWIDTH, "allocateFloat32Gradient", null, null).map(Result::median);
+    allocateFloat64 = find(BANDWIDTH, "allocateFloat64Gradient", null, null).map(Result::median);
   }
 
   public static void main(String[] args) throws IOException {
@@ -287,6 +292,13 @@ public final class PerformanceReport {
     md.append(String.format(Locale.ROOT, "| read+write: copy %.0f MiB into another array | %s | %s | %s |%n", mib,
         mb(2 * MemoryBandwidthBenchmark.BYTES), ms(readWriteSeconds.map(s -> s * 1e3)),
         readWriteSeconds.map(s -> gbs(2 * MemoryBandwidthBenchmark.BYTES / s) + " (read + written)").orElse("–")));
+    md.append(String.format(Locale.ROOT, "| allocate a zeroed float32 gradient of (4096, 1000) (`new float[]`) | %s | %s | – |%n",
+        mb(4L * MemoryBandwidthBenchmark.GRADIENT_ELEMENTS), ms(allocateFloat32)));
+    md.append(String.format(Locale.ROOT, "| allocate a zeroed float64 gradient of (4096, 1000) (`new double[]`) | %s | %s | – |%n",
+        mb(8L * MemoryBandwidthBenchmark.GRADIENT_ELEMENTS), ms(allocateFloat64)));
+    md.append("\nThe two allocations are what every allocating forward + gradient call of the configurations below pays"
+        + " before it computes anything: the JVM zeroes a new array (a G1 humongous object, zeroed by the allocating"
+        + " thread). A caller's-array variant (`gradInto`) skips it.\n");
     md.append('\n');
   }
 

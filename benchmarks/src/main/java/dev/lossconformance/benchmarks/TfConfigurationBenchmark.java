@@ -1,41 +1,16 @@
 package dev.lossconformance.benchmarks;
 
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Every Keras and tf.nn configuration of {@link TfConfigurations} (the {@code config} parameter, its
- * ids listed literally as JMH requires; {@link TfConfigurations#check} fails when they drift apart),
- * forward + gradient with respect to the prediction, on Java and on TensorFlow only (the {@code
- * engine} parameter; PyTorch has no Keras losses). The workload is made once per fork and released
- * after it, as {@link EngineWorkloadState} does.
- *
- * <p>One fork, 2 warmup and 3 measured one-second iterations per (engine, config): 64 forks. JMH takes
- * a class's {@code @Fork} whole, not merged with {@link BenchmarkSettings}', so it lists
- * {@link BenchmarkSettings}' JVM arguments again (the same heap, Vector API module, thread counts and offline DJL).
+ * Every Keras and tf.nn configuration of {@link TfConfigurations} (by id in {@code config}), forward +
+ * gradient with respect to the prediction on Java and on TensorFlow only (PyTorch has no Keras losses),
+ * as {@link ConfigurationBenchmark} times it.
  */
 @State(Scope.Benchmark)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {
-      BenchmarkSettings.HEAP,
-      BenchmarkSettings.VECTOR_MODULE,
-      BenchmarkSettings.JAVA_THREADS,
-      BenchmarkSettings.DJL_OFFLINE,
-      BenchmarkSettings.TORCH_THREADS,
-      BenchmarkSettings.TORCH_INTEROP_THREADS,
-    })
-public class TfConfigurationBenchmark extends BenchmarkSettings {
+public class TfConfigurationBenchmark extends ConfigurationBenchmark {
   @Param({JAVA, TENSORFLOW})
   public String engine;
 
@@ -75,20 +50,13 @@ public class TfConfigurationBenchmark extends BenchmarkSettings {
   })
   public String config;
 
-  private Workload workload;
-
-  @Setup
-  public void setUp() {
-    workload = Configurations.byId(config).workload().apply(engine);
+  @Override
+  String engine() {
+    return engine;
   }
 
-  @TearDown
-  public void tearDown() {
-    workload.close();
-  }
-
-  @Benchmark
-  public void forwardGradient(Blackhole bh) {
-    workload.forwardGradient(bh);
+  @Override
+  String config() {
+    return config;
   }
 }
