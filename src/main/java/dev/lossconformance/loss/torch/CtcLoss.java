@@ -6,6 +6,7 @@ import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Precision;
 import dev.lossconformance.loss.Reduction;
+import dev.lossconformance.loss.Scratch;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
@@ -222,7 +223,29 @@ public final class CtcLoss {
     Shapes.nonNull(API, "targetLengths", targetLengths);
     Problem p = check(logProbs, targets, inputLengths, targetLengths);
     DType dt = logProbs.dtype();
-    double[] lp = logProbs.toDoubleArray();
+    try (Scratch scratch = Scratch.open()) {
+      return run(p, logProbs, dt, gradients, scratch);
+    }
+  }
+
+  /**
+   * {@link #run} past the checks. float64 log-probabilities are read in place and the float64 gradients
+   * are the outputs' own arrays; float32 ones go through double copies from {@code scratch} (the lattice
+   * and the gradient run on double arrays, each op rounded to float), so that a call allocates its
+   * outputs and, once its threads have seen a problem this large, nothing else.
+   */
+  private Result run(Problem p, Tensor logProbs, DType dt, Gradients gradients, Scratch scratch) {
+    int count = logProbs.numel();
+    double[] lp;
+    if (dt == DType.FLOAT64) {
+      lp = logProbs.backingDoubles();
+    } else {
+      float[] x = logProbs.backingFloats();
+      lp = scratch.doubles(count);
+      for (int i = 0; i < count; i++) {
+        lp[i] = x[i];
+      }
+    }
     int maxU = 1;
     for (int b = 0; b < p.n; b++) {
       maxU = Math.max(maxU, 2 * p.targetLengths[b] + 1);
@@ -241,7 +264,7 @@ public final class CtcLoss {
     double[] nll = new double[p.n];
     boolean wantLogProbs = gradients.wants(GRAD_LOG_PROBS);
     boolean wantLogits = gradients.wants(GRAD_LOGITS);
-    double[] gradLogProbs = wantLogProbs ? new double[lp.length] : null;
+    double[] gradLogProbs = wantLogProbs ? gradient(dt, count, scratch) : null;
     forEachSample(p, floats, chunks, mu, (w, b) -> nll[b] = w.pass(p, lp, b, blank, upstream[b], gradLogProbs, zeroInfinity));
     // the per-sample losses as PyTorch materialises them, zero_infinity applied
     double[] res = new double[p.n];
@@ -253,17 +276,18 @@ public final class CtcLoss {
     }
     Tensor loss = reduce(dt, p, res);
     int[] shape = logProbs.shape();
-    Tensor gradLp = wantLogProbs ? Tensor.ofFloating(dt, gradLogProbs, shape) : null;
+    Tensor gradLp = wantLogProbs ? output(dt, gradLogProbs, count, shape) : null;
     if (!wantLogits) {
       return new Result(loss, gradLp, null);
     }
     // the log_softmax path: lp' = log_softmax(z) in the dtype, its own CTC gradient, then log_softmax's backward
-    int rows = lp.length / Math.max(p.c, 1);
-    double[] lp2 = new double[lp.length];
+    int rows = count / Math.max(p.c, 1);
+    double[] lp2 = scratch.doubles(count);
     forRowRanges(rows, chunks, (from, to) -> logSoftmaxRows(lp, p.c, dt, lp2, from, to));
-    double[] g2 = new double[lp.length];
+    double[] g2 = scratch.doubles(count);
+    Arrays.fill(g2, 0, count, 0); // rows past an input length stay 0
     forEachSample(p, floats, chunks, mu, (w, b) -> w.pass(p, lp2, b, blank, upstream[b], g2, zeroInfinity));
-    double[] gradLogits = new double[lp.length];
+    double[] gradLogits = gradient(dt, count, scratch);
     forRowRanges(rows, chunks, (from, to) -> {
       for (int r = from; r < to; r++) {
         if (p.f32) {
@@ -288,7 +312,32 @@ public final class CtcLoss {
         }
       }
     });
-    return new Result(loss, gradLp, Tensor.ofFloating(dt, gradLogits, shape));
+    return new Result(loss, gradLp, output(dt, gradLogits, count, shape));
+  }
+
+  /**
+   * A gradient's array of {@code count} zeros: float64's is the output's own (a new array), float32's a
+   * double scratch array, rounded into the output by {@link #output}.
+   */
+  private static double[] gradient(DType dt, int count, Scratch scratch) {
+    if (dt == DType.FLOAT64) {
+      return new double[count];
+    }
+    double[] g = scratch.doubles(count);
+    Arrays.fill(g, 0, count, 0);
+    return g;
+  }
+
+  /** The output tensor of a {@link #gradient} array: float64's wrapped, float32's rounded into a new float array. */
+  private static Tensor output(DType dt, double[] g, int count, int[] shape) {
+    if (dt == DType.FLOAT64) {
+      return Tensor.wrapDoubles(g, shape);
+    }
+    float[] f = new float[count];
+    for (int i = 0; i < count; i++) {
+      f[i] = (float) g[i];
+    }
+    return Tensor.wrapFloats(f, shape);
   }
 
   /** One sample's work with a chunk's buffers. */
@@ -303,9 +352,11 @@ public final class CtcLoss {
       int from = (int) ((long) p.n * k / chunks);
       int to = (int) ((long) p.n * (k + 1) / chunks);
       work[k] = () -> {
-        Work w = new Work(Exp.best(), floats, p.t, maxU, p.c, p.f32);
-        for (int b = from; b < to; b++) {
-          f.run(w, b);
+        try (Scratch scratch = Scratch.open()) {
+          Work w = new Work(scratch, Exp.best(), floats, p.t, maxU, p.c, p.f32);
+          for (int b = from; b < to; b++) {
+            f.run(w, b);
+          }
         }
       };
     }
@@ -413,23 +464,24 @@ public final class CtcLoss {
     /** This sample runs the scalar recursions (float32, or a NaN or infinite log-probability). */
     private boolean scalar;
 
-    Work(Exp exp, CtcFloat floats, int t, int maxU, int c, boolean f32) {
+    /** The buffers come from {@code scratch} (their contents are overwritten before they are read). */
+    Work(Scratch scratch, Exp exp, CtcFloat floats, int t, int maxU, int c, boolean f32) {
       this.exp = exp;
       this.floats = floats;
       this.f32 = f32;
       int frames = Math.max(t, 1);
       stride = maxU + 2;
-      alpha = new double[frames * stride];
-      betaReversed = new double[frames * stride];
-      emit = new double[frames * maxU];
-      emitReversed = new double[frames * maxU];
-      collected = new double[c];
-      labels = new int[maxU];
-      skip = new boolean[maxU];
-      skipReversed = new boolean[maxU];
+      alpha = scratch.doubles(frames * stride);
+      betaReversed = scratch.doubles(frames * stride);
+      emit = scratch.doubles(frames * maxU);
+      emitReversed = scratch.doubles(frames * maxU);
+      collected = scratch.doubles(c);
+      labels = scratch.ints(maxU);
+      skip = scratch.booleans(maxU);
+      skipReversed = scratch.booleans(maxU);
       int lanes = floats.lanes();
-      blockLab = lanes > 1 ? new double[maxU * lanes] : null;
-      blockCollected = lanes > 1 ? new double[c * lanes] : null;
+      blockLab = lanes > 1 ? scratch.doubles(maxU * lanes) : null;
+      blockCollected = lanes > 1 ? scratch.doubles(c * lanes) : null;
     }
 
     /**
