@@ -1,10 +1,7 @@
 package dev.lossconformance.generator.engine;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.lossconformance.generator.runtime.PomVersion;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -28,16 +25,7 @@ final class TfRuntime {
   }
 
   static String tensorFlowJavaVersion() {
-    try (InputStream in = TfRuntime.class.getClassLoader().getResourceAsStream(TF_JAVA_POM)) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return PomVersion.of(TF_JAVA_POM);
   }
 
   static String via() {

@@ -76,6 +76,6 @@ public final class DjlEngines {
 
   /** The version of TF Java's API on the classpath (e.g. {@code 1.0.0-rc.1}), or {@code unknown}. */
   public static String tensorFlowJavaVersion() {
-    return TensorFlowNatives.mavenVersion(TF_JAVA_POM);
+    return PomVersion.of(TF_JAVA_POM);
   }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 
 /**
  * Makes TensorFlow's native libraries loadable by DJL without any download: the three shared
@@ -75,21 +74,7 @@ final class TensorFlowNatives {
 
   /** The version of the natives jar on the classpath, e.g. {@code 1.0.0-rc.1}. */
   static String nativesVersion() {
-    return mavenVersion(NATIVES_POM);
-  }
-
-  /** {@code version} from a jar's Maven pom.properties on the classpath, or {@code unknown}. */
-  static String mavenVersion(String pomProperties) {
-    try (InputStream in = TensorFlowNatives.class.getClassLoader().getResourceAsStream(pomProperties)) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return PomVersion.of(NATIVES_POM);
   }
 
   private static void extract(String resource, Path target) throws IOException {
