@@ -1,0 +1,96 @@
+package dev.lossconformance.loss.keras;
+
+/**
+ * The row loops of {@link KerasRegression}'s fast path for {@code MeanAbsoluteError}, {@code Hinge},
+ * {@code Poisson} and {@code KLDivergence} (each op in float32, as TF's kernels run it with FTZ/DAZ:
+ * the inputs read flushed, and each result that can be subnormal flushed, exactly where the exact path
+ * flushes it). {@link #best()} is the Vector API implementation ({@link VectorRegressionRows}) when
+ * {@code jdk.incubator.vector} is in the boot layer, else this scalar one ({@link KerasFast#best}, as
+ * {@link SoftmaxRows}).
+ *
+ * <p>A row's domain: every y_true and y_pred finite, and (Poisson) every term 0 or of magnitude in
+ * [{@link SoftmaxRows#TINY}, {@code Float.MAX_VALUE}]. Inside it no partial sum of the terms is
+ * subnormal: MAE's and Hinge's terms are non-negative, KL's nonzero terms {@code t log(t/p)} with
+ * {@code t, t/p} in [1e-7, 1e7] exceed 1e-15, and sums of floats that are multiples of 2^-123 (every
+ * float of magnitude at least 2^-100) stay multiples of 2^-123, so are 0 or normal. So the sum is
+ * {@link KerasReduction#eigenSum}'s without a flush, and the scalar rows give the exact path's bits. A
+ * row outside it returns NaN (a NaN term), and the caller runs the exact path on it.
+ */
+class RegressionRows {
+  /** The losses (Hinge with or without the {0,1} → {-1,1} label map). */
+  enum Kind { MAE, HINGE, HINGE_BINARY, POISSON, KLD }
+
+  private static final RegressionRows BEST =
+      KerasFast.best(RegressionRows.class, "dev.lossconformance.loss.keras.VectorRegressionRows", RegressionRows::new);
+
+  static RegressionRows best() {
+    return BEST;
+  }
+
+  static RegressionRows scalar() {
+    return new RegressionRows();
+  }
+
+  String name() {
+    return "scalar";
+  }
+
+  static final float EPS = KerasReduction.EPSILON;
+
+  /**
+   * One row of {@code len} elements: the float32 y_true {@code t[ti, ti + len)} and y_pred
+   * {@code p[pi, pi + len)} (read flushed), the gradient {@code up * d term / d p} into
+   * {@code g[gi, gi + len)}, and the Eigen sum of the terms (scratch {@code terms}, {@code len} long)
+   * returned; NaN when the row is outside the domain (its gradient then partly written).
+   */
+  float row(Kind kind, float[] t, int ti, float[] p, int pi, int len, float up, float[] g, int gi, float[] terms) {
+    for (int k = 0; k < len; k++) {
+      terms[k] = term(kind, t[ti + k], p[pi + k], up, g, gi + k);
+    }
+    return SoftmaxRows.laneSum(terms, len);
+  }
+
+  /** One element's term (NaN outside the domain), its gradient written to {@code g[at]}. */
+  static float term(Kind kind, float yt, float yp, float up, float[] g, int at) {
+    float y = SoftmaxRows.flush(yt);
+    float p = SoftmaxRows.flush(yp);
+    if (!(Math.abs(y) <= Float.MAX_VALUE && Math.abs(p) <= Float.MAX_VALUE)) {
+      return Float.NaN;
+    }
+    switch (kind) {
+      case MAE: {
+        float d = SoftmaxRows.flush(y - p);
+        g[at] = -(up * (d > 0 ? 1f : d < 0 ? -1f : 0f)); // Abs's up * sign(d), Sub's negation
+        return Math.abs(d);
+      }
+      case HINGE:
+      case HINGE_BINARY: {
+        float label = kind == Kind.HINGE_BINARY ? 2 * y - 1 : y; // exact for a flushed label 0 or 1
+        float m = 1 - SoftmaxRows.flush(label * p); // 1 - x is never subnormal (floats near 1 are 2^-24 apart)
+        g[at] = SoftmaxRows.flush(-(m >= 0 ? up : 0f) * label);
+        return Math.max(m, 0f);
+      }
+      case POISSON: {
+        float s = p + EPS; // never subnormal: within 2^-126 of -1e-7 a float is -1e-7
+        float v = SoftmaxRows.flush(p - SoftmaxRows.flush(y * (float) Math.log(s)));
+        g[at] = SoftmaxRows.flush(up + SoftmaxRows.flush(SoftmaxRows.flush(-up * y) * SoftmaxRows.flush(1 / s)));
+        float a = Math.abs(v);
+        return v == 0 || (a >= SoftmaxRows.TINY && a <= Float.MAX_VALUE) ? v : Float.NaN;
+      }
+      default: {
+        float tc = clip(y);
+        float pc = clip(p);
+        float ratio = tc / pc; // in [1e-7, 1e7]
+        g[at] = p >= EPS && p <= 1 // Minimum and Maximum pass y_pred inside the clip (ties pass)
+            ? SoftmaxRows.flush(SoftmaxRows.flush(SoftmaxRows.flush(up * tc) * (1 / ratio)) * (-tc / pc / pc))
+            : 0f;
+        return tc * (float) Math.log(ratio);
+      }
+    }
+  }
+
+  /** Keras' {@code clip(v, 1e-7, 1)}: Minimum then Maximum. */
+  static float clip(float v) {
+    return Math.max(Math.min(v, 1f), EPS);
+  }
+}
