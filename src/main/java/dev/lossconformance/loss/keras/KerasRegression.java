@@ -339,17 +339,58 @@ public final class KerasRegression {
     int last = shape[shape.length - 1];
     int[] outShape = Arrays.copyOf(shape, shape.length - 1);
     int rows = Tensor.numel(outShape);
-    int n = Tensor.numel(shape);
     double[] w = KerasReduction.weights(rows, outShape, null, sampleWeight, mode);
-    FloatingOut g = new FloatingOut(yPred.dtype(), n);
-    float[] g32 = g.floats();
+    double[] loss = new double[rows];
+    FloatingOut g = new FloatingOut(yPred.dtype(), rows * last);
+    forRows(yTrue, yPred, rows, last, chunkCount, g, (r, t, ti, p, pi, gr, gi, scratch) -> {
+      double factor = KerasReduction.factor(w, r, rows, mode);
+      float up = (float) (mean ? f((float) factor / (float) last) : f(factor));
+      float s = kernel.row(kind, t, ti, p, pi, last, up, gr, gi, scratch.terms);
+      if (Float.isNaN(s)) { // outside the domain: the exact path's row
+        scratch.exact = scratch.exact != null ? scratch.exact : new double[3][last];
+        exactRow(yTrue, yPred, r, last, mean, term, factor, loss, g, scratch.exact);
+        return false;
+      }
+      loss[r] = mean ? f(s / (float) last) : f(s);
+      return true;
+    });
+    return new LossAndGrad(KerasReduction.total(loss, outShape, w, mode), g.tensor(yPred.shape()));
+  }
+
+  /** A chunk's scratch rows for {@link #forRows}' bodies (allocated once per chunk, the exact rows' on first use). */
+  private static final class Scratch {
+    final float[] terms;
+    final float[] second;
+    final float[] packets = new float[4 * KerasReduction.PACKET];
+    double[][] exact;
+
+    Scratch(int last) {
+      terms = new float[last];
+      second = new float[last];
+    }
+  }
+
+  /** One row of {@link #forRows}: returns whether it wrote its gradient to {@code g[gi, ...)} (else to the output itself). */
+  private interface Row {
+    boolean run(int r, float[] t, int ti, float[] p, int pi, float[] g, int gi, Scratch scratch);
+  }
+
+  /**
+   * Runs {@code body} on each of {@code rows} rows of {@code last} elements of the float32 or float64
+   * y_true and y_pred, split over {@link Parallel} ({@code chunkCount} chunks, {@code -1}: its own
+   * count): a float32 input is passed as its backing array at the row's offset, a float64 one narrowed
+   * to float32 into a chunk's row (Keras' cast, read flushed); the gradient goes into {@code out}'s
+   * float32 array at the row's offset, or into a chunk's row that is then written to a float64 {@code out}.
+   */
+  private static void forRows(Tensor yTrue, Tensor yPred, int rows, int last, int chunkCount, FloatingOut out,
+      Row body) {
+    float[] g32 = out.floats();
     float[] t32 = yTrue.dtype() == DType.FLOAT32 ? yTrue.backingFloats() : null;
     double[] t64 = t32 == null ? yTrue.backingDoubles() : null;
     float[] p32 = yPred.dtype() == DType.FLOAT32 ? yPred.backingFloats() : null;
     double[] p64 = p32 == null ? yPred.backingDoubles() : null;
-    double[] loss = new double[rows];
     SoftmaxRows narrow = SoftmaxRows.best();
-    int chunks = chunkCount > 0 ? Math.min(chunkCount, Math.max(rows, 1)) : Parallel.chunks(n, rows);
+    int chunks = chunkCount > 0 ? Math.min(chunkCount, Math.max(rows, 1)) : Parallel.chunks((long) rows * last, rows);
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
       int from = Parallel.from(rows, chunks, k);
@@ -358,8 +399,7 @@ public final class KerasRegression {
         float[] tr = t32 != null ? t32 : new float[last];
         float[] pr = p32 != null ? p32 : new float[last];
         float[] gr = g32 != null ? g32 : new float[last];
-        float[] terms = new float[last];
-        double[][] scratch = null;
+        Scratch scratch = new Scratch(last);
         for (int r = from; r < to; r++) {
           int at = r * last;
           if (t32 == null) {
@@ -368,24 +408,14 @@ public final class KerasRegression {
           if (p32 == null) {
             narrow.narrow(p64, at, last, pr);
           }
-          double factor = KerasReduction.factor(w, r, rows, mode);
-          float up = (float) (mean ? f((float) factor / (float) last) : f(factor));
-          float s = kernel.row(kind, tr, t32 != null ? at : 0, pr, p32 != null ? at : 0, last, up, gr,
-              g32 != null ? at : 0, terms);
-          if (Float.isNaN(s)) { // outside the domain: the exact path's row
-            scratch = scratch != null ? scratch : new double[3][last];
-            exactRow(yTrue, yPred, r, last, mean, term, factor, loss, g, scratch);
-            continue;
+          int gi = g32 != null ? at : 0;
+          if (body.run(r, tr, t32 != null ? at : 0, pr, p32 != null ? at : 0, gr, gi, scratch) && g32 == null) {
+            out.set(at, gr, 0, last);
           }
-          if (g32 == null) {
-            g.set(at, gr, 0, last);
-          }
-          loss[r] = mean ? f(s / (float) last) : f(s);
         }
       };
     }
     Parallel.run(work);
-    return new LossAndGrad(KerasReduction.total(loss, outShape, w, mode), g.tensor(yPred.shape()));
   }
 
   /**
@@ -412,6 +442,42 @@ public final class KerasRegression {
     int[] shape = yPred.shape();
     Shapes.requireSameShape(COSINE, "y_true", yTrue, "y_pred", yPred);
     Fibers f = Fibers.of(shape, axis, COSINE);
+    int c = f.size();
+    int inner = f.inner();
+    int outer = f.outer();
+    int fibers = outer * inner;
+    int[] outShape = f.reducedShape();
+    if (inner == 1 && c > 0 && isFloat(yTrue) && isFloat(yPred)) {
+      return cosineFast(yTrue, yPred, sampleWeight, mode, c, fibers, outShape, RegressionRows.best(), -1);
+    }
+    return cosineExact(yTrue, yPred, sampleWeight, mode, f);
+  }
+
+  /**
+   * {@link #cosineSimilarity} over the last axis on {@link RegressionRows#cosineRow} ({@code kernel}),
+   * streamed fiber by fiber (the norms in registers, two rows of scratch per chunk): the same ops, sums
+   * and flushes as {@link #cosineExact}, so the same bits (NaN and infinities too: every op is an IEEE
+   * float op either way); y_true and y_pred float32 or float64 read in their dtype; allocates only the
+   * gradient and the per-sample losses.
+   */
+  static LossAndGrad cosineFast(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode, int c,
+      int fibers, int[] outShape, RegressionRows kernel, int chunkCount) {
+    double[] w = KerasReduction.weights(fibers, outShape, null, sampleWeight, mode);
+    double[] loss = new double[fibers];
+    int packed = fibers / COSINE_PACKET * COSINE_PACKET;
+    FloatingOut g = new FloatingOut(yPred.dtype(), fibers * c);
+    forRows(yTrue, yPred, fibers, c, chunkCount, g, (r, t, ti, p, pi, gr, gi, scratch) -> {
+      float factor = (float) KerasReduction.factor(w, r, fibers, mode);
+      loss[r] = kernel.cosineRow(t, ti, p, pi, c, factor, r < packed, gr, gi, scratch.terms, scratch.second,
+          scratch.packets);
+      return true;
+    });
+    return new LossAndGrad(KerasReduction.total(loss, outShape, w, mode), g.tensor(yPred.shape()));
+  }
+
+  /** {@link #cosineSimilarity} op by op on whole tensors (any axis): the reference of {@link #cosineFast}. */
+  static LossAndGrad cosineExact(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode, Fibers f) {
+    int[] shape = yPred.shape();
     int c = f.size();
     int inner = f.inner();
     int outer = f.outer();

@@ -89,6 +89,94 @@ class RegressionRows {
     }
   }
 
+  /**
+   * One fiber of {@code CosineSimilarity} over the last axis ({@link KerasRegression#cosineSimilarity}'s
+   * ops, each in float32 and flushed where the exact path flushes, so the same bits, NaN and infinities
+   * included): y_true {@code t[ti, ti + c)} and y_pred {@code p[pi, pi + c)} (read flushed), the
+   * gradient at the reduction's float32 factor {@code factor} into {@code g[gi, gi + c)} ({@code packet}:
+   * the fiber's SqrtGrad is evaluated in a packet), and the per-sample loss returned. {@code th} and
+   * {@code w} are scratch rows of {@code c}, {@code packets} of {@code 4 * 8}.
+   */
+  float cosineRow(float[] t, int ti, float[] p, int pi, int c, float factor, boolean packet, float[] g, int gi,
+      float[] th, float[] w, float[] packets) {
+    for (int k = 0; k < c; k++) {
+      float v = SoftmaxRows.flush(p[pi + k]);
+      w[k] = SoftmaxRows.flush(v * v);
+      float y = SoftmaxRows.flush(t[ti + k]);
+      th[k] = SoftmaxRows.flush(y * y);
+    }
+    float normP = SoftmaxRows.flush((float) Math.sqrt(cosineSum(w, c, packets)));
+    float denP = maximum(normP);
+    float denT = maximum(SoftmaxRows.flush((float) Math.sqrt(cosineSum(th, c, packets))));
+    for (int k = 0; k < c; k++) {
+      th[k] = SoftmaxRows.flush(SoftmaxRows.flush(t[ti + k]) / denT);
+      w[k] = SoftmaxRows.flush(th[k] * SoftmaxRows.flush(SoftmaxRows.flush(p[pi + k]) / denP));
+    }
+    float loss = -cosineSum(w, c, packets);
+    float gs = -SoftmaxRows.flush(factor);
+    for (int k = 0; k < c; k++) {
+      float v = SoftmaxRows.flush(p[pi + k]);
+      float gph = SoftmaxRows.flush(th[k] * gs);
+      g[gi + k] = SoftmaxRows.flush(gph / denP);
+      w[k] = SoftmaxRows.flush(gph * SoftmaxRows.flush(SoftmaxRows.flush(-v / denP) / denP));
+    }
+    float gSq = sqrtGrad(normP, normP >= EPS ? cosineSum(w, c, packets) : 0f, packet);
+    for (int k = 0; k < c; k++) {
+      float a = SoftmaxRows.flush(gSq * SoftmaxRows.flush(p[pi + k]));
+      g[gi + k] = SoftmaxRows.flush(SoftmaxRows.flush(g[gi + k] + a) + a);
+    }
+    return loss;
+  }
+
+  /** TF's Maximum with 1e-7, which propagates NaN (as {@code Math.max}). */
+  static float maximum(float norm) {
+    return Math.max(norm, EPS);
+  }
+
+  /** {@code SqrtGrad(y, dy)} as {@link KerasRegression}'s cosineSqrtGrad. */
+  static float sqrtGrad(float y, float dy, boolean packet) {
+    if (dy == 0) {
+      return 0f;
+    }
+    return packet ? SoftmaxRows.flush(SoftmaxRows.flush(0.5f / y) * dy) : SoftmaxRows.flush(SoftmaxRows.flush(0.5f * dy) / y);
+  }
+
+  /**
+   * TF's float32 Sum over the innermost axis of {@code v[0, n)}, every addition flushed: Eigen's
+   * {@code InnerMostDimReducer} as KerasRegression's cosineSum (four 8-lane accumulators over blocks
+   * of 4 packets, one over the remaining packets, the tail from 0, then {@code tail + predux}).
+   */
+  float cosineSum(float[] v, int n, float[] packets) {
+    int w = KerasReduction.PACKET;
+    java.util.Arrays.fill(packets, 0f);
+    int start = 0;
+    if (n >= 4 * w) {
+      int size4 = n / (4 * w) * (4 * w);
+      for (int j = 0; j < size4; j += 4 * w) {
+        for (int l = 0; l < 4 * w; l++) {
+          packets[l] = SoftmaxRows.flush(packets[l] + v[j + l]);
+        }
+      }
+      for (int a = 1; a < 4; a++) {
+        for (int l = 0; l < w; l++) {
+          packets[l] = SoftmaxRows.flush(packets[l] + packets[a * w + l]);
+        }
+      }
+      start = size4;
+    }
+    int size = n / w * w;
+    for (int j = start; j < size; j += w) {
+      for (int l = 0; l < w; l++) {
+        packets[l] = SoftmaxRows.flush(packets[l] + v[j + l]);
+      }
+    }
+    float acc = 0;
+    for (int j = Math.max(start, size); j < n; j++) {
+      acc = SoftmaxRows.flush(acc + v[j]);
+    }
+    return SoftmaxRows.flush(acc + SoftmaxRows.halve(packets));
+  }
+
   /** Keras' {@code clip(v, 1e-7, 1)}: Minimum then Maximum. */
   static float clip(float v) {
     return Math.max(Math.min(v, 1f), EPS);

@@ -84,4 +84,93 @@ final class VectorRegressionRows extends RegressionRows {
     }
     return bound == 0 ? accum : accum + VectorSoftmaxRows.predux(acc);
   }
+
+  /** {@link RegressionRows#cosineRow} with its element-wise passes and sums in 8-lane float vectors (the same bits). */
+  @Override
+  float cosineRow(float[] t, int ti, float[] p, int pi, int c, float factor, boolean packet, float[] g, int gi,
+      float[] th, float[] w, float[] packets) {
+    int bound = S.loopBound(c);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = VectorSoftmaxRows.flush(FloatVector.fromArray(S, p, pi + k));
+      VectorSoftmaxRows.flush(v.mul(v)).intoArray(w, k);
+      FloatVector y = VectorSoftmaxRows.flush(FloatVector.fromArray(S, t, ti + k));
+      VectorSoftmaxRows.flush(y.mul(y)).intoArray(th, k);
+    }
+    for (int k = bound; k < c; k++) {
+      float v = SoftmaxRows.flush(p[pi + k]);
+      w[k] = SoftmaxRows.flush(v * v);
+      float y = SoftmaxRows.flush(t[ti + k]);
+      th[k] = SoftmaxRows.flush(y * y);
+    }
+    float normP = SoftmaxRows.flush((float) Math.sqrt(cosineSum(w, c, packets)));
+    float denP = maximum(normP);
+    float denT = maximum(SoftmaxRows.flush((float) Math.sqrt(cosineSum(th, c, packets))));
+    for (int k = 0; k < bound; k += L) {
+      FloatVector y = VectorSoftmaxRows.flush(VectorSoftmaxRows.flush(FloatVector.fromArray(S, t, ti + k)).div(denT));
+      y.intoArray(th, k);
+      FloatVector v = VectorSoftmaxRows.flush(VectorSoftmaxRows.flush(FloatVector.fromArray(S, p, pi + k)).div(denP));
+      VectorSoftmaxRows.flush(y.mul(v)).intoArray(w, k);
+    }
+    for (int k = bound; k < c; k++) {
+      th[k] = SoftmaxRows.flush(SoftmaxRows.flush(t[ti + k]) / denT);
+      w[k] = SoftmaxRows.flush(th[k] * SoftmaxRows.flush(SoftmaxRows.flush(p[pi + k]) / denP));
+    }
+    float loss = -cosineSum(w, c, packets);
+    float gs = -SoftmaxRows.flush(factor);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = VectorSoftmaxRows.flush(FloatVector.fromArray(S, p, pi + k));
+      FloatVector gph = VectorSoftmaxRows.flush(FloatVector.fromArray(S, th, k).mul(gs));
+      VectorSoftmaxRows.flush(gph.div(denP)).intoArray(g, gi + k);
+      VectorSoftmaxRows.flush(gph.mul(VectorSoftmaxRows.flush(VectorSoftmaxRows.flush(v.neg().div(denP)).div(denP))))
+          .intoArray(w, k);
+    }
+    for (int k = bound; k < c; k++) {
+      float v = SoftmaxRows.flush(p[pi + k]);
+      float gph = SoftmaxRows.flush(th[k] * gs);
+      g[gi + k] = SoftmaxRows.flush(gph / denP);
+      w[k] = SoftmaxRows.flush(gph * SoftmaxRows.flush(SoftmaxRows.flush(-v / denP) / denP));
+    }
+    float gSq = sqrtGrad(normP, normP >= EPS ? cosineSum(w, c, packets) : 0f, packet);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector a = VectorSoftmaxRows.flush(VectorSoftmaxRows.flush(FloatVector.fromArray(S, p, pi + k)).mul(gSq));
+      VectorSoftmaxRows.flush(VectorSoftmaxRows.flush(FloatVector.fromArray(S, g, gi + k).add(a)).add(a))
+          .intoArray(g, gi + k);
+    }
+    for (int k = bound; k < c; k++) {
+      float a = SoftmaxRows.flush(gSq * SoftmaxRows.flush(p[pi + k]));
+      g[gi + k] = SoftmaxRows.flush(SoftmaxRows.flush(g[gi + k] + a) + a);
+    }
+    return loss;
+  }
+
+  /** {@link RegressionRows#cosineSum} with its four accumulators as 8-lane float vectors (the same bits). */
+  @Override
+  float cosineSum(float[] v, int n, float[] packets) {
+    FloatVector a0 = FloatVector.zero(S);
+    int start = 0;
+    if (n >= 4 * L) {
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      int size4 = n / (4 * L) * (4 * L);
+      for (int j = 0; j < size4; j += 4 * L) {
+        a0 = VectorSoftmaxRows.flush(a0.add(FloatVector.fromArray(S, v, j)));
+        a1 = VectorSoftmaxRows.flush(a1.add(FloatVector.fromArray(S, v, j + L)));
+        a2 = VectorSoftmaxRows.flush(a2.add(FloatVector.fromArray(S, v, j + 2 * L)));
+        a3 = VectorSoftmaxRows.flush(a3.add(FloatVector.fromArray(S, v, j + 3 * L)));
+      }
+      a0 = VectorSoftmaxRows.flush(VectorSoftmaxRows.flush(VectorSoftmaxRows.flush(a0.add(a1)).add(a2)).add(a3));
+      start = size4;
+    }
+    int size = S.loopBound(n);
+    for (int j = start; j < size; j += L) {
+      a0 = VectorSoftmaxRows.flush(a0.add(FloatVector.fromArray(S, v, j)));
+    }
+    float acc = 0;
+    for (int j = Math.max(start, size); j < n; j++) {
+      acc = SoftmaxRows.flush(acc + v[j]);
+    }
+    a0.intoArray(packets, 0);
+    return SoftmaxRows.flush(acc + SoftmaxRows.halve(packets));
+  }
 }

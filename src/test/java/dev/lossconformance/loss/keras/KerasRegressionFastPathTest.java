@@ -141,6 +141,59 @@ class KerasRegressionFastPathTest {
     assertTrue(exactRows >= 1);
   }
 
+  /**
+   * CosineSimilarity over the last axis: the fast fibers ({@link KerasRegression#cosineFast}, scalar and
+   * best rows) give the exact whole-tensor path's bits, NaN and infinite rows included, at widths around
+   * Eigen's 4-packet blocks, in 1, 3 and the default number of chunks.
+   */
+  @ParameterizedTest(name = "cosine {0}x{1} {2}/{3} {4} weighted {5}")
+  @CsvSource({
+      "300, 1000, float32, float32, sum_over_batch_size, false", "300, 1000, float64, float64, none, true",
+      "2000, 33, float32, float64, sum, true", "9000, 31, float32, float32, none, false",
+      "9000, 8, float64, float32, sum_over_batch_size, true", "70000, 1, float32, float32, sum, false",
+      "20000, 5, float32, float32, none, true", "2, 64000, float32, float32, none, false"})
+  void cosineFastPathHasTheExactPathsBits(int n, int c, String tType, String pType, String reduction,
+      boolean weighted) {
+    SplittableRandom rng = new SplittableRandom(n * 7L + c);
+    double[] y = new double[n * c];
+    double[] p = new double[n * c];
+    double[] special = {1e-40, -1e-42, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e-35,
+        1e-20, 0x1p-126, -0.0, 0.0, 3e38, -3e25, 1e-39};
+    for (int i = 0; i < y.length; i++) {
+      int r = i / c;
+      double scale = r % 29 == 5 ? 1e-21 : r % 31 == 7 ? 1e19 : 1; // squared norms that underflow or overflow
+      y[i] = r % 37 == 3 ? 0 : rng.nextGaussian() * scale;
+      p[i] = rng.nextGaussian() * scale;
+      if (r % 17 == 2 && rng.nextInt(Math.max(1, c / 3)) == 0) {
+        (rng.nextBoolean() ? y : p)[i] = special[rng.nextInt(special.length)];
+      }
+    }
+    Tensor yTrue = Tensor.ofFloating(DType.fromJsonName(tType), y, n, c);
+    Tensor yPred = Tensor.ofFloating(DType.fromJsonName(pType), p, n, c);
+    Tensor w = null;
+    if (weighted) {
+      double[] wv = new double[n];
+      for (int i = 0; i < n; i++) {
+        wv[i] = i % 11 == 0 ? 0 : i % 23 == 0 ? 1e-38 : rng.nextDouble() * 2 - 0.5;
+      }
+      w = Tensor.ofFloating(DType.FLOAT32, wv, n);
+    }
+    KerasReduction.Mode mode = KerasReduction.Mode.of(reduction);
+    LossAndGrad exact = KerasRegression.cosineExact(yTrue, yPred, w, mode,
+        dev.lossconformance.loss.Fibers.of(yPred.shape(), -1, KerasRegression.COSINE));
+    LossAndGrad api = KerasRegression.cosineSimilarity(yTrue, yPred, w, -1, mode);
+    assertSameBits("cosine api: loss", exact.loss(), api.loss());
+    assertSameBits("cosine api: grad_y_pred", exact.gradInput(), api.gradInput());
+    for (int chunks : new int[] {-1, 1, 3}) {
+      for (RegressionRows kernel : new RegressionRows[] {RegressionRows.scalar(), RegressionRows.best()}) {
+        String what = "cosine, " + kernel.name() + " rows in " + chunks + " chunks";
+        LossAndGrad fast = KerasRegression.cosineFast(yTrue, yPred, w, mode, c, n, new int[] {n}, kernel, chunks);
+        assertSameBits(what + ": loss", exact.loss(), fast.loss());
+        assertSameBits(what + ": grad_y_pred", exact.gradInput(), fast.gradInput());
+      }
+    }
+  }
+
   /** The row's sum of |term| in double (the scale of the vector LOG's bound). */
   private static double absTermSum(RegressionRows.Kind kind, Tensor yTrue, Tensor yPred, int r, int c) {
     double s = 0;
