@@ -8,11 +8,13 @@ package dev.lossconformance.loss.keras;
  * {@code jdk.incubator.vector} is in the boot layer, else this scalar one ({@link KerasFast#best}, as
  * {@link SoftmaxRows}).
  *
- * <p>A row's domain: every y_true and y_pred finite, and (Poisson) every term 0 or of magnitude in
- * [{@link SoftmaxRows#TINY}, {@code Float.MAX_VALUE}]. Inside it no partial sum of the terms is
- * subnormal: MAE's and Hinge's terms are non-negative, KL's nonzero terms {@code t log(t/p)} with
- * {@code t, t/p} in [1e-7, 1e7] exceed 1e-15, and sums of floats that are multiples of 2^-123 (every
- * float of magnitude at least 2^-100) stay multiples of 2^-123, so are 0 or normal. So the sum is
+ * <p>A row's domain: no term NaN (a NaN or infinite input that reaches a term makes it NaN or, for
+ * MAE and Hinge, +inf, which the exact path's IEEE ops give alike; clip maps KL's infinities into
+ * [1e-7, 1]), and (Poisson) every term 0 or of magnitude in [{@link SoftmaxRows#TINY},
+ * {@code Float.MAX_VALUE}]. Inside it no partial sum of the terms is subnormal: MAE's and Hinge's terms
+ * are non-negative, KL's nonzero terms {@code t log(t/p)} with {@code t, t/p} in [1e-7, 1e7] exceed
+ * 1e-15, and sums of floats that are multiples of 2^-123 (every float of magnitude at least 2^-100)
+ * stay multiples of 2^-123, so are 0 or normal. So the sum is
  * {@link KerasReduction#eigenSum}'s without a flush, and the scalar rows give the exact path's bits. A
  * row outside it returns NaN (a NaN term), and the caller runs the exact path on it.
  */
@@ -54,9 +56,6 @@ class RegressionRows {
   static float term(Kind kind, float yt, float yp, float up, float[] g, int at) {
     float y = SoftmaxRows.flush(yt);
     float p = SoftmaxRows.flush(yp);
-    if (!(Math.abs(y) <= Float.MAX_VALUE && Math.abs(p) <= Float.MAX_VALUE)) {
-      return Float.NaN;
-    }
     switch (kind) {
       case MAE: {
         float d = SoftmaxRows.flush(y - p);
@@ -99,33 +98,58 @@ class RegressionRows {
    */
   float cosineRow(float[] t, int ti, float[] p, int pi, int c, float factor, boolean packet, float[] g, int gi,
       float[] th, float[] w, float[] packets) {
-    for (int k = 0; k < c; k++) {
+    cosineSquares(t, ti, p, pi, th, w, 0, c);
+    float normP = SoftmaxRows.flush((float) Math.sqrt(cosineSum(w, c, packets)));
+    float denP = maximum(normP);
+    float denT = maximum(SoftmaxRows.flush((float) Math.sqrt(cosineSum(th, c, packets))));
+    cosineProducts(t, ti, p, pi, denT, denP, th, w, 0, c);
+    float loss = -cosineSum(w, c, packets);
+    float gs = -SoftmaxRows.flush(factor);
+    cosineGradients(p, pi, gs, denP, th, w, g, gi, 0, c);
+    float gSq = sqrtGrad(normP, normP >= EPS ? cosineSum(w, c, packets) : 0f, packet);
+    cosineAddN(p, pi, gSq, g, gi, 0, c);
+    return loss;
+  }
+
+  /** Elements {@code [from, to)} of {@link #cosineRow}: the squares {@code p p} into {@code w}, {@code t t} into {@code th}. */
+  static void cosineSquares(float[] t, int ti, float[] p, int pi, float[] th, float[] w, int from, int to) {
+    for (int k = from; k < to; k++) {
       float v = SoftmaxRows.flush(p[pi + k]);
       w[k] = SoftmaxRows.flush(v * v);
       float y = SoftmaxRows.flush(t[ti + k]);
       th[k] = SoftmaxRows.flush(y * y);
     }
-    float normP = SoftmaxRows.flush((float) Math.sqrt(cosineSum(w, c, packets)));
-    float denP = maximum(normP);
-    float denT = maximum(SoftmaxRows.flush((float) Math.sqrt(cosineSum(th, c, packets))));
-    for (int k = 0; k < c; k++) {
+  }
+
+  /** Elements {@code [from, to)}: {@code th = t / denT}, and the products {@code th * (p / denP)} into {@code w}. */
+  static void cosineProducts(float[] t, int ti, float[] p, int pi, float denT, float denP, float[] th, float[] w,
+      int from, int to) {
+    for (int k = from; k < to; k++) {
       th[k] = SoftmaxRows.flush(SoftmaxRows.flush(t[ti + k]) / denT);
       w[k] = SoftmaxRows.flush(th[k] * SoftmaxRows.flush(SoftmaxRows.flush(p[pi + k]) / denP));
     }
-    float loss = -cosineSum(w, c, packets);
-    float gs = -SoftmaxRows.flush(factor);
-    for (int k = 0; k < c; k++) {
+  }
+
+  /**
+   * Elements {@code [from, to)}: Mul's {@code gph = th * gs}, RealDiv's {@code gph / denP} into {@code g}
+   * and {@code gph * ((-p / denP) / denP)} into {@code w}.
+   */
+  static void cosineGradients(float[] p, int pi, float gs, float denP, float[] th, float[] w, float[] g, int gi,
+      int from, int to) {
+    for (int k = from; k < to; k++) {
       float v = SoftmaxRows.flush(p[pi + k]);
       float gph = SoftmaxRows.flush(th[k] * gs);
       g[gi + k] = SoftmaxRows.flush(gph / denP);
       w[k] = SoftmaxRows.flush(gph * SoftmaxRows.flush(SoftmaxRows.flush(-v / denP) / denP));
     }
-    float gSq = sqrtGrad(normP, normP >= EPS ? cosineSum(w, c, packets) : 0f, packet);
-    for (int k = 0; k < c; k++) {
+  }
+
+  /** Elements {@code [from, to)}: AddN's {@code (g + gSq p) + gSq p}. */
+  static void cosineAddN(float[] p, int pi, float gSq, float[] g, int gi, int from, int to) {
+    for (int k = from; k < to; k++) {
       float a = SoftmaxRows.flush(gSq * SoftmaxRows.flush(p[pi + k]));
       g[gi + k] = SoftmaxRows.flush(SoftmaxRows.flush(g[gi + k] + a) + a);
     }
-    return loss;
   }
 
   /** TF's Maximum with 1e-7, which propagates NaN (as {@code Math.max}). */

@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the same bits interpreted and compiled (the API's SVML {@code EXP} does not).
  */
 final class VectorSoftmaxRows extends SoftmaxRows {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-  private static final int L = S.length();
+  /** Eigen's AVX packet: 8 float lanes. */
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+  static final int L = S.length();
 
   @Override
   String name() {

@@ -97,14 +97,7 @@ class KerasRegressionFastPathTest {
     }
     Tensor yTrue = Tensor.ofFloating(DType.fromJsonName(tType), y, n, c);
     Tensor yPred = Tensor.ofFloating(DType.fromJsonName(pType), p, n, c);
-    Tensor w = null;
-    if (weighted) {
-      double[] wv = new double[n];
-      for (int i = 0; i < n; i++) {
-        wv[i] = i % 11 == 0 ? 0 : i % 23 == 0 ? 1e-38 : rng.nextDouble() * 2 - 0.5;
-      }
-      w = Tensor.ofFloating(DType.FLOAT32, wv, n);
-    }
+    Tensor w = weighted ? weights(rng, n) : null;
     KerasReduction.Mode mode = KerasReduction.Mode.of(reduction);
     LossAndGrad exact = KerasRegression.run(kind, yTrue, yPred, w, mode, null, -1);
     for (int chunks : new int[] {-1, 1, 3}) {
@@ -170,14 +163,7 @@ class KerasRegressionFastPathTest {
     }
     Tensor yTrue = Tensor.ofFloating(DType.fromJsonName(tType), y, n, c);
     Tensor yPred = Tensor.ofFloating(DType.fromJsonName(pType), p, n, c);
-    Tensor w = null;
-    if (weighted) {
-      double[] wv = new double[n];
-      for (int i = 0; i < n; i++) {
-        wv[i] = i % 11 == 0 ? 0 : i % 23 == 0 ? 1e-38 : rng.nextDouble() * 2 - 0.5;
-      }
-      w = Tensor.ofFloating(DType.FLOAT32, wv, n);
-    }
+    Tensor w = weighted ? weights(rng, n) : null;
     KerasReduction.Mode mode = KerasReduction.Mode.of(reduction);
     LossAndGrad exact = KerasRegression.cosineExact(yTrue, yPred, w, mode,
         dev.lossconformance.loss.Fibers.of(yPred.shape(), -1, KerasRegression.COSINE));
@@ -192,6 +178,15 @@ class KerasRegressionFastPathTest {
         assertSameBits(what + ": grad_y_pred", exact.gradInput(), fast.gradInput());
       }
     }
+  }
+
+  /** Per-sample float32 weights: zeros, tiny ones (their gradients' products flush) and others in [-0.5, 1.5). */
+  private static Tensor weights(SplittableRandom rng, int n) {
+    double[] wv = new double[n];
+    for (int i = 0; i < n; i++) {
+      wv[i] = i % 11 == 0 ? 0 : i % 23 == 0 ? 1e-38 : rng.nextDouble() * 2 - 0.5;
+    }
+    return Tensor.ofFloating(DType.FLOAT32, wv, n);
   }
 
   /** The row's sum of |term| in double (the scale of the vector LOG's bound). */
