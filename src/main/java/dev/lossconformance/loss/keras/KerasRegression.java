@@ -327,8 +327,8 @@ public final class KerasRegression {
    * or float64 (read in their dtype, a float64 row narrowed to float32 into a chunk's scratch as Keras'
    * cast does), each op in float, each row's terms summed as Eigen's 8-lane packet reduction, the
    * gradient written in y_pred's dtype; rows split over {@link Parallel} (in {@code chunkCount} chunks,
-   * {@code -1}: its own count). Domain, per row: that of {@link RegressionRows} (finite inputs; for
-   * Poisson, terms 0 or of magnitude at least 2^-100); a row outside it is the exact path's
+   * {@code -1}: its own count). Domain, per row: that of {@link RegressionRows} (no NaN term; for
+   * Poisson, every term 0 or finite of magnitude at least 2^-100); a row outside it is the exact path's
    * ({@link #exactRow}). The scalar rows give the exact path's bits; the vector rows too, except the
    * per-sample losses of Poisson and KLDivergence, whose log is the Vector API's (see
    * {@link VectorRegressionRows}). Allocates the gradient, the per-sample losses and O(chunks) rows of
