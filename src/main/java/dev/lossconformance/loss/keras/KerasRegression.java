@@ -7,6 +7,7 @@ import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.loss.tf.FloatingOut;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -42,65 +43,69 @@ public final class KerasRegression {
    * both are probabilities (torch's kl_div takes log-probabilities, T-6); a zero target still adds
    * {@code 1e-7 log(1e-7 / p)} (T-7). The gradient: Mul's {@code up * t^}, Log's {@code * 1/(t^/p^)},
    * RealDiv's {@code * (-t^/p^)/p^}, where y_pred is inside the clip (Minimum and Maximum pass ties).
+   * Without a broadcast, {@link #fast}.
    */
   public static LossAndGrad klDivergence(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
-    return lastAxis(KLD, yTrue, yPred, sampleWeight, mode, false, new Term() {
-      @Override public double loss(double y, double p) {
-        double t = clip(y, 1);
-        double q = clip(p, 1);
-        return (float) (t * (float) Math.log(f((float) (t / q))));
-      }
-
-      @Override public double grad(double y, double p, double up) {
-        if (!(p >= KerasReduction.EPSILON && p <= 1)) {
-          return 0;
-        }
-        double t = clip(y, 1);
-        double q = clip(p, 1);
-        double gLog = f(up * t);
-        double gDiv = f(gLog * f(1 / f(t / q)));
-        return f(gDiv * f(f(-t / q) / q));
-      }
-    });
+    return run(RegressionRows.Kind.KLD, yTrue, yPred, sampleWeight, mode, RegressionRows.best(), -1);
   }
+
+  private static final Term KLD_TERM = new Term() {
+    @Override public double loss(double y, double p) {
+      double t = clip(y, 1);
+      double q = clip(p, 1);
+      return (float) (t * (float) Math.log(f((float) (t / q))));
+    }
+
+    @Override public double grad(double y, double p, double up) {
+      if (!(p >= KerasReduction.EPSILON && p <= 1)) {
+        return 0;
+      }
+      double t = clip(y, 1);
+      double q = clip(p, 1);
+      double gLog = f(up * t);
+      double gDiv = f(gLog * f(1 / f(t / q)));
+      return f(gDiv * f(f(-t / q) / q));
+    }
+  };
 
   /**
    * {@code mean_{-1}(p - y log(p + 1e-7))}: y_pred is a rate (T-8). Gradient as TF forms it: Sub's
    * {@code up}, plus Mul's {@code -up * y} times Log's {@code 1/(p + 1e-7)} (a reciprocal below
    * float32's normal range is flushed to 0, so p = 3e38 gives {@code up}, not {@code up (1 - y/p)}).
+   * Without a broadcast, {@link #fast}.
    */
   public static LossAndGrad poisson(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
-    return lastAxis(POISSON, yTrue, yPred, sampleWeight, mode, true, new Term() {
-      @Override public double loss(double y, double p) {
-        double s = f(p + KerasReduction.EPSILON);
-        return f(p - f(y * (float) Math.log(s)));
-      }
-
-      @Override public double grad(double y, double p, double up) {
-        double s = f(p + KerasReduction.EPSILON);
-        return f(up + f(f(-up * y) * f(1 / s)));
-      }
-    });
+    return run(RegressionRows.Kind.POISSON, yTrue, yPred, sampleWeight, mode, RegressionRows.best(), -1);
   }
+
+  private static final Term POISSON_TERM = new Term() {
+    @Override public double loss(double y, double p) {
+      double s = f(p + KerasReduction.EPSILON);
+      return f(p - f(y * (float) Math.log(s)));
+    }
+
+    @Override public double grad(double y, double p, double up) {
+      double s = f(p + KerasReduction.EPSILON);
+      return f(up + f(f(-up * y) * f(1 / s)));
+    }
+  };
 
   /**
    * {@code mean_{-1} max(1 - y p, 0)}, with labels mapped {0,1} → {-1,1} only when every label of the
    * batch is 0 or 1 (T-23); not PyTorch's hinge_embedding_loss (T-10). Gradient: Maximum's
    * {@code where(1 - y p >= 0, up, 0)} (ties pass to its first argument; NaN compares false), then
    * Sub's negation and Mul's {@code * y}: so {@code -0 * y} where the hinge is flat, which is NaN for a
-   * NaN or infinite label (as TF gives), not 0.
+   * NaN or infinite label (as TF gives), not 0. Without a broadcast, {@link #fast}.
    */
   public static LossAndGrad hinge(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
-    nonNull(HINGE, yTrue, yPred, mode);
-    boolean binary = true;
-    for (int i = 0; i < yTrue.numel(); i++) {
-      double v = KerasReduction.flush((float) yTrue.getDouble(i));
-      binary &= v == 0 || v == 1;
-    }
-    boolean convert = binary;
-    return lastAxis(HINGE, yTrue, yPred, sampleWeight, mode, true, new Term() {
+    return run(RegressionRows.Kind.HINGE, yTrue, yPred, sampleWeight, mode, RegressionRows.best(), -1);
+  }
+
+  /** Hinge's term of the labels as they are ({@code binary}: mapped {0,1} → {-1,1}). */
+  private static Term hingeTerm(boolean binary) {
+    return new Term() {
       double label(double y) {
-        return convert ? f(f(2 * y) - 1) : y;
+        return binary ? f(f(2 * y) - 1) : y;
       }
 
       @Override public double loss(double y, double p) {
@@ -114,25 +119,71 @@ public final class KerasRegression {
         double gm = m >= 0 ? up : 0;
         return f(-gm * t);
       }
-    });
+    };
+  }
+
+  private static final Term HINGE_TERM = hingeTerm(false);
+  private static final Term HINGE_BINARY_TERM = hingeTerm(true);
+
+  /** Whether every label, as Keras' float32 read flushed, is 0 or 1 (Hinge's {0,1} → {-1,1} map, T-23). */
+  private static boolean binaryLabels(Tensor y) {
+    float[] f32 = y.dtype() == DType.FLOAT32 ? y.backingFloats() : null;
+    double[] f64 = y.dtype() == DType.FLOAT64 ? y.backingDoubles() : null;
+    for (int i = 0, n = y.numel(); i < n; i++) {
+      float v = SoftmaxRows.flush(f32 != null ? f32[i] : f64 != null ? (float) f64[i] : (float) y.getDouble(i));
+      if (v != 0 && v != 1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
    * {@code mean_{-1}|y - p|}; gradient Abs's {@code up * sign(y - p)} negated by Sub: {@code -0} at
-   * equality, NaN for NaN (TF's Sign).
+   * equality, NaN for NaN (TF's Sign). Without a broadcast, {@link #fast}.
    */
   public static LossAndGrad meanAbsoluteError(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode) {
-    return lastAxis(MAE, yTrue, yPred, sampleWeight, mode, true, new Term() {
-      @Override public double loss(double y, double p) {
-        return Math.abs(f(y - p));
-      }
+    return run(RegressionRows.Kind.MAE, yTrue, yPred, sampleWeight, mode, RegressionRows.best(), -1);
+  }
 
-      @Override public double grad(double y, double p, double up) {
-        double d = f(y - p);
-        double sign = d > 0 ? 1 : d < 0 ? -1 : d == 0 ? 0 : Double.NaN; // TF's Sign: NaN stays NaN
-        return -f(up * sign);
-      }
-    });
+  private static final Term MAE_TERM = new Term() {
+    @Override public double loss(double y, double p) {
+      return Math.abs(f(y - p));
+    }
+
+    @Override public double grad(double y, double p, double up) {
+      double d = f(y - p);
+      double sign = d > 0 ? 1 : d < 0 ? -1 : d == 0 ? 0 : Double.NaN; // TF's Sign: NaN stays NaN
+      return -f(up * sign);
+    }
+  };
+
+  /**
+   * The loss {@code kind} ({@code HINGE} or {@code HINGE_BINARY}: Hinge, the labels' map chosen here)
+   * on the fast path's rows {@code kernel} in {@code chunkCount} chunks ({@code -1}: {@link Parallel#chunks}'s),
+   * or, {@code kernel} null, on the exact path alone (for the tests).
+   */
+  static LossAndGrad run(RegressionRows.Kind kind, Tensor yTrue, Tensor yPred, Tensor sampleWeight,
+      KerasReduction.Mode mode, RegressionRows kernel, int chunkCount) {
+    String api = switch (kind) {
+      case MAE -> MAE;
+      case HINGE, HINGE_BINARY -> HINGE;
+      case POISSON -> POISSON;
+      case KLD -> KLD;
+    };
+    nonNull(api, yTrue, yPred, mode);
+    if (kind == RegressionRows.Kind.HINGE || kind == RegressionRows.Kind.HINGE_BINARY) {
+      kind = binaryLabels(yTrue) ? RegressionRows.Kind.HINGE_BINARY : RegressionRows.Kind.HINGE;
+    }
+    Term term = switch (kind) {
+      case MAE -> MAE_TERM;
+      case HINGE -> HINGE_TERM;
+      case HINGE_BINARY -> HINGE_BINARY_TERM;
+      case POISSON -> POISSON_TERM;
+      case KLD -> KLD_TERM;
+    };
+    return lastAxis(api, yTrue, yPred, sampleWeight, mode, kind != RegressionRows.Kind.KLD, term, kind, kernel,
+        chunkCount);
   }
 
   /** The null checks of every loss here ({@code sampleWeight} may be null: no weights). */
@@ -157,8 +208,8 @@ public final class KerasRegression {
    * gives TF's mean 0/0 = NaN, or the sum 0, per sample), then {@link KerasReduction}.
    */
   private static LossAndGrad lastAxis(String api, Tensor yTrue, Tensor yPred, Tensor sampleWeight,
-      KerasReduction.Mode mode, boolean mean, Term term) {
-    nonNull(api, yTrue, yPred, mode);
+      KerasReduction.Mode mode, boolean mean, Term term, RegressionRows.Kind kind, RegressionRows kernel,
+      int chunkCount) {
     Shapes.requireFloating("y_pred", yPred);
     int[][] same = KerasReduction.squeezeOrExpandToSameRank(yTrue.shape(), yPred.shape());
     int[] shape = Shapes.broadcastShape(same[0], same[1]);
@@ -168,6 +219,9 @@ public final class KerasRegression {
           + " (TF: Invalid reduction dimension (-1 for input with 0 dimension(s))");
     }
     if (Arrays.equals(same[0], same[1])) {
+      if (kernel != null && isFloat(yTrue) && isFloat(yPred) && shape[shape.length - 1] > 0) {
+        return fast(yTrue, yPred, sampleWeight, mode, mean, term, kind, shape, kernel, chunkCount);
+      }
       return streamed(yTrue, yPred, sampleWeight, mode, mean, term, shape);
     }
     // squeezing or expanding a trailing 1 keeps the flat order: the indices are those of the data
@@ -229,29 +283,139 @@ public final class KerasRegression {
       int from = Parallel.from(rows, chunks, k);
       int to = Parallel.from(rows, chunks, k + 1);
       work[k] = () -> {
-        double[] tr = new double[last];
-        double[] pr = new double[last];
-        double[] terms = new double[last];
+        double[][] scratch = new double[3][last];
         for (int r = from; r < to; r++) {
-          for (int j = 0; j < last; j++) {
-            int i = r * last + j;
-            tr[j] = KerasReduction.flush((float) yTrue.getDouble(i));
-            pr[j] = KerasReduction.flush((float) yPred.getDouble(i));
-            terms[j] = term.loss(tr[j], pr[j]);
-          }
-          double s = KerasReduction.eigenSum(terms, 0, last);
-          // tf.reduce_mean of an empty axis is 0/0 = NaN, tf.reduce_sum's is 0
-          loss[r] = mean ? f((float) s / (float) last) : f(s);
-          double factor = KerasReduction.factor(w, r, rows, mode);
-          double up = mean ? f((float) factor / (float) last) : f(factor);
-          for (int j = 0; j < last; j++) {
-            g.set(r * last + j, (float) (-0.0 + term.grad(tr[j], pr[j], up)));
-          }
+          exactRow(yTrue, yPred, r, last, mean, term, KerasReduction.factor(w, r, rows, mode), loss, g, scratch);
         }
       };
     }
     Parallel.run(work);
     return new LossAndGrad(KerasReduction.total(loss, outShape, w, mode), g.tensor(yPred.shape()));
+  }
+
+  /**
+   * Row {@code r} of {@link #streamed} (of {@code last} elements): the flushed float32 inputs, the terms,
+   * their {@link KerasReduction#eigenSum} into {@code loss[r]} (tf.reduce_mean of an empty axis is
+   * 0/0 = NaN, tf.reduce_sum's is 0), and the gradient at the reduction's {@code factor} into {@code g};
+   * {@code scratch} is three rows of {@code last}.
+   */
+  private static void exactRow(Tensor yTrue, Tensor yPred, int r, int last, boolean mean, Term term, double factor,
+      double[] loss, FloatingOut g, double[][] scratch) {
+    double[] tr = scratch[0];
+    double[] pr = scratch[1];
+    double[] terms = scratch[2];
+    for (int j = 0; j < last; j++) {
+      int i = r * last + j;
+      tr[j] = KerasReduction.flush((float) yTrue.getDouble(i));
+      pr[j] = KerasReduction.flush((float) yPred.getDouble(i));
+      terms[j] = term.loss(tr[j], pr[j]);
+    }
+    double s = KerasReduction.eigenSum(terms, 0, last);
+    loss[r] = mean ? f((float) s / (float) last) : f(s);
+    double up = mean ? f((float) factor / (float) last) : f(factor);
+    for (int j = 0; j < last; j++) {
+      g.set(r * last + j, (float) (-0.0 + term.grad(tr[j], pr[j], up)));
+    }
+  }
+
+  private static boolean isFloat(Tensor t) {
+    return t.dtype() == DType.FLOAT32 || t.dtype() == DType.FLOAT64;
+  }
+
+  /**
+   * {@link #streamed} on float32 rows ({@link RegressionRows} {@code kernel}): y_true and y_pred float32
+   * or float64 (read in their dtype, a float64 row narrowed to float32 into a chunk's scratch as Keras'
+   * cast does), each op in float, each row's terms summed as Eigen's 8-lane packet reduction, the
+   * gradient written in y_pred's dtype; rows split over {@link Parallel} (in {@code chunkCount} chunks,
+   * {@code -1}: its own count). Domain, per row: that of {@link RegressionRows} (no NaN term; for
+   * Poisson, every term 0 or finite of magnitude at least 2^-100); a row outside it is the exact path's
+   * ({@link #exactRow}). The scalar rows give the exact path's bits; the vector rows too, except the
+   * per-sample losses of Poisson and KLDivergence, whose log is the Vector API's (see
+   * {@link VectorRegressionRows}). Allocates the gradient, the per-sample losses and O(chunks) rows of
+   * scratch.
+   */
+  private static LossAndGrad fast(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode,
+      boolean mean, Term term, RegressionRows.Kind kind, int[] shape, RegressionRows kernel, int chunkCount) {
+    int last = shape[shape.length - 1];
+    int[] outShape = Arrays.copyOf(shape, shape.length - 1);
+    int rows = Tensor.numel(outShape);
+    double[] w = KerasReduction.weights(rows, outShape, null, sampleWeight, mode);
+    double[] loss = new double[rows];
+    FloatingOut g = new FloatingOut(yPred.dtype(), rows * last);
+    forRows(yTrue, yPred, rows, last, chunkCount, g, (r, t, ti, p, pi, gr, gi, scratch) -> {
+      double factor = KerasReduction.factor(w, r, rows, mode);
+      float up = (float) (mean ? f((float) factor / (float) last) : f(factor));
+      float s = kernel.row(kind, t, ti, p, pi, last, up, gr, gi, scratch.terms);
+      if (Float.isNaN(s)) { // outside the domain: the exact path's row
+        scratch.exact = scratch.exact != null ? scratch.exact : new double[3][last];
+        exactRow(yTrue, yPred, r, last, mean, term, factor, loss, g, scratch.exact);
+        return false;
+      }
+      loss[r] = mean ? f(s / (float) last) : f(s);
+      return true;
+    });
+    return new LossAndGrad(KerasReduction.total(loss, outShape, w, mode), g.tensor(yPred.shape()));
+  }
+
+  /** A chunk's scratch rows for {@link #forRows}' bodies (allocated once per chunk, the exact rows' on first use). */
+  private static final class Scratch {
+    final float[] terms;
+    final float[] second;
+    final float[] packets = new float[4 * KerasReduction.PACKET];
+    double[][] exact;
+
+    Scratch(int last) {
+      terms = new float[last];
+      second = new float[last];
+    }
+  }
+
+  /** One row of {@link #forRows}: returns whether it wrote its gradient to {@code g[gi, ...)} (else to the output itself). */
+  private interface Row {
+    boolean run(int r, float[] t, int ti, float[] p, int pi, float[] g, int gi, Scratch scratch);
+  }
+
+  /**
+   * Runs {@code body} on each of {@code rows} rows of {@code last} elements of the float32 or float64
+   * y_true and y_pred, split over {@link Parallel} ({@code chunkCount} chunks, {@code -1}: its own
+   * count): a float32 input is passed as its backing array at the row's offset, a float64 one narrowed
+   * to float32 into a chunk's row (Keras' cast, read flushed); the gradient goes into {@code out}'s
+   * float32 array at the row's offset, or into a chunk's row that is then written to a float64 {@code out}.
+   */
+  private static void forRows(Tensor yTrue, Tensor yPred, int rows, int last, int chunkCount, FloatingOut out,
+      Row body) {
+    float[] g32 = out.floats();
+    float[] t32 = yTrue.dtype() == DType.FLOAT32 ? yTrue.backingFloats() : null;
+    double[] t64 = t32 == null ? yTrue.backingDoubles() : null;
+    float[] p32 = yPred.dtype() == DType.FLOAT32 ? yPred.backingFloats() : null;
+    double[] p64 = p32 == null ? yPred.backingDoubles() : null;
+    SoftmaxRows narrow = SoftmaxRows.best();
+    int chunks = chunkCount > 0 ? Math.min(chunkCount, Math.max(rows, 1)) : Parallel.chunks((long) rows * last, rows);
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = Parallel.from(rows, chunks, k);
+      int to = Parallel.from(rows, chunks, k + 1);
+      work[k] = () -> {
+        float[] tr = t32 != null ? t32 : new float[last];
+        float[] pr = p32 != null ? p32 : new float[last];
+        float[] gr = g32 != null ? g32 : new float[last];
+        Scratch scratch = new Scratch(last);
+        for (int r = from; r < to; r++) {
+          int at = r * last;
+          if (t32 == null) {
+            narrow.narrow(t64, at, last, tr);
+          }
+          if (p32 == null) {
+            narrow.narrow(p64, at, last, pr);
+          }
+          int gi = g32 != null ? at : 0;
+          if (body.run(r, tr, t32 != null ? at : 0, pr, p32 != null ? at : 0, gr, gi, scratch) && g32 == null) {
+            out.set(at, gr, 0, last);
+          }
+        }
+      };
+    }
+    Parallel.run(work);
   }
 
   /**
@@ -278,6 +442,42 @@ public final class KerasRegression {
     int[] shape = yPred.shape();
     Shapes.requireSameShape(COSINE, "y_true", yTrue, "y_pred", yPred);
     Fibers f = Fibers.of(shape, axis, COSINE);
+    int c = f.size();
+    int inner = f.inner();
+    int outer = f.outer();
+    int fibers = outer * inner;
+    int[] outShape = f.reducedShape();
+    if (inner == 1 && c > 0 && isFloat(yTrue) && isFloat(yPred)) {
+      return cosineFast(yTrue, yPred, sampleWeight, mode, c, fibers, outShape, RegressionRows.best(), -1);
+    }
+    return cosineExact(yTrue, yPred, sampleWeight, mode, f);
+  }
+
+  /**
+   * {@link #cosineSimilarity} over the last axis on {@link RegressionRows#cosineRow} ({@code kernel}),
+   * streamed fiber by fiber (the norms in registers, two rows of scratch per chunk): the same ops, sums
+   * and flushes as {@link #cosineExact}, so the same bits (NaN and infinities too: every op is an IEEE
+   * float op either way); y_true and y_pred float32 or float64 read in their dtype; allocates only the
+   * gradient and the per-sample losses.
+   */
+  static LossAndGrad cosineFast(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode, int c,
+      int fibers, int[] outShape, RegressionRows kernel, int chunkCount) {
+    double[] w = KerasReduction.weights(fibers, outShape, null, sampleWeight, mode);
+    double[] loss = new double[fibers];
+    int packed = fibers / COSINE_PACKET * COSINE_PACKET;
+    FloatingOut g = new FloatingOut(yPred.dtype(), fibers * c);
+    forRows(yTrue, yPred, fibers, c, chunkCount, g, (r, t, ti, p, pi, gr, gi, scratch) -> {
+      float factor = (float) KerasReduction.factor(w, r, fibers, mode);
+      loss[r] = kernel.cosineRow(t, ti, p, pi, c, factor, r < packed, gr, gi, scratch.terms, scratch.second,
+          scratch.packets);
+      return true;
+    });
+    return new LossAndGrad(KerasReduction.total(loss, outShape, w, mode), g.tensor(yPred.shape()));
+  }
+
+  /** {@link #cosineSimilarity} op by op on whole tensors (any axis): the reference of {@link #cosineFast}. */
+  static LossAndGrad cosineExact(Tensor yTrue, Tensor yPred, Tensor sampleWeight, KerasReduction.Mode mode, Fibers f) {
+    int[] shape = yPred.shape();
     int c = f.size();
     int inner = f.inner();
     int outer = f.outer();

@@ -22,16 +22,7 @@ class SoftmaxRows {
   }
 
   private static SoftmaxRows load() {
-    if (Boolean.getBoolean("lossconformance.scalar")
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return new SoftmaxRows();
-    }
-    try {
-      return (SoftmaxRows) Class.forName("dev.lossconformance.loss.keras.VectorSoftmaxRows").getDeclaredConstructor()
-          .newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return new SoftmaxRows();
-    }
+    return KerasFast.best(SoftmaxRows.class, "dev.lossconformance.loss.keras.VectorSoftmaxRows", SoftmaxRows::new);
   }
 
   /** Which implementation this is, for benchmarks and reports. */

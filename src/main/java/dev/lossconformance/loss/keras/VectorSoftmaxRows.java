@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the same bits interpreted and compiled (the API's SVML {@code EXP} does not).
  */
 final class VectorSoftmaxRows extends SoftmaxRows {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-  private static final int L = S.length();
+  /** Eigen's AVX packet: 8 float lanes. */
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+  static final int L = S.length();
 
   @Override
   String name() {
@@ -65,8 +66,16 @@ final class VectorSoftmaxRows extends SoftmaxRows {
     if (bound == 0) {
       return accum;
     }
-    return accum + (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6)))
-        + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
+    return accum + predux(acc);
+  }
+
+  /**
+   * Eigen's {@code predux} of an 8-lane packet of partial sums whose additions cannot be subnormal (so
+   * none needs a flush): the upper half onto the lower until one lane is left.
+   */
+  static float predux(FloatVector acc) {
+    return ((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6)))
+        + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)));
   }
 
   @Override
@@ -136,7 +145,7 @@ final class VectorSoftmaxRows extends SoftmaxRows {
   }
 
   /** Each lane as TF's FTZ leaves it: a subnormal is a zero of its sign. */
-  private static FloatVector flush(FloatVector v) {
+  static FloatVector flush(FloatVector v) {
     return v.blend(v.mul(0f), v.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
   }
 

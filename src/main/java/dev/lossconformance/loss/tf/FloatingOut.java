@@ -47,6 +47,23 @@ public final class FloatingOut {
     }
   }
 
+  /** The float32 array itself, for a kernel that writes its rows in place; {@code null} for float64. */
+  public float[] floats() {
+    return f;
+  }
+
+  /** Elements {@code [at, at + len)}: the float32 values {@code v[from, from + len)}, in the dtype. */
+  public void set(int at, float[] v, int from, int len) {
+    Shapes.nonNull("FloatingOut.set", "v", v);
+    if (f != null) {
+      System.arraycopy(v, from, f, at, len);
+    } else {
+      for (int k = 0; k < len; k++) {
+        d[at + k] = v[from + k];
+      }
+    }
+  }
+
   /** The elements as a tensor of {@code shape}, sharing this array. */
   public Tensor tensor(int[] shape) {
     Shapes.nonNull("FloatingOut.tensor", "shape", shape);
