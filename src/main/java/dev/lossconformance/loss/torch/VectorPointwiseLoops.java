@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,36 +16,26 @@ import jdk.incubator.vector.VectorSpecies;
  * and the largest magnitude kept in float lanes for {@link FastPointwise}'s domain check.
  */
 final class VectorPointwiseLoops extends PointwiseLoops {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+  /** The preferred double lanes, and float lanes of the same count (half their width). */
+  private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
   private static final int L = S.length();
-  /** The high half of a float vector's lanes: where a contracted double vector of part -1 lands. */
-  private static final VectorMask<Float> HIGH = S.indexInRange(-L / 2, L / 2);
-
-  /**
-   * Adds a loop's losses, kept in double lanes ({@code a0} the low half of each float vector, {@code a1}
-   * the high; locals, not fields, so C2 keeps them in registers) with their largest magnitude {@code max}.
-   */
-  private static void into(FastPointwise.Sum sum, DoubleVector a0, DoubleVector a1, FloatVector max, int count) {
-    sum.addBlock(a0.add(a1).reduceLanes(VectorOperators.ADD), (double) count * max.reduceLanes(VectorOperators.MAX));
-  }
 
   @Override
   int l1(float[] x, float[] y, int from, int to, float g, float[] loss, float[] gx, float[] gy,
       FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector zero = FloatVector.zero(S);
     FloatVector pos = FloatVector.broadcast(S, g);
     FloatVector neg = FloatVector.broadcast(S, -g);
     for (int i = from; i < end; i += L) {
       FloatVector d = FloatVector.fromArray(S, x, i).sub(FloatVector.fromArray(S, y, i));
       FloatVector l = d.abs();
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -57,7 +48,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         zero.sub(sg).intoArray(gy, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -65,9 +56,8 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   int hinge(float[] x, float[] y, int from, int to, float margin, float g, float[] loss, float[] gx,
       FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector zero = FloatVector.zero(S);
     for (int i = from; i < end; i += L) {
       FloatVector xv = FloatVector.fromArray(S, x, i);
@@ -78,9 +68,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
       // (margin - x).clamp_min(0) (NaN stays NaN), where y != 1; plus x where y != -1
       FloatVector hinge = m.blend(zero, m.compare(VectorOperators.LT, 0f));
       FloatVector l = zero.blend(hinge, notPos).add(zero.blend(xv, notNeg));
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -90,7 +80,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         zero.add(a.add(b)).intoArray(gx, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -98,9 +88,8 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   int klDiv(float[] x, float[] t, int from, int to, float g, float[] loss, float[] gx, float[] gt,
       FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector zero = FloatVector.zero(S);
     for (int i = from; i < end; i += L) {
       FloatVector xv = FloatVector.fromArray(S, x, i);
@@ -110,9 +99,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
       // xlogy(t, t): 0 at t = 0, NaN at a NaN t (t * log t is NaN there)
       FloatVector a = tv.mul(lt).blend(zero, t0);
       FloatVector l = a.sub(tv.mul(xv));
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -125,7 +114,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         self.add(other).add(zero.add(xv.mul(-g))).intoArray(gt, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -133,9 +122,8 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   int klDivLog(float[] x, float[] t, int from, int to, float g, float[] loss, float[] gx, float[] gt,
       FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector zero = FloatVector.zero(S);
     for (int i = from; i < end; i += L) {
       FloatVector xv = FloatVector.fromArray(S, x, i);
@@ -143,9 +131,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
       FloatVector et = VectorExp.exp(tv);
       FloatVector b = tv.sub(xv);
       FloatVector l = et.mul(b);
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -157,7 +145,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         zero.add(b.mul(g)).mul(et).add(zero.add(gb)).intoArray(gt, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -165,18 +153,17 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   int poissonLog(float[] x, float[] y, int from, int to, float g, float[] loss, float[] gx, float[] gy,
       FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector zero = FloatVector.zero(S);
     for (int i = from; i < end; i += L) {
       FloatVector xv = FloatVector.fromArray(S, x, i);
       FloatVector yv = FloatVector.fromArray(S, y, i);
       FloatVector e = VectorExp.exp(xv);
       FloatVector l = e.sub(yv.mul(xv));
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -187,7 +174,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         zero.add(xv.mul(-g)).intoArray(gy, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -195,9 +182,8 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   int gaussian(float[] x, float[] y, float[] v, int from, int to, float eps, float h, boolean full, float half,
       float[] loss, float[] gx, float[] gy, float[] gv, FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector zero = FloatVector.zero(S);
     for (int i = from; i < end; i += L) {
       FloatVector raw = FloatVector.fromArray(S, v, i);
@@ -213,9 +199,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
       if (full) {
         l = l.add(half);
       }
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -232,7 +218,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         hv.add(zero.add(q.div(vv).mul(-h))).intoArray(gv, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -240,9 +226,8 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   int bceWithLogits(float[] x, float[] y, float[] w, int wOff, float[] pw, int pwOff, int from, int to, float n,
       float[] loss, float[] gx, FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     for (int i = from; i < end; i += L) {
       FloatVector xv = FloatVector.fromArray(S, x, i);
       FloatVector yv = FloatVector.fromArray(S, y, i);
@@ -259,9 +244,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         wv = FloatVector.fromArray(S, w, wOff + i - from);
         l = l.mul(wv);
       }
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -287,7 +272,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         g.intoArray(gx, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -299,26 +284,25 @@ final class VectorPointwiseLoops extends PointwiseLoops {
 
   /**
    * The scalar kernel's double loss {@code (y - 1) max(log1p(-p), -100) - y max(log p, -100)} (times the
-   * weight) of one half of the lanes, in double lanes, with its signed zeros at y = 1 and y = 0.
+   * weight {@code w} unless null) in double lanes, with its signed zeros at y = 1 and y = 0; {@code
+   * log1p} as {@link FastPointwise#log1pOfFloat} for float32 values ({@code f32}), else the Vector API's.
    */
-  private static DoubleVector bceHalf(FloatVector pv, FloatVector yv, FloatVector wv, int part) {
-    DoubleVector p = (DoubleVector) pv.convertShape(VectorOperators.F2D, D, part);
-    DoubleVector y = (DoubleVector) yv.convertShape(VectorOperators.F2D, D, part);
+  private static DoubleVector bceLoss(DoubleVector p, DoubleVector y, DoubleVector w, boolean f32) {
     DoubleVector negZero = DoubleVector.broadcast(D, -0.0);
-    DoubleVector neg = y.sub(1).mul(log1pOfFloat(p.neg()).max(-100)).blend(negZero, y.compare(VectorOperators.EQ, 1));
+    DoubleVector l1p = f32 ? log1pOfFloat(p.neg()) : p.neg().lanewise(VectorOperators.LOG1P);
+    DoubleVector neg = y.sub(1).mul(l1p.max(-100)).blend(negZero, y.compare(VectorOperators.EQ, 1));
     DoubleVector pos = y.mul(p.lanewise(VectorOperators.LOG).max(-100)).blend(
         negZero.blend(DoubleVector.zero(D), p.compare(VectorOperators.EQ, 1)), y.compare(VectorOperators.EQ, 0));
     DoubleVector v = neg.sub(pos);
-    return wv == null ? v : v.mul((DoubleVector) wv.convertShape(VectorOperators.F2D, D, part));
+    return w == null ? v : v.mul(w);
   }
 
   @Override
   int bce(float[] p, float[] y, float[] w, int wOff, int from, int to, float n, float[] loss, float[] gp,
       FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector floor = FloatVector.broadcast(S, (float) 1e-12f);
     for (int i = from; i < end; i += L) {
       FloatVector pv = FloatVector.fromArray(S, p, i);
@@ -328,13 +312,14 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         return -1;
       }
       FloatVector wv = w == null ? null : FloatVector.fromArray(S, w, wOff + i - from);
-      // each half's double loss rounded once to float32, the halves put together
-      FloatVector lo = (FloatVector) bceHalf(pv, yv, wv, 0).convertShape(VectorOperators.D2F, S, 0);
-      FloatVector hi = (FloatVector) bceHalf(pv, yv, wv, 1).convertShape(VectorOperators.D2F, S, -1);
-      FloatVector l = lo.blend(hi, HIGH);
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      // the double loss rounded once to float32
+      DoubleVector ld = bceLoss((DoubleVector) pv.convertShape(VectorOperators.F2D, D, 0),
+          (DoubleVector) yv.convertShape(VectorOperators.F2D, D, 0),
+          wv == null ? null : (DoubleVector) wv.convertShape(VectorOperators.F2D, D, 0), true);
+      FloatVector l = (FloatVector) ld.convertShape(VectorOperators.D2F, S, 0);
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -350,7 +335,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         g.intoArray(gp, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -358,9 +343,8 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   int poissonRate(float[] x, float[] y, int from, int to, float eps, float g, float[] loss, float[] gx, float[] gy,
       FastPointwise.Sum sum) {
     int end = from + S.loopBound(to - from);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector acc = DoubleVector.zero(D);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector zero = FloatVector.zero(S);
     for (int i = from; i < end; i += L) {
       FloatVector xv = FloatVector.fromArray(S, x, i);
@@ -368,9 +352,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
       FloatVector xe = xv.add(eps);
       FloatVector lg = xe.lanewise(VectorOperators.LOG);
       FloatVector l = xv.sub(yv.mul(lg));
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -381,7 +365,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         zero.add(lg.mul(-g)).intoArray(gy, i);
       }
     }
-    into(sum, a0, a1, max, end - from);
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return end;
   }
 
@@ -394,11 +378,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   double gaussianRow(float[] x, float[] y, int from, int to, float vv, float logV, float hv, float h, boolean full,
       float half, float[] loss, float[] gx, float[] gy, boolean gv, FastPointwise.Sum sum) {
     int end = gaussianRowEnd(from, to);
-    DoubleVector a0 = DoubleVector.zero(D);
-    DoubleVector a1 = DoubleVector.zero(D);
+    DoubleVector acc = DoubleVector.zero(D);
     DoubleVector s0 = DoubleVector.zero(D);
-    DoubleVector s1 = DoubleVector.zero(D);
-    FloatVector max = FloatVector.zero(S);
+    DoubleVector abs = DoubleVector.zero(D);
     FloatVector zero = FloatVector.zero(S);
     for (int i = from; i < end; i += L) {
       FloatVector d = FloatVector.fromArray(S, x, i).sub(FloatVector.fromArray(S, y, i));
@@ -407,9 +389,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
       if (full) {
         l = l.add(half);
       }
-      a0 = a0.add(l.convertShape(VectorOperators.F2D, D, 0));
-      a1 = a1.add(l.convertShape(VectorOperators.F2D, D, 1));
-      max = max.max(l.abs());
+      DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
+      acc = acc.add(dl);
+      abs = abs.add(dl.abs());
       if (loss != null) {
         l.intoArray(loss, i);
       }
@@ -425,10 +407,9 @@ final class VectorPointwiseLoops extends PointwiseLoops {
       if (gv) {
         FloatVector t = q.div(vv).mul(-h);
         s0 = s0.add(t.convertShape(VectorOperators.F2D, D, 0));
-        s1 = s1.add(t.convertShape(VectorOperators.F2D, D, 1));
       }
     }
-    into(sum, a0, a1, max, end - from);
-    return gv ? s0.add(s1).reduceLanes(VectorOperators.ADD) : 0;
+    sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    return gv ? s0.reduceLanes(VectorOperators.ADD) : 0;
   }
 }
