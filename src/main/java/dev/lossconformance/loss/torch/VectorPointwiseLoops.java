@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -228,20 +229,24 @@ final class VectorPointwiseLoops extends PointwiseLoops {
     int end = from + S.loopBound(to - from);
     DoubleVector acc = DoubleVector.zero(D);
     DoubleVector abs = DoubleVector.zero(D);
+    FloatVector one = FloatVector.broadcast(S, 1f);
     for (int i = from; i < end; i += L) {
       FloatVector xv = FloatVector.fromArray(S, x, i);
+      if (gx != null && xv.compare(VectorOperators.LT, VectorMath.FLOAT_EXP_LO).anyTrue()) {
+        end = i;
+        break;
+      }
       FloatVector yv = FloatVector.fromArray(S, y, i);
       FloatVector z = VectorExp.exp(xv.abs().neg());
       FloatVector logSig = xv.min(0f).sub(z.lanewise(VectorOperators.LOG1P));
-      FloatVector pwv = null;
+      // absent weights are ones, not null: a vector variable that may be null is boxed every iteration
+      FloatVector pwv = pw != null ? FloatVector.fromArray(S, pw, pwOff + i - from) : one;
       if (pw != null) {
-        pwv = FloatVector.fromArray(S, pw, pwOff + i - from);
         logSig = logSig.mul(pwv.sub(1f).mul(yv).add(1f));
       }
-      FloatVector l = FloatVector.broadcast(S, 1f).sub(yv).mul(xv).sub(logSig);
-      FloatVector wv = null;
+      FloatVector l = one.sub(yv).mul(xv).sub(logSig);
+      FloatVector wv = w != null ? FloatVector.fromArray(S, w, wOff + i - from) : one;
       if (w != null) {
-        wv = FloatVector.fromArray(S, w, wOff + i - from);
         l = l.mul(wv);
       }
       DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
@@ -251,19 +256,21 @@ final class VectorPointwiseLoops extends PointwiseLoops {
         l.intoArray(loss, i);
       }
       if (gx != null) {
-        // aten's sigmoid 1 / (1 + exp(-x)): exp(-x) is z for x >= 0, and its own exp below 0 (inf below
-        // -88.7, where the sigmoid is 0)
+        // aten's sigmoid 1 / (1 + exp(-x)): exp(-x) is z for x >= 0, and 1 / z below 0 (the scalar
+        // kernel's reciprocal, in float32: a second exp would stop C2 inlining this loop's calls, whose
+        // vectors then are boxed); a vector with a lane below VectorMath.FLOAT_EXP_LO, where z is
+        // subnormal or 0, is left to the scalar kernel
         VectorMask<Float> negative = xv.compare(VectorOperators.LT, 0f);
-        FloatVector expNeg = negative.anyTrue() ? z.blend(VectorExp.exp(xv.neg()), negative) : z;
+        FloatVector expNeg = z.blend(one.div(z), negative);
         FloatVector sig = FloatVector.broadcast(S, 1f).div(expNeg.add(1f));
         FloatVector g;
-        if (pwv != null) {
+        if (pw != null) {
           FloatVector t = pwv.mul(yv);
           g = t.add(1f).sub(yv).mul(sig).sub(t);
         } else {
           g = sig.sub(yv);
         }
-        if (wv != null) {
+        if (w != null) {
           g = g.mul(wv);
         }
         if (n != 0) {
@@ -284,17 +291,17 @@ final class VectorPointwiseLoops extends PointwiseLoops {
 
   /**
    * The scalar kernel's double loss {@code (y - 1) max(log1p(-p), -100) - y max(log p, -100)} (times the
-   * weight {@code w} unless null) in double lanes, with its signed zeros at y = 1 and y = 0; {@code
+   * weight {@code w} when {@code weighted}) in double lanes, with its signed zeros at y = 1 and y = 0; {@code
    * log1p} as {@link FastPointwise#log1pOfFloat} for float32 values ({@code f32}), else the Vector API's.
    */
-  private static DoubleVector bceLoss(DoubleVector p, DoubleVector y, DoubleVector w, boolean f32) {
+  private static DoubleVector bceLoss(DoubleVector p, DoubleVector y, DoubleVector w, boolean weighted, boolean f32) {
     DoubleVector negZero = DoubleVector.broadcast(D, -0.0);
     DoubleVector l1p = f32 ? log1pOfFloat(p.neg()) : p.neg().lanewise(VectorOperators.LOG1P);
     DoubleVector neg = y.sub(1).mul(l1p.max(-100)).blend(negZero, y.compare(VectorOperators.EQ, 1));
     DoubleVector pos = y.mul(p.lanewise(VectorOperators.LOG).max(-100)).blend(
         negZero.blend(DoubleVector.zero(D), p.compare(VectorOperators.EQ, 1)), y.compare(VectorOperators.EQ, 0));
     DoubleVector v = neg.sub(pos);
-    return w == null ? v : v.mul(w);
+    return weighted ? v.mul(w) : v;
   }
 
   @Override
@@ -303,6 +310,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
     int end = from + S.loopBound(to - from);
     DoubleVector acc = DoubleVector.zero(D);
     DoubleVector abs = DoubleVector.zero(D);
+    FloatVector one = FloatVector.broadcast(S, 1f);
     FloatVector floor = FloatVector.broadcast(S, (float) 1e-12f);
     for (int i = from; i < end; i += L) {
       FloatVector pv = FloatVector.fromArray(S, p, i);
@@ -311,11 +319,12 @@ final class VectorPointwiseLoops extends PointwiseLoops {
           .and(yv.compare(VectorOperators.GE, 0f)).and(yv.compare(VectorOperators.LE, 1f)).allTrue()) {
         return -1;
       }
-      FloatVector wv = w == null ? null : FloatVector.fromArray(S, w, wOff + i - from);
+      // an absent weight is ones, not null: a vector variable that may be null is boxed every iteration
+      FloatVector wv = w != null ? FloatVector.fromArray(S, w, wOff + i - from) : one;
       // the double loss rounded once to float32
       DoubleVector ld = bceLoss((DoubleVector) pv.convertShape(VectorOperators.F2D, D, 0),
           (DoubleVector) yv.convertShape(VectorOperators.F2D, D, 0),
-          wv == null ? null : (DoubleVector) wv.convertShape(VectorOperators.F2D, D, 0), true);
+          (DoubleVector) wv.convertShape(VectorOperators.F2D, D, 0), w != null, true);
       FloatVector l = (FloatVector) ld.convertShape(VectorOperators.D2F, S, 0);
       DoubleVector dl = (DoubleVector) l.convertShape(VectorOperators.F2D, D, 0);
       acc = acc.add(dl);
@@ -326,7 +335,7 @@ final class VectorPointwiseLoops extends PointwiseLoops {
       if (gp != null) {
         FloatVector den = FloatVector.broadcast(S, 1f).sub(pv).mul(pv).max(floor);
         FloatVector g = pv.sub(yv).div(den);
-        if (wv != null) {
+        if (w != null) {
           g = g.mul(wv);
         }
         if (n != 0) {
