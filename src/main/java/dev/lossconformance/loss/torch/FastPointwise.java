@@ -91,7 +91,7 @@ final class FastPointwise {
    * block sums with Neumaier's compensation.
    */
   static final class Sum {
-    private static final int BLOCK = 256;
+    static final int BLOCK = 256;
     private double s;
     private double c;
     private double block;

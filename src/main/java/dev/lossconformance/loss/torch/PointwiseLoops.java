@@ -110,4 +110,59 @@ class PointwiseLoops {
   int gaussianRowEnd(int from, int to) {
     return from;
   }
+
+  // ---- float64: the same loops in double lanes (the Vector API's float and double vectors are distinct
+  // types, so each loop has a float32 and a float64 body); a float64 loop adds its losses to {@code sum}
+  // per block of FastPointwise.Sum.BLOCK elements, as the scalar kernel does
+
+  /** {@link #l1(float[], float[], int, int, float, float[], float[], float[], FastPointwise.Sum)} in float64. */
+  int l1(double[] x, double[] y, int from, int to, double g, double[] loss, double[] gx, double[] gy,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code kl_div}, {@code log_target} false (g != 0), float64. */
+  int klDiv(double[] x, double[] t, int from, int to, double g, double[] loss, double[] gx, double[] gt,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code kl_div}, {@code log_target} true, float64. */
+  int klDivLog(double[] x, double[] t, int from, int to, double g, double[] loss, double[] gx, double[] gt,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code poisson_nll_loss}, log_input true, full false, float64. */
+  int poissonLog(double[] x, double[] y, int from, int to, double g, double[] loss, double[] gx, double[] gy,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code poisson_nll_loss}, log_input false, full false, float64. */
+  int poissonRate(double[] x, double[] y, int from, int to, double eps, double g, double[] loss, double[] gx,
+      double[] gy, FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code gaussian_nll_loss} with var of the input's shape, float64; -1 when a var element is negative. */
+  int gaussian(double[] x, double[] y, double[] v, int from, int to, double eps, double h, boolean full, double half,
+      double[] loss, double[] gx, double[] gy, double[] gv, FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /**
+   * {@code binary_cross_entropy_with_logits} in float64, weights as in the float32 loop; a mean's
+   * gradient divided by {@code n} (0 for sum and none).
+   */
+  int bceWithLogits(double[] x, double[] y, double[] w, int wOff, double[] pw, int pwOff, int from, int to, double n,
+      double[] loss, double[] gx, FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code binary_cross_entropy} in float64 with a float64 weight or null; -1 when an element is outside [0, 1]. */
+  int bce(double[] p, double[] y, double[] w, int wOff, int from, int to, double n, double[] loss, double[] gp,
+      FastPointwise.Sum sum) {
+    return from;
+  }
 }

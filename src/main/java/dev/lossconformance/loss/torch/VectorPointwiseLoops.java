@@ -21,6 +21,8 @@ final class VectorPointwiseLoops extends PointwiseLoops {
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Float> S = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
   private static final int L = S.length();
+  /** The float64 loops' sum block: FastPointwise.Sum's, a multiple of the lane count. */
+  private static final int BLOCK = FastPointwise.Sum.BLOCK;
 
   @Override
   int l1(float[] x, float[] y, int from, int to, float g, float[] loss, float[] gx, float[] gy,
@@ -420,5 +422,318 @@ final class VectorPointwiseLoops extends PointwiseLoops {
     }
     sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
     return gv ? s0.reduceLanes(VectorOperators.ADD) : 0;
+  }
+
+  // ---- float64 loops: each step the double op of the scalar kernel, but exp (VectorMath's, within 2
+  // ulps of Math.exp), log and log1p (the Vector API's, SVML once C2 compiles them); the losses are
+  // added per block of BLOCK elements (sum.addBlock), as the scalar kernel's Sum blocks
+
+  private static DoubleVector load(double[] a, int i) {
+    return DoubleVector.fromArray(D, a, i);
+  }
+
+  @Override
+  int l1(double[] x, double[] y, int from, int to, double g, double[] loss, double[] gx, double[] gy,
+      FastPointwise.Sum sum) {
+    int end = from + D.loopBound(to - from);
+    DoubleVector zero = DoubleVector.zero(D);
+    DoubleVector pos = DoubleVector.broadcast(D, g);
+    DoubleVector neg = DoubleVector.broadcast(D, -g);
+    for (int b = from; b < end; b += BLOCK) {
+      int e = Math.min(end, b + BLOCK);
+      DoubleVector acc = zero;
+      DoubleVector abs = zero;
+      for (int i = b; i < e; i += L) {
+        DoubleVector d = load(x, i).sub(load(y, i));
+        DoubleVector l = d.abs();
+        acc = acc.add(l);
+        abs = abs.add(l);
+        if (loss != null) {
+          l.intoArray(loss, i);
+        }
+        DoubleVector sg = zero.blend(pos, d.compare(VectorOperators.GT, 0)).blend(neg, d.compare(VectorOperators.LT, 0));
+        if (gx != null) {
+          sg.intoArray(gx, i);
+        }
+        if (gy != null) {
+          zero.sub(sg).intoArray(gy, i);
+        }
+      }
+      sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    }
+    return end;
+  }
+
+  @Override
+  int klDiv(double[] x, double[] t, int from, int to, double g, double[] loss, double[] gx, double[] gt,
+      FastPointwise.Sum sum) {
+    int end = from + D.loopBound(to - from);
+    DoubleVector zero = DoubleVector.zero(D);
+    for (int b = from; b < end; b += BLOCK) {
+      int e = Math.min(end, b + BLOCK);
+      DoubleVector acc = zero;
+      DoubleVector abs = zero;
+      for (int i = b; i < e; i += L) {
+        DoubleVector xv = load(x, i);
+        DoubleVector tv = load(t, i);
+        DoubleVector lt = tv.lanewise(VectorOperators.LOG);
+        VectorMask<Double> t0 = tv.compare(VectorOperators.EQ, 0);
+        DoubleVector l = tv.mul(lt).blend(zero, t0).sub(tv.mul(xv));
+        acc = acc.add(l);
+        abs = abs.add(l.abs());
+        if (loss != null) {
+          l.intoArray(loss, i);
+        }
+        if (gx != null) {
+          zero.add(tv.mul(-g)).intoArray(gx, i);
+        }
+        if (gt != null) {
+          lt.mul(g).blend(zero, t0).add(tv.mul(g).div(tv)).add(zero.add(xv.mul(-g))).intoArray(gt, i);
+        }
+      }
+      sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    }
+    return end;
+  }
+
+  @Override
+  int klDivLog(double[] x, double[] t, int from, int to, double g, double[] loss, double[] gx, double[] gt,
+      FastPointwise.Sum sum) {
+    int end = from + D.loopBound(to - from);
+    DoubleVector zero = DoubleVector.zero(D);
+    for (int b = from; b < end; b += BLOCK) {
+      int e = Math.min(end, b + BLOCK);
+      DoubleVector acc = zero;
+      DoubleVector abs = zero;
+      for (int i = b; i < e; i += L) {
+        DoubleVector xv = load(x, i);
+        DoubleVector tv = load(t, i);
+        DoubleVector et = VectorMath.exp(tv);
+        DoubleVector bv = tv.sub(xv);
+        DoubleVector l = et.mul(bv);
+        acc = acc.add(l);
+        abs = abs.add(l.abs());
+        if (loss != null) {
+          l.intoArray(loss, i);
+        }
+        DoubleVector gb = et.mul(g);
+        if (gx != null) {
+          zero.sub(gb).intoArray(gx, i);
+        }
+        if (gt != null) {
+          zero.add(bv.mul(g)).mul(et).add(zero.add(gb)).intoArray(gt, i);
+        }
+      }
+      sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    }
+    return end;
+  }
+
+  @Override
+  int poissonLog(double[] x, double[] y, int from, int to, double g, double[] loss, double[] gx, double[] gy,
+      FastPointwise.Sum sum) {
+    int end = from + D.loopBound(to - from);
+    DoubleVector zero = DoubleVector.zero(D);
+    for (int b = from; b < end; b += BLOCK) {
+      int e = Math.min(end, b + BLOCK);
+      DoubleVector acc = zero;
+      DoubleVector abs = zero;
+      for (int i = b; i < e; i += L) {
+        DoubleVector xv = load(x, i);
+        DoubleVector yv = load(y, i);
+        DoubleVector ex = VectorMath.exp(xv);
+        DoubleVector l = ex.sub(yv.mul(xv));
+        acc = acc.add(l);
+        abs = abs.add(l.abs());
+        if (loss != null) {
+          l.intoArray(loss, i);
+        }
+        if (gx != null) {
+          ex.mul(g).add(zero.add(yv.mul(-g))).intoArray(gx, i);
+        }
+        if (gy != null) {
+          zero.add(xv.mul(-g)).intoArray(gy, i);
+        }
+      }
+      sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    }
+    return end;
+  }
+
+  @Override
+  int poissonRate(double[] x, double[] y, int from, int to, double eps, double g, double[] loss, double[] gx,
+      double[] gy, FastPointwise.Sum sum) {
+    int end = from + D.loopBound(to - from);
+    DoubleVector zero = DoubleVector.zero(D);
+    for (int b = from; b < end; b += BLOCK) {
+      int e = Math.min(end, b + BLOCK);
+      DoubleVector acc = zero;
+      DoubleVector abs = zero;
+      for (int i = b; i < e; i += L) {
+        DoubleVector xv = load(x, i);
+        DoubleVector yv = load(y, i);
+        DoubleVector xe = xv.add(eps);
+        DoubleVector lg = xe.lanewise(VectorOperators.LOG);
+        DoubleVector l = xv.sub(yv.mul(lg));
+        acc = acc.add(l);
+        abs = abs.add(l.abs());
+        if (loss != null) {
+          l.intoArray(loss, i);
+        }
+        if (gx != null) {
+          zero.add(yv.mul(-g)).div(xe).add(g).intoArray(gx, i);
+        }
+        if (gy != null) {
+          zero.add(lg.mul(-g)).intoArray(gy, i);
+        }
+      }
+      sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    }
+    return end;
+  }
+
+  @Override
+  int gaussian(double[] x, double[] y, double[] v, int from, int to, double eps, double h, boolean full, double half,
+      double[] loss, double[] gx, double[] gy, double[] gv, FastPointwise.Sum sum) {
+    int end = from + D.loopBound(to - from);
+    DoubleVector zero = DoubleVector.zero(D);
+    for (int b = from; b < end; b += BLOCK) {
+      int e = Math.min(end, b + BLOCK);
+      DoubleVector acc = zero;
+      DoubleVector abs = zero;
+      for (int i = b; i < e; i += L) {
+        DoubleVector raw = load(v, i);
+        if (raw.compare(VectorOperators.LT, 0).anyTrue()) {
+          return -1;
+        }
+        DoubleVector vv = raw.blend(eps, raw.compare(VectorOperators.LT, eps));
+        DoubleVector hv = DoubleVector.broadcast(D, h).div(vv);
+        DoubleVector d = load(x, i).sub(load(y, i));
+        DoubleVector q = d.mul(d).div(vv);
+        DoubleVector l = vv.lanewise(VectorOperators.LOG).add(q).mul(0.5);
+        if (full) {
+          l = l.add(half);
+        }
+        acc = acc.add(l);
+        abs = abs.add(l.abs());
+        if (loss != null) {
+          l.intoArray(loss, i);
+        }
+        if (gx != null || gy != null) {
+          DoubleVector gd = hv.mul(d.mul(2));
+          if (gx != null) {
+            zero.add(gd).intoArray(gx, i);
+          }
+          if (gy != null) {
+            zero.sub(gd).intoArray(gy, i);
+          }
+        }
+        if (gv != null) {
+          hv.add(zero.add(q.div(vv).mul(-h))).intoArray(gv, i);
+        }
+      }
+      sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    }
+    return end;
+  }
+
+  @Override
+  int bceWithLogits(double[] x, double[] y, double[] w, int wOff, double[] pw, int pwOff, int from, int to, double n,
+      double[] loss, double[] gx, FastPointwise.Sum sum) {
+    int end = from + D.loopBound(to - from);
+    DoubleVector zero = DoubleVector.zero(D);
+    DoubleVector one = DoubleVector.broadcast(D, 1);
+    for (int b = from; b < end; b += BLOCK) {
+      int e = Math.min(end, b + BLOCK);
+      DoubleVector acc = zero;
+      DoubleVector abs = zero;
+      for (int i = b; i < e; i += L) {
+        DoubleVector xv = load(x, i);
+        if (gx != null && xv.compare(VectorOperators.LT, VectorMath.DOUBLE_EXP_LO).anyTrue()) {
+          // z = exp(-|x|) would be subnormal or 0 where the reciprocal below takes exp(-x): the scalar kernel
+          sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+          return i;
+        }
+        DoubleVector yv = load(y, i);
+        DoubleVector z = VectorMath.exp(xv.abs().neg());
+        DoubleVector logSig = xv.min(0).sub(z.lanewise(VectorOperators.LOG1P));
+        DoubleVector pwv = pw != null ? load(pw, pwOff + i - from) : one;
+        if (pw != null) {
+          logSig = logSig.mul(pwv.sub(1).mul(yv).add(1));
+        }
+        DoubleVector l = one.sub(yv).mul(xv).sub(logSig);
+        DoubleVector wv = w != null ? load(w, wOff + i - from) : one;
+        if (w != null) {
+          l = l.mul(wv);
+        }
+        acc = acc.add(l);
+        abs = abs.add(l.abs());
+        if (loss != null) {
+          l.intoArray(loss, i);
+        }
+        if (gx != null) {
+          // exp(-x): z for x >= 0, 1 / z below (as the float32 loop; the scalar kernel's Math.exp(-x))
+          DoubleVector expNeg = z.blend(one.div(z), xv.compare(VectorOperators.LT, 0));
+          DoubleVector sig = one.div(expNeg.add(1));
+          DoubleVector g;
+          if (pw != null) {
+            DoubleVector t = pwv.mul(yv);
+            g = t.add(1).sub(yv).mul(sig).sub(t);
+          } else {
+            g = sig.sub(yv);
+          }
+          if (w != null) {
+            g = g.mul(wv);
+          }
+          if (n != 0) {
+            g = g.div(n);
+          }
+          g.intoArray(gx, i);
+        }
+      }
+      sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    }
+    return end;
+  }
+
+  @Override
+  int bce(double[] p, double[] y, double[] w, int wOff, int from, int to, double n, double[] loss, double[] gp,
+      FastPointwise.Sum sum) {
+    int end = from + D.loopBound(to - from);
+    DoubleVector zero = DoubleVector.zero(D);
+    DoubleVector one = DoubleVector.broadcast(D, 1);
+    DoubleVector floor = DoubleVector.broadcast(D, (double) 1e-12f);
+    for (int b = from; b < end; b += BLOCK) {
+      int e = Math.min(end, b + BLOCK);
+      DoubleVector acc = zero;
+      DoubleVector abs = zero;
+      for (int i = b; i < e; i += L) {
+        DoubleVector pv = load(p, i);
+        DoubleVector yv = load(y, i);
+        if (!pv.compare(VectorOperators.GE, 0).and(pv.compare(VectorOperators.LE, 1))
+            .and(yv.compare(VectorOperators.GE, 0)).and(yv.compare(VectorOperators.LE, 1)).allTrue()) {
+          return -1;
+        }
+        DoubleVector wv = w != null ? load(w, wOff + i - from) : one;
+        DoubleVector l = bceLoss(pv, yv, wv, w != null, false);
+        acc = acc.add(l);
+        abs = abs.add(l.abs());
+        if (loss != null) {
+          l.intoArray(loss, i);
+        }
+        if (gp != null) {
+          DoubleVector g = pv.sub(yv).div(one.sub(pv).mul(pv).max(floor));
+          if (w != null) {
+            g = g.mul(wv);
+          }
+          if (n != 0) {
+            g = g.div(n);
+          }
+          g.intoArray(gp, i);
+        }
+      }
+      sum.addBlock(acc.reduceLanes(VectorOperators.ADD), abs.reduceLanes(VectorOperators.ADD));
+    }
+    return end;
   }
 }
