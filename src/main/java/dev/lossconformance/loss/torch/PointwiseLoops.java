@@ -8,6 +8,12 @@ package dev.lossconformance.loss.torch;
  * kernel's scalar loop doing the rest. A loop adds its losses to {@code sum} with
  * {@link FastPointwise.Sum#addBlock}; each step is the float32 op the scalar kernel rounds, so only its
  * exp and log (one ulp from {@code Math}'s, as aten's vectorised ones) can differ from the scalar path.
+ * The float64 loops (the same names on {@code double[]}) do the scalar kernel's double ops in double
+ * lanes (exp within 2 ulps, log and log1p within 1) and add their losses per {@link FastPointwise.Sum}
+ * block. Each loop has a float32 and a float64 body in {@link VectorPointwiseLoops}: the Vector API's
+ * {@code FloatVector} and {@code DoubleVector} are distinct types (a body generic over {@code Vector<E>}
+ * is not intrinsified), so those twins are forced; the scalar kernels in {@link PointwiseKernels} serve
+ * both dtypes with one body ({@link FastPointwise#rnd}).
  */
 class PointwiseLoops {
   private static final PointwiseLoops BEST = load();

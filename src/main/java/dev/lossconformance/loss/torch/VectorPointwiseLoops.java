@@ -13,8 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  * is present): each loop does the whole vectors of its range in float32 lanes, op for op the float32
  * steps of the scalar kernel in {@link PointwiseKernels} (so the same bits but for exp, {@link
  * VectorExp#exp}'s polynomial, and log, the Vector API's {@code LOG}, each within an ulp of
- * {@code Math}'s). The losses are summed in double lanes (each float vector converted in two halves),
- * and the largest magnitude kept in float lanes for {@link FastPointwise}'s domain check.
+ * {@code Math}'s). The float lanes are as many as the preferred double lanes (half their width), so a
+ * float vector converts to a double one in one {@code F2D} of equal lane counts, which JDK 17's C2
+ * intrinsifies (a part of a wider float vector it does not: that allocated per iteration). The losses
+ * and their magnitudes are summed in double lanes for {@link FastPointwise}'s sum and domain check, and
+ * reduced in the loop method itself: a vector handed to a helper that C2 does not inline, or a vector
+ * variable that may be null (an absent weight: ones here), is boxed on every iteration. The float64
+ * loops at the end do the same in double lanes.
  */
 final class VectorPointwiseLoops extends PointwiseLoops {
   /** The preferred double lanes, and float lanes of the same count (half their width). */
