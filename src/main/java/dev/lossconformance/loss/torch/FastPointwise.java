@@ -28,6 +28,17 @@ import java.util.Map;
  * order of adding them can then overflow, nor reach the infinity aten's order reaches). A call outside
  * it (or a kernel that meets a value outside its own domain, such as an invalid probability, which the
  * generic path reports) gets {@code null} from {@link #run} and hands the whole call to the generic path.
+ *
+ * <p>The vectorised loops ({@link PointwiseLoops#best()}): float32 ones (float32 lanes; exp and log
+ * within an ulp of {@code Math}'s) and float64 ones (double lanes, every step the scalar kernel's double
+ * op, so the same rounding points; exp is {@link dev.lossconformance.loss.VectorMath}'s, within 2 ulps of
+ * {@code Math.exp}, log and log1p the Vector API's; measured at most 2 ulps from the generic path per
+ * element, see PointwiseFastPathTest). A float64 loop adds its losses per block of {@link Sum#BLOCK}
+ * elements ({@link Sum#addBlock}), so its sum is within an ulp of the exact one as the scalar kernel's.
+ * Their domain is the scalar kernel's; a loop leaves to the scalar kernel the vectors it cannot do as
+ * that does (bce_with_logits' gradient at {@code x} below VectorMath's exp range, where its
+ * {@code 1 / exp(-|x|)} would lose {@code exp(-x)}), and refuses, as the scalar kernel, an invalid
+ * probability or a negative var.
  */
 final class FastPointwise {
   private FastPointwise() {}
@@ -91,7 +102,7 @@ final class FastPointwise {
    * block sums with Neumaier's compensation.
    */
   static final class Sum {
-    private static final int BLOCK = 256;
+    static final int BLOCK = 256;
     private double s;
     private double c;
     private double block;
@@ -110,7 +121,7 @@ final class FastPointwise {
 
     /**
      * Adds a vector loop's partial sum {@code v} of losses whose magnitudes sum to at most
-     * {@code absBound} (the loop's element count times its largest magnitude; NaN if a loss was NaN).
+     * {@code absBound} (the loops pass the sum of the magnitudes; NaN if a loss was NaN).
      */
     void addBlock(double v, double absBound) {
       flush();

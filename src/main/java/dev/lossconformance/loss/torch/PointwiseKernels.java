@@ -30,6 +30,11 @@ final class PointwiseKernels {
     return b == null ? null : b.f;
   }
 
+  /** A buffer's float64 array, or null. */
+  private static double[] d(Buf b) {
+    return b == null ? null : b.d;
+  }
+
   /**
    * Off, every call takes the generic path: for tests that compare the two paths on the same inputs.
    * Not for production use (it is not synchronised with calls in flight).
@@ -79,7 +84,8 @@ final class PointwiseKernels {
     Buf gy = grad(OtherLosses.L1, wanted, "grad_target", dt, n, null);
     double g = FastPointwise.upstream(dt, r, n, PointwiseLoss.NO_BATCHMEAN);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
-      int start = f32 ? LOOPS.l1(x.f, y.f, from, to, (float) g, f(loss), f(gx), f(gy), s) : from;
+      int start = f32 ? LOOPS.l1(x.f, y.f, from, to, (float) g, f(loss), f(gx), f(gy), s)
+          : LOOPS.l1(x.d, y.d, from, to, g, d(loss), d(gx), d(gy), s);
       for (int i = start; i < to; i++) {
         double d = rnd(f32, x.get(i) - y.get(i));
         double l = Math.abs(d);
@@ -123,8 +129,10 @@ final class PointwiseKernels {
     Buf gt = grad(api, wanted, "grad_target", dt, n, null);
     double g = FastPointwise.upstream(dt, r, n, divisor);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
-      int start = !f32 ? from : logTarget ? LOOPS.klDivLog(x.f, t.f, from, to, (float) g, f(loss), f(gx), f(gt), s)
-          : g == 0 ? from : LOOPS.klDiv(x.f, t.f, from, to, (float) g, f(loss), f(gx), f(gt), s);
+      int start = logTarget ? (f32 ? LOOPS.klDivLog(x.f, t.f, from, to, (float) g, f(loss), f(gx), f(gt), s)
+          : LOOPS.klDivLog(x.d, t.d, from, to, g, d(loss), d(gx), d(gt), s))
+          : g == 0 ? from : f32 ? LOOPS.klDiv(x.f, t.f, from, to, (float) g, f(loss), f(gx), f(gt), s)
+          : LOOPS.klDiv(x.d, t.d, from, to, g, d(loss), d(gx), d(gt), s);
       for (int i = start; i < to; i++) {
         double xi = x.get(i);
         double ti = t.get(i);
@@ -190,7 +198,9 @@ final class PointwiseKernels {
     double epsX = rnd(f32, eps);
     double twoPi = rnd(f32, 2 * Math.PI);
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
-      int start = !f32 || full ? from : logInput ? LOOPS.poissonLog(x.f, y.f, from, to, (float) g, f(loss), f(gx), f(gy), s)
+      int start = full ? from : !f32 ? (logInput ? LOOPS.poissonLog(x.d, y.d, from, to, g, d(loss), d(gx), d(gy), s)
+          : LOOPS.poissonRate(x.d, y.d, from, to, epsX, g, d(loss), d(gx), d(gy), s))
+          : logInput ? LOOPS.poissonLog(x.f, y.f, from, to, (float) g, f(loss), f(gx), f(gy), s)
           : LOOPS.poissonRate(x.f, y.f, from, to, (float) epsX, (float) g, f(loss), f(gx), f(gy), s);
       for (int i = start; i < to; i++) {
         double xi = x.get(i);
@@ -280,8 +290,9 @@ final class PointwiseKernels {
     double half = rnd(f32, 0.5 * Math.log(2 * Math.PI));
     double h = rnd(f32, g * 0.5);
     Double sum = FastPointwise.run(n, var.numel(), dt, r != Reduction.NONE, (from, to, s) -> {
-      int start = f32 && c == 1 ? LOOPS.gaussian(x.f, y.f, v.f, from, to, (float) e, (float) h, full, (float) half,
-          f(loss), f(gx), f(gy), f(gv), s) : from;
+      int start = c != 1 ? from : f32 ? LOOPS.gaussian(x.f, y.f, v.f, from, to, (float) e, (float) h, full, (float) half,
+          f(loss), f(gx), f(gy), f(gv), s)
+          : LOOPS.gaussian(x.d, y.d, v.d, from, to, e, h, full, half, d(loss), d(gx), d(gy), d(gv), s);
       if (start < 0) {
         s.refuse();
         return;
@@ -441,13 +452,14 @@ final class PointwiseKernels {
     int wPeriod = weight == null ? n : period;
     // the vector loop divides a mean's gradient by numel in float32: the double division rounded where
     // numel is a float32 value; it reads a float32 weight
-    boolean vec = f32 && (!mean || n <= 1 << 24) && (w == null || w.f != null);
+    // a float64 input's loop reads a float64 weight
+    boolean vec = f32 ? (!mean || n <= 1 << 24) && (w == null || w.f != null) : w == null || w.d != null;
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
       // segments within one period of the weight, so the vector loop reads it contiguously
       for (int seg = from; seg < to; ) {
         int segEnd = Math.min(to, seg + wPeriod - seg % wPeriod);
-        int start = !vec ? seg : LOOPS.bce(p.f, y.f, f(w), seg % wPeriod, seg, segEnd, mean ? (float) n : 0f, f(loss),
-            f(gp), s);
+        int start = !vec ? seg : f32 ? LOOPS.bce(p.f, y.f, f(w), seg % wPeriod, seg, segEnd, mean ? (float) n : 0f,
+            f(loss), f(gp), s) : LOOPS.bce(p.d, y.d, d(w), seg % wPeriod, seg, segEnd, mean ? n : 0, d(loss), d(gp), s);
         if (start < 0) {
           s.refuse();
           return;
@@ -504,7 +516,8 @@ final class PointwiseKernels {
    * is the log1p term's argument, and for {@code x >= 0} sigmoid's {@code exp(-x)}; for {@code x < 0} in
    * float32 sigmoid's {@code exp(-x) = exp(|x|)} is its reciprocal in double, rounded to float32, which is
    * the correctly rounded float32 value unless that lies within 2^-52 (relative) of a float32 rounding
-   * boundary (overflowing to inf below -88.7 as aten's does); float64 takes {@code exp(-x)} itself.
+   * boundary (overflowing to inf below -88.7 as aten's does); float64 takes {@code exp(-x)} itself (its
+   * vector loop takes {@code 1 / exp(-|x|)}, within 3 ulps, and leaves {@code x < -708} to this scalar loop).
    */
   static LossAndGrads bceWithLogits(Tensor input, Tensor target, Tensor weight, Tensor posWeight, Reduction r,
       boolean withGrad, Object into) {
@@ -529,13 +542,15 @@ final class PointwiseKernels {
     boolean mean = r == Reduction.MEAN;
     // the vector loops divide a mean's gradient by numel in float32, which is the scalar double division
     // rounded where numel is a float32 value
-    boolean vec = f32 && (!mean || n <= 1 << 24);
+    boolean vec = !f32 || !mean || n <= 1 << 24;
     Double sum = FastPointwise.run(n, dt, r != Reduction.NONE, (from, to, s) -> {
       // segments within one period of each weight, so a vector loop reads each weight contiguously
       for (int seg = from; seg < to; ) {
         int segEnd = Math.min(to, Math.min(seg + wPeriod - seg % wPeriod, seg + pwPeriod - seg % pwPeriod));
-        int start = !vec ? seg : LOOPS.bceWithLogits(x.f, y.f, f(w), seg % wPeriod, f(pw), seg % pwPeriod, seg, segEnd,
-            mean ? (float) n : 0f, f(loss), f(gx), s);
+        int start = !vec ? seg : f32 ? LOOPS.bceWithLogits(x.f, y.f, f(w), seg % wPeriod, f(pw), seg % pwPeriod, seg,
+            segEnd, mean ? (float) n : 0f, f(loss), f(gx), s)
+            : LOOPS.bceWithLogits(x.d, y.d, d(w), seg % wPeriod, d(pw), seg % pwPeriod, seg, segEnd, mean ? n : 0,
+            d(loss), d(gx), s);
         bceWithLogitsScalar(f32, mean, n, x, y, w, wPeriod, pw, pwPeriod, start, segEnd, loss, gx, s);
         seg = segEnd;
       }

@@ -8,6 +8,12 @@ package dev.lossconformance.loss.torch;
  * kernel's scalar loop doing the rest. A loop adds its losses to {@code sum} with
  * {@link FastPointwise.Sum#addBlock}; each step is the float32 op the scalar kernel rounds, so only its
  * exp and log (one ulp from {@code Math}'s, as aten's vectorised ones) can differ from the scalar path.
+ * The float64 loops (the same names on {@code double[]}) do the scalar kernel's double ops in double
+ * lanes (exp within 2 ulps, log and log1p within 1) and add their losses per {@link FastPointwise.Sum}
+ * block. Each loop has a float32 and a float64 body in {@link VectorPointwiseLoops}: the Vector API's
+ * {@code FloatVector} and {@code DoubleVector} are distinct types (a body generic over {@code Vector<E>}
+ * is not intrinsified), so those twins are forced; the scalar kernels in {@link PointwiseKernels} serve
+ * both dtypes with one body ({@link FastPointwise#rnd}).
  */
 class PointwiseLoops {
   private static final PointwiseLoops BEST = load();
@@ -108,6 +114,61 @@ class PointwiseLoops {
 
   /** Where {@link #gaussianRow} stops: {@code from} here, the last whole vector's end in the vector class. */
   int gaussianRowEnd(int from, int to) {
+    return from;
+  }
+
+  // ---- float64: the same loops in double lanes (the Vector API's float and double vectors are distinct
+  // types, so each loop has a float32 and a float64 body); a float64 loop adds its losses to {@code sum}
+  // per block of FastPointwise.Sum.BLOCK elements, as the scalar kernel does
+
+  /** {@link #l1(float[], float[], int, int, float, float[], float[], float[], FastPointwise.Sum)} in float64. */
+  int l1(double[] x, double[] y, int from, int to, double g, double[] loss, double[] gx, double[] gy,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code kl_div}, {@code log_target} false (g != 0), float64. */
+  int klDiv(double[] x, double[] t, int from, int to, double g, double[] loss, double[] gx, double[] gt,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code kl_div}, {@code log_target} true, float64. */
+  int klDivLog(double[] x, double[] t, int from, int to, double g, double[] loss, double[] gx, double[] gt,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code poisson_nll_loss}, log_input true, full false, float64. */
+  int poissonLog(double[] x, double[] y, int from, int to, double g, double[] loss, double[] gx, double[] gy,
+      FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code poisson_nll_loss}, log_input false, full false, float64. */
+  int poissonRate(double[] x, double[] y, int from, int to, double eps, double g, double[] loss, double[] gx,
+      double[] gy, FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code gaussian_nll_loss} with var of the input's shape, float64; -1 when a var element is negative. */
+  int gaussian(double[] x, double[] y, double[] v, int from, int to, double eps, double h, boolean full, double half,
+      double[] loss, double[] gx, double[] gy, double[] gv, FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /**
+   * {@code binary_cross_entropy_with_logits} in float64, weights as in the float32 loop; a mean's
+   * gradient divided by {@code n} (0 for sum and none).
+   */
+  int bceWithLogits(double[] x, double[] y, double[] w, int wOff, double[] pw, int pwOff, int from, int to, double n,
+      double[] loss, double[] gx, FastPointwise.Sum sum) {
+    return from;
+  }
+
+  /** {@code binary_cross_entropy} in float64 with a float64 weight or null; -1 when an element is outside [0, 1]. */
+  int bce(double[] p, double[] y, double[] w, int wOff, int from, int to, double n, double[] loss, double[] gp,
+      FastPointwise.Sum sum) {
     return from;
   }
 }
