@@ -33,6 +33,14 @@ public final class BinaryCrossentropy {
     this.reduction = Shapes.nonNull(API, "reduction", reduction);
   }
 
+  boolean fromLogits() {
+    return fromLogits;
+  }
+
+  KerasReduction.Mode reductionMode() {
+    return reduction;
+  }
+
   /** The loss and d(sum of loss)/d(y_pred); {@code sampleWeight} {@code null} for none. */
   public LossAndGrad apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
     Shapes.nonNull(API, "yTrue", yTrue);
@@ -86,7 +94,6 @@ public final class BinaryCrossentropy {
     float[] g32 = f32 ? new float[n] : null;
     double[] g64 = f32 ? null : new double[n];
     double[] loss = new double[rows];
-    SigmoidRows.Smoothing smoothing = SigmoidRows.Smoothing.of(labelSmoothing);
     int chunks = Parallel.chunks(n, rows);
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
@@ -107,7 +114,7 @@ public final class BinaryCrossentropy {
             narrow(p64, at, last, pRow);
           }
           double factor = KerasReduction.factor(w, r, rows, reduction);
-          float s = kernel.bceRow(fromLogits, smoothing, y32 != null ? y32 : yRow, y32 != null ? at : 0,
+          float s = kernel.bceRow(fromLogits, labelSmoothing, y32 != null ? y32 : yRow, y32 != null ? at : 0,
               f32 ? p32 : pRow, f32 ? at : 0, last, factor, f32 ? g32 : gRow, f32 ? at : 0, lanes, out);
           loss[r] = (float) (s / (float) last);
           if (!f32) {
@@ -142,7 +149,6 @@ public final class BinaryCrossentropy {
     double[] w = KerasReduction.weights(rows, outShape, null, sampleWeight, reduction);
     FloatingOut g = new FloatingOut(yPred.dtype(), n);
     double[] loss = new double[rows];
-    SigmoidRows.Smoothing smoothing = SigmoidRows.Smoothing.of(labelSmoothing);
     int chunks = Parallel.chunks(n, rows);
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
@@ -154,7 +160,7 @@ public final class BinaryCrossentropy {
         double[] out = new double[2];
         for (int r = from; r < to; r++) {
           for (int j = 0; j < last; j++) {
-            SigmoidRows.bceTerm(fromLogits, smoothing, yTrue.getDouble(r * last + j), yPred.getDouble(r * last + j), out);
+            SigmoidRows.bceTerm(fromLogits, labelSmoothing, yTrue.getDouble(r * last + j), yPred.getDouble(r * last + j), out);
             e[j] = out[0];
             de[j] = out[1];
           }

@@ -1,5 +1,7 @@
 package dev.lossconformance.loss.tf;
 
+import dev.lossconformance.loss.Shapes;
+
 /**
  * The streaming loops of the sigmoid-family TF kernels: {@code tf.nn.sigmoid_cross_entropy_with_logits},
  * {@code tf.nn.weighted_cross_entropy_with_logits}, {@code tf.nn.log_poisson_loss} (element ranges, see
@@ -91,22 +93,17 @@ public class SigmoidRows {
     out[1] = TfNn.r(f32, e + -z);
   }
 
-  /** Keras' label smoothing {@code y (1 - s) + s / 2} of one BinaryCrossentropy: its two float32 constants. */
-  public record Smoothing(float scale, float shift, boolean on) {
-    public static Smoothing of(double labelSmoothing) {
-      return new Smoothing((float) (1 - labelSmoothing), (float) (0.5 * labelSmoothing), labelSmoothing != 0);
-    }
-  }
-
   /**
    * One element of Keras' {@code BinaryCrossentropy} in float32 (the exact path's): label {@code yTrue} and
-   * prediction {@code yPred} cast to float32, smoothed; the loss term into {@code out[0]}, its gradient
+   * prediction {@code yPred} cast to float32, the label smoothed ({@code y (1 - s) + s / 2} in float32,
+   * {@code s} the label smoothing); the loss term into {@code out[0]}, its gradient
    * from ones (before the reduction's scale and the mean's {@code / last}) into {@code out[1]}.
    */
-  public static void bceTerm(boolean fromLogits, Smoothing s, double yTrue, double yPred, double[] out) {
+  public static void bceTerm(boolean fromLogits, double s, double yTrue, double yPred, double[] out) {
+    Shapes.nonNull("SigmoidRows.bceTerm", "out", out);
     double y = (float) yTrue;
-    if (s.on()) {
-      y = (float) ((float) (y * s.scale()) + s.shift());
+    if (s != 0) {
+      y = (float) ((float) (y * (float) (1 - s)) + (float) (0.5 * s));
     }
     double p = (float) yPred;
     if (fromLogits) {
@@ -148,7 +145,7 @@ public class SigmoidRows {
   // ---- the loops: elements [from, to); the vector class does whole vectors and calls these for the rest ----
 
   /** {@code tf.nn.sigmoid_cross_entropy_with_logits}, float32: labels {@code z}, logits {@code x}. */
-  public void sigmoid(float[] z, float[] x, int from, int to, float[] loss, float[] g) {
+  void sigmoid(float[] z, float[] x, int from, int to, float[] loss, float[] g) {
     for (int i = from; i < to; i++) {
       double e = TfNn.sigmoidExp(true, x[i]);
       loss[i] = (float) TfNn.sigmoidCrossEntropy(true, z[i], x[i], e);
@@ -157,7 +154,7 @@ public class SigmoidRows {
   }
 
   /** {@link #sigmoid(float[], float[], int, int, float[], float[])} in float64. */
-  public void sigmoid(double[] z, double[] x, int from, int to, double[] loss, double[] g) {
+  void sigmoid(double[] z, double[] x, int from, int to, double[] loss, double[] g) {
     for (int i = from; i < to; i++) {
       double e = TfNn.sigmoidExp(false, x[i]);
       loss[i] = TfNn.sigmoidCrossEntropy(false, z[i], x[i], e);
@@ -170,7 +167,7 @@ public class SigmoidRows {
    * {@code q[qAt + (i - from) * qStep]} ({@code qStep} 0: one pos_weight; 1: a run of them).
    * {@code out} is a chunk's scratch of two.
    */
-  public void weighted(float[] z, float[] x, float[] q, int qAt, int qStep, int from, int to, float[] loss,
+  void weighted(float[] z, float[] x, float[] q, int qAt, int qStep, int from, int to, float[] loss,
       float[] g, double[] out) {
     for (int i = from; i < to; i++) {
       weighted(true, z[i], x[i], q[qAt + (i - from) * qStep], out);
@@ -180,7 +177,7 @@ public class SigmoidRows {
   }
 
   /** {@link #weighted(float[], float[], float[], int, int, int, int, float[], float[], double[])} in float64. */
-  public void weighted(double[] z, double[] x, double[] q, int qAt, int qStep, int from, int to, double[] loss,
+  void weighted(double[] z, double[] x, double[] q, int qAt, int qStep, int from, int to, double[] loss,
       double[] g, double[] out) {
     for (int i = from; i < to; i++) {
       weighted(false, z[i], x[i], q[qAt + (i - from) * qStep], out);
@@ -190,7 +187,7 @@ public class SigmoidRows {
   }
 
   /** {@code tf.nn.log_poisson_loss}, float32: targets {@code z}, log input {@code c}; {@code out} a scratch of two. */
-  public void logPoisson(float[] z, float[] c, int from, int to, boolean full, float[] loss, float[] g,
+  void logPoisson(float[] z, float[] c, int from, int to, boolean full, float[] loss, float[] g,
       double[] out) {
     for (int i = from; i < to; i++) {
       logPoisson(true, z[i], c[i], full, out);
@@ -200,7 +197,7 @@ public class SigmoidRows {
   }
 
   /** {@link #logPoisson(float[], float[], int, int, boolean, float[], float[], double[])} in float64. */
-  public void logPoisson(double[] z, double[] c, int from, int to, boolean full, double[] loss, double[] g,
+  void logPoisson(double[] z, double[] c, int from, int to, boolean full, double[] loss, double[] g,
       double[] out) {
     for (int i = from; i < to; i++) {
       logPoisson(false, z[i], c[i], full, out);
@@ -214,14 +211,15 @@ public class SigmoidRows {
 
   /**
    * One row of Keras' {@code BinaryCrossentropy}: the float32 labels {@code y[yAt, yAt + len)} and
-   * predictions {@code p[pAt, ...)}; the gradient {@code (float) (factor * de / len)} (in double, as the
+   * predictions {@code p[pAt, ...)}, label smoothing {@code s}; the gradient {@code (float) (factor * de / len)} (in double, as the
    * exact path) into {@code g[gAt, gAt + len)}; returns the row's sum of terms as
    * {@code KerasReduction.eigenSum} sums it (8 lanes over whole packets, the rest from the left, then
    * {@code rest + predux(lanes)}, every addition flushed). {@code lanes} is a chunk's scratch of
    * {@link #PACKET} floats, {@code out} of two doubles.
    */
-  public float bceRow(boolean fromLogits, Smoothing s, float[] y, int yAt, float[] p, int pAt, int len,
+  public float bceRow(boolean fromLogits, double s, float[] y, int yAt, float[] p, int pAt, int len,
       double factor, float[] g, int gAt, float[] lanes, double[] out) {
+    checkRow(y, p, g, lanes, out);
     int vec = len / PACKET * PACKET;
     java.util.Arrays.fill(lanes, 0f);
     float accum = 0;
@@ -236,6 +234,16 @@ public class SigmoidRows {
       g[gAt + j] = (float) (factor * out[1] / len);
     }
     return vec == 0 ? accum : flush(accum + halve(lanes));
+  }
+
+  /** {@link #bceRow}'s null checks. */
+  static void checkRow(float[] y, float[] p, float[] g, float[] lanes, double[] out) {
+    String api = "SigmoidRows.bceRow";
+    Shapes.nonNull(api, "y", y);
+    Shapes.nonNull(api, "p", p);
+    Shapes.nonNull(api, "g", g);
+    Shapes.nonNull(api, "lanes", lanes);
+    Shapes.nonNull(api, "out", out);
   }
 
   /** Eigen's predux of 8 lanes, every addition flushed: the upper half onto the lower until one is left. */

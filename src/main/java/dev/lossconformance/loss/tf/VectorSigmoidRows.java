@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.tf;
 
+import dev.lossconformance.loss.VectorLog;
 import dev.lossconformance.loss.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -38,6 +39,15 @@ final class VectorSigmoidRows extends SigmoidRows {
     return "vector(" + F + ")";
   }
 
+  /**
+   * Where a loop's whole vectors start: the first multiple of the lane count {@code lanes} at or after
+   * {@code from} (at most {@code to}). The chunks start at multiples of 64 (SigmoidFast), so which
+   * elements are in a vector depends only on their index, never on the chunking or the thread count.
+   */
+  private static int aligned(int from, int to, int lanes) {
+    return Math.min(to, (from + lanes - 1) / lanes * lanes);
+  }
+
   /** Each lane as TF's FTZ leaves it: a subnormal is a zero of its sign. */
   private static FloatVector flush(FloatVector v) {
     return v.blend(v.mul(0f), v.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
@@ -67,7 +77,7 @@ final class VectorSigmoidRows extends SigmoidRows {
     VectorMask<Float> cond = x.compare(VectorOperators.GE, 0f);
     FloatVector e = flush(VectorMath.exp(x.abs().neg()));
     FloatVector relu = zero.blend(x, cond);
-    FloatVector loss = flush(flush(relu.sub(flush(x.mul(z)))).add(flush(e.lanewise(VectorOperators.LOG1P))));
+    FloatVector loss = flush(flush(relu.sub(flush(x.mul(z)))).add(flush(VectorLog.log1p(e))));
     FloatVector gn = flush(flush(one.div(flush(e.add(1f)))).mul(e));
     // AddN: (cond ? 1 : 0) + -z, + (cond ? 0 : gn), + -(cond ? gn : 0)
     FloatVector t = flush(zero.blend(one, cond).sub(z));
@@ -77,9 +87,11 @@ final class VectorSigmoidRows extends SigmoidRows {
   }
 
   @Override
-  public void sigmoid(float[] z, float[] x, int from, int to, float[] loss, float[] g) {
-    int end = from + F.loopBound(to - from);
-    for (int i = from; i < end; i += LF) {
+  void sigmoid(float[] z, float[] x, int from, int to, float[] loss, float[] g) {
+    int start = aligned(from, to, LF);
+    int end = start + F.loopBound(to - start);
+    super.sigmoid(z, x, from, start, loss, g);
+    for (int i = start; i < end; i += LF) {
       FloatVector xv = FloatVector.fromArray(F, x, i);
       FloatVector zv = FloatVector.fromArray(F, z, i);
       if (!finite(xv, zv)) {
@@ -92,11 +104,13 @@ final class VectorSigmoidRows extends SigmoidRows {
   }
 
   @Override
-  public void sigmoid(double[] z, double[] x, int from, int to, double[] loss, double[] g) {
-    int end = from + D.loopBound(to - from);
+  void sigmoid(double[] z, double[] x, int from, int to, double[] loss, double[] g) {
+    int start = aligned(from, to, LD);
+    int end = start + D.loopBound(to - start);
+    super.sigmoid(z, x, from, start, loss, g);
     DoubleVector zero = DoubleVector.zero(D);
     DoubleVector one = DoubleVector.broadcast(D, 1);
-    for (int i = from; i < end; i += LD) {
+    for (int i = start; i < end; i += LD) {
       DoubleVector xv = DoubleVector.fromArray(D, x, i);
       DoubleVector zv = DoubleVector.fromArray(D, z, i);
       if (!finite(xv, zv)) {
@@ -108,7 +122,7 @@ final class VectorSigmoidRows extends SigmoidRows {
       VectorMask<Double> cond = xv.compare(VectorOperators.GE, 0);
       DoubleVector e = flush(VectorMath.exp(xv.abs().neg()));
       DoubleVector relu = zero.blend(xv, cond);
-      flush(flush(relu.sub(flush(xv.mul(zv)))).add(flush(e.lanewise(VectorOperators.LOG1P)))).intoArray(loss, i);
+      flush(flush(relu.sub(flush(xv.mul(zv)))).add(flush(VectorLog.log1p(e)))).intoArray(loss, i);
       DoubleVector gn = flush(flush(one.div(flush(e.add(1)))).mul(e));
       DoubleVector t = flush(zero.blend(one, cond).sub(zv));
       t = flush(t.add(gn.blend(0, cond)));
@@ -118,12 +132,14 @@ final class VectorSigmoidRows extends SigmoidRows {
   }
 
   @Override
-  public void weighted(float[] z, float[] x, float[] q, int qAt, int qStep, int from, int to, float[] loss,
+  void weighted(float[] z, float[] x, float[] q, int qAt, int qStep, int from, int to, float[] loss,
       float[] g, double[] out) {
-    int end = from + F.loopBound(to - from);
+    int start = aligned(from, to, LF);
+    int end = start + F.loopBound(to - start);
+    super.weighted(z, x, q, qAt, qStep, from, start, loss, g, out);
     FloatVector zero = FloatVector.zero(F);
     FloatVector one = FloatVector.broadcast(F, 1f);
-    for (int i = from; i < end; i += LF) {
+    for (int i = start; i < end; i += LF) {
       int qi = qAt + (i - from) * qStep;
       FloatVector xv = FloatVector.fromArray(F, x, i);
       FloatVector zv = FloatVector.fromArray(F, z, i);
@@ -140,7 +156,7 @@ final class VectorSigmoidRows extends SigmoidRows {
       FloatVector e = flush(VectorMath.exp(xv.abs().neg()));
       FloatVector nx = xv.neg();
       VectorMask<Float> pos = nx.compare(VectorOperators.GT, 0f);
-      FloatVector b = flush(lw.mul(flush(flush(e.lanewise(VectorOperators.LOG1P)).add(zero.blend(nx, pos)))));
+      FloatVector b = flush(lw.mul(flush(flush(VectorLog.log1p(e)).add(zero.blend(nx, pos)))));
       flush(flush(u.mul(xv)).add(b)).intoArray(loss, i);
       FloatVector reluGrad = flush(lw.mul(zero.blend(one, pos)));
       FloatVector gna = flush(flush(lw.mul(flush(one.div(flush(e.add(1f)))))).mul(e));
@@ -151,12 +167,14 @@ final class VectorSigmoidRows extends SigmoidRows {
   }
 
   @Override
-  public void weighted(double[] z, double[] x, double[] q, int qAt, int qStep, int from, int to, double[] loss,
+  void weighted(double[] z, double[] x, double[] q, int qAt, int qStep, int from, int to, double[] loss,
       double[] g, double[] out) {
-    int end = from + D.loopBound(to - from);
+    int start = aligned(from, to, LD);
+    int end = start + D.loopBound(to - start);
+    super.weighted(z, x, q, qAt, qStep, from, start, loss, g, out);
     DoubleVector zero = DoubleVector.zero(D);
     DoubleVector one = DoubleVector.broadcast(D, 1);
-    for (int i = from; i < end; i += LD) {
+    for (int i = start; i < end; i += LD) {
       int qi = qAt + (i - from) * qStep;
       DoubleVector xv = DoubleVector.fromArray(D, x, i);
       DoubleVector zv = DoubleVector.fromArray(D, z, i);
@@ -173,7 +191,7 @@ final class VectorSigmoidRows extends SigmoidRows {
       DoubleVector e = flush(VectorMath.exp(xv.abs().neg()));
       DoubleVector nx = xv.neg();
       VectorMask<Double> pos = nx.compare(VectorOperators.GT, 0);
-      DoubleVector b = flush(lw.mul(flush(flush(e.lanewise(VectorOperators.LOG1P)).add(zero.blend(nx, pos)))));
+      DoubleVector b = flush(lw.mul(flush(flush(VectorLog.log1p(e)).add(zero.blend(nx, pos)))));
       flush(flush(u.mul(xv)).add(b)).intoArray(loss, i);
       DoubleVector reluGrad = flush(lw.mul(zero.blend(one, pos)));
       DoubleVector gna = flush(flush(lw.mul(flush(one.div(flush(e.add(1)))))).mul(e));
@@ -184,15 +202,17 @@ final class VectorSigmoidRows extends SigmoidRows {
   }
 
   @Override
-  public void logPoisson(float[] z, float[] c, int from, int to, boolean full, float[] loss, float[] g,
+  void logPoisson(float[] z, float[] c, int from, int to, boolean full, float[] loss, float[] g,
       double[] out) {
-    int end = from + F.loopBound(to - from);
+    int start = aligned(from, to, LF);
+    int end = start + F.loopBound(to - start);
+    super.logPoisson(z, c, from, start, full, loss, g, out);
     FloatVector half = FloatVector.broadcast(F, 0.5f);
     FloatVector twoPi = FloatVector.broadcast(F, (float) (2 * Math.PI));
-    for (int i = from; i < end; i += LF) {
+    for (int i = start; i < end; i += LF) {
       FloatVector cv = FloatVector.fromArray(F, c, i);
       FloatVector zv = FloatVector.fromArray(F, z, i);
-      if (!finite(cv, zv)) {
+      if (!finite(cv, zv) || full && zv.compare(VectorOperators.LT, 0f).anyTrue()) {
         super.logPoisson(z, c, i, i + LF, full, loss, g, out);
         continue;
       }
@@ -201,8 +221,10 @@ final class VectorSigmoidRows extends SigmoidRows {
       FloatVector e = flush(VectorMath.exp(cv));
       FloatVector l = flush(e.sub(flush(cv.mul(zv))));
       if (full) {
-        FloatVector st = flush(flush(zv.mul(flush(zv.lanewise(VectorOperators.LOG)))).sub(zv));
-        st = flush(st.add(flush(half.mul(flush(flush(twoPi.mul(zv)).lanewise(VectorOperators.LOG))))));
+        // lanes with z <= 1 are masked below: their logs are of 1 (a positive normal argument for VectorLog)
+        VectorMask<Float> low = zv.compare(VectorOperators.LE, 1f);
+        FloatVector st = flush(flush(zv.mul(flush(VectorLog.log(zv.blend(1f, low))))).sub(zv));
+        st = flush(st.add(flush(half.mul(flush(VectorLog.log(flush(twoPi.mul(zv)).blend(1f, low)))))));
         VectorMask<Float> inside = zv.compare(VectorOperators.GE, 0f).and(zv.compare(VectorOperators.LE, 1f));
         l = flush(l.add(st.blend(0f, inside)));
       }
@@ -213,15 +235,17 @@ final class VectorSigmoidRows extends SigmoidRows {
   }
 
   @Override
-  public void logPoisson(double[] z, double[] c, int from, int to, boolean full, double[] loss, double[] g,
+  void logPoisson(double[] z, double[] c, int from, int to, boolean full, double[] loss, double[] g,
       double[] out) {
-    int end = from + D.loopBound(to - from);
+    int start = aligned(from, to, LD);
+    int end = start + D.loopBound(to - start);
+    super.logPoisson(z, c, from, start, full, loss, g, out);
     DoubleVector half = DoubleVector.broadcast(D, 0.5);
     DoubleVector twoPi = DoubleVector.broadcast(D, 2 * Math.PI);
-    for (int i = from; i < end; i += LD) {
+    for (int i = start; i < end; i += LD) {
       DoubleVector cv = DoubleVector.fromArray(D, c, i);
       DoubleVector zv = DoubleVector.fromArray(D, z, i);
-      if (!finite(cv, zv)) {
+      if (!finite(cv, zv) || full && zv.compare(VectorOperators.LT, 0.0).anyTrue()) {
         super.logPoisson(z, c, i, i + LD, full, loss, g, out);
         continue;
       }
@@ -230,8 +254,10 @@ final class VectorSigmoidRows extends SigmoidRows {
       DoubleVector e = flush(VectorMath.exp(cv));
       DoubleVector l = flush(e.sub(flush(cv.mul(zv))));
       if (full) {
-        DoubleVector st = flush(flush(zv.mul(flush(zv.lanewise(VectorOperators.LOG)))).sub(zv));
-        st = flush(st.add(flush(half.mul(flush(flush(twoPi.mul(zv)).lanewise(VectorOperators.LOG))))));
+        // lanes with z <= 1 are masked below: their logs are of 1 (a positive normal argument for VectorLog)
+        VectorMask<Double> low = zv.compare(VectorOperators.LE, 1.0);
+        DoubleVector st = flush(flush(zv.mul(flush(VectorLog.log(zv.blend(1.0, low))))).sub(zv));
+        st = flush(st.add(flush(half.mul(flush(VectorLog.log(flush(twoPi.mul(zv)).blend(1.0, low)))))));
         VectorMask<Double> inside = zv.compare(VectorOperators.GE, 0).and(zv.compare(VectorOperators.LE, 1));
         l = flush(l.add(st.blend(0, inside)));
       }
@@ -248,8 +274,9 @@ final class VectorSigmoidRows extends SigmoidRows {
    * ({@link SigmoidRows#bceTerm}). {@code lanes} must hold 16 floats here.
    */
   @Override
-  public float bceRow(boolean fromLogits, Smoothing s, float[] y, int yAt, float[] p, int pAt, int len,
+  public float bceRow(boolean fromLogits, double s, float[] y, int yAt, float[] p, int pAt, int len,
       double factor, float[] g, int gAt, float[] lanes, double[] out) {
+    checkRow(y, p, g, lanes, out);
     int vec = len / PACKET * PACKET;
     FloatVector acc = FloatVector.zero(P);
     DoubleVector fac = DoubleVector.broadcast(H, factor);
@@ -267,8 +294,8 @@ final class VectorSigmoidRows extends SigmoidRows {
         acc = flush(acc.add(FloatVector.fromArray(P, lanes, 0)));
         continue;
       }
-      if (s.on()) {
-        yv = yv.mul(s.scale()).add(s.shift());
+      if (s != 0) {
+        yv = yv.mul((float) (1 - s)).add((float) (0.5 * s));
       }
       if (fromLogits) {
         acc = flush(acc.add(sigmoidLanes(flush(yv), flush(pv), lanes, PACKET)));
@@ -280,8 +307,8 @@ final class VectorSigmoidRows extends SigmoidRows {
       } else {
         FloatVector pc = pv.min(ONE_MINUS_EPSILON).max(EPSILON);
         FloatVector q = pc.broadcast(1f).sub(pc);
-        FloatVector bce = yv.mul(pc.lanewise(VectorOperators.LOG));
-        bce = bce.add(yv.broadcast(1f).sub(yv).mul(q.lanewise(VectorOperators.LOG)));
+        FloatVector bce = yv.mul(VectorLog.log(pc));
+        bce = bce.add(yv.broadcast(1f).sub(yv).mul(VectorLog.log(q)));
         acc = flush(acc.add(bce.neg()));
         for (int part = 0; part < 2; part++) {
           DoubleVector yd = (DoubleVector) yv.convertShape(VectorOperators.F2D, H, part);
