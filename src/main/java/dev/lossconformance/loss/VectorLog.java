@@ -18,6 +18,9 @@ public final class VectorLog {
   private VectorLog() {}
 
   private static final float SQRT_HALF_F = 0.70710678118654752440f;
+  /** Cephes' logf polynomial, highest degree first. */
+  private static final float[] CEPHES = {7.0376836292E-2f, -1.1514610310E-1f, 1.1676998740E-1f, -1.2420140846E-1f,
+      1.4249322787E-1f, -1.6668057665E-1f, 2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f};
 
   /**
    * {@code log} lane-wise: {@code x = 2^k m} with {@code m} in [sqrt(1/2), sqrt(2)), {@code log m} by
@@ -26,11 +29,7 @@ public final class VectorLog {
    */
   public static FloatVector log(FloatVector v) {
     if (!v.compare(VectorOperators.GE, Float.MIN_NORMAL).and(v.compare(VectorOperators.LE, Float.MAX_VALUE)).allTrue()) {
-      float[] a = v.toArray();
-      for (int l = 0; l < a.length; l++) {
-        a[l] = (float) Math.log(a[l]);
-      }
-      return FloatVector.fromArray(v.species(), a, 0);
+      return mathLog(v);
     }
     IntVector bits = (IntVector) v.reinterpretAsInts();
     IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
@@ -40,18 +39,31 @@ public final class VectorLog {
     FloatVector k = ((FloatVector) e.convert(VectorOperators.I2F, 0)).add(v.broadcast(1f).blend(0f, small));
     FloatVector x = m.add(m.blend(0f, small.not())).sub(1f);
     FloatVector z = x.mul(x);
-    FloatVector p = x.fma(v.broadcast(7.0376836292E-2f), v.broadcast(-1.1514610310E-1f));
-    p = p.fma(x, v.broadcast(1.1676998740E-1f));
-    p = p.fma(x, v.broadcast(-1.2420140846E-1f));
-    p = p.fma(x, v.broadcast(1.4249322787E-1f));
-    p = p.fma(x, v.broadcast(-1.6668057665E-1f));
-    p = p.fma(x, v.broadcast(2.0000714765E-1f));
-    p = p.fma(x, v.broadcast(-2.4999993993E-1f));
-    p = p.fma(x, v.broadcast(3.3333331174E-1f));
+    FloatVector p = x.fma(v.broadcast(CEPHES[0]), v.broadcast(CEPHES[1]));
+    for (int i = 2; i < CEPHES.length; i++) {
+      p = p.fma(x, v.broadcast(CEPHES[i]));
+    }
     FloatVector y = p.mul(x).mul(z);
     y = k.fma(v.broadcast(-2.12194440e-4f), y);
     y = z.fma(v.broadcast(-0.5f), y);
     return k.fma(v.broadcast(0.693359375f), x.add(y));
+  }
+
+  /** {@code Math.log} lane by lane (out of line: it keeps {@link #log} small enough for C2 to inline). */
+  private static FloatVector mathLog(FloatVector v) {
+    float[] a = v.toArray();
+    for (int l = 0; l < a.length; l++) {
+      a[l] = (float) Math.log(a[l]);
+    }
+    return FloatVector.fromArray(v.species(), a, 0);
+  }
+
+  private static DoubleVector mathLog(DoubleVector v) {
+    double[] a = v.toArray();
+    for (int l = 0; l < a.length; l++) {
+      a[l] = Math.log(a[l]);
+    }
+    return DoubleVector.fromArray(v.species(), a, 0);
   }
 
   /**
@@ -76,19 +88,18 @@ public final class VectorLog {
   private static final double SQRT_HALF = 0.70710678118654752440;
   private static final double LN2_HI = 6.93147180369123816490e-01;
   private static final double LN2_LO = 1.90821492927058770002e-10;
+  /** fdlibm's Lg7 down to Lg1. */
+  private static final double[] LG = {1.479819860511658591e-01, 1.531383769920937332e-01, 1.818357216161805012e-01,
+      2.222219843214978396e-01, 2.857142874366239149e-01, 3.999999999940941908e-01, 6.666666666666735130e-01};
 
   /**
    * {@code log} lane-wise, fdlibm's {@code __ieee754_log}: {@code x = 2^k (1 + f)}, {@code 1 + f} in
-   * [sqrt(1/2), sqrt(2)), {@code s = f / (2 + f)}, its polynomial {@code Lg1..Lg7} in FMAs and
+   * [sqrt(1/2), sqrt(2)), {@code s = f / (2 + f)}, its polynomial {@code Lg1..Lg7} in {@code z = s^2} by Horner's FMAs and
    * {@code k ln 2} in two parts. Within 1 ulp of {@code Math.log} (measured by the fast-path tests).
    */
   public static DoubleVector log(DoubleVector v) {
     if (!v.compare(VectorOperators.GE, Double.MIN_NORMAL).and(v.compare(VectorOperators.LE, Double.MAX_VALUE)).allTrue()) {
-      double[] a = v.toArray();
-      for (int l = 0; l < a.length; l++) {
-        a[l] = Math.log(a[l]);
-      }
-      return DoubleVector.fromArray(v.species(), a, 0);
+      return mathLog(v);
     }
     LongVector bits = (LongVector) v.reinterpretAsLongs();
     LongVector e = bits.lanewise(VectorOperators.LSHR, 52).sub(1023);
@@ -98,13 +109,12 @@ public final class VectorLog {
     DoubleVector f = m.add(m.blend(0.0, small.not())).sub(1.0);
     DoubleVector s = f.div(f.add(2.0));
     DoubleVector z = s.mul(s);
-    DoubleVector w = z.mul(z);
-    DoubleVector t1 = w.fma(v.broadcast(1.531383769920937332e-01), v.broadcast(2.222219843214978396e-01));
-    t1 = t1.fma(w, v.broadcast(3.999999999940941908e-01)).mul(w);
-    DoubleVector t2 = w.fma(v.broadcast(1.479819860511658591e-01), v.broadcast(1.818357216161805012e-01));
-    t2 = t2.fma(w, v.broadcast(2.857142874366239149e-01));
-    t2 = t2.fma(w, v.broadcast(6.666666666666735130e-01)).mul(z);
-    DoubleVector r = t2.add(t1);
+    // R = z (Lg1 + z (Lg2 + ... + z Lg7)), Horner's FMAs
+    DoubleVector r = z.fma(v.broadcast(LG[0]), v.broadcast(LG[1]));
+    for (int i = 2; i < LG.length; i++) {
+      r = r.fma(z, v.broadcast(LG[i]));
+    }
+    r = r.mul(z);
     DoubleVector hfsq = f.mul(f).mul(0.5);
     // k ln2_hi - ((hfsq - (s (hfsq + R) + k ln2_lo)) - f)
     DoubleVector inner = s.fma(hfsq.add(r), k.mul(LN2_LO));

@@ -100,7 +100,7 @@ public final class BinaryCrossentropy {
       int from = Parallel.from(rows, chunks, k);
       int to = Parallel.from(rows, chunks, k + 1);
       work[k] = () -> {
-        float[] lanes = new float[16];
+        float[] lanes = new float[16 + 2 * last]; // the rows' packet sums and their stages' scratch
         double[] out = new double[2];
         float[] yRow = y32 == null ? new float[last] : null;
         float[] pRow = f32 ? null : new float[last];

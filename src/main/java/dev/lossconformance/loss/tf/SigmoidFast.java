@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * The fast paths of {@link TfNn}'s sigmoid-family kernels: they read the inputs' backing arrays in their
  * dtype, run {@link SigmoidRows}' loops (forward and gradient fused, one pass) over {@link TfNn#chunked}'s
- * chunks (in units of {@link #BLOCK} elements), and allocate only the two outputs (plus a scratch of two doubles per chunk). Each is called
+ * chunks (in units of {@link #BLOCK} elements), and allocate only the two outputs (plus a chunk's {@link SigmoidRows.Scratch}, 0.8 or 1.5 kB). Each is called
  * after the kernel's argument checks, on float32 or float64 inputs of one dtype (the checks refuse
  * others), and returns the same shapes as the exact path.
  *
@@ -21,7 +21,7 @@ final class SigmoidFast {
   private SigmoidFast() {}
 
   /** Elements per unit of the chunking: the chunks start at multiples of it (see VectorSigmoidRows). */
-  static final int BLOCK = 64;
+  static final int BLOCK = SigmoidRows.TILE;
 
   /** {@link TfNn#chunked} over the {@code n} elements in units of {@link #BLOCK}. */
   private static void blocks(int n, TfNn.Range body) {
@@ -37,14 +37,14 @@ final class SigmoidFast {
       float[] x = logits.backingFloats();
       float[] loss = new float[n];
       float[] g = new float[n];
-      blocks(n, (from, to) -> kernel.sigmoid(z, x, from, to, loss, g));
+      blocks(n, (from, to) -> kernel.sigmoid(z, x, from, to, loss, g, new SigmoidRows.Scratch(true)));
       return new LossAndGrad(Tensor.wrapFloats(loss, shape), Tensor.wrapFloats(g, shape));
     }
     double[] z = labels.backingDoubles();
     double[] x = logits.backingDoubles();
     double[] loss = new double[n];
     double[] g = new double[n];
-    blocks(n, (from, to) -> kernel.sigmoid(z, x, from, to, loss, g));
+    blocks(n, (from, to) -> kernel.sigmoid(z, x, from, to, loss, g, new SigmoidRows.Scratch(false)));
     return new LossAndGrad(Tensor.wrapDoubles(loss, shape), Tensor.wrapDoubles(g, shape));
   }
 
@@ -57,14 +57,14 @@ final class SigmoidFast {
       float[] c = logInput.backingFloats();
       float[] loss = new float[n];
       float[] g = new float[n];
-      blocks(n, (from, to) -> kernel.logPoisson(z, c, from, to, full, loss, g, new double[2]));
+      blocks(n, (from, to) -> kernel.logPoisson(z, c, from, to, full, loss, g, new SigmoidRows.Scratch(true)));
       return new LossAndGrad(Tensor.wrapFloats(loss, shape), Tensor.wrapFloats(g, shape));
     }
     double[] z = targets.backingDoubles();
     double[] c = logInput.backingDoubles();
     double[] loss = new double[n];
     double[] g = new double[n];
-    blocks(n, (from, to) -> kernel.logPoisson(z, c, from, to, full, loss, g, new double[2]));
+    blocks(n, (from, to) -> kernel.logPoisson(z, c, from, to, full, loss, g, new SigmoidRows.Scratch(false)));
     return new LossAndGrad(Tensor.wrapDoubles(loss, shape), Tensor.wrapDoubles(g, shape));
   }
 
@@ -119,7 +119,7 @@ final class SigmoidFast {
     double[] l64 = f32 ? null : new double[n];
     double[] g64 = f32 ? null : new double[n];
     blocks(n, (from, to) -> {
-      double[] out = new double[2];
+      SigmoidRows.Scratch out = new SigmoidRows.Scratch(f32);
       // runs of elements sharing pos_weight's layout: the whole range (same shape, one element), else
       // the pieces between multiples of the period
       int step = p == 1 ? 0 : 1;

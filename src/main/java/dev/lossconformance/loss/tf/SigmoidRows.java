@@ -142,10 +142,28 @@ public class SigmoidRows {
     return Math.abs(v) < Float.MIN_NORMAL ? Math.copySign(0f, v) : v;
   }
 
+  /**
+   * A chunk's scratch for the loops: the element functions' two results, and the vector loops' tiles of
+   * {@link #TILE} elements (three per dtype: an exp, a log1p or log, another log).
+   */
+  static final class Scratch {
+    final double[] out = new double[2];
+    final float[] f;
+    final double[] d;
+
+    Scratch(boolean f32) {
+      f = f32 ? new float[3 * TILE] : null;
+      d = f32 ? null : new double[3 * TILE];
+    }
+  }
+
+  /** Elements per tile of the vector loops; the chunks start at multiples of it (SigmoidFast). */
+  static final int TILE = 64;
+
   // ---- the loops: elements [from, to); the vector class does whole vectors and calls these for the rest ----
 
   /** {@code tf.nn.sigmoid_cross_entropy_with_logits}, float32: labels {@code z}, logits {@code x}. */
-  void sigmoid(float[] z, float[] x, int from, int to, float[] loss, float[] g) {
+  void sigmoid(float[] z, float[] x, int from, int to, float[] loss, float[] g, Scratch s) {
     for (int i = from; i < to; i++) {
       double e = TfNn.sigmoidExp(true, x[i]);
       loss[i] = (float) TfNn.sigmoidCrossEntropy(true, z[i], x[i], e);
@@ -153,8 +171,8 @@ public class SigmoidRows {
     }
   }
 
-  /** {@link #sigmoid(float[], float[], int, int, float[], float[])} in float64. */
-  void sigmoid(double[] z, double[] x, int from, int to, double[] loss, double[] g) {
+  /** {@link #sigmoid(float[], float[], int, int, float[], float[], Scratch)} in float64. */
+  void sigmoid(double[] z, double[] x, int from, int to, double[] loss, double[] g, Scratch s) {
     for (int i = from; i < to; i++) {
       double e = TfNn.sigmoidExp(false, x[i]);
       loss[i] = TfNn.sigmoidCrossEntropy(false, z[i], x[i], e);
@@ -165,10 +183,11 @@ public class SigmoidRows {
   /**
    * {@code tf.nn.weighted_cross_entropy_with_logits}, float32: element {@code i}'s pos_weight is
    * {@code q[qAt + (i - from) * qStep]} ({@code qStep} 0: one pos_weight; 1: a run of them).
-   * {@code out} is a chunk's scratch of two.
+   * 
    */
   void weighted(float[] z, float[] x, float[] q, int qAt, int qStep, int from, int to, float[] loss,
-      float[] g, double[] out) {
+      float[] g, Scratch s) {
+    double[] out = s.out;
     for (int i = from; i < to; i++) {
       weighted(true, z[i], x[i], q[qAt + (i - from) * qStep], out);
       loss[i] = (float) out[0];
@@ -176,9 +195,10 @@ public class SigmoidRows {
     }
   }
 
-  /** {@link #weighted(float[], float[], float[], int, int, int, int, float[], float[], double[])} in float64. */
+  /** {@link #weighted(float[], float[], float[], int, int, int, int, float[], float[], Scratch)} in float64. */
   void weighted(double[] z, double[] x, double[] q, int qAt, int qStep, int from, int to, double[] loss,
-      double[] g, double[] out) {
+      double[] g, Scratch s) {
+    double[] out = s.out;
     for (int i = from; i < to; i++) {
       weighted(false, z[i], x[i], q[qAt + (i - from) * qStep], out);
       loss[i] = out[0];
@@ -186,9 +206,10 @@ public class SigmoidRows {
     }
   }
 
-  /** {@code tf.nn.log_poisson_loss}, float32: targets {@code z}, log input {@code c}; {@code out} a scratch of two. */
+  /** {@code tf.nn.log_poisson_loss}, float32: targets {@code z}, log input {@code c} */
   void logPoisson(float[] z, float[] c, int from, int to, boolean full, float[] loss, float[] g,
-      double[] out) {
+      Scratch s) {
+    double[] out = s.out;
     for (int i = from; i < to; i++) {
       logPoisson(true, z[i], c[i], full, out);
       loss[i] = (float) out[0];
@@ -196,9 +217,10 @@ public class SigmoidRows {
     }
   }
 
-  /** {@link #logPoisson(float[], float[], int, int, boolean, float[], float[], double[])} in float64. */
+  /** {@link #logPoisson(float[], float[], int, int, boolean, float[], float[], Scratch)} in float64. */
   void logPoisson(double[] z, double[] c, int from, int to, boolean full, double[] loss, double[] g,
-      double[] out) {
+      Scratch s) {
+    double[] out = s.out;
     for (int i = from; i < to; i++) {
       logPoisson(false, z[i], c[i], full, out);
       loss[i] = out[0];
@@ -215,7 +237,7 @@ public class SigmoidRows {
    * exact path) into {@code g[gAt, gAt + len)}; returns the row's sum of terms as
    * {@code KerasReduction.eigenSum} sums it (8 lanes over whole packets, the rest from the left, then
    * {@code rest + predux(lanes)}, every addition flushed). {@code lanes} is a chunk's scratch of
-   * {@link #PACKET} floats, {@code out} of two doubles.
+   * {@code 16 + 2 len} floats (at least {@link #PACKET}), {@code out} of two doubles.
    */
   public float bceRow(boolean fromLogits, double s, float[] y, int yAt, float[] p, int pAt, int len,
       double factor, float[] g, int gAt, float[] lanes, double[] out) {
