@@ -20,6 +20,10 @@ import java.util.Arrays;
  * y = 1 gives 16.118095, not PyTorch's 100 (T-1), and the gradient is 0 where the clip bites (T-2).
  * Per sample: the mean over the last axis, so a 1-D input is one scalar that every reduction returns
  * as it is (T-13) and {@code none} has one value per row (T-14). Probabilities are not range-checked.
+ *
+ * <p>With float32 or float64 y_true and y_pred and a nonempty last axis, {@link #apply} runs the fast path
+ * ({@link #rows}: per row {@code SigmoidRows.bceRow}, streaming, the Eigen 8-lane row sum kept); else
+ * {@link #exact}. The vector rows' ulp distances are in {@code loss/tf/VectorSigmoidRows}.
  */
 public final class BinaryCrossentropy {
   public static final String API = "keras.losses.BinaryCrossentropy";

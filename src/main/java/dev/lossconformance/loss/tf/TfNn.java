@@ -267,7 +267,11 @@ public final class TfNn {
     return r(f32, r(f32, r(f32, (cond ? 1.0 : 0.0) + -z) + (cond ? 0.0 : gn)) + -(cond ? gn : 0.0));
   }
 
-  /** {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. */
+  /**
+   * {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. Runs the fast path
+   * ({@link SigmoidFast}, streaming in the dtype; its domain and ulp distances in {@link VectorSigmoidRows});
+   * {@link #sigmoidExact} is the op-by-op path it is tested against.
+   */
   public static LossAndGrad sigmoidCrossEntropyWithLogits(Tensor labels, Tensor logits) {
     nonNull(SIGMOID, labels, logits);
     Shapes.requireFloating("logits", logits);
@@ -304,7 +308,9 @@ public final class TfNn {
    * subnormal inputs and results flushed to zero as TF's CPU kernels run). The gradient is what TF's C++
    * gradient registry builds from upstream ones: {@code AddN((1 - z), -ReluGrad(l, -x), -(l / (1 + e)) e sign(x))}
    * with {@code e = exp(-|x|)}, each product rounded; {@code ReluGrad} is {@code l * [-x > 0]}, so an infinite
-   * {@code l} gives {@code inf * 0 = NaN} where {@code x >= 0}.
+   * {@code l} gives {@code inf * 0 = NaN} where {@code x >= 0}. Runs the fast path ({@link SigmoidFast}) when
+   * pos_weight has the logits' shape, one element, or a shape that is a suffix of theirs; else
+   * {@link #weightedExact}.
    */
   public static LossAndGrad weightedCrossEntropyWithLogits(Tensor labels, Tensor logits, Tensor posWeight) {
     nonNull(WEIGHTED, labels, logits);
@@ -400,7 +406,8 @@ public final class TfNn {
    * loss is {@code inf - inf = NaN}), subnormal inputs and results flushed to zero as TF's CPU kernels run;
    * {@code 0.5} and {@code 2 pi} are constants of the targets' dtype. Gradient: {@code AddN(exp(c), -z)}
    * (ExpGrad's {@code 1 * exp(c)}, then MulGrad's {@code -1 * z}), rounded once. The targets must have the
-   * log input's dtype: {@code Mul(log_input, targets)} refuses another (a DTYPE error).
+   * log input's dtype: {@code Mul(log_input, targets)} refuses another (a DTYPE error). Runs the fast path
+   * ({@link SigmoidFast}); {@link #logPoissonExact} is the op-by-op path.
    */
   public static LossAndGrad logPoissonLoss(Tensor targets, Tensor logInput, boolean computeFullLoss) {
     Shapes.nonNull(LOG_POISSON, "targets", targets);
