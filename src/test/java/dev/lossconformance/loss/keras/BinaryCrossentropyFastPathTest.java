@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lossconformance.check.Ulps;
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.tf.SigmoidFastPathTest;
@@ -28,13 +27,11 @@ import org.junit.jupiter.api.Test;
  * them, and the same bits at another thread count. The scalar rows give the exact path's bits; the
  * vector rows' row sums have the exact order and their gradients from probabilities are exact (no
  * approximate function in them); the losses (through the Vector API's LOG and LOG1P and
- * {@code VectorMath.exp}) and the from-logits gradients (through exp) are within {@link #BOUND} ulps, an
+ * {@code VectorMath.exp}) and the from-logits gradients (through exp) are within 4 ulps, an
  * ulp of the larger of the value and, for the gradient, its sigmoid term {@code factor / last *
- * sigmoid(-|x|)} (which a label can cancel). The measured maxima are printed.
+ * sigmoid(-|x|)} (which a label can cancel; {@link SigmoidFastPathTest#distance}). The measured maxima are printed.
  */
 class BinaryCrossentropyFastPathTest {
-  private static final boolean SCALAR = SigmoidRows.best().name().equals("scalar");
-  private static final long BOUND = 4;
 
   record Case(String name, BinaryCrossentropy loss, Tensor yTrue, Tensor yPred, Tensor w, int rows, int last,
       double[] logits) {}
@@ -97,28 +94,9 @@ class BinaryCrossentropyFastPathTest {
     return c.loss().rows(c.yTrue(), c.yPred(), c.w(), shape, Arrays.copyOf(shape, shape.length - 1), kernel);
   }
 
+  /** Keras computes in float32: the distances are float32 ulps whatever the gradient's dtype. */
   static long distance(String what, Tensor exact, Tensor fast, IntToDoubleFunction ref) {
-    assertArrayEquals(exact.shape(), fast.shape(), what);
-    assertEquals(exact.dtype(), fast.dtype(), what);
-    long worst = 0;
-    // Keras computes in float32: the distances are float32 ulps whatever the gradient's dtype
-    for (int i = 0; i < exact.numel(); i++) {
-      double a = exact.getDouble(i);
-      double b = fast.getDouble(i);
-      long d = Ulps.distance(DType.FLOAT32, a, b);
-      if (d != 0 && d != Long.MAX_VALUE) {
-        double scale = Math.max(Math.abs(a), ref.applyAsDouble(i));
-        d = Math.min(d, (long) Math.ceil(Math.abs(a - b) / Ulps.ulp(DType.FLOAT32, scale)));
-      }
-      if (d > worst) {
-        worst = d;
-        if (d > BOUND || SCALAR) {
-          throw new AssertionError(what + " at " + i + ": exact " + Ulps.describe(DType.FLOAT32, a) + ", fast "
-              + Ulps.describe(DType.FLOAT32, b) + " (" + Ulps.text(d) + " ulps)");
-        }
-      }
-    }
-    return worst;
+    return SigmoidFastPathTest.distance(what, DType.FLOAT32, exact, fast, ref);
   }
 
   private static void compare(boolean rare) {

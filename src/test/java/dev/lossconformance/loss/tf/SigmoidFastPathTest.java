@@ -134,10 +134,11 @@ public class SigmoidFastPathTest {
   }
 
   /** The largest distance of {@code fast} from {@code exact} in ulps of max(|exact|, ref); asserts the same NaNs. */
-  static long distance(String what, DType dt, Tensor exact, Tensor fast, IntToDoubleFunction ref) {
+  public static long distance(String what, DType dt, Tensor exact, Tensor fast, IntToDoubleFunction ref) {
     assertArrayEquals(exact.shape(), fast.shape(), what);
     assertEquals(exact.dtype(), fast.dtype(), what);
     long worst = 0;
+    // the distance in dt's ulps (the dtype of the computation, which Keras' float64 gradients hold in float64)
     for (int i = 0; i < exact.numel(); i++) {
       double a = exact.getDouble(i);
       double b = fast.getDouble(i);
