@@ -523,12 +523,17 @@ final class VectorSigmoidRows extends SigmoidRows {
     return s == 0 ? y : y.mul((float) (1 - s)).add((float) (0.5 * s));
   }
 
-  /** {@code e = flush(exp(-|flush(p)|))} at {@code lanes[E0 + j]}, {@code flush(log1p(e))} at {@code lanes[l0 + j]}. */
+  /** {@code e = flush(exp(-|flush(p)|))} at {@code lanes[E0 + j]}, then {@code flush(log1p(e))} at {@code lanes[l0 + j]} (two stages). */
   private static void expRow(float[] p, int pAt, int vec, float[] lanes, int l0) {
     for (int j = 0; j < vec; j += PACKET) {
-      FloatVector e = flush(VectorMath.exp(flush(FloatVector.fromArray(P, p, pAt + j)).abs().neg()));
-      e.intoArray(lanes, E0 + j);
-      flush(VectorLog.log1p(e)).intoArray(lanes, l0 + j);
+      flush(VectorMath.exp(flush(FloatVector.fromArray(P, p, pAt + j)).abs().neg())).intoArray(lanes, E0 + j);
+    }
+    log1pRow(vec, lanes, l0);
+  }
+
+  private static void log1pRow(int vec, float[] lanes, int l0) {
+    for (int j = 0; j < vec; j += PACKET) {
+      flush(VectorLog.log1p(FloatVector.fromArray(P, lanes, E0 + j))).intoArray(lanes, l0 + j);
     }
   }
 
@@ -568,11 +573,17 @@ final class VectorSigmoidRows extends SigmoidRows {
     }
   }
 
-  /** {@code log(clip(p))} at {@code lanes[E0 + j]}, {@code log(1 - clip(p))} at {@code lanes[l0 + j]}. */
+  /** {@code log(clip(p))} at {@code lanes[E0 + j]}, then {@code log(1 - clip(p))} at {@code lanes[l0 + j]} (two stages). */
   private static void logRow(float[] p, int pAt, int vec, float[] lanes, int l0) {
     for (int j = 0; j < vec; j += PACKET) {
+      VectorLog.log(FloatVector.fromArray(P, p, pAt + j).min(ONE_MINUS_EPSILON).max(EPSILON)).intoArray(lanes, E0 + j);
+    }
+    log1mRow(p, pAt, vec, lanes, l0);
+  }
+
+  private static void log1mRow(float[] p, int pAt, int vec, float[] lanes, int l0) {
+    for (int j = 0; j < vec; j += PACKET) {
       FloatVector pc = FloatVector.fromArray(P, p, pAt + j).min(ONE_MINUS_EPSILON).max(EPSILON);
-      VectorLog.log(pc).intoArray(lanes, E0 + j);
       VectorLog.log(pc.broadcast(1f).sub(pc)).intoArray(lanes, l0 + j);
     }
   }
