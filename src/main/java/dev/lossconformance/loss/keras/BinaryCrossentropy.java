@@ -6,7 +6,8 @@ import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.loss.tf.FloatingOut;
-import dev.lossconformance.loss.tf.TfNn;
+import dev.lossconformance.loss.tf.SigmoidRows;
+import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
 
@@ -19,6 +20,10 @@ import java.util.Arrays;
  * y = 1 gives 16.118095, not PyTorch's 100 (T-1), and the gradient is 0 where the clip bites (T-2).
  * Per sample: the mean over the last axis, so a 1-D input is one scalar that every reduction returns
  * as it is (T-13) and {@code none} has one value per row (T-14). Probabilities are not range-checked.
+ *
+ * <p>With float32 or float64 y_true and y_pred and a nonempty last axis, {@link #apply} runs the fast path
+ * ({@link #rows}: per row {@code SigmoidRows.bceRow}, streaming, the Eigen 8-lane row sum kept); else
+ * {@link #exact}. The vector rows' ulp distances are in {@code loss/tf/VectorSigmoidRows}.
  */
 public final class BinaryCrossentropy {
   public static final String API = "keras.losses.BinaryCrossentropy";
@@ -30,6 +35,14 @@ public final class BinaryCrossentropy {
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
     this.reduction = Shapes.nonNull(API, "reduction", reduction);
+  }
+
+  boolean fromLogits() {
+    return fromLogits;
+  }
+
+  KerasReduction.Mode reductionMode() {
+    return reduction;
   }
 
   /** The loss and d(sum of loss)/d(y_pred); {@code sampleWeight} {@code null} for none. */
@@ -52,6 +65,85 @@ public final class BinaryCrossentropy {
     }
     int last = shape[shape.length - 1];
     int[] outShape = Arrays.copyOf(shape, shape.length - 1);
+    if (fastDomain(yTrue, yPred, last)) {
+      return rows(yTrue, yPred, sampleWeight, shape, outShape, SigmoidRows.best());
+    }
+    return exact(yTrue, yPred, sampleWeight, shape, outShape);
+  }
+
+  /**
+   * The fast path's domain: y_true and y_pred float32 or float64, a nonempty last axis. (Every value is
+   * in it: the rows hand a packet with a non-finite input to the exact element function.)
+   */
+  private static boolean fastDomain(Tensor yTrue, Tensor yPred, int last) {
+    return last > 0 && yTrue.dtype().isFloating() && yPred.dtype().isFloating();
+  }
+
+  /**
+   * The fast path: per row, {@link SigmoidRows#bceRow} on the backing arrays (a float64 row cast to
+   * float32 into a chunk's scratch first, as Keras' Cast), the gradient written in y_pred's dtype; rows
+   * split over {@link Parallel}'s chunks, the per-sample losses reduced after in row order, as
+   * {@link #exact}. Allocates the gradient, the per-sample losses and per chunk O(last) of scratch.
+   */
+  LossAndGrad rows(Tensor yTrue, Tensor yPred, Tensor sampleWeight, int[] shape, int[] outShape, SigmoidRows kernel) {
+    int last = shape[shape.length - 1];
+    int n = yPred.numel();
+    int rows = Tensor.numel(outShape);
+    double[] w = KerasReduction.weights(rows, outShape, null, sampleWeight, reduction);
+    float[] y32 = yTrue.dtype() == DType.FLOAT32 ? yTrue.backingFloats() : null;
+    double[] y64 = y32 == null ? yTrue.backingDoubles() : null;
+    boolean f32 = yPred.dtype() == DType.FLOAT32;
+    float[] p32 = f32 ? yPred.backingFloats() : null;
+    double[] p64 = f32 ? null : yPred.backingDoubles();
+    float[] g32 = f32 ? new float[n] : null;
+    double[] g64 = f32 ? null : new double[n];
+    double[] loss = new double[rows];
+    int chunks = Parallel.chunks(n, rows);
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int from = Parallel.from(rows, chunks, k);
+      int to = Parallel.from(rows, chunks, k + 1);
+      work[k] = () -> {
+        float[] lanes = new float[16 + 2 * last]; // the rows' packet sums and their stages' scratch
+        double[] out = new double[2];
+        float[] yRow = y32 == null ? new float[last] : null;
+        float[] pRow = f32 ? null : new float[last];
+        float[] gRow = f32 ? null : new float[last];
+        for (int r = from; r < to; r++) {
+          int at = r * last;
+          if (yRow != null) {
+            narrow(y64, at, last, yRow);
+          }
+          if (pRow != null) {
+            narrow(p64, at, last, pRow);
+          }
+          double factor = KerasReduction.factor(w, r, rows, reduction);
+          float s = kernel.bceRow(fromLogits, labelSmoothing, y32 != null ? y32 : yRow, y32 != null ? at : 0,
+              f32 ? p32 : pRow, f32 ? at : 0, last, factor, f32 ? g32 : gRow, f32 ? at : 0, lanes, out);
+          loss[r] = (float) (s / (float) last);
+          if (!f32) {
+            for (int j = 0; j < last; j++) {
+              g64[at + j] = gRow[j];
+            }
+          }
+        }
+      };
+    }
+    Parallel.run(work);
+    Tensor g = f32 ? Tensor.wrapFloats(g32, shape) : Tensor.wrapDoubles(g64, shape);
+    return new LossAndGrad(KerasReduction.total(loss, outShape, w, reduction), g);
+  }
+
+  /** Keras' Cast of {@code v[at, at + len)} to float32 into {@code out} (no flush: the ops after read it). */
+  private static void narrow(double[] v, int at, int len, float[] out) {
+    for (int j = 0; j < len; j++) {
+      out[j] = (float) v[at + j];
+    }
+  }
+
+  /** The exact path (after {@link #apply}'s checks): element by element from {@code getDouble}, op by op. */
+  LossAndGrad exact(Tensor yTrue, Tensor yPred, Tensor sampleWeight, int[] shape, int[] outShape) {
+    int last = shape[shape.length - 1];
     int n = yPred.numel();
     int rows = Tensor.numel(outShape); // an empty last axis: tf.reduce_mean gives 0/0 = NaN per sample
     // one pass per row (rows split over Parallel's workers; each row's result does not depend on the
@@ -69,9 +161,12 @@ public final class BinaryCrossentropy {
       work[k] = () -> {
         double[] e = new double[last];
         double[] de = new double[last];
+        double[] out = new double[2];
         for (int r = from; r < to; r++) {
           for (int j = 0; j < last; j++) {
-            term(yTrue.getDouble(r * last + j), yPred.getDouble(r * last + j), e, de, j);
+            SigmoidRows.bceTerm(fromLogits, labelSmoothing, yTrue.getDouble(r * last + j), yPred.getDouble(r * last + j), out);
+            e[j] = out[0];
+            de[j] = out[1];
           }
           double s = KerasReduction.eigenSum(e, 0, last);
           loss[r] = (float) ((float) s / (float) last);
@@ -84,29 +179,5 @@ public final class BinaryCrossentropy {
     }
     Parallel.run(work);
     return new LossAndGrad(KerasReduction.total(loss, outShape, w, reduction), g.tensor(shape));
-  }
-
-  /** One element's float32 loss term into {@code e[j]} and its gradient from ones into {@code de[j]}. */
-  private void term(double yTrue, double yPred, double[] e, double[] de, int j) {
-    double y = (float) yTrue;
-    if (labelSmoothing != 0) {
-      y = (float) ((float) (y * (float) (1 - labelSmoothing)) + (float) (0.5 * labelSmoothing));
-    }
-    double p = (float) yPred;
-    if (fromLogits) {
-      // nn.py's tf.nn.sigmoid_cross_entropy_with_logits, the tf.nn op in float32 (its rounding points and
-      // flushes); its gradient from ones, scaled by the reduction's
-      double ex = TfNn.sigmoidExp(true, p);
-      e[j] = TfNn.sigmoidCrossEntropy(true, y, p, ex);
-      de[j] = TfNn.sigmoidCrossEntropyGrad(true, y, p, ex);
-    } else {
-      double pc = SparseCategoricalCrossentropy.clip(p);
-      // nn.py's float32 ops, each rounded: bce = target * log(output); bce += (1 - target) * log(1 - output);
-      // -bce (a label of 3e38 makes target * log(output) -inf in float32: loss inf; found by the sweep)
-      float bce = (float) (y * (float) Math.log(pc));
-      bce = (float) (bce + (float) ((float) (1 - y) * (float) Math.log((float) (1 - pc))));
-      e[j] = -bce;
-      de[j] = SparseCategoricalCrossentropy.inside(p) ? -(y / pc - (1 - y) / (float) (1 - pc)) : 0;
-    }
   }
 }

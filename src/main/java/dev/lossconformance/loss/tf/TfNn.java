@@ -78,7 +78,7 @@ public final class TfNn {
   }
 
   /** A chunk's range of units: {@code [from, to)}. */
-  private interface Range {
+  interface Range {
     void run(int from, int to);
   }
 
@@ -87,7 +87,7 @@ public final class TfNn {
    * {@link Parallel}'s chunks (one below its threshold). Every kernel here writes each unit's outputs
    * from that unit alone, so the result does not depend on the chunking or the thread count.
    */
-  private static void chunked(long elements, int units, Range body) {
+  static void chunked(long elements, int units, Range body) {
     int chunks = Parallel.chunks(elements, units);
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
@@ -267,7 +267,11 @@ public final class TfNn {
     return r(f32, r(f32, r(f32, (cond ? 1.0 : 0.0) + -z) + (cond ? 0.0 : gn)) + -(cond ? gn : 0.0));
   }
 
-  /** {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. */
+  /**
+   * {@code tf.nn.sigmoid_cross_entropy_with_logits}: element-wise, same shapes. Runs the fast path
+   * ({@link SigmoidFast}, streaming in the dtype; its domain and ulp distances in {@link VectorSigmoidRows});
+   * {@link #sigmoidExact} is the op-by-op path it is tested against.
+   */
   public static LossAndGrad sigmoidCrossEntropyWithLogits(Tensor labels, Tensor logits) {
     nonNull(SIGMOID, labels, logits);
     Shapes.requireFloating("logits", logits);
@@ -275,6 +279,12 @@ public final class TfNn {
     Shapes.requireSameShape(SIGMOID, "labels", labels, "logits", logits);
     // logits * labels is the first op taking both: a raw Mul refuses another dtype (no promotion)
     requireSameDtype("Mul", logits, labels);
+    return SigmoidFast.sigmoid(labels, logits, SigmoidRows.best());
+  }
+
+  /** The exact path of {@link #sigmoidCrossEntropyWithLogits}, after its checks (element by element, op by op). */
+  static LossAndGrad sigmoidExact(Tensor labels, Tensor logits) {
+    int[] shape = logits.shape();
     boolean f32 = logits.dtype() == DType.FLOAT32;
     int n = logits.numel();
     FloatingOut loss = new FloatingOut(logits.dtype(), n);
@@ -298,7 +308,9 @@ public final class TfNn {
    * subnormal inputs and results flushed to zero as TF's CPU kernels run). The gradient is what TF's C++
    * gradient registry builds from upstream ones: {@code AddN((1 - z), -ReluGrad(l, -x), -(l / (1 + e)) e sign(x))}
    * with {@code e = exp(-|x|)}, each product rounded; {@code ReluGrad} is {@code l * [-x > 0]}, so an infinite
-   * {@code l} gives {@code inf * 0 = NaN} where {@code x >= 0}.
+   * {@code l} gives {@code inf * 0 = NaN} where {@code x >= 0}. Runs the fast path ({@link SigmoidFast}) when
+   * pos_weight has the logits' shape, one element, or a shape that is a suffix of theirs; else
+   * {@link #weightedExact}.
    */
   public static LossAndGrad weightedCrossEntropyWithLogits(Tensor labels, Tensor logits, Tensor posWeight) {
     nonNull(WEIGHTED, labels, logits);
@@ -310,6 +322,16 @@ public final class TfNn {
     // then (1 - labels) * logits: Mul(1 - z, x)
     requireSameDtype("Mul", posWeight, labels);
     requireSameDtype("Mul", labels, logits);
+    LossAndGrad fast = SigmoidFast.weighted(labels, logits, posWeight, SigmoidRows.best());
+    return fast != null ? fast : weightedExact(labels, logits, posWeight);
+  }
+
+  /**
+   * The exact path of {@link #weightedCrossEntropyWithLogits}, after its checks: element by element
+   * ({@link SigmoidRows#weighted(boolean, double, double, double, double[])}), op by op, any broadcast.
+   */
+  static LossAndGrad weightedExact(Tensor labels, Tensor logits, Tensor posWeight) {
+    int[] shape = logits.shape();
     // pos_weight's element for each logit: itself when of the logits' shape, its one element when it has
     // one (and no more dimensions), else the broadcast's index (which refuses incompatible shapes)
     int[] pw = posWeight.shape();
@@ -321,22 +343,12 @@ public final class TfNn {
     FloatingOut loss = new FloatingOut(logits.dtype(), n);
     FloatingOut g = new FloatingOut(logits.dtype(), n);
     chunked(n, n, (from, to) -> {
+      double[] out = new double[2];
       for (int i = from; i < to; i++) {
-        double x = read(f32, logits.getDouble(i));
-        double z = read(f32, labels.getDouble(i));
-        double q = read(f32, posWeight.getDouble(qAt != null ? qAt[i] : single ? 0 : i));
-        double lw = r(f32, 1 + r(f32, r(f32, q - 1) * z));
-        double u = r(f32, 1 - z);
-        double e = r(f32, Math.exp(-Math.abs(x)));
-        double nx = -x;
-        double relu = nx > 0 ? nx : (Double.isNaN(nx) ? nx : 0);
-        double b = r(f32, lw * r(f32, r(f32, Math.log1p(e)) + relu));
-        loss.set(i, r(f32, r(f32, u * x) + b));
-        double reluGrad = r(f32, lw * (nx > 0 ? 1.0 : 0.0));
-        double gna = r(f32, r(f32, lw * r(f32, 1 / r(f32, 1 + e))) * e);
-        double sign = x > 0 ? 1 : x < 0 ? -1 : Double.isNaN(x) ? x : 0;
-        // AddN in the ready queue's order: Mul((1 - z), x)'s, Neg(x)'s (under Relu), Abs's
-        g.set(i, r(f32, r(f32, u + -reluGrad) + r(f32, -gna * sign)));
+        SigmoidRows.weighted(f32, labels.getDouble(i), logits.getDouble(i),
+            posWeight.getDouble(qAt != null ? qAt[i] : single ? 0 : i), out);
+        loss.set(i, out[0]);
+        g.set(i, out[1]);
       }
     });
     return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
@@ -394,7 +406,8 @@ public final class TfNn {
    * loss is {@code inf - inf = NaN}), subnormal inputs and results flushed to zero as TF's CPU kernels run;
    * {@code 0.5} and {@code 2 pi} are constants of the targets' dtype. Gradient: {@code AddN(exp(c), -z)}
    * (ExpGrad's {@code 1 * exp(c)}, then MulGrad's {@code -1 * z}), rounded once. The targets must have the
-   * log input's dtype: {@code Mul(log_input, targets)} refuses another (a DTYPE error).
+   * log input's dtype: {@code Mul(log_input, targets)} refuses another (a DTYPE error). Runs the fast path
+   * ({@link SigmoidFast}); {@link #logPoissonExact} is the op-by-op path.
    */
   public static LossAndGrad logPoissonLoss(Tensor targets, Tensor logInput, boolean computeFullLoss) {
     Shapes.nonNull(LOG_POISSON, "targets", targets);
@@ -403,26 +416,25 @@ public final class TfNn {
     int[] shape = logInput.shape();
     Shapes.requireSameShape(LOG_POISSON, "targets", targets, "log_input", logInput);
     requireSameDtype("Mul", logInput, targets);
+    return SigmoidFast.logPoisson(targets, logInput, computeFullLoss, SigmoidRows.best());
+  }
+
+  /**
+   * The exact path of {@link #logPoissonLoss}, after its checks: element by element
+   * ({@link SigmoidRows#logPoisson(boolean, double, double, boolean, double[])}), op by op.
+   */
+  static LossAndGrad logPoissonExact(Tensor targets, Tensor logInput, boolean computeFullLoss) {
+    int[] shape = logInput.shape();
     boolean f32 = logInput.dtype() == DType.FLOAT32;
-    double half = r(f32, 0.5);
-    double twoPi = r(f32, 2 * Math.PI);
     int n = logInput.numel();
     FloatingOut loss = new FloatingOut(logInput.dtype(), n);
     FloatingOut g = new FloatingOut(logInput.dtype(), n);
     chunked(n, n, (from, to) -> {
+      double[] out = new double[2];
       for (int i = from; i < to; i++) {
-        double c = read(f32, logInput.getDouble(i));
-        double z = read(f32, targets.getDouble(i));
-        double e = r(f32, Math.exp(c));
-        double l = r(f32, e - r(f32, c * z));
-        if (computeFullLoss) {
-          double stirling = r(f32, r(f32, z * r(f32, Math.log(z))) - z);
-          stirling = r(f32, stirling + r(f32, half * r(f32, Math.log(r(f32, twoPi * z)))));
-          // where(0 <= z <= 1, zeros, stirling), then +=
-          l = r(f32, l + (z >= 0 && z <= 1 ? 0.0 : stirling));
-        }
-        loss.set(i, l);
-        g.set(i, r(f32, e + -z));
+        SigmoidRows.logPoisson(f32, targets.getDouble(i), logInput.getDouble(i), computeFullLoss, out);
+        loss.set(i, out[0]);
+        g.set(i, out[1]);
       }
     });
     return new LossAndGrad(loss.tensor(shape), g.tensor(shape));
