@@ -74,6 +74,36 @@ final class FastClassLoss {
     return true;
   }
 
+  /**
+   * Whether {@link ClassRows}' float-lane loops take this call's fibers: a float32 (N, C) input, those
+   * loops present (the Vector API ones) and the weights, if any, float32 values.
+   */
+  private static boolean floatRows(Call k, ClassRows ops) {
+    if (!k.f32() || k.inner != 1 || !ops.floatRows()) {
+      return false;
+    }
+    if (k.w != null) {
+      for (double v : k.w) {
+        if ((float) v != v) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** {@code v} in float32 (its values are float32 values), or null. */
+  private static float[] floats(double[] v) {
+    if (v == null) {
+      return null;
+    }
+    float[] f = new float[v.length];
+    for (int j = 0; j < v.length; j++) {
+      f[j] = (float) v[j];
+    }
+    return f;
+  }
+
   /** Validates every target in order (the generic path's first error) and returns the ignored count. */
   private static long validate(Call k, long[] t) {
     long ignored = 0;
@@ -287,8 +317,57 @@ final class FastClassLoss {
     double[] smooth = eps > 0 ? new double[rows] : null;
     Object grad = withGrad ? gradArray(k.input, gradInto) : null;
     ClassRows ops = ClassRows.best();
+    // float32 rows (always smoothed here: FastCrossEntropy takes eps = 0) in float lanes, see rowsInFloat
+    boolean inFloat = floatRows(k, ops);
+    float[] x32 = inFloat ? k.input.backingFloats() : null;
+    float[] w32 = inFloat ? floats(w) : null;
+    float[] gl32 = null;
+    if (inFloat && withGrad) {
+      gl32 = gw != null ? floats(gw) : new float[c];
+      if (gw == null) {
+        Arrays.fill(gl32, (float) smoothScale);
+      }
+    }
+    float[] glFinal = gl32;
     boolean ok = forFibers(k, (f, from, to) -> {
+      float[] mm = inFloat ? new float[2] : null;
       for (int i = from; i < to; i++) {
+        if (inFloat) {
+          int o = i * c;
+          ops.maxMin(x32, o, c, mm);
+          float m = mm[0];
+          if (!Float.isFinite(m)) {
+            return false;
+          }
+          float[] g = (float[]) grad;
+          long y = t[i];
+          if (y == k.ignore) {
+            if (g != null) {
+              Arrays.fill(g, o, o + c, 0f);
+            }
+            continue;
+          }
+          double logS = Math.log(ops.sumExp(x32, o, c, m));
+          float ls = (float) logS;
+          double sm = Float.isFinite((mm[1] - m) - ls) ? ops.sumLogProbs(x32, o, c, m, ls, w32) : Double.NaN;
+          if (Double.isFinite(sm)) {
+            int yi = (int) y;
+            double lpY = (float) (((double) x32[o + yi] - m) - logS);
+            double wy = w == null ? 1 : w[yi];
+            nll[i] = (float) (-wy * lpY);
+            smooth[i] = (float) -sm;
+            if (g != null) {
+              double gy = w == null ? nllScale : (float) (wy * nllScale);
+              double glY = (float) ((gwFinal != null ? gwFinal[yi] : smoothScale) + gy);
+              double sum = gwFinal != null ? gwTotal - gwFinal[yi] + glY : (c - 1) * smoothScale + glY;
+              float sh = (float) sum;
+              ops.backward(x32, o, c, m, ls, glFinal, 0, sh, (float) (sum - sh), g);
+              g[o + yi] = (float) (glY - (float) Math.exp(lpY) * sum);
+            }
+            continue;
+          }
+          // an infinite log-probability or term: this row in the double loops below
+        }
         double m = f.loadMax(ops, i, to);
         if (!Double.isFinite(m)) {
           return false;
@@ -397,11 +476,40 @@ final class FastClassLoss {
     double[] l = new double[rows];
     Object grad = withGrad ? gradArray(k.input, gradInto) : null;
     ClassRows ops = ClassRows.best();
+    // float32 rows in float lanes (see rowsInFloat); the target is float32 here (the loss's dtype is the input's)
+    boolean inFloat = t32 != null && floatRows(k, ops);
+    float[] x32 = inFloat ? k.input.backingFloats() : null;
+    float[] w32 = inFloat ? floats(w) : null;
+    float[] gw32 = inFloat ? floats(gw) : null;
     boolean ok = forFibers(k, (f, from, to) -> {
       double[] ts = new double[c];
       double[] gl = grad == null ? null : new double[c];
       double[] glSum = new double[1];
+      float[] mm = inFloat ? new float[2] : null;
+      double[] sums = inFloat ? new double[2] : null;
       for (int i = from; i < to; i++) {
+        if (inFloat) {
+          int o = i * c;
+          ops.maxMin(x32, o, c, mm);
+          float m = mm[0];
+          if (!Float.isFinite(m)) {
+            return false;
+          }
+          float[] g = (float[]) grad;
+          float ls = (float) Math.log(ops.sumExp(x32, o, c, m));
+          if (Float.isFinite((mm[1] - m) - ls)) {
+            ops.probabilityRow(x32, o, t32, c, m, ls, w32, gw32, (float) a, eps > 0, (float) keep, (float) add, g,
+                sums);
+            if (Double.isFinite(sums[0]) && Double.isFinite(sums[1])) {
+              l[i] = (float) -sums[0];
+              if (g != null) {
+                ops.backward(x32, o, c, m, ls, g, o, (float) sums[1], 0f, g);
+              }
+              continue;
+            }
+          }
+          // an infinite log-probability or term: this row in the double loops below
+        }
         double m = f.loadMax(ops, i, to);
         if (!Double.isFinite(m)) {
           return false;

@@ -41,6 +41,192 @@ final class VectorClassRows extends ClassRows {
     return VectorMath.exp(v);
   }
 
+  /** Float lanes for the float32 rows: as many as the double species' width holds. */
+  private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, D.vectorShape());
+  private static final int FL = FS.length();
+  /** Vectors summed in float lanes before the block is added in double (as {@link VectorExp}'s rows). */
+  private static final int BLOCK = 16;
+
+  @Override
+  boolean floatRows() {
+    return FL == 2 * L;
+  }
+
+  /** A block's float lanes added into the double lanes {@code lo} (lanes 0..L-1) and {@code hi} (the rest). */
+  private static DoubleVector low(FloatVector block) {
+    return (DoubleVector) block.convertShape(VectorOperators.F2D, D, 0);
+  }
+
+  private static DoubleVector high(FloatVector block) {
+    return (DoubleVector) block.convertShape(VectorOperators.F2D, D, 1);
+  }
+
+  /** The lanes of {@code lo} then {@code hi}, added in lane order. */
+  private static double lanes(DoubleVector lo, DoubleVector hi) {
+    double s = 0;
+    for (int l = 0; l < L; l++) {
+      s += lo.lane(l);
+    }
+    for (int l = 0; l < L; l++) {
+      s += hi.lane(l);
+    }
+    return s;
+  }
+
+  @Override
+  void maxMin(float[] x, int o, int c, float[] mm) {
+    int bound = FS.loopBound(c);
+    FloatVector hi = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+    FloatVector lo = FloatVector.broadcast(FS, Float.POSITIVE_INFINITY);
+    for (int k = 0; k < bound; k += FL) {
+      FloatVector v = FloatVector.fromArray(FS, x, o + k);
+      hi = hi.max(v);
+      lo = lo.min(v);
+    }
+    float m = hi.reduceLanes(VectorOperators.MAX);
+    float n = lo.reduceLanes(VectorOperators.MIN);
+    for (int k = bound; k < c; k++) {
+      m = Math.max(m, x[o + k]);
+      n = Math.min(n, x[o + k]);
+    }
+    mm[0] = m;
+    mm[1] = n;
+  }
+
+  /**
+   * The float lanes' exponentials of {@code x - m} at {@code k}, masked by {@code in} (lanes out of it are
+   * {@code exp(0)}).
+   */
+  private static FloatVector expAt(float[] x, int at, FloatVector mv, VectorMask<Float> in) {
+    FloatVector v = in == null ? FloatVector.fromArray(FS, x, at) : FloatVector.fromArray(FS, x, at, in).blend(mv, in.not());
+    return VectorMath.exp(v.sub(mv));
+  }
+
+  @Override
+  double sumExp(float[] x, int o, int c, float m) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    DoubleVector lo = DoubleVector.zero(D);
+    DoubleVector hi = DoubleVector.zero(D);
+    int bound = FS.loopBound(c);
+    int k = 0;
+    while (k < bound) {
+      FloatVector acc = FloatVector.zero(FS);
+      int end = Math.min(bound, k + BLOCK * FL);
+      for (; k < end; k += FL) {
+        acc = acc.add(expAt(x, o + k, mv, null));
+      }
+      lo = lo.add(low(acc));
+      hi = hi.add(high(acc));
+    }
+    if (k < c) {
+      VectorMask<Float> in = FS.indexInRange(k, c);
+      FloatVector e = expAt(x, o + k, mv, in).blend(0f, in.not());
+      lo = lo.add(low(e));
+      hi = hi.add(high(e));
+    }
+    return lanes(lo, hi);
+  }
+
+  @Override
+  double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    DoubleVector lo = DoubleVector.zero(D);
+    DoubleVector hi = DoubleVector.zero(D);
+    int bound = FS.loopBound(c);
+    int k = 0;
+    while (k < bound) {
+      FloatVector acc = FloatVector.zero(FS);
+      int end = Math.min(bound, k + BLOCK * FL);
+      for (; k < end; k += FL) {
+        FloatVector lp = FloatVector.fromArray(FS, x, o + k).sub(mv).sub(ls);
+        acc = acc.add(w == null ? lp : lp.mul(FloatVector.fromArray(FS, w, k)));
+      }
+      lo = lo.add(low(acc));
+      hi = hi.add(high(acc));
+    }
+    if (k < c) {
+      VectorMask<Float> in = FS.indexInRange(k, c);
+      FloatVector lp = FloatVector.fromArray(FS, x, o + k, in).sub(mv).sub(ls);
+      FloatVector v = (w == null ? lp : lp.mul(FloatVector.fromArray(FS, w, k, in))).blend(0f, in.not());
+      lo = lo.add(low(v));
+      hi = hi.add(high(v));
+    }
+    return lanes(lo, hi);
+  }
+
+  @Override
+  void probabilityRow(float[] x, int o, float[] t, int c, float m, float ls, float[] w, float[] gw, float a,
+      boolean smoothTarget, float keep, float add, float[] gl, double[] sums) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    FloatVector av = FloatVector.broadcast(FS, a);
+    DoubleVector lo = DoubleVector.zero(D);
+    DoubleVector hi = DoubleVector.zero(D);
+    DoubleVector glo = DoubleVector.zero(D);
+    DoubleVector ghi = DoubleVector.zero(D);
+    int bound = FS.loopBound(c);
+    int k = 0;
+    while (k < c) {
+      FloatVector acc = FloatVector.zero(FS);
+      FloatVector gAcc = FloatVector.zero(FS);
+      int end = Math.min(bound, k + BLOCK * FL);
+      VectorMask<Float> in = null;
+      if (k == bound) {
+        in = FS.indexInRange(k, c); // the last classes, one masked vector
+        end = k + 1;
+      }
+      for (; k < end; k += FL) {
+        FloatVector tv = in == null ? FloatVector.fromArray(FS, t, o + k) : FloatVector.fromArray(FS, t, o + k, in);
+        if (smoothTarget) {
+          tv = tv.mul(keep).add(add);
+        }
+        FloatVector xv = in == null ? FloatVector.fromArray(FS, x, o + k) : FloatVector.fromArray(FS, x, o + k, in);
+        FloatVector p = xv.sub(mv).sub(ls).mul(tv);
+        if (w != null) {
+          p = p.mul(in == null ? FloatVector.fromArray(FS, w, k) : FloatVector.fromArray(FS, w, k, in));
+        }
+        if (gl != null) {
+          FloatVector g = (gw == null ? av : in == null ? FloatVector.fromArray(FS, gw, k)
+              : FloatVector.fromArray(FS, gw, k, in)).mul(tv);
+          if (in == null) {
+            g.intoArray(gl, o + k);
+          } else {
+            g.intoArray(gl, o + k, in);
+            g = g.blend(0f, in.not());
+          }
+          gAcc = gAcc.add(g);
+        }
+        acc = acc.add(in == null ? p : p.blend(0f, in.not()));
+      }
+      if (in != null) {
+        k = c;
+      }
+      lo = lo.add(low(acc));
+      hi = hi.add(high(acc));
+      glo = glo.add(low(gAcc));
+      ghi = ghi.add(high(gAcc));
+    }
+    sums[0] = lanes(lo, hi);
+    sums[1] = lanes(glo, ghi);
+  }
+
+  @Override
+  void backward(float[] x, int o, int c, float m, float ls, float[] gl, int go, float sh, float sl, float[] out) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    FloatVector shv = FloatVector.broadcast(FS, -sh);
+    FloatVector slv = FloatVector.broadcast(FS, -sl);
+    int bound = FS.loopBound(c);
+    int k = 0;
+    for (; k < bound; k += FL) {
+      FloatVector p = VectorMath.exp(FloatVector.fromArray(FS, x, o + k).sub(mv).sub(ls));
+      p.fma(slv, p.fma(shv, FloatVector.fromArray(FS, gl, go + k))).intoArray(out, o + k);
+    }
+    if (k < c) {
+      VectorMask<Float> in = FS.indexInRange(k, c);
+      FloatVector p = VectorMath.exp(FloatVector.fromArray(FS, x, o + k, in).blend(mv, in.not()).sub(mv).sub(ls));
+      p.fma(slv, p.fma(shv, FloatVector.fromArray(FS, gl, go + k, in))).intoArray(out, o + k, in);
+    }
+  }
+
   @Override
   double max(double[] x, int o, int c) {
     int bound = D.loopBound(c);
