@@ -49,10 +49,11 @@ class ClassRows {
 
   /**
    * Whether this implementation has the float-lane row loops below ({@link FastClassLoss}'s float32
-   * (N, C) rows under label smoothing and with probability targets): only {@link VectorClassRows}. The
-   * scalar implementation keeps the double loops above for those rows.
+   * (N, C) rows of {@code c} classes under label smoothing and with probability targets): only
+   * {@link VectorClassRows}, for rows of at least one float vector. The scalar implementation keeps the
+   * double loops above for those rows.
    */
-  boolean floatRows() {
+  boolean floatRows(int c) {
     return false;
   }
 
@@ -64,8 +65,11 @@ class ClassRows {
     throw new UnsupportedOperationException(name());
   }
 
-  /** {@code sum exp(x - m)} over a float row, each exponential in float32. */
-  double sumExp(float[] x, int o, int c, float m) {
+  /**
+   * {@code sum exp(x - m)} over a float row, each exponential in float32 ({@code lanes}: scratch of at
+   * least 64 floats).
+   */
+  double sumExp(float[] x, int o, int c, float m, float[] lanes) {
     throw new UnsupportedOperationException(name());
   }
 
@@ -73,19 +77,19 @@ class ClassRows {
    * {@link #sumLogProbs} on a float row with log-probabilities {@code lp_k = (x_k - m) - ls} in float32
    * ({@code ls} the float32 log-sum): {@code sum_k lp_k}, or {@code sum_k round(lp_k w_k)}.
    */
-  double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w) {
+  double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w, float[] lanes) {
     throw new UnsupportedOperationException(name());
   }
 
   /**
    * {@link #probabilityRow} on a float row ({@code lp_k} as in {@link #sumLogProbs(float[], int, int,
-   * float, float, float[])}, targets {@code t[o, o + c)}, smoothed to {@code round(round(t keep) + add)}
-   * when {@code smoothTarget}): {@code sums[0] = sum_k round(lp_k t_k)} (times {@code w_k}, rounded), and
-   * with {@code gl} given {@code gl[o + k] = round(gw_k t_k)} ({@code gw_k = gw[k]}, or {@code a}) and
-   * {@code sums[1]} their sum.
+   * float, float, float[], float[])}, targets {@code t[o, o + c)}, smoothed to {@code round(round(t keep)
+   * + add)} when {@code smoothTarget}): {@code sums[0] = sum_k round(round(lp_k t_k) w_k)} ({@code w} all
+   * ones without a weight: the same bits), and with {@code gl} given {@code gl[o + k] = round(gw_k t_k)}
+   * and {@code sums[1]} their sum.
    */
-  void probabilityRow(float[] x, int o, float[] t, int c, float m, float ls, float[] w, float[] gw, float a,
-      boolean smoothTarget, float keep, float add, float[] gl, double[] sums) {
+  void probabilityRow(float[] x, int o, float[] t, int c, float m, float ls, float[] w, float[] gw,
+      boolean smoothTarget, float keep, float add, float[] gl, double[] sums, float[] lanes) {
     throw new UnsupportedOperationException(name());
   }
 

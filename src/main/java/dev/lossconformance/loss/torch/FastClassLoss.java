@@ -79,7 +79,7 @@ final class FastClassLoss {
    * loops present (the Vector API ones) and the weights, if any, float32 values.
    */
   private static boolean floatRows(Call k, ClassRows ops) {
-    if (!k.f32() || k.inner != 1 || !ops.floatRows()) {
+    if (!k.f32() || k.inner != 1 || !ops.floatRows(k.c)) {
       return false;
     }
     if (k.w != null) {
@@ -101,6 +101,13 @@ final class FastClassLoss {
     for (int j = 0; j < v.length; j++) {
       f[j] = (float) v[j];
     }
+    return f;
+  }
+
+  /** {@code c} copies of {@code v}. */
+  private static float[] filled(int c, float v) {
+    float[] f = new float[c];
+    Arrays.fill(f, v);
     return f;
   }
 
@@ -321,16 +328,10 @@ final class FastClassLoss {
     boolean inFloat = floatRows(k, ops);
     float[] x32 = inFloat ? k.input.backingFloats() : null;
     float[] w32 = inFloat ? floats(w) : null;
-    float[] gl32 = null;
-    if (inFloat && withGrad) {
-      gl32 = gw != null ? floats(gw) : new float[c];
-      if (gw == null) {
-        Arrays.fill(gl32, (float) smoothScale);
-      }
-    }
-    float[] glFinal = gl32;
+    float[] glFinal = !inFloat || !withGrad ? null : gw != null ? floats(gw) : filled(c, (float) smoothScale);
     boolean ok = forFibers(k, (f, from, to) -> {
       float[] mm = inFloat ? new float[2] : null;
+      float[] lanes = inFloat ? new float[64] : null;
       for (int i = from; i < to; i++) {
         if (inFloat) {
           int o = i * c;
@@ -347,9 +348,9 @@ final class FastClassLoss {
             }
             continue;
           }
-          double logS = Math.log(ops.sumExp(x32, o, c, m));
+          double logS = Math.log(ops.sumExp(x32, o, c, m, lanes));
           float ls = (float) logS;
-          double sm = Float.isFinite((mm[1] - m) - ls) ? ops.sumLogProbs(x32, o, c, m, ls, w32) : Double.NaN;
+          double sm = Float.isFinite((mm[1] - m) - ls) ? ops.sumLogProbs(x32, o, c, m, ls, w32, lanes) : Double.NaN;
           if (Double.isFinite(sm)) {
             int yi = (int) y;
             double lpY = (float) (((double) x32[o + yi] - m) - logS);
@@ -479,13 +480,15 @@ final class FastClassLoss {
     // float32 rows in float lanes (see rowsInFloat); the target is float32 here (the loss's dtype is the input's)
     boolean inFloat = t32 != null && floatRows(k, ops);
     float[] x32 = inFloat ? k.input.backingFloats() : null;
-    float[] w32 = inFloat ? floats(w) : null;
-    float[] gw32 = inFloat ? floats(gw) : null;
+    // without a weight, ones and a (the products by 1 exact): the float loop has no branch on the weight
+    float[] w32 = inFloat ? (w != null ? floats(w) : filled(c, 1)) : null;
+    float[] gw32 = inFloat ? (gw != null ? floats(gw) : filled(c, (float) a)) : null;
     boolean ok = forFibers(k, (f, from, to) -> {
       double[] ts = new double[c];
       double[] gl = grad == null ? null : new double[c];
       double[] glSum = new double[1];
       float[] mm = inFloat ? new float[2] : null;
+      float[] lanes = inFloat ? new float[64] : null;
       double[] sums = inFloat ? new double[2] : null;
       for (int i = from; i < to; i++) {
         if (inFloat) {
@@ -496,10 +499,10 @@ final class FastClassLoss {
             return false;
           }
           float[] g = (float[]) grad;
-          float ls = (float) Math.log(ops.sumExp(x32, o, c, m));
+          float ls = (float) Math.log(ops.sumExp(x32, o, c, m, lanes));
           if (Float.isFinite((mm[1] - m) - ls)) {
-            ops.probabilityRow(x32, o, t32, c, m, ls, w32, gw32, (float) a, eps > 0, (float) keep, (float) add, g,
-                sums);
+            ops.probabilityRow(x32, o, t32, c, m, ls, w32, gw32, eps > 0, (float) keep, (float) add, g,
+                sums, lanes);
             if (Double.isFinite(sums[0]) && Double.isFinite(sums[1])) {
               l[i] = (float) -sums[0];
               if (g != null) {

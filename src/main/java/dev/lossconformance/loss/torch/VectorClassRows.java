@@ -48,27 +48,23 @@ final class VectorClassRows extends ClassRows {
   private static final int BLOCK = 16;
 
   @Override
-  boolean floatRows() {
-    return FL == 2 * L;
+  boolean floatRows(int c) {
+    return c >= FL;
   }
 
-  /** A block's float lanes added into the double lanes {@code lo} (lanes 0..L-1) and {@code hi} (the rest). */
-  private static DoubleVector low(FloatVector block) {
-    return (DoubleVector) block.convertShape(VectorOperators.F2D, D, 0);
-  }
-
-  private static DoubleVector high(FloatVector block) {
-    return (DoubleVector) block.convertShape(VectorOperators.F2D, D, 1);
-  }
-
-  /** The lanes of {@code lo} then {@code hi}, added in lane order. */
-  private static double lanes(DoubleVector lo, DoubleVector hi) {
+  /**
+   * The lanes of {@code total} minus those of {@code comp} (a row's float Kahan sum of block sums and its
+   * compensation), added in double in lane order through {@code lanes}.
+   */
+  private static double finish(FloatVector total, FloatVector comp, float[] lanes) {
+    total.intoArray(lanes, 0);
     double s = 0;
-    for (int l = 0; l < L; l++) {
-      s += lo.lane(l);
+    for (int l = 0; l < FL; l++) {
+      s += lanes[l];
     }
-    for (int l = 0; l < L; l++) {
-      s += hi.lane(l);
+    comp.intoArray(lanes, 0);
+    for (int l = 0; l < FL; l++) {
+      s -= lanes[l];
     }
     return s;
   }
@@ -94,119 +90,120 @@ final class VectorClassRows extends ClassRows {
   }
 
   /**
-   * The float lanes' exponentials of {@code x - m} at {@code k}, masked by {@code in} (lanes out of it are
-   * {@code exp(0)}).
+   * The lanes of the last, partial vector of a row of {@code c >= FL} classes that the vector before it
+   * has covered: that vector is the row's last {@code FL} elements, overlapping (so each loop has one
+   * exponential, which C2 then inlines: a second call site for a masked tail hit its
+   * NodeCountInliningCutoff and boxed every vector).
    */
-  private static FloatVector expAt(float[] x, int at, FloatVector mv, VectorMask<Float> in) {
-    FloatVector v = in == null ? FloatVector.fromArray(FS, x, at) : FloatVector.fromArray(FS, x, at, in).blend(mv, in.not());
-    return VectorMath.exp(v.sub(mv));
+  private static VectorMask<Float> done(int c) {
+    return FS.indexInRange(0, FL - (c - FS.loopBound(c)));
   }
 
   @Override
-  double sumExp(float[] x, int o, int c, float m) {
+  double sumExp(float[] x, int o, int c, float m, float[] lanes) {
     FloatVector mv = FloatVector.broadcast(FS, m);
-    DoubleVector lo = DoubleVector.zero(D);
-    DoubleVector hi = DoubleVector.zero(D);
-    int bound = FS.loopBound(c);
+    FloatVector total = FloatVector.zero(FS);
+    FloatVector comp = FloatVector.zero(FS);
+    VectorMask<Float> done = done(c);
     int k = 0;
-    while (k < bound) {
+    while (k < c) {
       FloatVector acc = FloatVector.zero(FS);
-      int end = Math.min(bound, k + BLOCK * FL);
+      int end = Math.min(c, k + BLOCK * FL);
       for (; k < end; k += FL) {
-        acc = acc.add(expAt(x, o + k, mv, null));
+        int at = Math.min(k, c - FL);
+        FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, o + at).sub(mv));
+        acc = acc.add(at == k ? e : e.blend(0f, done));
       }
-      lo = lo.add(low(acc));
-      hi = hi.add(high(acc));
+      // Kahan over the block sums: y = acc - comp; t = total + y; comp = (t - total) - y; total = t
+      FloatVector y = acc.sub(comp);
+      FloatVector t = total.add(y);
+      comp = t.sub(total).sub(y);
+      total = t;
     }
-    if (k < c) {
-      VectorMask<Float> in = FS.indexInRange(k, c);
-      FloatVector e = expAt(x, o + k, mv, in).blend(0f, in.not());
-      lo = lo.add(low(e));
-      hi = hi.add(high(e));
-    }
-    return lanes(lo, hi);
+    return finish(total, comp, lanes);
   }
 
   @Override
-  double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w) {
+  double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w, float[] lanes) {
     FloatVector mv = FloatVector.broadcast(FS, m);
-    DoubleVector lo = DoubleVector.zero(D);
-    DoubleVector hi = DoubleVector.zero(D);
-    int bound = FS.loopBound(c);
-    int k = 0;
-    while (k < bound) {
-      FloatVector acc = FloatVector.zero(FS);
-      int end = Math.min(bound, k + BLOCK * FL);
-      for (; k < end; k += FL) {
-        FloatVector lp = FloatVector.fromArray(FS, x, o + k).sub(mv).sub(ls);
-        acc = acc.add(w == null ? lp : lp.mul(FloatVector.fromArray(FS, w, k)));
-      }
-      lo = lo.add(low(acc));
-      hi = hi.add(high(acc));
-    }
-    if (k < c) {
-      VectorMask<Float> in = FS.indexInRange(k, c);
-      FloatVector lp = FloatVector.fromArray(FS, x, o + k, in).sub(mv).sub(ls);
-      FloatVector v = (w == null ? lp : lp.mul(FloatVector.fromArray(FS, w, k, in))).blend(0f, in.not());
-      lo = lo.add(low(v));
-      hi = hi.add(high(v));
-    }
-    return lanes(lo, hi);
-  }
-
-  @Override
-  void probabilityRow(float[] x, int o, float[] t, int c, float m, float ls, float[] w, float[] gw, float a,
-      boolean smoothTarget, float keep, float add, float[] gl, double[] sums) {
-    FloatVector mv = FloatVector.broadcast(FS, m);
-    FloatVector av = FloatVector.broadcast(FS, a);
-    DoubleVector lo = DoubleVector.zero(D);
-    DoubleVector hi = DoubleVector.zero(D);
-    DoubleVector glo = DoubleVector.zero(D);
-    DoubleVector ghi = DoubleVector.zero(D);
+    FloatVector total = FloatVector.zero(FS);
+    FloatVector comp = FloatVector.zero(FS);
     int bound = FS.loopBound(c);
     int k = 0;
     while (k < c) {
       FloatVector acc = FloatVector.zero(FS);
+      if (k == bound) {
+        VectorMask<Float> in = FS.indexInRange(k, c);
+        FloatVector lp = FloatVector.fromArray(FS, x, o + k, in).sub(mv).sub(ls);
+        acc = (w == null ? lp : lp.mul(FloatVector.fromArray(FS, w, k, in))).blend(0f, in.not());
+        k = c;
+      } else {
+        int end = Math.min(bound, k + BLOCK * FL);
+        for (; k < end; k += FL) {
+          FloatVector lp = FloatVector.fromArray(FS, x, o + k).sub(mv).sub(ls);
+          acc = acc.add(w == null ? lp : lp.mul(FloatVector.fromArray(FS, w, k)));
+        }
+      }
+      FloatVector y = acc.sub(comp);
+      FloatVector t = total.add(y);
+      comp = t.sub(total).sub(y);
+      total = t;
+    }
+    return finish(total, comp, lanes);
+  }
+
+  @Override
+  void probabilityRow(float[] x, int o, float[] t, int c, float m, float ls, float[] w, float[] gw,
+      boolean smoothTarget, float keep, float add, float[] gl, double[] sums, float[] lanes) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    FloatVector total = FloatVector.zero(FS);
+    FloatVector comp = FloatVector.zero(FS);
+    FloatVector gTotal = FloatVector.zero(FS);
+    FloatVector gComp = FloatVector.zero(FS);
+    int bound = FS.loopBound(c);
+    int k = 0;
+    while (k < bound) {
+      FloatVector acc = FloatVector.zero(FS);
       FloatVector gAcc = FloatVector.zero(FS);
       int end = Math.min(bound, k + BLOCK * FL);
-      VectorMask<Float> in = null;
-      if (k == bound) {
-        in = FS.indexInRange(k, c); // the last classes, one masked vector
-        end = k + 1;
-      }
       for (; k < end; k += FL) {
-        FloatVector tv = in == null ? FloatVector.fromArray(FS, t, o + k) : FloatVector.fromArray(FS, t, o + k, in);
+        FloatVector tv = FloatVector.fromArray(FS, t, o + k);
         if (smoothTarget) {
           tv = tv.mul(keep).add(add);
         }
-        FloatVector xv = in == null ? FloatVector.fromArray(FS, x, o + k) : FloatVector.fromArray(FS, x, o + k, in);
-        FloatVector p = xv.sub(mv).sub(ls).mul(tv);
-        if (w != null) {
-          p = p.mul(in == null ? FloatVector.fromArray(FS, w, k) : FloatVector.fromArray(FS, w, k, in));
-        }
+        FloatVector p = FloatVector.fromArray(FS, x, o + k).sub(mv).sub(ls).mul(tv);
+        acc = acc.add(p.mul(FloatVector.fromArray(FS, w, k)));
+        // computed and summed whatever gl: a vector updated under the branch was boxed (C2's phi)
+        FloatVector g = FloatVector.fromArray(FS, gw, k).mul(tv);
         if (gl != null) {
-          FloatVector g = (gw == null ? av : in == null ? FloatVector.fromArray(FS, gw, k)
-              : FloatVector.fromArray(FS, gw, k, in)).mul(tv);
-          if (in == null) {
-            g.intoArray(gl, o + k);
-          } else {
-            g.intoArray(gl, o + k, in);
-            g = g.blend(0f, in.not());
-          }
-          gAcc = gAcc.add(g);
+          g.intoArray(gl, o + k);
         }
-        acc = acc.add(in == null ? p : p.blend(0f, in.not()));
+        gAcc = gAcc.add(g);
       }
-      if (in != null) {
-        k = c;
-      }
-      lo = lo.add(low(acc));
-      hi = hi.add(high(acc));
-      glo = glo.add(low(gAcc));
-      ghi = ghi.add(high(gAcc));
+      FloatVector y = acc.sub(comp);
+      FloatVector s = total.add(y);
+      comp = s.sub(total).sub(y);
+      total = s;
+      FloatVector gy = gAcc.sub(gComp);
+      FloatVector gs = gTotal.add(gy);
+      gComp = gs.sub(gTotal).sub(gy);
+      gTotal = gs;
     }
-    sums[0] = lanes(lo, hi);
-    sums[1] = lanes(glo, ghi);
+    double sum = finish(total, comp, lanes);
+    double gSum = finish(gTotal, gComp, lanes);
+    // the last classes in scalar float32: the lanes' operations, each rounded alike
+    for (; k < c; k++) {
+      float tk = smoothTarget ? t[o + k] * keep + add : t[o + k];
+      float p = ((x[o + k] - m) - ls) * tk;
+      sum += p * w[k];
+      if (gl != null) {
+        float g = gw[k] * tk;
+        gl[o + k] = g;
+        gSum += g;
+      }
+    }
+    sums[0] = sum;
+    sums[1] = gSum;
   }
 
   @Override
@@ -214,16 +211,13 @@ final class VectorClassRows extends ClassRows {
     FloatVector mv = FloatVector.broadcast(FS, m);
     FloatVector shv = FloatVector.broadcast(FS, -sh);
     FloatVector slv = FloatVector.broadcast(FS, -sl);
-    int bound = FS.loopBound(c);
-    int k = 0;
-    for (; k < bound; k += FL) {
-      FloatVector p = VectorMath.exp(FloatVector.fromArray(FS, x, o + k).sub(mv).sub(ls));
-      p.fma(slv, p.fma(shv, FloatVector.fromArray(FS, gl, go + k))).intoArray(out, o + k);
-    }
-    if (k < c) {
-      VectorMask<Float> in = FS.indexInRange(k, c);
-      FloatVector p = VectorMath.exp(FloatVector.fromArray(FS, x, o + k, in).blend(mv, in.not()).sub(mv).sub(ls));
-      p.fma(slv, p.fma(shv, FloatVector.fromArray(FS, gl, go + k, in))).intoArray(out, o + k, in);
+    VectorMask<Float> done = done(c);
+    for (int k = 0; k < c; k += FL) {
+      int at = Math.min(k, c - FL);
+      FloatVector p = VectorMath.exp(FloatVector.fromArray(FS, x, o + at).sub(mv).sub(ls));
+      FloatVector g = p.fma(slv, p.fma(shv, FloatVector.fromArray(FS, gl, go + at)));
+      // the overlapping lanes keep what the vector before wrote (out may be gl: they are final there)
+      (at == k ? g : g.blend(FloatVector.fromArray(FS, out, o + at), done)).intoArray(out, o + at);
     }
   }
 
@@ -250,7 +244,28 @@ final class VectorClassRows extends ClassRows {
     DoubleVector mv = DoubleVector.broadcast(D, m);
     DoubleVector sum = DoubleVector.zero(D);
     DoubleVector comp = DoubleVector.zero(D);
-    for (int k = 0; k < bound; k += L) {
+    // two compensated sums, of the even and the odd vectors: one Kahan chain (four dependent adds per
+    // vector) measured as the float64 rows' bottleneck
+    DoubleVector sum1 = DoubleVector.zero(D);
+    DoubleVector comp1 = DoubleVector.zero(D);
+    int k = 0;
+    for (; k + 2 * L <= bound; k += 2 * L) {
+      DoubleVector v = exp(DoubleVector.fromArray(D, x, o + k).sub(mv));
+      DoubleVector v1 = exp(DoubleVector.fromArray(D, x, o + k + L).sub(mv));
+      if (e != null) {
+        v.intoArray(e, eo + k);
+        v1.intoArray(e, eo + k + L);
+      }
+      DoubleVector y = v.sub(comp);
+      DoubleVector t = sum.add(y);
+      comp = t.sub(sum).sub(y);
+      sum = t;
+      DoubleVector y1 = v1.sub(comp1);
+      DoubleVector t1 = sum1.add(y1);
+      comp1 = t1.sub(sum1).sub(y1);
+      sum1 = t1;
+    }
+    if (k < bound) {
       DoubleVector v = exp(DoubleVector.fromArray(D, x, o + k).sub(mv));
       if (e != null) {
         v.intoArray(e, eo + k);
@@ -276,6 +291,10 @@ final class VectorClassRows extends ClassRows {
     for (int l = 0; l < L; l++) {
       s.add(sum.lane(l));
       s.add(-comp.lane(l));
+    }
+    for (int l = 0; l < L; l++) {
+      s.add(sum1.lane(l));
+      s.add(-comp1.lane(l));
     }
     return s.value();
   }
@@ -414,11 +433,20 @@ final class VectorClassRows extends ClassRows {
     DoubleVector mv = DoubleVector.broadcast(D, m);
     DoubleVector sv = DoubleVector.broadcast(D, sum);
     DoubleVector g0v = DoubleVector.broadcast(D, g0);
-    for (int k = 0; k < bound; k += L) {
-      DoubleVector lp = DoubleVector.fromArray(D, x, o + k).sub(mv).sub(logS);
-      DoubleVector p = probability(DoubleVector.fromArray(D, e, eo + k), invS, lp, round(f32, lp), f32);
-      DoubleVector g = gl == null ? g0v : DoubleVector.fromArray(D, gl, go + k);
-      g.sub(p.mul(sv)).intoArray(out, oo + k);
+    if (!f32) {
+      // float64: lp is not rounded, so exp(lp) = e invS exactly as probability() takes it (times 1 + 0)
+      for (int k = 0; k < bound; k += L) {
+        DoubleVector p = DoubleVector.fromArray(D, e, eo + k).mul(invS);
+        DoubleVector g = gl == null ? g0v : DoubleVector.fromArray(D, gl, go + k);
+        g.sub(p.mul(sv)).intoArray(out, oo + k);
+      }
+    } else {
+      for (int k = 0; k < bound; k += L) {
+        DoubleVector lp = DoubleVector.fromArray(D, x, o + k).sub(mv).sub(logS);
+        DoubleVector p = probability(DoubleVector.fromArray(D, e, eo + k), invS, lp, round(f32, lp), f32);
+        DoubleVector g = gl == null ? g0v : DoubleVector.fromArray(D, gl, go + k);
+        g.sub(p.mul(sv)).intoArray(out, oo + k);
+      }
     }
     for (int k = bound; k < c; k++) {
       double lp = (x[o + k] - m) - logS;
