@@ -244,36 +244,22 @@ final class VectorClassRows extends ClassRows {
     DoubleVector mv = DoubleVector.broadcast(D, m);
     DoubleVector sum = DoubleVector.zero(D);
     DoubleVector comp = DoubleVector.zero(D);
-    // two compensated sums, of the even and the odd vectors: one Kahan chain (four dependent adds per
-    // vector) measured as the float64 rows' bottleneck
+    // two compensated sums, of the even and the odd vectors (swapped after each vector): one Kahan chain
+    // (four dependent adds per vector) measured as the float64 rows' bottleneck. One exponential in the
+    // loop: a second call site hit C2's NodeCountInliningCutoff and boxed its vectors
     DoubleVector sum1 = DoubleVector.zero(D);
     DoubleVector comp1 = DoubleVector.zero(D);
-    int k = 0;
-    for (; k + 2 * L <= bound; k += 2 * L) {
-      DoubleVector v = exp(DoubleVector.fromArray(D, x, o + k).sub(mv));
-      DoubleVector v1 = exp(DoubleVector.fromArray(D, x, o + k + L).sub(mv));
-      if (e != null) {
-        v.intoArray(e, eo + k);
-        v1.intoArray(e, eo + k + L);
-      }
-      DoubleVector y = v.sub(comp);
-      DoubleVector t = sum.add(y);
-      comp = t.sub(sum).sub(y);
-      sum = t;
-      DoubleVector y1 = v1.sub(comp1);
-      DoubleVector t1 = sum1.add(y1);
-      comp1 = t1.sub(sum1).sub(y1);
-      sum1 = t1;
-    }
-    if (k < bound) {
+    for (int k = 0; k < bound; k += L) {
       DoubleVector v = exp(DoubleVector.fromArray(D, x, o + k).sub(mv));
       if (e != null) {
         v.intoArray(e, eo + k);
       }
       DoubleVector y = v.sub(comp);
       DoubleVector t = sum.add(y);
-      comp = t.sub(sum).sub(y);
-      sum = t;
+      comp = comp1;
+      comp1 = t.sub(sum).sub(y);
+      sum = sum1;
+      sum1 = t;
     }
     if (bound < c) {
       // the last classes in one masked vector (a scalar Math.exp per class would dominate small C)
