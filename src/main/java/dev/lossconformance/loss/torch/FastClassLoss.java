@@ -30,6 +30,24 @@ import java.util.Arrays;
  * propagation there), as does an empty input. nll_loss computes no exponential and takes every call
  * with int64 targets. Allocation: the outputs, one {@code double} per fiber for the per-fiber losses,
  * and per chunk a few {@code c}-element scratch fibers.
+ *
+ * <p>Float lanes: with the Vector API ({@link ClassRows#floatRows(int)}), float32 (N, C) rows of at least
+ * one float vector under label smoothing, or with float32 probability targets, are computed in float
+ * lanes straight from the input array instead of the double loops: {@code exp} by
+ * {@code VectorMath.exp(FloatVector)} (within 1 ulp), sums of exponentials, of the log-probabilities and
+ * of the products in float lanes, a block of 16 vectors at a time, the block sums added with Kahan's
+ * compensation and the lanes in double at the end. aten's rounding points are kept: log_softmax's output
+ * in float32 ({@code lp = (x - m) - ls} in float32 arithmetic, {@code ls} the float32 log of the sum),
+ * the smoothing term's sum of those (each {@code lp w} rounded), the products {@code lp t} (and
+ * {@code lp t w}) in float32, the target {@code t (1 - eps) + eps / C} in float32, log_softmax_backward's
+ * {@code exp(lp)} in float32 and {@code gl - exp(lp) sum} (by FMAs, the class-index {@code sum} split in two
+ * floats), the target class's entries and mean's divisions as in the double loops. Not the double loops'
+ * bits: against the generic path the loss measured within 2 ulps and each gradient element within 3.33
+ * units of {@code (1 + |lp|) ulp(|exp(lp) sum|) + ulp(g)} ({@code ClassLossFastPathTest}, which states how
+ * and checks 4 ulps and 6 units). Their domain: a row whose float32 log-probabilities are all finite and
+ * whose sums are finite; a row with a -inf logit, with finite logits whose float32 {@code lp} overflows,
+ * or with an infinite term (an infinite target or product) runs the double loops, and a call outside the
+ * domain above the generic path. Without the module (the scalar loops) these rows stay on the double loops.
  */
 final class FastClassLoss {
   private FastClassLoss() {}
@@ -324,7 +342,7 @@ final class FastClassLoss {
     double[] smooth = eps > 0 ? new double[rows] : null;
     Object grad = withGrad ? gradArray(k.input, gradInto) : null;
     ClassRows ops = ClassRows.best();
-    // float32 rows (always smoothed here: FastCrossEntropy takes eps = 0) in float lanes, see rowsInFloat
+    // float32 rows (always smoothed here: FastCrossEntropy takes eps = 0) in float lanes (the class doc)
     boolean inFloat = floatRows(k, ops);
     float[] x32 = inFloat ? k.input.backingFloats() : null;
     float[] w32 = inFloat ? floats(w) : null;
@@ -477,7 +495,7 @@ final class FastClassLoss {
     double[] l = new double[rows];
     Object grad = withGrad ? gradArray(k.input, gradInto) : null;
     ClassRows ops = ClassRows.best();
-    // float32 rows in float lanes (see rowsInFloat); the target is float32 here (the loss's dtype is the input's)
+    // float32 rows in float lanes (the class doc); the target is float32 here (the loss's dtype is the input's)
     boolean inFloat = t32 != null && floatRows(k, ops);
     float[] x32 = inFloat ? k.input.backingFloats() : null;
     // without a weight, ones and a (the products by 1 exact): the float loop has no branch on the weight
