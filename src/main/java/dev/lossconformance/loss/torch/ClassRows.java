@@ -75,7 +75,8 @@ class ClassRows {
 
   /**
    * {@link #sumLogProbs} on a float row with log-probabilities {@code lp_k = (x_k - m) - ls} in float32
-   * ({@code ls} the float32 log-sum): {@code sum_k lp_k}, or {@code sum_k round(lp_k w_k)}.
+   * ({@code ls} the float32 log-sum): {@code sum_k round(lp_k w_k)} ({@code w} all ones without a
+   * weight: the same bits as {@code sum_k lp_k}).
    */
   double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w, float[] lanes) {
     throw new UnsupportedOperationException(name());

@@ -122,6 +122,15 @@ final class FastClassLoss {
     return f;
   }
 
+  /**
+   * A float row's max and min into {@code mm} and the log of its sum of exponentials (float lanes), or
+   * NaN when its max is not finite (a NaN or +inf logit, or every logit -inf: the generic path's call).
+   */
+  private static double floatLogSum(ClassRows ops, float[] x, int o, int c, float[] mm, float[] lanes) {
+    ops.maxMin(x, o, c, mm);
+    return Float.isFinite(mm[0]) ? Math.log(ops.sumExp(x, o, c, mm[0], lanes)) : Double.NaN;
+  }
+
   /** {@code c} copies of {@code v}. */
   private static float[] filled(int c, float v) {
     float[] f = new float[c];
@@ -345,7 +354,7 @@ final class FastClassLoss {
     // float32 rows (always smoothed here: FastCrossEntropy takes eps = 0) in float lanes (the class doc)
     boolean inFloat = floatRows(k, ops);
     float[] x32 = inFloat ? k.input.backingFloats() : null;
-    float[] w32 = inFloat ? floats(w) : null;
+    float[] w32 = inFloat ? (w != null ? floats(w) : filled(c, 1)) : null;
     float[] glFinal = !inFloat || !withGrad ? null : gw != null ? floats(gw) : filled(c, (float) smoothScale);
     boolean ok = forFibers(k, (f, from, to) -> {
       float[] mm = inFloat ? new float[2] : null;
@@ -353,11 +362,12 @@ final class FastClassLoss {
       for (int i = from; i < to; i++) {
         if (inFloat) {
           int o = i * c;
-          ops.maxMin(x32, o, c, mm);
-          float m = mm[0];
-          if (!Float.isFinite(m)) {
+          double logS = floatLogSum(ops, x32, o, c, mm, lanes);
+          if (Double.isNaN(logS)) {
             return false;
           }
+          float m = mm[0];
+          float ls = (float) logS;
           float[] g = (float[]) grad;
           long y = t[i];
           if (y == k.ignore) {
@@ -366,8 +376,6 @@ final class FastClassLoss {
             }
             continue;
           }
-          double logS = Math.log(ops.sumExp(x32, o, c, m, lanes));
-          float ls = (float) logS;
           double sm = Float.isFinite((mm[1] - m) - ls) ? ops.sumLogProbs(x32, o, c, m, ls, w32, lanes) : Double.NaN;
           if (Double.isFinite(sm)) {
             int yi = (int) y;
@@ -511,13 +519,13 @@ final class FastClassLoss {
       for (int i = from; i < to; i++) {
         if (inFloat) {
           int o = i * c;
-          ops.maxMin(x32, o, c, mm);
-          float m = mm[0];
-          if (!Float.isFinite(m)) {
+          double logS = floatLogSum(ops, x32, o, c, mm, lanes);
+          if (Double.isNaN(logS)) {
             return false;
           }
+          float m = mm[0];
+          float ls = (float) logS;
           float[] g = (float[]) grad;
-          float ls = (float) Math.log(ops.sumExp(x32, o, c, m, lanes));
           if (Float.isFinite((mm[1] - m) - ls)) {
             ops.probabilityRow(x32, o, t32, c, m, ls, w32, gw32, eps > 0, (float) keep, (float) add, g,
                 sums, lanes);

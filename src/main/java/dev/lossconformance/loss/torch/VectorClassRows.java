@@ -60,20 +60,18 @@ final class VectorClassRows extends ClassRows {
   }
 
   /**
-   * The lanes of {@code total} minus those of {@code comp} (a row's float Kahan sum of block sums and its
-   * compensation), added in double in lane order through {@code lanes}.
+   * A block's float lanes added in double (in a fixed order, through {@code lanes}): the rows' sums are
+   * float lanes within a block of {@link #BLOCK} vectors and double across blocks.
    */
-  private static double finish(FloatVector total, FloatVector comp, float[] lanes) {
-    total.intoArray(lanes, 0);
-    double s = 0;
-    for (int l = 0; l < FL; l++) {
-      s += lanes[l];
+  private static double blockSum(FloatVector acc, float[] lanes) {
+    acc.intoArray(lanes, 0);
+    double s0 = 0;
+    double s1 = 0;
+    for (int l = 0; l < FL; l += 2) {
+      s0 += lanes[l];
+      s1 += lanes[l + 1];
     }
-    comp.intoArray(lanes, 0);
-    for (int l = 0; l < FL; l++) {
-      s -= lanes[l];
-    }
-    return s;
+    return s0 + s1;
   }
 
   @Override
@@ -109,9 +107,8 @@ final class VectorClassRows extends ClassRows {
   @Override
   double sumExp(float[] x, int o, int c, float m, float[] lanes) {
     FloatVector mv = FloatVector.broadcast(FS, m);
-    FloatVector total = FloatVector.zero(FS);
-    FloatVector comp = FloatVector.zero(FS);
     VectorMask<Float> done = done(c);
+    double total = 0;
     int k = 0;
     while (k < c) {
       FloatVector acc = FloatVector.zero(FS);
@@ -121,52 +118,37 @@ final class VectorClassRows extends ClassRows {
         FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, o + at).sub(mv));
         acc = acc.add(at == k ? e : e.blend(0f, done));
       }
-      // Kahan over the block sums: y = acc - comp; t = total + y; comp = (t - total) - y; total = t
-      FloatVector y = acc.sub(comp);
-      FloatVector t = total.add(y);
-      comp = t.sub(total).sub(y);
-      total = t;
+      total += blockSum(acc, lanes);
     }
-    return finish(total, comp, lanes);
+    return total;
   }
 
   @Override
   double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w, float[] lanes) {
     FloatVector mv = FloatVector.broadcast(FS, m);
-    FloatVector total = FloatVector.zero(FS);
-    FloatVector comp = FloatVector.zero(FS);
-    int bound = FS.loopBound(c);
+    VectorMask<Float> done = done(c);
+    double total = 0;
     int k = 0;
     while (k < c) {
       FloatVector acc = FloatVector.zero(FS);
-      if (k == bound) {
-        VectorMask<Float> in = FS.indexInRange(k, c);
-        FloatVector lp = FloatVector.fromArray(FS, x, o + k, in).sub(mv).sub(ls);
-        acc = (w == null ? lp : lp.mul(FloatVector.fromArray(FS, w, k, in))).blend(0f, in.not());
-        k = c;
-      } else {
-        int end = Math.min(bound, k + BLOCK * FL);
-        for (; k < end; k += FL) {
-          FloatVector lp = FloatVector.fromArray(FS, x, o + k).sub(mv).sub(ls);
-          acc = acc.add(w == null ? lp : lp.mul(FloatVector.fromArray(FS, w, k)));
-        }
+      int end = Math.min(c, k + BLOCK * FL);
+      for (; k < end; k += FL) {
+        int at = Math.min(k, c - FL);
+        FloatVector lp = FloatVector.fromArray(FS, x, o + at).sub(mv).sub(ls);
+        FloatVector v = lp.mul(FloatVector.fromArray(FS, w, at));
+        acc = acc.add(at == k ? v : v.blend(0f, done));
       }
-      FloatVector y = acc.sub(comp);
-      FloatVector t = total.add(y);
-      comp = t.sub(total).sub(y);
-      total = t;
+      total += blockSum(acc, lanes);
     }
-    return finish(total, comp, lanes);
+    return total;
   }
 
   @Override
   void probabilityRow(float[] x, int o, float[] t, int c, float m, float ls, float[] w, float[] gw,
       boolean smoothTarget, float keep, float add, float[] gl, double[] sums, float[] lanes) {
     FloatVector mv = FloatVector.broadcast(FS, m);
-    FloatVector total = FloatVector.zero(FS);
-    FloatVector comp = FloatVector.zero(FS);
-    FloatVector gTotal = FloatVector.zero(FS);
-    FloatVector gComp = FloatVector.zero(FS);
+    double sum = 0;
+    double gSum = 0;
     int bound = FS.loopBound(c);
     int k = 0;
     while (k < bound) {
@@ -187,17 +169,9 @@ final class VectorClassRows extends ClassRows {
         }
         gAcc = gAcc.add(g);
       }
-      FloatVector y = acc.sub(comp);
-      FloatVector s = total.add(y);
-      comp = s.sub(total).sub(y);
-      total = s;
-      FloatVector gy = gAcc.sub(gComp);
-      FloatVector gs = gTotal.add(gy);
-      gComp = gs.sub(gTotal).sub(gy);
-      gTotal = gs;
+      sum += blockSum(acc, lanes);
+      gSum += blockSum(gAcc, lanes);
     }
-    double sum = finish(total, comp, lanes);
-    double gSum = finish(gTotal, gComp, lanes);
     // the last classes in scalar float32: the lanes' operations, each rounded alike
     for (; k < c; k++) {
       float tk = smoothTarget ? t[o + k] * keep + add : t[o + k];
