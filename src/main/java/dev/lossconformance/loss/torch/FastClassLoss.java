@@ -42,7 +42,7 @@ import java.util.Arrays;
  * {@code lp t w}) in float32, the target {@code t (1 - eps) + eps / C} in float32, log_softmax_backward's
  * {@code exp(lp)} in float32 and {@code gl - exp(lp) sum} (by FMAs, the class-index {@code sum} split in two
  * floats), the target class's entries and mean's divisions as in the double loops. Not the double loops'
- * bits: against the generic path the loss measured within 2 ulps and each gradient element within 3.33
+ * bits: against the generic path the loss measured within 2 ulps and each gradient element within 2.85
  * units of {@code (1 + |lp|) ulp(|exp(lp) sum|) + ulp(g)} ({@code ClassLossFastPathTest}, which states how
  * and checks 4 ulps and 6 units). Their domain: a row whose float32 log-probabilities are all finite and
  * whose sums are finite; a row with a -inf logit, with finite logits whose float32 {@code lp} overflows,
