@@ -47,6 +47,63 @@ class ClassRows {
     return f32 ? (float) v : v;
   }
 
+  /**
+   * Whether this implementation has the float-lane row loops below ({@link FastClassLoss}'s float32
+   * (N, C) rows of {@code c} classes under label smoothing and with probability targets): only
+   * {@link VectorClassRows}, for rows of at least one float vector. The scalar implementation keeps the
+   * double loops above for those rows.
+   */
+  boolean floatRows(int c) {
+    return false;
+  }
+
+  /**
+   * The maximum and the minimum of the float row {@code x[o, o + c)} into {@code mm[0]} and {@code mm[1]}
+   * (NaN in {@code mm[0]} if any element is NaN).
+   */
+  void maxMin(float[] x, int o, int c, float[] mm) {
+    throw new UnsupportedOperationException(name());
+  }
+
+  /**
+   * {@code sum exp(x - m)} over a float row, each exponential in float32 ({@code lanes}: scratch of at
+   * least 64 floats).
+   */
+  double sumExp(float[] x, int o, int c, float m, float[] lanes) {
+    throw new UnsupportedOperationException(name());
+  }
+
+  /**
+   * {@link #sumLogProbs} on a float row with log-probabilities {@code lp_k = (x_k - m) - ls} in float32
+   * ({@code ls} the float32 log-sum): {@code sum_k round(lp_k w_k)} ({@code w} all ones without a
+   * weight: the same bits as {@code sum_k lp_k}).
+   */
+  double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w, float[] lanes) {
+    throw new UnsupportedOperationException(name());
+  }
+
+  /**
+   * {@link #probabilityRow} on a float row ({@code lp_k} as in {@link #sumLogProbs(float[], int, int,
+   * float, float, float[], float[])}, targets {@code t[o, o + c)}, smoothed to {@code round(round(t keep)
+   * + add)} when {@code smoothTarget}): {@code sums[0] = sum_k round(round(lp_k t_k) w_k)} ({@code w} all
+   * ones without a weight: the same bits), and with {@code gl} given {@code gl[o + k] = round(gw_k t_k)}
+   * and {@code sums[1]} their sum.
+   */
+  void probabilityRow(float[] x, int o, float[] t, int c, float m, float ls, float[] w, float[] gw,
+      boolean smoothTarget, float keep, float add, float[] gl, double[] sums, float[] lanes) {
+    throw new UnsupportedOperationException(name());
+  }
+
+  /**
+   * log_softmax's backward on a float row: {@code out[o + k] = gl[go + k] - p_k (sh + sl)} with
+   * {@code p_k = exp(lp_k)} in float32 ({@code lp_k} as in {@link #sumLogProbs(float[], int, int, float,
+   * float, float[])}) and the product subtracted by two FMAs ({@code sh + sl} is the double sum split
+   * in two floats). {@code out} may be {@code gl} at the same offset.
+   */
+  void backward(float[] x, int o, int c, float m, float ls, float[] gl, int go, float sh, float sl, float[] out) {
+    throw new UnsupportedOperationException(name());
+  }
+
   /** The maximum of {@code x[o, o + c)}; NaN if any element is NaN (as {@code Math.max}). */
   double max(double[] x, int o, int c) {
     double m = Double.NEGATIVE_INFINITY;

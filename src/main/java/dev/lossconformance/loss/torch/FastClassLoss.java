@@ -30,6 +30,24 @@ import java.util.Arrays;
  * propagation there), as does an empty input. nll_loss computes no exponential and takes every call
  * with int64 targets. Allocation: the outputs, one {@code double} per fiber for the per-fiber losses,
  * and per chunk a few {@code c}-element scratch fibers.
+ *
+ * <p>Float lanes: with the Vector API ({@link ClassRows#floatRows(int)}), float32 (N, C) rows of at least
+ * one float vector under label smoothing, or with float32 probability targets, are computed in float
+ * lanes straight from the input array instead of the double loops: {@code exp} by
+ * {@code VectorMath.exp(FloatVector)} (within 1 ulp), sums of exponentials, of the log-probabilities and
+ * of the products in float lanes, a block of 16 vectors at a time, the block sums added with Kahan's
+ * compensation and the lanes in double at the end. aten's rounding points are kept: log_softmax's output
+ * in float32 ({@code lp = (x - m) - ls} in float32 arithmetic, {@code ls} the float32 log of the sum),
+ * the smoothing term's sum of those (each {@code lp w} rounded), the products {@code lp t} (and
+ * {@code lp t w}) in float32, the target {@code t (1 - eps) + eps / C} in float32, log_softmax_backward's
+ * {@code exp(lp)} in float32 and {@code gl - exp(lp) sum} (by FMAs, the class-index {@code sum} split in two
+ * floats), the target class's entries and mean's divisions as in the double loops. Not the double loops'
+ * bits: against the generic path the loss measured within 2 ulps and each gradient element within 2.85
+ * units of {@code (1 + |lp|) ulp(|exp(lp) sum|) + ulp(g)} ({@code ClassLossFastPathTest}, which states how
+ * and checks 4 ulps and 6 units). Their domain: a row whose float32 log-probabilities are all finite and
+ * whose sums are finite; a row with a -inf logit, with finite logits whose float32 {@code lp} overflows,
+ * or with an infinite term (an infinite target or product) runs the double loops, and a call outside the
+ * domain above the generic path. Without the module (the scalar loops) these rows stay on the double loops.
  */
 final class FastClassLoss {
   private FastClassLoss() {}
@@ -72,6 +90,52 @@ final class FastClassLoss {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether {@link ClassRows}' float-lane loops take this call's fibers: a float32 (N, C) input, those
+   * loops present (the Vector API ones) and the weights, if any, float32 values.
+   */
+  private static boolean floatRows(Call k, ClassRows ops) {
+    if (!k.f32() || k.inner != 1 || !ops.floatRows(k.c)) {
+      return false;
+    }
+    if (k.w != null) {
+      for (double v : k.w) {
+        if ((float) v != v) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** {@code v} in float32 (its values are float32 values), or null. */
+  private static float[] floats(double[] v) {
+    if (v == null) {
+      return null;
+    }
+    float[] f = new float[v.length];
+    for (int j = 0; j < v.length; j++) {
+      f[j] = (float) v[j];
+    }
+    return f;
+  }
+
+  /**
+   * A float row's max and min into {@code mm} and the log of its sum of exponentials (float lanes), or
+   * NaN when its max is not finite (a NaN or +inf logit, or every logit -inf: the generic path's call).
+   */
+  private static double floatLogSum(ClassRows ops, float[] x, int o, int c, float[] mm, float[] lanes) {
+    ops.maxMin(x, o, c, mm);
+    return Float.isFinite(mm[0]) ? Math.log(ops.sumExp(x, o, c, mm[0], lanes)) : Double.NaN;
+  }
+
+  /** {@code c} copies of {@code v}. */
+  private static float[] filled(int c, float v) {
+    float[] f = new float[c];
+    Arrays.fill(f, v);
+    return f;
   }
 
   /** Validates every target in order (the generic path's first error) and returns the ignored count. */
@@ -287,8 +351,50 @@ final class FastClassLoss {
     double[] smooth = eps > 0 ? new double[rows] : null;
     Object grad = withGrad ? gradArray(k.input, gradInto) : null;
     ClassRows ops = ClassRows.best();
+    // float32 rows (always smoothed here: FastCrossEntropy takes eps = 0) in float lanes (the class doc)
+    boolean inFloat = floatRows(k, ops);
+    float[] x32 = inFloat ? k.input.backingFloats() : null;
+    float[] w32 = inFloat ? (w != null ? floats(w) : filled(c, 1)) : null;
+    float[] glFinal = !inFloat || !withGrad ? null : gw != null ? floats(gw) : filled(c, (float) smoothScale);
     boolean ok = forFibers(k, (f, from, to) -> {
+      float[] mm = inFloat ? new float[2] : null;
+      float[] lanes = inFloat ? new float[64] : null;
       for (int i = from; i < to; i++) {
+        if (inFloat) {
+          int o = i * c;
+          double logS = floatLogSum(ops, x32, o, c, mm, lanes);
+          if (Double.isNaN(logS)) {
+            return false;
+          }
+          float m = mm[0];
+          float ls = (float) logS;
+          float[] g = (float[]) grad;
+          long y = t[i];
+          if (y == k.ignore) {
+            if (g != null) {
+              Arrays.fill(g, o, o + c, 0f);
+            }
+            continue;
+          }
+          double sm = Float.isFinite((mm[1] - m) - ls) ? ops.sumLogProbs(x32, o, c, m, ls, w32, lanes) : Double.NaN;
+          if (Double.isFinite(sm)) {
+            int yi = (int) y;
+            double lpY = (float) (((double) x32[o + yi] - m) - logS);
+            double wy = w == null ? 1 : w[yi];
+            nll[i] = (float) (-wy * lpY);
+            smooth[i] = (float) -sm;
+            if (g != null) {
+              double gy = w == null ? nllScale : (float) (wy * nllScale);
+              double glY = (float) ((gwFinal != null ? gwFinal[yi] : smoothScale) + gy);
+              double sum = gwFinal != null ? gwTotal - gwFinal[yi] + glY : (c - 1) * smoothScale + glY;
+              float sh = (float) sum;
+              ops.backward(x32, o, c, m, ls, glFinal, 0, sh, (float) (sum - sh), g);
+              g[o + yi] = (float) (glY - (float) Math.exp(lpY) * sum);
+            }
+            continue;
+          }
+          // an infinite log-probability or term: this row in the double loops below
+        }
         double m = f.loadMax(ops, i, to);
         if (!Double.isFinite(m)) {
           return false;
@@ -397,11 +503,42 @@ final class FastClassLoss {
     double[] l = new double[rows];
     Object grad = withGrad ? gradArray(k.input, gradInto) : null;
     ClassRows ops = ClassRows.best();
+    // float32 rows in float lanes (the class doc); the target is float32 here (the loss's dtype is the input's)
+    boolean inFloat = t32 != null && floatRows(k, ops);
+    float[] x32 = inFloat ? k.input.backingFloats() : null;
+    // without a weight, ones and a (the products by 1 exact): the float loop has no branch on the weight
+    float[] w32 = inFloat ? (w != null ? floats(w) : filled(c, 1)) : null;
+    float[] gw32 = inFloat ? (gw != null ? floats(gw) : filled(c, (float) a)) : null;
     boolean ok = forFibers(k, (f, from, to) -> {
       double[] ts = new double[c];
       double[] gl = grad == null ? null : new double[c];
       double[] glSum = new double[1];
+      float[] mm = inFloat ? new float[2] : null;
+      float[] lanes = inFloat ? new float[64] : null;
+      double[] sums = inFloat ? new double[2] : null;
       for (int i = from; i < to; i++) {
+        if (inFloat) {
+          int o = i * c;
+          double logS = floatLogSum(ops, x32, o, c, mm, lanes);
+          if (Double.isNaN(logS)) {
+            return false;
+          }
+          float m = mm[0];
+          float ls = (float) logS;
+          float[] g = (float[]) grad;
+          if (Float.isFinite((mm[1] - m) - ls)) {
+            ops.probabilityRow(x32, o, t32, c, m, ls, w32, gw32, eps > 0, (float) keep, (float) add, g,
+                sums, lanes);
+            if (Double.isFinite(sums[0]) && Double.isFinite(sums[1])) {
+              l[i] = (float) -sums[0];
+              if (g != null) {
+                ops.backward(x32, o, c, m, ls, g, o, (float) sums[1], 0f, g);
+              }
+              continue;
+            }
+          }
+          // an infinite log-probability or term: this row in the double loops below
+        }
         double m = f.loadMax(ops, i, to);
         if (!Double.isFinite(m)) {
           return false;

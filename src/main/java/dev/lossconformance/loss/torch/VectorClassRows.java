@@ -19,6 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  * end; the last {@code c mod lanes} classes go through the scalar loop (one masked vector for the
  * exponentials), and so does a fiber whose sum
  * is not finite (Kahan's compensation is NaN after an infinite term; the scalar loop's is not).
+ *
+ * <p>The float-row loops ({@link #floatRows(int)}) work in float lanes of the same vector size, on rows
+ * of at least one float vector, whose last partial vector is the row's last lanes, overlapping the one
+ * before (masked out of the sums, and kept as written in the stores). Each loop has one call of
+ * {@link VectorMath#exp(FloatVector)} and no vector updated under a branch: a second call site exceeded
+ * C2's NodeCountInliningCutoff, and a vector updated under {@code if} was a phi C2 boxed, both measured
+ * as an allocation per vector (20 KB per row) and twice the time.
  */
 final class VectorClassRows extends ClassRows {
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
@@ -39,6 +46,160 @@ final class VectorClassRows extends ClassRows {
   /** {@link VectorMath#exp(DoubleVector)}: the kernels' one double-lane exponential. */
   static DoubleVector exp(DoubleVector v) {
     return VectorMath.exp(v);
+  }
+
+  /** Float lanes for the float32 rows: as many as the double species' width holds. */
+  private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, D.vectorShape());
+  private static final int FL = FS.length();
+  /** Vectors summed in float lanes before the block is added in double (as {@link VectorExp}'s rows). */
+  private static final int BLOCK = 16;
+
+  @Override
+  boolean floatRows(int c) {
+    return c >= FL;
+  }
+
+  /**
+   * A block's float lanes added in double (in a fixed order, through {@code lanes}): the rows' sums are
+   * float lanes within a block of {@link #BLOCK} vectors and double across blocks.
+   */
+  private static double blockSum(FloatVector acc, float[] lanes) {
+    acc.intoArray(lanes, 0);
+    double s0 = 0;
+    double s1 = 0;
+    for (int l = 0; l < FL; l += 2) {
+      s0 += lanes[l];
+      s1 += lanes[l + 1];
+    }
+    return s0 + s1;
+  }
+
+  @Override
+  void maxMin(float[] x, int o, int c, float[] mm) {
+    int bound = FS.loopBound(c);
+    FloatVector hi = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+    FloatVector lo = FloatVector.broadcast(FS, Float.POSITIVE_INFINITY);
+    for (int k = 0; k < bound; k += FL) {
+      FloatVector v = FloatVector.fromArray(FS, x, o + k);
+      hi = hi.max(v);
+      lo = lo.min(v);
+    }
+    float m = hi.reduceLanes(VectorOperators.MAX);
+    float n = lo.reduceLanes(VectorOperators.MIN);
+    for (int k = bound; k < c; k++) {
+      m = Math.max(m, x[o + k]);
+      n = Math.min(n, x[o + k]);
+    }
+    mm[0] = m;
+    mm[1] = n;
+  }
+
+  /**
+   * The lanes of the last, partial vector of a row of {@code c >= FL} classes that the vector before it
+   * has covered: that vector is the row's last {@code FL} elements, overlapping (so each loop has one
+   * exponential, which C2 then inlines: a second call site for a masked tail hit its
+   * NodeCountInliningCutoff and boxed every vector).
+   */
+  private static VectorMask<Float> done(int c) {
+    return FS.indexInRange(0, FL - (c - FS.loopBound(c)));
+  }
+
+  @Override
+  double sumExp(float[] x, int o, int c, float m, float[] lanes) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    VectorMask<Float> done = done(c);
+    double total = 0;
+    int k = 0;
+    while (k < c) {
+      FloatVector acc = FloatVector.zero(FS);
+      int end = Math.min(c, k + BLOCK * FL);
+      for (; k < end; k += FL) {
+        int at = Math.min(k, c - FL);
+        FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, o + at).sub(mv));
+        acc = acc.add(at == k ? e : e.blend(0f, done));
+      }
+      total += blockSum(acc, lanes);
+    }
+    return total;
+  }
+
+  @Override
+  double sumLogProbs(float[] x, int o, int c, float m, float ls, float[] w, float[] lanes) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    VectorMask<Float> done = done(c);
+    double total = 0;
+    int k = 0;
+    while (k < c) {
+      FloatVector acc = FloatVector.zero(FS);
+      int end = Math.min(c, k + BLOCK * FL);
+      for (; k < end; k += FL) {
+        int at = Math.min(k, c - FL);
+        FloatVector lp = FloatVector.fromArray(FS, x, o + at).sub(mv).sub(ls);
+        FloatVector v = lp.mul(FloatVector.fromArray(FS, w, at));
+        acc = acc.add(at == k ? v : v.blend(0f, done));
+      }
+      total += blockSum(acc, lanes);
+    }
+    return total;
+  }
+
+  @Override
+  void probabilityRow(float[] x, int o, float[] t, int c, float m, float ls, float[] w, float[] gw,
+      boolean smoothTarget, float keep, float add, float[] gl, double[] sums, float[] lanes) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    double sum = 0;
+    double gSum = 0;
+    int bound = FS.loopBound(c);
+    int k = 0;
+    while (k < bound) {
+      FloatVector acc = FloatVector.zero(FS);
+      FloatVector gAcc = FloatVector.zero(FS);
+      int end = Math.min(bound, k + BLOCK * FL);
+      for (; k < end; k += FL) {
+        FloatVector tv = FloatVector.fromArray(FS, t, o + k);
+        if (smoothTarget) {
+          tv = tv.mul(keep).add(add);
+        }
+        FloatVector p = FloatVector.fromArray(FS, x, o + k).sub(mv).sub(ls).mul(tv);
+        acc = acc.add(p.mul(FloatVector.fromArray(FS, w, k)));
+        // computed and summed whatever gl: a vector updated under the branch was boxed (C2's phi)
+        FloatVector g = FloatVector.fromArray(FS, gw, k).mul(tv);
+        if (gl != null) {
+          g.intoArray(gl, o + k);
+        }
+        gAcc = gAcc.add(g);
+      }
+      sum += blockSum(acc, lanes);
+      gSum += blockSum(gAcc, lanes);
+    }
+    // the last classes in scalar float32: the lanes' operations, each rounded alike
+    for (; k < c; k++) {
+      float tk = smoothTarget ? t[o + k] * keep + add : t[o + k];
+      float p = ((x[o + k] - m) - ls) * tk;
+      sum += p * w[k];
+      if (gl != null) {
+        float g = gw[k] * tk;
+        gl[o + k] = g;
+        gSum += g;
+      }
+    }
+    sums[0] = sum;
+    sums[1] = gSum;
+  }
+
+  @Override
+  void backward(float[] x, int o, int c, float m, float ls, float[] gl, int go, float sh, float sl, float[] out) {
+    FloatVector mv = FloatVector.broadcast(FS, m);
+    FloatVector shv = FloatVector.broadcast(FS, -sh);
+    FloatVector slv = FloatVector.broadcast(FS, -sl);
+    VectorMask<Float> done = done(c);
+    for (int k = 0; k < c; k += FL) {
+      int at = Math.min(k, c - FL);
+      FloatVector p = VectorMath.exp(FloatVector.fromArray(FS, x, o + at).sub(mv).sub(ls));
+      FloatVector g = p.fma(slv, p.fma(shv, FloatVector.fromArray(FS, gl, go + at)));
+      // the overlapping lanes keep what the vector before wrote (out may be gl: they are final there)
+      (at == k ? g : g.blend(FloatVector.fromArray(FS, out, o + at), done)).intoArray(out, o + at);
+    }
   }
 
   @Override
@@ -64,6 +225,11 @@ final class VectorClassRows extends ClassRows {
     DoubleVector mv = DoubleVector.broadcast(D, m);
     DoubleVector sum = DoubleVector.zero(D);
     DoubleVector comp = DoubleVector.zero(D);
+    // two compensated sums, of the even and the odd vectors (swapped after each vector): one Kahan chain
+    // (four dependent adds per vector) measured as the float64 rows' bottleneck. One exponential in the
+    // loop: a second call site hit C2's NodeCountInliningCutoff and boxed its vectors
+    DoubleVector sum1 = DoubleVector.zero(D);
+    DoubleVector comp1 = DoubleVector.zero(D);
     for (int k = 0; k < bound; k += L) {
       DoubleVector v = exp(DoubleVector.fromArray(D, x, o + k).sub(mv));
       if (e != null) {
@@ -71,8 +237,10 @@ final class VectorClassRows extends ClassRows {
       }
       DoubleVector y = v.sub(comp);
       DoubleVector t = sum.add(y);
-      comp = t.sub(sum).sub(y);
-      sum = t;
+      comp = comp1;
+      comp1 = t.sub(sum).sub(y);
+      sum = sum1;
+      sum1 = t;
     }
     if (bound < c) {
       // the last classes in one masked vector (a scalar Math.exp per class would dominate small C)
@@ -90,6 +258,10 @@ final class VectorClassRows extends ClassRows {
     for (int l = 0; l < L; l++) {
       s.add(sum.lane(l));
       s.add(-comp.lane(l));
+    }
+    for (int l = 0; l < L; l++) {
+      s.add(sum1.lane(l));
+      s.add(-comp1.lane(l));
     }
     return s.value();
   }
@@ -228,11 +400,20 @@ final class VectorClassRows extends ClassRows {
     DoubleVector mv = DoubleVector.broadcast(D, m);
     DoubleVector sv = DoubleVector.broadcast(D, sum);
     DoubleVector g0v = DoubleVector.broadcast(D, g0);
-    for (int k = 0; k < bound; k += L) {
-      DoubleVector lp = DoubleVector.fromArray(D, x, o + k).sub(mv).sub(logS);
-      DoubleVector p = probability(DoubleVector.fromArray(D, e, eo + k), invS, lp, round(f32, lp), f32);
-      DoubleVector g = gl == null ? g0v : DoubleVector.fromArray(D, gl, go + k);
-      g.sub(p.mul(sv)).intoArray(out, oo + k);
+    if (!f32) {
+      // float64: lp is not rounded, so exp(lp) = e invS exactly as probability() takes it (times 1 + 0)
+      for (int k = 0; k < bound; k += L) {
+        DoubleVector p = DoubleVector.fromArray(D, e, eo + k).mul(invS);
+        DoubleVector g = gl == null ? g0v : DoubleVector.fromArray(D, gl, go + k);
+        g.sub(p.mul(sv)).intoArray(out, oo + k);
+      }
+    } else {
+      for (int k = 0; k < bound; k += L) {
+        DoubleVector lp = DoubleVector.fromArray(D, x, o + k).sub(mv).sub(logS);
+        DoubleVector p = probability(DoubleVector.fromArray(D, e, eo + k), invS, lp, round(f32, lp), f32);
+        DoubleVector g = gl == null ? g0v : DoubleVector.fromArray(D, gl, go + k);
+        g.sub(p.mul(sv)).intoArray(out, oo + k);
+      }
     }
     for (int k = bound; k < c; k++) {
       double lp = (x[o + k] - m) - logS;

@@ -309,7 +309,8 @@ class FastClassLossTest {
     return out;
   }
 
-  private static long hash(Tensor t) {
+  /** A tensor's values hashed bit by bit (also {@link ClassLossFastPathTest}'s). */
+  static long hash(Tensor t) {
     long h = 17;
     for (double v : t.toDoubleArray()) {
       h = h * 31 + Double.doubleToRawLongBits(v);
