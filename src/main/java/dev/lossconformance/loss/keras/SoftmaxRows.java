@@ -6,18 +6,20 @@ package dev.lossconformance.loss.keras;
  * ordinary logits (see {@link #max}). {@link #best()} is the Vector API implementation
  * ({@link VectorSoftmaxRows}) when {@code jdk.incubator.vector} is in the boot layer, else this scalar
  * one, selected once as {@code loss/torch/Exp.best()} does; the vector class is loaded by reflection
- * only when the module is present.
+ * only when the module is present. Public for the {@code tf.nn} kernels' fast rows
+ * ({@code loss/tf/TfSoftmaxFast}): the same kernels, with the sums in {@code TfNn}'s orders
+ * ({@link #leftSum}, {@link #sum4}).
  */
-class SoftmaxRows {
+public class SoftmaxRows {
   private static final SoftmaxRows BEST = load();
 
   /** The vectorised implementation if the incubator module is present, else the scalar one. */
-  static SoftmaxRows best() {
+  public static SoftmaxRows best() {
     return BEST;
   }
 
   /** The scalar implementation, whatever the module. */
-  static SoftmaxRows scalar() {
+  public static SoftmaxRows scalar() {
     return new SoftmaxRows();
   }
 
@@ -35,7 +37,7 @@ class SoftmaxRows {
   }
 
   /** Which implementation this is, for benchmarks and reports. */
-  String name() {
+  public String name() {
     return "scalar";
   }
 
@@ -51,7 +53,7 @@ class SoftmaxRows {
    * logit, or a nonzero one of magnitude below {@link #TINY}. (Such a row goes, with the whole call,
    * to the exact path.)
    */
-  float max(float[] x, int from, int len) {
+  public float max(float[] x, int from, int len) {
     float m = Float.NEGATIVE_INFINITY;
     boolean ok = true;
     for (int i = from; i < from + len; i++) {
@@ -69,7 +71,7 @@ class SoftmaxRows {
    * remainder from the left, then {@code remainder + predux(lanes)}). Every partial sum of these
    * non-negative normal-or-zero terms is normal or zero, so no addition needs a flush.
    */
-  float expSum(float[] x, int from, int len, float m, float[] e) {
+  public float expSum(float[] x, int from, int len, float m, float[] e) {
     for (int k = 0; k < len; k++) {
       e[k] = flushExp((float) Math.exp(x[from + k] - m));
     }
@@ -108,13 +110,80 @@ class SoftmaxRows {
     return accum + (((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)));
   }
 
+  /**
+   * {@code e = exp(x - m)} into {@code e[0, len)}, flushed, as {@link #expSum} computes them (the vector
+   * rows' exponentials), without the sum: for the sums in {@code TfNn}'s orders.
+   */
+  public void exps(float[] x, int from, int len, float m, float[] e) {
+    for (int k = 0; k < len; k++) {
+      e[k] = flushExp((float) Math.exp(x[from + k] - m));
+    }
+  }
+
+  /**
+   * The float32 sum of {@code v[0, len)} from the left, every addition flushed: {@code TfNn.leftSum}, the
+   * order of the dense kernel's sums. (Serial in both implementations.)
+   */
+  public static float leftSum(float[] v, int len) {
+    float s = 0;
+    for (int j = 0; j < len; j++) {
+      s = flush(s + v[j]);
+    }
+    return s;
+  }
+
+  /**
+   * The float32 sum of the non-negative normal-or-zero {@code e[0, len)} in {@code TfNn.laneSum}'s order
+   * (Eigen's inner-most reducer: four 8-lane packet accumulators over blocks of 32 when {@code len >= 32},
+   * folded {@code ((a0 + a1) + a2) + a3}, the remaining whole packets into it, the tail from the left,
+   * then {@code tail + predux}); every partial sum is normal or zero, so none needs a flush.
+   */
+  public float sum4(float[] e, int len) {
+    int p = KerasReduction.PACKET;
+    int start = 0;
+    float[] acc = new float[p];
+    if (len >= 4 * p) {
+      float[] a1 = new float[p];
+      float[] a2 = new float[p];
+      float[] a3 = new float[p];
+      start = len / (4 * p) * (4 * p);
+      for (int j = 0; j < start; j += 4 * p) {
+        for (int l = 0; l < p; l++) {
+          acc[l] += e[j + l];
+          a1[l] += e[j + p + l];
+          a2[l] += e[j + 2 * p + l];
+          a3[l] += e[j + 3 * p + l];
+        }
+      }
+      for (int l = 0; l < p; l++) {
+        acc[l] = ((acc[l] + a1[l]) + a2[l]) + a3[l];
+      }
+    }
+    int vec = len / p * p;
+    for (int j = start; j < vec; j += p) {
+      for (int l = 0; l < p; l++) {
+        acc[l] += e[j + l];
+      }
+    }
+    float tail = 0;
+    for (int j = Math.max(start, vec); j < len; j++) {
+      tail += e[j];
+    }
+    return vec == 0 ? tail : tail + predux(acc);
+  }
+
+  /** Eigen's predux of 8 float lanes (no flush: for sums of non-negative normal-or-zero terms). */
+  static float predux(float[] a) {
+    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
+  }
+
   /** A non-negative float32 result (an exponential, a quotient of them) as TF's FTZ leaves it: a subnormal is 0. */
-  static float flushExp(float e) {
+  public static float flushExp(float e) {
     return e < Float.MIN_NORMAL ? 0f : e;
   }
 
   /** A float32 product as TF's FTZ leaves it: a subnormal is a zero of its sign. */
-  static float flush(float v) {
+  public static float flush(float v) {
     return Math.abs(v) < Float.MIN_NORMAL ? Math.copySign(0f, v) : v;
   }
 
@@ -124,7 +193,7 @@ class SoftmaxRows {
    * quotient and the product flushed ({@code q - 1} of a normal {@code q <= 1} is 0 or normal), into
    * {@code g[to, to + len)}.
    */
-  void gradRow(float[] e, int len, float sum, float up, int y, float[] g, int to) {
+  public void gradRow(float[] e, int len, float sum, float up, int y, float[] g, int to) {
     for (int k = 0; k < len; k++) {
       g[to + k] = flush(up * flushExp(e[k] / sum));
     }
@@ -163,11 +232,21 @@ class SoftmaxRows {
    * over {@code e}. {@code y[0, len)} are the float32 labels.
    */
   float softRow(float[] x, int from, int len, float m, float logSum, float s, float[] y, float[] e, float[] t) {
+    return softRow(x, from, len, m, logSum, s, y, e, t, false);
+  }
+
+  /**
+   * {@link #softRow(float[], int, int, float, float, float, float[], float[], float[])} with the terms
+   * summed from the left ({@link #leftSum}, {@code TfNn}'s dense kernel) when {@code left}, else as
+   * {@link KerasReduction#eigenSum}; the terms are left in {@code t} when {@code left}.
+   */
+  public float softRow(float[] x, int from, int len, float m, float logSum, float s, float[] y, float[] e, float[] t,
+      boolean left) {
     for (int k = 0; k < len; k++) {
       t[k] = flush(y[k] * (logSum - (x[from + k] - m)));
       e[k] = flush(flushExp(e[k] / s) - y[k]);
     }
-    return flushedSum(t, len);
+    return left ? leftSum(t, len) : flushedSum(t, len);
   }
 
   /** {@link KerasReduction#eigenSum} of the float32 {@code v[0, len)}, every addition flushed. */
