@@ -133,6 +133,43 @@ public class SoftmaxRows {
   }
 
   /**
+   * {@link #leftSum} of each of {@code v[0, rows)}'s first {@code len} elements, all non-negative and
+   * normal or zero (so every partial sum is too, and no addition needs a flush), into
+   * {@code out[0, rows)}: four rows at a time, their four serial chains of additions interleaved (the
+   * same additions).
+   */
+  public static void leftSums(float[][] v, int rows, int len, float[] out) {
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      float[] v0 = v[r];
+      float[] v1 = v[r + 1];
+      float[] v2 = v[r + 2];
+      float[] v3 = v[r + 3];
+      float s0 = 0;
+      float s1 = 0;
+      float s2 = 0;
+      float s3 = 0;
+      for (int j = 0; j < len; j++) {
+        s0 += v0[j];
+        s1 += v1[j];
+        s2 += v2[j];
+        s3 += v3[j];
+      }
+      out[r] = s0;
+      out[r + 1] = s1;
+      out[r + 2] = s2;
+      out[r + 3] = s3;
+    }
+    for (; r < rows; r++) {
+      float s = 0;
+      for (int j = 0; j < len; j++) {
+        s += v[r][j];
+      }
+      out[r] = s;
+    }
+  }
+
+  /**
    * The float32 sum of the non-negative normal-or-zero {@code e[0, len)} in {@code TfNn.laneSum}'s order
    * (Eigen's inner-most reducer: four 8-lane packet accumulators over blocks of 32 when {@code len >= 32},
    * folded {@code ((a0 + a1) + a2) + a3}, the remaining whole packets into it, the tail from the left,
@@ -209,10 +246,39 @@ public class SoftmaxRows {
   }
 
   /**
+   * The float32 {@code y[from, from + len)} as a TF kernel reads them (DAZ: a subnormal is a zero of its
+   * sign) into {@code out[0, len)}; true when all of them are {@code >= 0} (none negative or NaN).
+   */
+  public boolean labels(float[] y, int from, int len, float[] out) {
+    boolean ok = true;
+    for (int k = 0; k < len; k++) {
+      float v = flush(y[from + k]);
+      out[k] = v;
+      ok &= v >= 0;
+    }
+    return ok;
+  }
+
+  /** {@link #labels(float[], int, int, float[])} of float64 labels, first cast to float32 (nn_ops.py's Cast). */
+  public boolean labels(double[] y, int from, int len, float[] out) {
+    narrow(y, from, len, out);
+    return nonNegative(out, len);
+  }
+
+  /** Whether all of {@code v[0, len)} are {@code >= 0} (none negative or NaN). */
+  boolean nonNegative(float[] v, int len) {
+    boolean ok = true;
+    for (int k = 0; k < len; k++) {
+      ok &= v[k] >= 0;
+    }
+    return ok;
+  }
+
+  /**
    * Keras' cast of the float64 {@code x[from, from + len)} to float32 into {@code out[0, len)}, as TF's
    * kernels read it (DAZ: a subnormal float32 is a zero of its sign).
    */
-  void narrow(double[] x, int from, int len, float[] out) {
+  public void narrow(double[] x, int from, int len, float[] out) {
     narrow(x, from, len, out, 0);
   }
 
@@ -236,17 +302,17 @@ public class SoftmaxRows {
   }
 
   /**
-   * {@link #softRow(float[], int, int, float, float, float, float[], float[], float[])} with the terms
-   * summed from the left ({@link #leftSum}, {@code TfNn}'s dense kernel) when {@code left}, else as
-   * {@link KerasReduction#eigenSum}; the terms are left in {@code t} when {@code left}.
+   * {@link #softRow(float[], int, int, float, float, float, float[], float[], float[])}, or with
+   * {@code termsOnly} its terms left in {@code t} unsummed (0 returned), for {@code TfNn}'s dense kernel,
+   * which sums them from the left ({@link #leftSums}).
    */
   public float softRow(float[] x, int from, int len, float m, float logSum, float s, float[] y, float[] e, float[] t,
-      boolean left) {
+      boolean termsOnly) {
     for (int k = 0; k < len; k++) {
       t[k] = flush(y[k] * (logSum - (x[from + k] - m)));
       e[k] = flush(flushExp(e[k] / s) - y[k]);
     }
-    return left ? leftSum(t, len) : flushedSum(t, len);
+    return termsOnly ? 0 : flushedSum(t, len);
   }
 
   /** {@link KerasReduction#eigenSum} of the float32 {@code v[0, len)}, every addition flushed. */

@@ -96,9 +96,41 @@ final class VectorSoftmaxRows extends SoftmaxRows {
     }
   }
 
+  @Override
+  public boolean labels(float[] y, int from, int len, float[] out) {
+    int bound = S.loopBound(len);
+    VectorMask<Float> bad = S.maskAll(false);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = flush(FloatVector.fromArray(S, y, from + k));
+      v.intoArray(out, k);
+      bad = bad.or(v.compare(VectorOperators.GE, 0f).not());
+    }
+    boolean ok = !bad.anyTrue();
+    for (int k = bound; k < len; k++) {
+      float v = flush(y[from + k]);
+      out[k] = v;
+      ok &= v >= 0;
+    }
+    return ok;
+  }
+
+  @Override
+  boolean nonNegative(float[] v, int len) {
+    int bound = S.loopBound(len);
+    VectorMask<Float> bad = S.maskAll(false);
+    for (int k = 0; k < bound; k += L) {
+      bad = bad.or(FloatVector.fromArray(S, v, k).compare(VectorOperators.GE, 0f).not());
+    }
+    boolean ok = !bad.anyTrue();
+    for (int k = bound; k < len; k++) {
+      ok &= v[k] >= 0;
+    }
+    return ok;
+  }
+
   /** Keras' cast of a float64 row to float32, read with DAZ (a subnormal float32 is a zero of its sign). */
   @Override
-  void narrow(double[] x, int from, int len, float[] out) {
+  public void narrow(double[] x, int from, int len, float[] out) {
     int bound = S.loopBound(len);
     for (int k = 0; k < bound; k += L) {
       FloatVector v = (FloatVector) jdk.incubator.vector.DoubleVector.fromArray(jdk.incubator.vector.DoubleVector.SPECIES_512, x, from + k)
@@ -153,7 +185,7 @@ final class VectorSoftmaxRows extends SoftmaxRows {
 
   @Override
   public float softRow(float[] x, int from, int len, float m, float logSum, float s, float[] y, float[] e, float[] t,
-      boolean left) {
+      boolean termsOnly) {
     int bound = S.loopBound(len);
     FloatVector mv = FloatVector.broadcast(S, m);
     FloatVector lv = FloatVector.broadcast(S, logSum);
@@ -162,7 +194,7 @@ final class VectorSoftmaxRows extends SoftmaxRows {
     for (int k = 0; k < bound; k += L) {
       FloatVector yv = FloatVector.fromArray(S, y, k);
       FloatVector term = flush(yv.mul(lv.sub(FloatVector.fromArray(S, x, from + k).sub(mv))));
-      if (left) {
+      if (termsOnly) {
         term.intoArray(t, k);
       } else {
         lanes = flush(lanes.add(term));
@@ -174,15 +206,15 @@ final class VectorSoftmaxRows extends SoftmaxRows {
     float accum = 0;
     for (int k = bound; k < len; k++) {
       float term = flush(y[k] * (logSum - (x[from + k] - m)));
-      if (left) {
+      if (termsOnly) {
         t[k] = term;
       } else {
         accum = flush(accum + term);
       }
       e[k] = flush(flushExp(e[k] / s) - y[k]);
     }
-    if (left) {
-      return leftSum(t, len);
+    if (termsOnly) {
+      return 0;
     }
     if (bound == 0) {
       return accum;

@@ -66,33 +66,8 @@ final class TfSoftmaxFast {
       int chunk = k;
       int from = Parallel.from(rows, chunks, k);
       int to = Parallel.from(rows, chunks, k + 1);
-      work[k] = () -> {
-        float[] e = new float[c];
-        float[] y = sparse == null ? new float[c] : null;
-        float[] t = sparse == null ? new float[c] : null;
-        for (int i = from; i < to; i++) {
-          int base = i * c;
-          float m = kernel.max(x, base, c);
-          if (Float.isNaN(m)) {
-            return;
-          }
-          kernel.exps(x, base, c, m, e);
-          if (sparse == null) {
-            float s = SoftmaxRows.leftSum(e, c);
-            for (int j = 0; j < c; j++) { // nn_ops.py's Cast of the labels to float32, read with DAZ
-              y[j] = SoftmaxRows.flush(y32 != null ? y32[base + j] : (float) y64[base + j]);
-            }
-            loss[i] = kernel.softRow(x, base, c, m, (float) Math.log(s), s, y, e, t, true);
-            System.arraycopy(e, 0, g, base, c);
-          } else {
-            float s = kernel.sum4(e, c);
-            int label = (int) sparse[i];
-            loss[i] = SoftmaxRows.flush((float) Math.log(s) - (x[base + label] - m));
-            kernel.gradRow(e, c, s, 1f, label, g, base);
-          }
-        }
-        ok[chunk] = true;
-      };
+      work[k] = () -> ok[chunk] = sparse == null ? denseRows(kernel, x, y32, y64, c, from, to, loss, g)
+          : sparseRows(kernel, x, sparse, c, from, to, loss, g);
     }
     Parallel.run(work);
     for (boolean b : ok) {
@@ -101,5 +76,65 @@ final class TfSoftmaxFast {
       }
     }
     return new LossAndGrad(Tensor.wrapFloats(loss, outShape), Tensor.wrapFloats(g, logits.shape()));
+  }
+
+  /**
+   * Rows that the dense kernel's serial sums interleave, four chains of additions at once (a row with a
+   * negative or NaN label sums its terms again with every addition flushed).
+   */
+  private static final int GROUP = 4;
+
+  /** The dense kernel's rows {@code [from, to)}; false at the first row that is not ordinary. */
+  private static boolean denseRows(SoftmaxRows kernel, float[] x, float[] y32, double[] y64, int c, int from, int to,
+      float[] loss, float[] g) {
+    float[][] e = new float[GROUP][c];
+    float[][] t = new float[GROUP][c];
+    float[] y = new float[c];
+    float[] m = new float[GROUP];
+    float[] s = new float[GROUP];
+    boolean[] negative = new boolean[GROUP];
+    for (int i = from; i < to; i += GROUP) {
+      int rows = Math.min(GROUP, to - i);
+      for (int r = 0; r < rows; r++) {
+        m[r] = kernel.max(x, (i + r) * c, c);
+        if (Float.isNaN(m[r])) {
+          return false;
+        }
+        kernel.exps(x, (i + r) * c, c, m[r], e[r]);
+      }
+      SoftmaxRows.leftSums(e, rows, c, s);
+      for (int r = 0; r < rows; r++) {
+        int base = (i + r) * c;
+        // nn_ops.py's Cast of the labels to float32, read with DAZ
+        negative[r] = !(y32 != null ? kernel.labels(y32, base, c, y) : kernel.labels(y64, base, c, y));
+        kernel.softRow(x, base, c, m[r], (float) Math.log(s[r]), s[r], y, e[r], t[r], true);
+        System.arraycopy(e[r], 0, g, base, c);
+      }
+      // the terms y (log s - d) of labels >= 0 are >= 0 (d <= 0 <= log s), flushed: normal or zero
+      SoftmaxRows.leftSums(t, rows, c, s);
+      for (int r = 0; r < rows; r++) {
+        loss[i + r] = negative[r] ? SoftmaxRows.leftSum(t[r], c) : s[r];
+      }
+    }
+    return true;
+  }
+
+  /** The sparse kernel's rows {@code [from, to)}; false at the first row that is not ordinary. */
+  private static boolean sparseRows(SoftmaxRows kernel, float[] x, long[] labels, int c, int from, int to,
+      float[] loss, float[] g) {
+    float[] e = new float[c];
+    for (int i = from; i < to; i++) {
+      int base = i * c;
+      float m = kernel.max(x, base, c);
+      if (Float.isNaN(m)) {
+        return false;
+      }
+      kernel.exps(x, base, c, m, e);
+      float s = kernel.sum4(e, c);
+      int label = (int) labels[i];
+      loss[i] = SoftmaxRows.flush((float) Math.log(s) - (x[base + label] - m));
+      kernel.gradRow(e, c, s, 1f, label, g, base);
+    }
+    return true;
   }
 }
