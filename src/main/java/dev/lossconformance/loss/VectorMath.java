@@ -97,4 +97,44 @@ public final class VectorMath {
     bits = bits.lanewise(VectorOperators.LSHL, 52).add(1023L << 52);
     return p.mul(bits.reinterpretAsDoubles());
   }
+
+  /** The bits of sqrt(2)/2: a double's bits minus these have in their exponent field the k of {@link #log}. */
+  private static final long LOG_OFF = 0x3fe6a09e667f3bcdL;
+  /** fdlibm's e_log.c polynomial Lg1..Lg7 in s^2, for log(1 + f) on [sqrt(2)/2 - 1, sqrt(2) - 1]. */
+  private static final double[] LG = {
+    1.479819860511658591e-01, 1.531383769920937332e-01, 1.818357216161805012e-01, 2.222219843214978396e-01,
+    2.857142874366239149e-01, 3.999999999940941908e-01, 6.666666666666735130e-01};
+
+  /**
+   * {@code log} lane-wise, fdlibm's e_log.c on FMA-free lanes: {@code v = 2^k z} with {@code z} in
+   * [sqrt(2)/2, sqrt(2)) (from the bits, by the offset of sqrt(2)/2), {@code f = z - 1} (exact),
+   * {@code s = f / (2 + f)}, {@code R} fdlibm's degree-7 polynomial in {@code s^2} (Horner), and
+   * {@code k ln2_hi - ((f^2/2 - (s (f^2/2 + R) + k ln2_lo)) - f)}. Within 1 ulp of {@code Math.log}
+   * (measured in {@code TfSoftmaxFastPathTest}). A vector with a lane that is not a positive normal
+   * finite double goes lane by lane through {@code Math.log}.
+   */
+  public static DoubleVector log(DoubleVector v) {
+    if (!v.compare(VectorOperators.GE, Double.MIN_NORMAL).and(v.compare(VectorOperators.LE, Double.MAX_VALUE)).allTrue()) {
+      double[] a = v.toArray();
+      for (int l = 0; l < a.length; l++) {
+        a[l] = Math.log(a[l]);
+      }
+      return DoubleVector.fromArray(v.species(), a, 0);
+    }
+    LongVector bits = (LongVector) v.reinterpretAsLongs();
+    LongVector ix = bits.sub(LOG_OFF);
+    LongVector k = ix.lanewise(VectorOperators.ASHR, 52);
+    DoubleVector z = (DoubleVector) bits.sub(k.lanewise(VectorOperators.LSHL, 52)).reinterpretAsDoubles();
+    DoubleVector kd = (DoubleVector) k.convert(VectorOperators.L2D, 0);
+    DoubleVector f = z.sub(1.0);
+    DoubleVector s = f.div(f.add(2.0));
+    DoubleVector s2 = s.mul(s);
+    DoubleVector r = v.broadcast(LG[0]);
+    for (int i = 1; i < LG.length; i++) {
+      r = r.mul(s2).add(LG[i]);
+    }
+    r = r.mul(s2);
+    DoubleVector hfsq = f.mul(f).mul(0.5);
+    return kd.mul(LN2_HI).sub(hfsq.sub(s.mul(hfsq.add(r)).add(kd.mul(LN2_LO))).sub(f));
+  }
 }

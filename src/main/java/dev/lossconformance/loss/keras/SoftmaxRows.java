@@ -72,6 +72,17 @@ public class SoftmaxRows {
    * non-negative normal-or-zero terms is normal or zero, so no addition needs a flush.
    */
   public float expSum(float[] x, int from, int len, float m, float[] e) {
+    return expSumWide(x, from, len, m, e);
+  }
+
+  /**
+   * {@link #expSum} with each exponential the float32 rounding of a float64 {@code exp}: the scalar's
+   * {@code (float) Math.exp} here; the vector rows' {@code VectorMath.exp} in double lanes, whose float32
+   * rounding differs from the scalar's only where the two doubles straddle a float32 rounding point (an
+   * element in about 10^8; none in KerasFastPathTest's inputs). For the probabilities' rows, whose
+   * gradient (through Log's {@code 1 / clip(p)}) would magnify the float lanes' ulp.
+   */
+  public float expSumWide(float[] x, int from, int len, float m, float[] e) {
     for (int k = 0; k < len; k++) {
       e[k] = flushExp((float) Math.exp(x[from + k] - m));
     }
@@ -347,10 +358,12 @@ public class SoftmaxRows {
 
   /**
    * nn.py's {@code log(clip_by_value(p, 1e-7, 1 - 1e-7))} of {@code p[from, from + len)} in float32 into
-   * {@code z[0, len)} (a NaN stays NaN; the log of the clipped value is always normal). Scalar
-   * {@code Math.log} in both implementations: the Vector API's LOG is within an ulp, but an ulp of
-   * {@code z} (up to 16 in magnitude) moves the gradient by up to 5 float32 ulps, beyond the gate's 4
-   * (measured in KerasFastPathTest), so the vector rows keep the exact path's log.
+   * {@code z[0, len)} (a NaN stays NaN; the log of the clipped value is always normal): the float32
+   * rounding of a float64 log, the scalar's {@code (float) Math.log}, the vector rows'
+   * {@code VectorMath.log} in double lanes (within an ulp of {@code Math.log} in float64, so its float32
+   * rounding differs only where the two straddle a float32 rounding point: an element in about 10^8).
+   * (A float32 log within an ulp would not do: an ulp of {@code z}, up to 16 in magnitude, moves the
+   * gradient by up to 5 float32 ulps, beyond the gate's 4, as measured in KerasFastPathTest.)
    */
   void logClip(float[] p, int from, int len, float[] z) {
     logClip(p, from, len, z, 0);
@@ -378,6 +391,11 @@ public class SoftmaxRows {
       float v = p[from + k];
       g[to + k] = SparseCategoricalCrossentropy.inside(v) ? flush(g[to + k] * (1 / clip(v))) : 0f;
     }
+  }
+
+  /** {@link #clipGrad(float[], int, int, float[], int)}, on vectors in the vector rows (the same ops). */
+  void clipGradRow(float[] p, int from, int len, float[] g, int to) {
+    clipGrad(p, from, len, g, to);
   }
 
   /** {@link #clipGrad(float[], int, int, float[], int)} of a float64 gradient holding float32 values. */

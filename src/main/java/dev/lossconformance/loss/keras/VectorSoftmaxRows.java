@@ -1,6 +1,7 @@
 package dev.lossconformance.loss.keras;
 
 import dev.lossconformance.loss.VectorMath;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -17,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorSoftmaxRows extends SoftmaxRows {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
   private static final int L = S.length();
+  /** Four float lanes, widened to four double lanes for the float64 log and exp of the probabilities' rows. */
+  private static final VectorSpecies<Float> H = FloatVector.SPECIES_128;
+  private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
 
   @Override
   public String name() {
@@ -94,6 +98,47 @@ final class VectorSoftmaxRows extends SoftmaxRows {
     for (int k = 0; k < len; k++) {
       g[to + k] = e[k];
     }
+  }
+
+  @Override
+  public float expSumWide(float[] x, int from, int len, float m, float[] e) {
+    int bound = H.loopBound(len);
+    FloatVector mv = FloatVector.broadcast(H, m);
+    for (int k = 0; k < bound; k += H.length()) {
+      DoubleVector d = (DoubleVector) FloatVector.fromArray(H, x, from + k).sub(mv).convertShape(VectorOperators.F2D, D, 0);
+      FloatVector v = (FloatVector) VectorMath.exp(d).convertShape(VectorOperators.D2F, H, 0);
+      v.blend(0f, v.compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(e, k);
+    }
+    for (int k = bound; k < len; k++) {
+      e[k] = flushExp((float) Math.exp(x[from + k] - m));
+    }
+    return laneSum(e, len);
+  }
+
+  @Override
+  void logClip(float[] p, int from, int len, float[] z) {
+    int bound = H.loopBound(len);
+    for (int k = 0; k < bound; k += H.length()) {
+      FloatVector v = FloatVector.fromArray(H, p, from + k).min(SparseCategoricalCrossentropy.ONE_MINUS_EPSILON)
+          .max(KerasReduction.EPSILON);
+      DoubleVector d = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+      ((FloatVector) VectorMath.log(d).convertShape(VectorOperators.D2F, H, 0)).intoArray(z, k);
+    }
+    logClip(p, from + bound, len - bound, z, bound);
+  }
+
+  @Override
+  void clipGradRow(float[] p, int from, int len, float[] g, int to) {
+    int bound = S.loopBound(len);
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    for (int k = 0; k < bound; k += L) {
+      FloatVector v = FloatVector.fromArray(S, p, from + k);
+      VectorMask<Float> inside = v.compare(VectorOperators.GE, KerasReduction.EPSILON)
+          .and(v.compare(VectorOperators.LE, SparseCategoricalCrossentropy.ONE_MINUS_EPSILON));
+      FloatVector c = v.min(SparseCategoricalCrossentropy.ONE_MINUS_EPSILON).max(KerasReduction.EPSILON);
+      flush(FloatVector.fromArray(S, g, to + k).mul(one.div(c))).blend(0f, inside.not()).intoArray(g, to + k);
+    }
+    clipGrad(p, from + bound, len - bound, g, to + bound);
   }
 
   @Override
