@@ -376,6 +376,17 @@ public class SoftmaxRows {
     }
   }
 
+  /**
+   * {@code log(clip(q))} in float64 of {@code q[0, len)} into {@code out[0, len)} (CategoricalCrossentropy's
+   * probabilities, {@link SparseCategoricalCrossentropy#clip}): {@code Math.log} here, the vector rows'
+   * {@code VectorMath.log} (within an ulp of it) in double lanes.
+   */
+  void logClipWide(double[] q, int len, double[] out) {
+    for (int k = 0; k < len; k++) {
+      out[k] = Math.log(SparseCategoricalCrossentropy.clip(q[k]));
+    }
+  }
+
   /** clip_by_value's Minimum then Maximum in float32 (NaN stays NaN). */
   static float clip(float p) {
     return Math.max(Math.min(p, SparseCategoricalCrossentropy.ONE_MINUS_EPSILON), KerasReduction.EPSILON);

@@ -128,6 +128,19 @@ final class VectorSoftmaxRows extends SoftmaxRows {
   }
 
   @Override
+  void logClipWide(double[] q, int len, double[] out) {
+    int bound = D.loopBound(len);
+    for (int k = 0; k < bound; k += D.length()) {
+      DoubleVector v = DoubleVector.fromArray(D, q, k).min(SparseCategoricalCrossentropy.ONE_MINUS_EPSILON)
+          .max(KerasReduction.EPSILON);
+      VectorMath.log(v).intoArray(out, k);
+    }
+    for (int k = bound; k < len; k++) {
+      out[k] = Math.log(SparseCategoricalCrossentropy.clip(q[k]));
+    }
+  }
+
+  @Override
   void clipGradRow(float[] p, int from, int len, float[] g, int to) {
     int bound = S.loopBound(len);
     FloatVector one = FloatVector.broadcast(S, 1f);
