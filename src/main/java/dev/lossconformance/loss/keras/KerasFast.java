@@ -123,57 +123,46 @@ final class KerasFast {
     double[] res = new double[rows];
     // the probabilities' exponentials are float64 ones rounded to float32 (expSumWide), as the exact path's:
     // through Log's 1/clip(p) an ulp of the float lanes' exp became 5 ulps of the gradient (KerasFastPathTest)
-    int chunks = chunkCount > 0 ? Math.min(chunkCount, Math.max(rows, 1)) : Parallel.chunks(n, rows);
-    boolean[] ok = new boolean[chunks];
-    Runnable[] work = new Runnable[chunks];
-    for (int k = 0; k < chunks; k++) {
-      int chunk = k;
-      int from = Parallel.from(rows, chunks, k);
-      int to = Parallel.from(rows, chunks, k + 1);
-      work[k] = () -> {
-        float[] e = new float[c];
-        float[] row = f32 ? x32 : new float[c];
-        float[] z = fromLogits ? null : new float[c];
-        for (int i = from; i < to; i++) {
-          int base = f32 ? i * c : 0;
-          if (!f32) {
-            kernel.narrow(x64, i * c, c, row); // Keras' cast to float32, read with DAZ
-          }
-          float[] logits = row;
-          int at = base;
+    boolean ok = SoftmaxRows.inChunks(rows, n, chunkCount, (from, to) -> {
+      float[] e = new float[c];
+      float[] row = f32 ? x32 : new float[c];
+      float[] z = fromLogits ? null : new float[c];
+      for (int i = from; i < to; i++) {
+        int base = f32 ? i * c : 0;
+        if (!f32) {
+          kernel.narrow(x64, i * c, c, row); // Keras' cast to float32, read with DAZ
+        }
+        float[] logits = row;
+        int at = base;
+        if (!fromLogits) {
+          kernel.logClip(row, base, c, z);
+          logits = z;
+          at = 0;
+        }
+        float m = kernel.max(logits, at, c);
+        if (Float.isNaN(m)) {
+          return false;
+        }
+        float s = fromLogits ? kernel.expSum(logits, at, c, m, e) : kernel.expSumWide(logits, at, c, m, e);
+        int y = labels[i];
+        res[i] = (float) Math.log(s) - (logits[at + y] - m);
+        float up = SoftmaxRows.flush((float) KerasReduction.factor(w, i, rows, mode));
+        if (f32) {
+          kernel.gradRow(e, c, s, up, y, g32, i * c);
           if (!fromLogits) {
-            kernel.logClip(row, base, c, z);
-            logits = z;
-            at = 0;
+            kernel.clipGradRow(row, base, c, g32, i * c);
           }
-          float m = kernel.max(logits, at, c);
-          if (Float.isNaN(m)) {
-            return;
-          }
-          float s = fromLogits ? kernel.expSum(logits, at, c, m, e) : kernel.expSumWide(logits, at, c, m, e);
-          int y = labels[i];
-          res[i] = (float) Math.log(s) - (logits[at + y] - m);
-          float up = SoftmaxRows.flush((float) KerasReduction.factor(w, i, rows, mode));
-          if (f32) {
-            kernel.gradRow(e, c, s, up, y, g32, i * c);
-            if (!fromLogits) {
-              kernel.clipGradRow(row, base, c, g32, i * c);
-            }
-          } else {
-            kernel.gradRow(e, c, s, up, y, g64, i * c);
-            if (!fromLogits) {
-              SoftmaxRows.clipGrad(row, base, c, g64, i * c);
-            }
+        } else {
+          kernel.gradRow(e, c, s, up, y, g64, i * c);
+          if (!fromLogits) {
+            SoftmaxRows.clipGrad(row, base, c, g64, i * c);
           }
         }
-        ok[chunk] = true;
-      };
-    }
-    Parallel.run(work);
-    for (boolean b : ok) {
-      if (!b) {
-        return null;
       }
+      return true;
+    });
+    if (!ok) {
+      return null;
     }
     Tensor loss = KerasReduction.total(res, outShape, w, mode);
     return new LossAndGrad(loss, f32 ? Tensor.wrapFloats(g32, yPred.shape()) : Tensor.wrapDoubles(g64, yPred.shape()));

@@ -1,5 +1,7 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.Parallel;
+
 /**
  * The row loops of the fused float32 softmax cross-entropy that Keras' {@code SparseCategoricalCrossentropy}
  * runs on TF's {@code SparseSoftmaxCrossEntropyWithLogits} kernel (sparse_xent_op.h), over rows of
@@ -34,6 +36,35 @@ public class SoftmaxRows {
     } catch (ReflectiveOperationException | LinkageError e) {
       return new SoftmaxRows();
     }
+  }
+
+  /** A chunk's rows {@code [from, to)}: false when one of them is outside the fast domain. */
+  public interface Rows {
+    boolean run(int from, int to);
+  }
+
+  /**
+   * Runs {@code body} over the rows {@code [0, rows)} of {@code elements} elements in {@code chunkCount}
+   * chunks ({@code -1}: {@link Parallel#chunks}'s) on {@link Parallel}'s workers: true when every chunk
+   * returned true (the fast rows' callers hand the whole call to the exact path otherwise).
+   */
+  public static boolean inChunks(int rows, long elements, int chunkCount, Rows body) {
+    int chunks = chunkCount > 0 ? Math.min(chunkCount, Math.max(rows, 1)) : Parallel.chunks(elements, rows);
+    boolean[] ok = new boolean[chunks];
+    Runnable[] work = new Runnable[chunks];
+    for (int k = 0; k < chunks; k++) {
+      int chunk = k;
+      int from = Parallel.from(rows, chunks, k);
+      int to = Parallel.from(rows, chunks, k + 1);
+      work[k] = () -> ok[chunk] = body.run(from, to);
+    }
+    Parallel.run(work);
+    for (boolean b : ok) {
+      if (!b) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Which implementation this is, for benchmarks and reports. */

@@ -59,21 +59,10 @@ final class TfSoftmaxFast {
     int n = rows * c;
     float[] loss = new float[rows];
     float[] g = new float[n];
-    int chunks = chunkCount > 0 ? Math.min(chunkCount, Math.max(rows, 1)) : Parallel.chunks(n, rows);
-    boolean[] ok = new boolean[chunks];
-    Runnable[] work = new Runnable[chunks];
-    for (int k = 0; k < chunks; k++) {
-      int chunk = k;
-      int from = Parallel.from(rows, chunks, k);
-      int to = Parallel.from(rows, chunks, k + 1);
-      work[k] = () -> ok[chunk] = sparse == null ? denseRows(kernel, x, y32, y64, c, from, to, loss, g)
-          : sparseRows(kernel, x, sparse, c, from, to, loss, g);
-    }
-    Parallel.run(work);
-    for (boolean b : ok) {
-      if (!b) {
-        return null;
-      }
+    boolean ok = SoftmaxRows.inChunks(rows, n, chunkCount, (from, to) -> sparse == null
+        ? denseRows(kernel, x, y32, y64, c, from, to, loss, g) : sparseRows(kernel, x, sparse, c, from, to, loss, g));
+    if (!ok) {
+      return null;
     }
     return new LossAndGrad(Tensor.wrapFloats(loss, outShape), Tensor.wrapFloats(g, logits.shape()));
   }
