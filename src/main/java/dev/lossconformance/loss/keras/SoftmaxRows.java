@@ -114,10 +114,19 @@ public class SoftmaxRows {
    * gradient (through Log's {@code 1 / clip(p)}) would magnify the float lanes' ulp.
    */
   public float expSumWide(float[] x, int from, int len, float m, float[] e) {
+    expsWide(x, from, len, m, e);
+    return laneSum(e, len);
+  }
+
+  /**
+   * The exponentials of {@link #expSumWide} alone (float64 ones rounded to float32, flushed): for
+   * {@code TfNn}'s dense kernel, whose gradient {@code e / s - y} cancels where a soft label is near
+   * {@code e / s}, so that the float lanes' ulp became 64 ulps of it (the sweep, seed 2).
+   */
+  public void expsWide(float[] x, int from, int len, float m, float[] e) {
     for (int k = 0; k < len; k++) {
       e[k] = flushExp((float) Math.exp(x[from + k] - m));
     }
-    return laneSum(e, len);
   }
 
   /** {@link KerasReduction#eigenSum} of the float32 {@code e[0, len)}, with float lanes. */

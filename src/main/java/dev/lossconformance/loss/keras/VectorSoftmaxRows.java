@@ -101,7 +101,7 @@ final class VectorSoftmaxRows extends SoftmaxRows {
   }
 
   @Override
-  public float expSumWide(float[] x, int from, int len, float m, float[] e) {
+  public void expsWide(float[] x, int from, int len, float m, float[] e) {
     int bound = H.loopBound(len);
     FloatVector mv = FloatVector.broadcast(H, m);
     for (int k = 0; k < bound; k += H.length()) {
@@ -112,7 +112,6 @@ final class VectorSoftmaxRows extends SoftmaxRows {
     for (int k = bound; k < len; k++) {
       e[k] = flushExp((float) Math.exp(x[from + k] - m));
     }
-    return laneSum(e, len);
   }
 
   @Override

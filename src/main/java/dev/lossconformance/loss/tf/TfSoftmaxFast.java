@@ -17,9 +17,14 @@ import dev.lossconformance.tensor.Tensor;
  * sums {@code e} in Eigen's four-packet order ({@code TfNn.laneSum}), its loss {@code log s - (x_y - m)},
  * backprop {@code e / s - onehot}; each op rounded to float32 and a subnormal result flushed, as the
  * exact path. The scalar rows give the exact path's bits; the vector rows differ only by the
- * exponential ({@code loss/VectorMath.exp}, within an ulp of {@code (float) Math.exp}): measured in
- * {@code TfSoftmaxFastPathTest} on 4M random logits, at most 4 ulps of an element or of its larger term
- * (an ulp of {@code e / s} near 1 is many ulps of {@code e / s - 1}).
+ * exponential: the sparse kernel's {@code loss/VectorMath.exp} in float lanes (within an ulp of
+ * {@code (float) Math.exp}; measured in {@code TfSoftmaxFastPathTest} on 4M random logits, at most 3
+ * ulps of an element or of its larger term, an ulp of {@code e / s} near 1 being many ulps of
+ * {@code e / s - 1}); the dense kernel's in double lanes rounded to float32
+ * ({@link SoftmaxRows#expsWide}), as its gradient {@code e / s - y} cancels against a soft label near
+ * {@code e / s} (a float lane's ulp was 64 ulps there, the sweep's case 2169 of seed 2), which
+ * round as the scalar's but where the two float64 values straddle a float32 rounding point (measured:
+ * 0 of 4M differ).
  *
  * <p>Domain: float32 logits of rank >= 1 with the classes last and at least one class, every row
  * ordinary as above; labels of the dense kernel of any float dtype and value (a NaN or infinite label
@@ -89,7 +94,7 @@ final class TfSoftmaxFast {
         if (Float.isNaN(m[r])) {
           return false;
         }
-        kernel.exps(x, (i + r) * c, c, m[r], e[r]);
+        kernel.expsWide(x, (i + r) * c, c, m[r], e[r]);
       }
       SoftmaxRows.leftSums(e, rows, c, s);
       for (int r = 0; r < rows; r++) {

@@ -18,7 +18,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Keras fast paths ({@link KerasFast}) against the exact op-by-op paths, which the conformance
@@ -119,24 +122,33 @@ class KerasFastPathTest {
         loss.apply(yTrue, withNaN, w).gradInput().toDoubleArray());
   }
 
+  /** The CategoricalCrossentropy tests' shapes, dtypes, label smoothings and reductions. */
+  static Stream<Arguments> categoricalShapes() {
+    return Stream.of(Arguments.of(4096, 100, "float32", 0.1, "sum_over_batch_size"), Arguments.of(300, 1000, "float32", 0, "none"),
+        Arguments.of(300, 1000, "float64", 0.2, "sum"), Arguments.of(64, 1, "float32", 0, "sum_over_batch_size"),
+        Arguments.of(64, 7, "float32", 0.1, "none"), Arguments.of(64, 9, "float64", 0, "sum"),
+        Arguments.of(2000, 17, "float32", 0.3, "sum_over_batch_size"), Arguments.of(64, 33, "float32", 0, "sum_over_batch_size"));
+  }
+
+  /** One-hot (every third row), uniform soft and Gaussian (negative too) labels. */
+  private static double label(SplittableRandom rng, int row, int c) {
+    return row % 3 == 0 ? (rng.nextInt(c) == 0 ? 1 : 0) : row % 3 == 1 ? rng.nextDouble() : rng.nextGaussian();
+  }
+
   /**
    * CategoricalCrossentropy(from_logits=True)'s fast rows against its op-by-op fibers: one-hot, soft and
    * smoothed labels (negative and subnormal ones too), rows of non-ordinary logits (NaN, inf, a
    * subnormal) among ordinary ones, which take the op-by-op fiber.
    */
   @ParameterizedTest(name = "{0}x{1} {2} smoothing {3} {4}")
-  @CsvSource({
-      "4096, 100, float32, 0.1, sum_over_batch_size", "300, 1000, float32, 0, none", "300, 1000, float64, 0.2, sum",
-      "64, 1, float32, 0, sum_over_batch_size", "64, 7, float32, 0.1, none", "64, 9, float64, 0, sum",
-      "64, 17, float32, 0.3, sum_over_batch_size", "64, 33, float32, 0, sum_over_batch_size"})
+  @MethodSource("categoricalShapes")
   void categoricalFromLogitsMatchesTheExactPath(int n, int c, String dtype, double smoothing, String reduction) {
     SplittableRandom rng = new SplittableRandom(n * 17L + c);
     double[] x = new double[n * c];
     double[] y = new double[n * c];
     for (int i = 0; i < x.length; i++) {
       x[i] = rng.nextGaussian() * (i % 5 == 0 ? 40 : 3);
-      int r = i / c;
-      y[i] = r % 3 == 0 ? (rng.nextInt(c) == 0 ? 1 : 0) : r % 3 == 1 ? rng.nextDouble() : rng.nextGaussian();
+      y[i] = label(rng, i / c, c);
     }
     y[3] = 1e-40;
     y[4] = -1e-39;
@@ -163,10 +175,7 @@ class KerasFastPathTest {
    * within a float64 ulp) within 1 float32 ulp, the count of differing losses printed (measured: 0).
    */
   @ParameterizedTest(name = "{0}x{1} {2} smoothing {3} {4}")
-  @CsvSource({
-      "4096, 100, float32, 0.1, sum_over_batch_size", "300, 1000, float32, 0, none", "300, 1000, float64, 0.2, sum",
-      "64, 1, float32, 0, sum_over_batch_size", "64, 7, float32, 0.1, none", "64, 9, float64, 0, sum",
-      "2000, 17, float32, 0.3, sum_over_batch_size", "64, 33, float32, 0, sum_over_batch_size"})
+  @MethodSource("categoricalShapes")
   void categoricalProbabilitiesMatchTheExactPath(int n, int c, String dtype, double smoothing, String reduction) {
     SplittableRandom rng = new SplittableRandom(n * 13L + c);
     double[] x = new double[n * c];
@@ -174,7 +183,7 @@ class KerasFastPathTest {
     for (int i = 0; i < x.length; i++) {
       int r = i / c;
       x[i] = r % 4 == 0 ? rng.nextDouble() * 1.3 - 0.1 : Math.exp(-rng.nextDouble() * 20);
-      y[i] = r % 3 == 0 ? (rng.nextInt(c) == 0 ? 1 : 0) : r % 3 == 1 ? rng.nextDouble() : rng.nextGaussian();
+      y[i] = label(rng, r, c);
     }
     x[3] = 1e-40;
     x[2 * c] = Double.NaN;
