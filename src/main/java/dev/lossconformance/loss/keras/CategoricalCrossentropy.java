@@ -103,7 +103,9 @@ public final class CategoricalCrossentropy {
    * Vector API's when present), the same ops and flushes as {@link #fiber}'s from-logits branch (only
    * the vector EXP may differ, by an ulp), for rows whose logits (as float32) are finite and 0 or of
    * magnitude at least 2^-100 ({@link SoftmaxRows#max}); y_pred is read in place (a float64 row cast
-   * to float32), the labels as float32 (label smoothing in float32 as Keras computes it).
+   * to float32), the labels as float32 (label smoothing in float32 as Keras computes it). From
+   * probabilities ({@link #probabilities}): every row over the last axis, whatever its values (NaN and
+   * infinities run through the same float64 ops as the fiber's).
    */
   private final class FastRows {
     private final Tensor yTrue;
