@@ -8,11 +8,11 @@ import dev.lossconformance.loss.Parallel;
  * ordinary logits (see {@link #max}). {@link #best()} is the Vector API implementation
  * ({@link VectorSoftmaxRows}) when {@code jdk.incubator.vector} is in the boot layer, else this scalar
  * one, selected once as {@code loss/torch/Exp.best()} does; the vector class is loaded by reflection
- * only when the module is present. Public for the {@code tf.nn} kernels' fast rows
- * ({@code loss/tf/TfSoftmaxFast}): the same kernels, with the sums in {@code TfNn}'s orders
+ * only when the module is present. Also the engine of the {@code tf.nn} kernels' fast rows
+ * ({@link SoftmaxXent}): the same kernels, with the sums in {@code TfNn}'s orders
  * ({@link #leftSum}, {@link #sum4}).
  */
-public class SoftmaxRows {
+class SoftmaxRows {
   private static final SoftmaxRows BEST = load();
 
   /** The vectorised implementation if the incubator module is present, else the scalar one. */

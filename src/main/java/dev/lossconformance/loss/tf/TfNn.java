@@ -6,6 +6,7 @@ import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.loss.keras.SoftmaxXent;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ public final class TfNn {
    * expression rounded: {@code d = x - m}, {@code s = sum exp(d)}, loss {@code sum y (log s - d)},
    * backprop {@code exp(d) / s - y}, with subnormals flushed (see {@link #r}) and the sums from the
    * left ({@link #leftSum}). Float32 rows of ordinary logits with the classes last take
-   * {@link TfSoftmaxFast}'s fused rows (same ops and sums; its Javadoc says its domain and ulps).
+   * {@link SoftmaxXent}'s fused rows (same ops and sums; its Javadoc says its domain and ulps).
    */
   public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, long axis) {
     return softmaxCrossEntropyWithLogits(labels, logits, axis, true);
@@ -53,7 +54,7 @@ public final class TfNn {
     boolean f32 = logits.dtype() == DType.FLOAT32;
     boolean labels32 = labels.dtype() == DType.FLOAT32;
     int fibers = outer * inner;
-    LossAndGrad fast = fastRows && inner == 1 ? TfSoftmaxFast.dense(labels, logits, fibers, c, outShape) : null;
+    LossAndGrad fast = fastRows && inner == 1 ? SoftmaxXent.dense(labels, logits, fibers, c, outShape) : null;
     if (fast != null) {
       return fast;
     }
@@ -182,7 +183,7 @@ public final class TfNn {
   /**
    * {@code SparseSoftmaxCrossEntropyWithLogits}: {@code lse(x) - x_y} per row, classes last; gradient
    * {@code softmax - onehot}. A label outside {@code [0, C)} raises (the CPU kernel's check). Float32
-   * rows of ordinary logits take {@link TfSoftmaxFast}'s fused rows.
+   * rows of ordinary logits take {@link SoftmaxXent}'s fused rows.
    */
   public static LossAndGrad sparseSoftmaxCrossEntropyWithLogits(Tensor labels, Tensor logits) {
     return sparseSoftmaxCrossEntropyWithLogits(labels, logits, true);
@@ -216,7 +217,7 @@ public final class TfNn {
     }
     // sparse_xent_op.h SparseXentEigenImpl, in the logits' dtype as the dense kernel: d = x - m,
     // s = sum exp(d) in Eigen's lane order, loss log s - d_y, backprop exp(d) / s - onehot
-    LossAndGrad fast = !fastRows ? null : TfSoftmaxFast.sparse(labels.backingLongs(), logits, rows, c, outShape);
+    LossAndGrad fast = !fastRows ? null : SoftmaxXent.sparse(labels.backingLongs(), logits, rows, c, outShape);
     if (fast != null) {
       return fast;
     }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lossconformance.check.Ulps;
 import dev.lossconformance.loss.LossAndGrad;
-import dev.lossconformance.loss.keras.SoftmaxRows;
+import dev.lossconformance.loss.keras.SoftmaxXent;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.SplittableRandom;
@@ -19,9 +19,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link TfSoftmaxFast} (the tf.nn softmax kernels' fused rows) against {@link TfNn}'s exact path, on
+ * {@link SoftmaxXent} (the tf.nn softmax kernels' fused rows) against {@link TfNn}'s exact path, on
  * inputs above the parallel threshold (several chunks; run with {@code -Dlossconformance.threads=1} and
- * {@code 2}), at row widths around the 8-lane packet and the 32-element block, float32 and float64
+ * {@code 2}: the exact path does not depend on the chunking, and the scalar rows match it bit for bit), at row widths around the 8-lane packet and the 32-element block, float32 and float64
  * labels. The scalar rows give the exact path's bits. The Vector API rows differ by the vector
  * exponential only: the dense kernel's (double lanes rounded to float32) measured here at 0 ulps on 4M
  * logits of scale 3 to 40 (its gradient asserted within the gate's plain 4 ulps); the sparse kernel's
@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Runs in both surefire executions.
  */
 class TfSoftmaxFastPathTest {
-  private static final boolean SCALAR = SoftmaxRows.best().name().equals("scalar");
+  private static final boolean SCALAR = SoftmaxXent.implementation().equals("scalar");
 
   private static double[] logits(SplittableRandom rng, int n) {
     double[] x = new double[n];
@@ -56,13 +56,12 @@ class TfSoftmaxFastPathTest {
     y[1] = 1e-40;
     Tensor labels = Tensor.ofFloating(DType.fromJsonName(labelType), y, n, c);
     LossAndGrad exact = TfNn.softmaxCrossEntropyWithLogits(labels, x, -1, false);
-    LossAndGrad fast = TfSoftmaxFast.dense(labels, x, n, c, new int[] {n});
+    LossAndGrad fast = SoftmaxXent.dense(labels, x, n, c, new int[] {n});
     assertNotNull(fast, "ordinary rows take the fast path");
     assertClose("loss", exact.loss(), fast.loss(), i -> Math.abs(exact.loss().getDouble(i)));
     assertClose("grad", exact.gradInput(), fast.gradInput(), j -> 0); // the gate's 4 ulps, no term allowance
     LossAndGrad api = TfNn.softmaxCrossEntropyWithLogits(labels, x, -1);
     assertArrayEquals(fast.gradInput().backingFloats(), api.gradInput().backingFloats());
-    assertChunkFree(labels, null, x, n, c);
   }
 
   /**
@@ -74,7 +73,7 @@ class TfSoftmaxFastPathTest {
   void denseGradientOfASoftLabelNearItsSoftmaxIsTheExactPaths() {
     Tensor x = Tensor.ofFloats(new float[] {2, 0, 3.8852677f, 0, 2.14f, 0, 0, 0}, 1, 8);
     Tensor y = Tensor.ofFloats(new float[] {0, 0, 0, 0, 0.11923942f, 0, 0, 0}, 1, 8);
-    assertBits(TfNn.softmaxCrossEntropyWithLogits(y, x, -1, false), TfSoftmaxFast.dense(y, x, 1, 8, new int[] {1}));
+    assertBits(TfNn.softmaxCrossEntropyWithLogits(y, x, -1, false), SoftmaxXent.dense(y, x, 1, 8, new int[] {1}));
   }
 
   @ParameterizedTest(name = "{0}x{1}")
@@ -89,7 +88,7 @@ class TfSoftmaxFastPathTest {
     }
     Tensor labels = Tensor.ofLongs(t, n);
     LossAndGrad exact = TfNn.sparseSoftmaxCrossEntropyWithLogits(labels, x, false);
-    LossAndGrad fast = TfSoftmaxFast.sparse(t, x, n, c, new int[] {n});
+    LossAndGrad fast = SoftmaxXent.sparse(t, x, n, c, new int[] {n});
     assertNotNull(fast, "ordinary rows take the fast path");
     float[] v = x.backingFloats();
     // x_y - max: the loss is log s - dy, both terms larger than it when they cancel; and log s of s >= 1 turns
@@ -106,7 +105,6 @@ class TfSoftmaxFastPathTest {
     assertClose("grad", exact.gradInput(), fast.gradInput(), j -> j % c == t[j / c] ? 1 : 0);
     LossAndGrad api = TfNn.sparseSoftmaxCrossEntropyWithLogits(labels, x);
     assertArrayEquals(fast.gradInput().backingFloats(), api.gradInput().backingFloats());
-    assertChunkFree(null, t, x, n, c);
   }
 
   /** A row with a NaN, an infinite or a tiny nonzero logit sends the call to the exact path, whose bits the API returns. */
@@ -126,8 +124,8 @@ class TfSoftmaxFastPathTest {
       y[i * c + (int) t[i]] = 1;
     }
     Tensor dense = Tensor.ofFloating(DType.FLOAT32, y, n, c);
-    assertNull(TfSoftmaxFast.dense(dense, x, n, c, new int[] {n}));
-    assertNull(TfSoftmaxFast.sparse(t, x, n, c, new int[] {n}));
+    assertNull(SoftmaxXent.dense(dense, x, n, c, new int[] {n}));
+    assertNull(SoftmaxXent.sparse(t, x, n, c, new int[] {n}));
     assertBits(TfNn.softmaxCrossEntropyWithLogits(dense, x, -1, false), TfNn.softmaxCrossEntropyWithLogits(dense, x, -1));
     Tensor labels = Tensor.ofLongs(t, n);
     assertBits(TfNn.sparseSoftmaxCrossEntropyWithLogits(labels, x, false), TfNn.sparseSoftmaxCrossEntropyWithLogits(labels, x));
@@ -136,15 +134,6 @@ class TfSoftmaxFastPathTest {
   private static void assertBits(LossAndGrad expected, LossAndGrad actual) {
     assertArrayEquals(expected.loss().backingFloats(), actual.loss().backingFloats());
     assertArrayEquals(expected.gradInput().backingFloats(), actual.gradInput().backingFloats());
-  }
-
-  /** One chunk, three chunks and the pool's give the same bits. */
-  private static void assertChunkFree(Tensor labels, long[] t, Tensor x, int n, int c) {
-    LossAndGrad one = TfSoftmaxFast.run(labels, t, x, n, c, new int[] {n}, SoftmaxRows.best(), 1);
-    LossAndGrad three = TfSoftmaxFast.run(labels, t, x, n, c, new int[] {n}, SoftmaxRows.best(), 3);
-    LossAndGrad pool = TfSoftmaxFast.run(labels, t, x, n, c, new int[] {n}, SoftmaxRows.best(), -1);
-    assertBits(one, three);
-    assertBits(one, pool);
   }
 
   /**

@@ -1,15 +1,15 @@
-package dev.lossconformance.loss.tf;
+package dev.lossconformance.loss.keras;
 
 import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.Parallel;
-import dev.lossconformance.loss.keras.SoftmaxRows;
+import dev.lossconformance.loss.Shapes;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 
 /**
- * The fast rows of {@link TfNn}'s softmax cross-entropy kernels on float32 logits with the classes on
+ * The fast rows of {@code loss/tf/TfNn}'s softmax cross-entropy kernels on float32 logits with the classes on
  * the last axis: the fused engine of Keras' float32 rows ({@link SoftmaxRows}, the Vector API's when
- * present), with {@link TfNn}'s rounding points and sum orders. Per row: {@code m = max x} (the row's
+ * present), with {@code TfNn}'s rounding points and sum orders. Per row: {@code m = max x} (the row's
  * logits finite and 0 or of magnitude at least 2^-100, {@link SoftmaxRows#max}, so {@code x - m} is
  * never a subnormal), {@code e = exp(x - m)} flushed; the dense kernel ({@code xent_op.h}) sums
  * {@code e} and the loss terms {@code y (log s - (x - m))} (each flushed) from the left
@@ -18,7 +18,7 @@ import dev.lossconformance.tensor.Tensor;
  * backprop {@code e / s - onehot}; each op rounded to float32 and a subnormal result flushed, as the
  * exact path. The scalar rows give the exact path's bits; the vector rows differ only by the
  * exponential: the sparse kernel's {@code loss/VectorMath.exp} in float lanes (within an ulp of
- * {@code (float) Math.exp}; measured in {@code TfSoftmaxFastPathTest} on 4M random logits, at most 3
+ * {@code (float) Math.exp}; measured in {@code loss/tf/TfSoftmaxFastPathTest} on 4M random logits, at most 3
  * ulps of an element or of its larger term, an ulp of {@code e / s} near 1 being many ulps of
  * {@code e / s - 1}); the dense kernel's in double lanes rounded to float32
  * ({@link SoftmaxRows#expsWide}), as its gradient {@code e / s - y} cancels against a soft label near
@@ -33,16 +33,31 @@ import dev.lossconformance.tensor.Tensor;
  * outputs and O(classes) of scratch per chunk; the rows are split over {@link Parallel}'s chunks, each
  * row's result independent of them.
  */
-final class TfSoftmaxFast {
-  private TfSoftmaxFast() {}
+public final class SoftmaxXent {
+  private static final String API = "SoftmaxXent";
+  private SoftmaxXent() {}
 
-  /** {@code SoftmaxCrossEntropyWithLogits} of {@code rows} rows of {@code c} classes, or {@code null}. */
-  static LossAndGrad dense(Tensor labels, Tensor logits, int rows, int c, int[] outShape) {
+  /** Which rows implementation runs ({@code "scalar"} or the vector species), for tests and reports. */
+  public static String implementation() {
+    return SoftmaxRows.best().name();
+  }
+
+  /**
+   * {@code SoftmaxCrossEntropyWithLogits} of {@code rows} rows of {@code c} classes (labels of the logits'
+   * shape), the loss of shape {@code outShape}, or {@code null} outside the domain.
+   */
+  public static LossAndGrad dense(Tensor labels, Tensor logits, int rows, int c, int[] outShape) {
+    Shapes.nonNull(API, "labels", labels);
+    Shapes.nonNull(API, "logits", logits);
+    Shapes.nonNull(API, "outShape", outShape);
     return run(labels, null, logits, rows, c, outShape, SoftmaxRows.best(), -1);
   }
 
-  /** {@code SparseSoftmaxCrossEntropyWithLogits} (labels checked in {@code [0, c)}), or {@code null}. */
-  static LossAndGrad sparse(long[] labels, Tensor logits, int rows, int c, int[] outShape) {
+  /** {@code SparseSoftmaxCrossEntropyWithLogits} (labels already checked in {@code [0, c)}), or {@code null}. */
+  public static LossAndGrad sparse(long[] labels, Tensor logits, int rows, int c, int[] outShape) {
+    Shapes.nonNull(API, "labels", labels);
+    Shapes.nonNull(API, "logits", logits);
+    Shapes.nonNull(API, "outShape", outShape);
     return run(null, labels, logits, rows, c, outShape, SoftmaxRows.best(), -1);
   }
 
