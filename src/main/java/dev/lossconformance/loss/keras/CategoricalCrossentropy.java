@@ -69,9 +69,9 @@ public final class CategoricalCrossentropy {
     double[] w = KerasReduction.weights(fibers, outShape, null, sampleWeight, reduction);
     FloatingOut g = new FloatingOut(yPred.dtype(), yPred.numel());
     double[] loss = new double[fibers];
-    // from logits over the last axis, a row of ordinary logits takes the float32 rows (FastRows), the rest this
-    // class's op-by-op fiber
-    boolean fast = fastRows && fromLogits && inner == 1 && c > 0;
+    // over the last axis, a row of ordinary logits takes the float32 rows (FastRows), a row of probabilities
+    // FastRows.probabilities, the rest this class's op-by-op fiber
+    boolean fast = fastRows && inner == 1 && c > 0;
     int chunks = Parallel.chunks(yPred.numel(), fibers);
     Runnable[] work = new Runnable[chunks];
     for (int k = 0; k < chunks; k++) {
@@ -81,7 +81,7 @@ public final class CategoricalCrossentropy {
         FastRows rows = fast ? new FastRows(yTrue, yPred, c, smoothingC, g) : null;
         Scratch sc = new Scratch(c);
         for (int row = from; row < to; row++) {
-          if (rows != null && rows.row(row, w, fibers)) {
+          if (rows != null && (fromLogits ? rows.row(row, w, fibers) : rows.probabilities(row, w, fibers))) {
             loss[row] = rows.loss;
             continue;
           }
@@ -103,7 +103,9 @@ public final class CategoricalCrossentropy {
    * Vector API's when present), the same ops and flushes as {@link #fiber}'s from-logits branch (only
    * the vector EXP may differ, by an ulp), for rows whose logits (as float32) are finite and 0 or of
    * magnitude at least 2^-100 ({@link SoftmaxRows#max}); y_pred is read in place (a float64 row cast
-   * to float32), the labels as float32 (label smoothing in float32 as Keras computes it).
+   * to float32), the labels as float32 (label smoothing in float32 as Keras computes it). From
+   * probabilities ({@link #probabilities}): every row over the last axis, whatever its values (NaN and
+   * infinities run through the same float64 ops as the fiber's).
    */
   private final class FastRows {
     private final Tensor yTrue;
@@ -119,6 +121,10 @@ public final class CategoricalCrossentropy {
     private final float[] y;
     private final float[] e;
     private final float[] t;
+    private final double[] xs;
+    private final double[] q;
+    private final double[] logs;
+    private final double[] local;
     double loss;
 
     FastRows(Tensor yTrue, Tensor yPred, int c, float smoothingC, FloatingOut g) {
@@ -135,6 +141,59 @@ public final class CategoricalCrossentropy {
       y = new float[c];
       e = new float[c];
       t = new float[c];
+      xs = fromLogits ? null : new double[c];
+      q = fromLogits ? null : new double[c];
+      logs = fromLogits ? null : new double[c];
+      local = fromLogits ? null : new double[c];
+    }
+
+    /** Row {@code r}'s float32 labels (label smoothing in float32) into {@code y}. */
+    private void labels(int r) {
+      if (y32 != null && labelSmoothing == 0) {
+        System.arraycopy(y32, r * c, y, 0, c);
+      } else {
+        for (int k = 0; k < c; k++) {
+          float v = y32 != null ? y32[r * c + k] : (float) yTrue.getDouble(r * c + k);
+          y[k] = labelSmoothing != 0 ? v * keep + add : v;
+        }
+      }
+    }
+
+    /**
+     * Row {@code r} from probabilities: {@link #fiber}'s ops in its order (its float64 sums from the
+     * left, its float32 roundings), with {@code log(clip(q))} on {@link SoftmaxRows#logClipWide} (the
+     * vector rows' {@code VectorMath.log}, within a float64 ulp of {@code Math.log}: the float32 loss
+     * differs from the exact path's only where that ulp crosses a float32 rounding point, which
+     * KerasFastPathTest measures; the gradient does not take the log). Every row: true.
+     */
+    boolean probabilities(int r, double[] w, int fibers) {
+      int base = r * c;
+      double total = 0;
+      for (int k = 0; k < c; k++) {
+        double v = SoftmaxRows.flush(x32 != null ? x32[base + k] : (float) x64[base + k]);
+        xs[k] = v;
+        total += v;
+      }
+      labels(r);
+      float sum = (float) total;
+      for (int k = 0; k < c; k++) {
+        q[k] = (float) (xs[k] / sum);
+      }
+      kernel.logClipWide(q, c, logs);
+      double l = 0;
+      double dot = 0;
+      for (int k = 0; k < c; k++) {
+        l -= y[k] * logs[k];
+        double d = SparseCategoricalCrossentropy.inside(q[k]) ? -y[k] / q[k] : 0;
+        local[k] = d;
+        dot += d * xs[k];
+      }
+      loss = (float) l;
+      double factor = KerasReduction.factor(w, r, fibers, reduction);
+      for (int k = 0; k < c; k++) {
+        g.set(base + k, (float) (factor * ((local[k] - dot / sum) / sum)));
+      }
+      return true;
     }
 
     /** Row {@code r}'s loss into {@code loss[r]} and its gradient into {@code g}; false (nothing written) when the row is not ordinary. */
@@ -150,14 +209,7 @@ public final class CategoricalCrossentropy {
       if (Float.isNaN(m)) {
         return false;
       }
-      if (y32 != null && labelSmoothing == 0) {
-        System.arraycopy(y32, r * c, y, 0, c);
-      } else {
-        for (int k = 0; k < c; k++) {
-          float v = y32 != null ? y32[r * c + k] : (float) yTrue.getDouble(r * c + k);
-          y[k] = labelSmoothing != 0 ? v * keep + add : v;
-        }
-      }
+      labels(r);
       float s = kernel.expSum(src, base, c, m, e);
       loss = kernel.softRow(src, base, c, m, (float) Math.log(s), s, y, e, t);
       double factor = KerasReduction.factor(w, r, fibers, reduction);

@@ -84,8 +84,10 @@ final class KerasFast {
    * {@link #sparseSoftmax} on {@code z = log(clip(p, 1e-7, 1 - 1e-7))} (nn.py; the float32 log of a
    * clipped value is a normal float in [-16.2, -1.2e-7], so the logits are always ordinary), the
    * gradient then times Log's {@code 1 / clip(p)} (flushed) where clip_by_value passes it, else 0. The
-   * log and the exponentials are the scalar {@code Math} ones in both implementations (the exact
-   * path's bits; only max, sums and the gradient's products are vectorised).
+   * log and the exponentials are float64 ones rounded to float32 as the exact path's: the scalar
+   * {@code Math} ones, or in the vector rows {@code VectorMath}'s log and exp in double lanes (within an
+   * ulp of Math's in float64, so their float32 roundings differ only where the two straddle a float32
+   * rounding point, about one element in 10^8: KerasFastPathTest measures 0 in its inputs).
    * Domain: that of {@link #sparseSoftmax} for the shapes and labels, and no NaN probability (a NaN row
    * is the exact path's).
    */
@@ -136,60 +138,48 @@ final class KerasFast {
     float[] g32 = f32 ? (into32 != null ? into32 : new float[n]) : null;
     double[] g64 = f32 ? null : (into64 != null ? into64 : new double[n]);
     double[] res = new double[rows];
-    // the probabilities' exponentials are the scalar (float) Math.exp, the exact path's: through Log's
-    // 1/clip(p) an ulp of the vector exp became 5 ulps of the gradient (KerasFastPathTest), beyond the gate's 4
-    SoftmaxRows exps = fromLogits ? kernel : SoftmaxRows.scalar();
-    int chunks = chunkCount > 0 ? Math.min(chunkCount, Math.max(rows, 1)) : Parallel.chunks(n, rows);
-    boolean[] ok = new boolean[chunks];
-    Runnable[] work = new Runnable[chunks];
-    for (int k = 0; k < chunks; k++) {
-      int chunk = k;
-      int from = Parallel.from(rows, chunks, k);
-      int to = Parallel.from(rows, chunks, k + 1);
-      work[k] = () -> {
-        float[] e = new float[c];
-        float[] row = f32 ? x32 : new float[c];
-        float[] z = fromLogits ? null : new float[c];
-        for (int i = from; i < to; i++) {
-          int base = f32 ? i * c : 0;
-          if (!f32) {
-            kernel.narrow(x64, i * c, c, row); // Keras' cast to float32, read with DAZ
-          }
-          float[] logits = row;
-          int at = base;
+    // the probabilities' exponentials are float64 ones rounded to float32 (expSumWide), as the exact path's:
+    // through Log's 1/clip(p) an ulp of the float lanes' exp became 5 ulps of the gradient (KerasFastPathTest)
+    boolean ok = SoftmaxRows.inChunks(rows, n, chunkCount, (from, to) -> {
+      float[] e = new float[c];
+      float[] row = f32 ? x32 : new float[c];
+      float[] z = fromLogits ? null : new float[c];
+      for (int i = from; i < to; i++) {
+        int base = f32 ? i * c : 0;
+        if (!f32) {
+          kernel.narrow(x64, i * c, c, row); // Keras' cast to float32, read with DAZ
+        }
+        float[] logits = row;
+        int at = base;
+        if (!fromLogits) {
+          kernel.logClip(row, base, c, z);
+          logits = z;
+          at = 0;
+        }
+        float m = kernel.max(logits, at, c);
+        if (Float.isNaN(m)) {
+          return false;
+        }
+        float s = fromLogits ? kernel.expSum(logits, at, c, m, e) : kernel.expSumWide(logits, at, c, m, e);
+        int y = labels[i];
+        res[i] = (float) Math.log(s) - (logits[at + y] - m);
+        float up = SoftmaxRows.flush((float) KerasReduction.factor(w, i, rows, mode));
+        if (f32) {
+          kernel.gradRow(e, c, s, up, y, g32, i * c);
           if (!fromLogits) {
-            kernel.logClip(row, base, c, z);
-            logits = z;
-            at = 0;
+            kernel.clipGradRow(row, base, c, g32, i * c);
           }
-          float m = kernel.max(logits, at, c);
-          if (Float.isNaN(m)) {
-            return;
-          }
-          float s = exps.expSum(logits, at, c, m, e);
-          int y = labels[i];
-          res[i] = (float) Math.log(s) - (logits[at + y] - m);
-          float up = SoftmaxRows.flush((float) KerasReduction.factor(w, i, rows, mode));
-          if (f32) {
-            kernel.gradRow(e, c, s, up, y, g32, i * c);
-            if (!fromLogits) {
-              SoftmaxRows.clipGrad(row, base, c, g32, i * c);
-            }
-          } else {
-            kernel.gradRow(e, c, s, up, y, g64, i * c);
-            if (!fromLogits) {
-              SoftmaxRows.clipGrad(row, base, c, g64, i * c);
-            }
+        } else {
+          kernel.gradRow(e, c, s, up, y, g64, i * c);
+          if (!fromLogits) {
+            SoftmaxRows.clipGrad(row, base, c, g64, i * c);
           }
         }
-        ok[chunk] = true;
-      };
-    }
-    Parallel.run(work);
-    for (boolean b : ok) {
-      if (!b) {
-        return null;
       }
+      return true;
+    });
+    if (!ok) {
+      return null;
     }
     Tensor loss = KerasReduction.total(res, outShape, w, mode);
     return new LossAndGrad(loss, f32 ? Tensor.wrapFloats(g32, yPred.shape()) : Tensor.wrapDoubles(g64, yPred.shape()));

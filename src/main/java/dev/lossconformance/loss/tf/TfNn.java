@@ -6,6 +6,7 @@ import dev.lossconformance.loss.LossAndGrad;
 import dev.lossconformance.loss.LossArgumentException;
 import dev.lossconformance.loss.Parallel;
 import dev.lossconformance.loss.Shapes;
+import dev.lossconformance.loss.keras.SoftmaxXent;
 import dev.lossconformance.tensor.DType;
 import dev.lossconformance.tensor.Tensor;
 import java.util.Arrays;
@@ -32,9 +33,15 @@ public final class TfNn {
    * that Cast); the kernel (xent_op.h {@code XentEigenImpl}) computes in the logits' dtype, each Eigen
    * expression rounded: {@code d = x - m}, {@code s = sum exp(d)}, loss {@code sum y (log s - d)},
    * backprop {@code exp(d) / s - y}, with subnormals flushed (see {@link #r}) and the sums from the
-   * left ({@link #leftSum}).
+   * left ({@link #leftSum}). Float32 rows of ordinary logits with the classes last take
+   * {@link SoftmaxXent}'s fused rows (same ops and sums; its Javadoc says its domain and ulps).
    */
   public static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, long axis) {
+    return softmaxCrossEntropyWithLogits(labels, logits, axis, true);
+  }
+
+  /** {@link #softmaxCrossEntropyWithLogits(Tensor, Tensor, long)}, on the exact path alone unless {@code fastRows}. */
+  static LossAndGrad softmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, long axis, boolean fastRows) {
     nonNull(SOFTMAX, labels, logits);
     Shapes.requireFloating("logits", logits);
     int[] shape = logits.shape();
@@ -47,6 +54,10 @@ public final class TfNn {
     boolean f32 = logits.dtype() == DType.FLOAT32;
     boolean labels32 = labels.dtype() == DType.FLOAT32;
     int fibers = outer * inner;
+    LossAndGrad fast = fastRows && inner == 1 ? SoftmaxXent.dense(labels, logits, fibers, c, outShape) : null;
+    if (fast != null) {
+      return fast;
+    }
     FloatingOut loss = new FloatingOut(logits.dtype(), fibers);
     FloatingOut g = new FloatingOut(logits.dtype(), logits.numel());
     chunked(logits.numel(), fibers, (from, to) -> {
@@ -171,9 +182,15 @@ public final class TfNn {
 
   /**
    * {@code SparseSoftmaxCrossEntropyWithLogits}: {@code lse(x) - x_y} per row, classes last; gradient
-   * {@code softmax - onehot}. A label outside {@code [0, C)} raises (the CPU kernel's check).
+   * {@code softmax - onehot}. A label outside {@code [0, C)} raises (the CPU kernel's check). Float32
+   * rows of ordinary logits take {@link SoftmaxXent}'s fused rows.
    */
   public static LossAndGrad sparseSoftmaxCrossEntropyWithLogits(Tensor labels, Tensor logits) {
+    return sparseSoftmaxCrossEntropyWithLogits(labels, logits, true);
+  }
+
+  /** {@link #sparseSoftmaxCrossEntropyWithLogits(Tensor, Tensor)}, on the exact path alone unless {@code fastRows}. */
+  static LossAndGrad sparseSoftmaxCrossEntropyWithLogits(Tensor labels, Tensor logits, boolean fastRows) {
     nonNull(SPARSE_SOFTMAX, labels, logits);
     Shapes.requireFloating("logits", logits);
     Shapes.requireIntegral("labels", labels);
@@ -200,6 +217,10 @@ public final class TfNn {
     }
     // sparse_xent_op.h SparseXentEigenImpl, in the logits' dtype as the dense kernel: d = x - m,
     // s = sum exp(d) in Eigen's lane order, loss log s - d_y, backprop exp(d) / s - onehot
+    LossAndGrad fast = !fastRows ? null : SoftmaxXent.sparse(labels.backingLongs(), logits, rows, c, outShape);
+    if (fast != null) {
+      return fast;
+    }
     boolean f32 = logits.dtype() == DType.FLOAT32;
     FloatingOut loss = new FloatingOut(logits.dtype(), rows);
     FloatingOut g = new FloatingOut(logits.dtype(), logits.numel());

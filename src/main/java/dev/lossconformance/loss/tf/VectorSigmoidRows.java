@@ -1,6 +1,5 @@
 package dev.lossconformance.loss.tf;
 
-import dev.lossconformance.loss.VectorLog;
 import dev.lossconformance.loss.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -31,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  * double lanes; a row with a non-finite input is the exact element functions'.
  *
  * <p>Only three functions differ from the exact path's: exp is {@link VectorMath#exp} (within 1 ulp of
- * {@code Math.exp} in float, 2 in double), log and log1p are {@link VectorLog}'s (deterministic
+ * {@code Math.exp} in float, 2 in double), log and log1p are {@link VectorMath}'s (deterministic
  * polynomials, unlike the Vector API's SVML LOG/LOG1P, whose bits change when C2 compiles a loop).
  * Measured against the exact path on 300 x 1000 random inputs per case (SigmoidFastPathTest,
  * BinaryCrossentropyFastPathTest; an ulp taken at the larger of the value and the op term that carries
@@ -148,13 +147,13 @@ final class VectorSigmoidRows extends SigmoidRows {
   /** {@code e[TILE + k] = flush(log1p(e[k]))} for {@code k < len}. */
   private static void log1p(float[] e, int len) {
     for (int k = 0; k < len; k += LF) {
-      VectorLog.log1p(FloatVector.fromArray(F, e, k)).intoArray(e, TILE + k);
+      VectorMath.log1p(FloatVector.fromArray(F, e, k)).intoArray(e, TILE + k);
     }
   }
 
   private static void log1p(double[] e, int len) {
     for (int k = 0; k < len; k += LD) {
-      VectorLog.log1p(DoubleVector.fromArray(D, e, k)).intoArray(e, TILE + k);
+      VectorMath.log1p(DoubleVector.fromArray(D, e, k)).intoArray(e, TILE + k);
     }
   }
 
@@ -391,15 +390,15 @@ final class VectorSigmoidRows extends SigmoidRows {
   /**
    * The full loss' logs into the scratch: {@code log z} at {@code TILE + k}, {@code log(flush(2 pi z))} at
    * {@code 2 TILE + k}; of 1 where {@code z <= 1} (masked by where(0 <= z <= 1), and a positive normal
-   * argument for VectorLog).
+   * argument for VectorMath.log).
    */
   private static void stirlingLogs(float[] z, int from, int to, float[] e) {
     FloatVector twoPi = FloatVector.broadcast(F, (float) (2 * Math.PI));
     for (int i = from; i < to; i += LF) {
       FloatVector zv = FloatVector.fromArray(F, z, i);
       VectorMask<Float> low = zv.compare(VectorOperators.LE, 1f);
-      VectorLog.log(zv.blend(1f, low)).intoArray(e, TILE + i - from);
-      VectorLog.log(twoPi.mul(zv).blend(1f, low)).intoArray(e, 2 * TILE + i - from);
+      VectorMath.log(zv.blend(1f, low)).intoArray(e, TILE + i - from);
+      VectorMath.log(twoPi.mul(zv).blend(1f, low)).intoArray(e, 2 * TILE + i - from);
     }
   }
 
@@ -408,8 +407,8 @@ final class VectorSigmoidRows extends SigmoidRows {
     for (int i = from; i < to; i += LD) {
       DoubleVector zv = DoubleVector.fromArray(D, z, i);
       VectorMask<Double> low = zv.compare(VectorOperators.LE, 1);
-      VectorLog.log(zv.blend(1, low)).intoArray(e, TILE + i - from);
-      VectorLog.log(twoPi.mul(zv).blend(1, low)).intoArray(e, 2 * TILE + i - from);
+      VectorMath.log(zv.blend(1, low)).intoArray(e, TILE + i - from);
+      VectorMath.log(twoPi.mul(zv).blend(1, low)).intoArray(e, 2 * TILE + i - from);
     }
   }
 
@@ -533,7 +532,7 @@ final class VectorSigmoidRows extends SigmoidRows {
 
   private static void log1pRow(int vec, float[] lanes, int l0) {
     for (int j = 0; j < vec; j += PACKET) {
-      flush(VectorLog.log1p(FloatVector.fromArray(P, lanes, E0 + j))).intoArray(lanes, l0 + j);
+      flush(VectorMath.log1p(FloatVector.fromArray(P, lanes, E0 + j))).intoArray(lanes, l0 + j);
     }
   }
 
@@ -576,7 +575,7 @@ final class VectorSigmoidRows extends SigmoidRows {
   /** {@code log(clip(p))} at {@code lanes[E0 + j]}, then {@code log(1 - clip(p))} at {@code lanes[l0 + j]} (two stages). */
   private static void logRow(float[] p, int pAt, int vec, float[] lanes, int l0) {
     for (int j = 0; j < vec; j += PACKET) {
-      VectorLog.log(FloatVector.fromArray(P, p, pAt + j).min(ONE_MINUS_EPSILON).max(EPSILON)).intoArray(lanes, E0 + j);
+      VectorMath.log(FloatVector.fromArray(P, p, pAt + j).min(ONE_MINUS_EPSILON).max(EPSILON)).intoArray(lanes, E0 + j);
     }
     log1mRow(p, pAt, vec, lanes, l0);
   }
@@ -584,7 +583,7 @@ final class VectorSigmoidRows extends SigmoidRows {
   private static void log1mRow(float[] p, int pAt, int vec, float[] lanes, int l0) {
     for (int j = 0; j < vec; j += PACKET) {
       FloatVector pc = FloatVector.fromArray(P, p, pAt + j).min(ONE_MINUS_EPSILON).max(EPSILON);
-      VectorLog.log(pc.broadcast(1f).sub(pc)).intoArray(lanes, l0 + j);
+      VectorMath.log(pc.broadcast(1f).sub(pc)).intoArray(lanes, l0 + j);
     }
   }
 
