@@ -26,18 +26,6 @@ final class KerasFast {
    * {@code type} with a no-argument constructor, loaded by reflection) when {@code jdk.incubator.vector}
    * is in the boot layer and {@code lossconformance.scalar} is not set, else {@code scalar}'s.
    */
-  static <T> T best(Class<T> type, String vectorClass, java.util.function.Supplier<T> scalar) {
-    if (Boolean.getBoolean("lossconformance.scalar")
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return scalar.get();
-    }
-    try {
-      return type.cast(Class.forName(vectorClass).getDeclaredConstructor().newInstance());
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return scalar.get();
-    }
-  }
-
   /** Refuses a caller's gradient array of the wrong kind or length for {@code yPred}. */
   static void requireGradInto(String api, Tensor yPred, float[] into32, double[] into64) {
     if (into32 != null && (yPred.dtype() != DType.FLOAT32 || into32.length != yPred.numel())) {

@@ -1,11 +1,13 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.VectorApi;
+
 /**
  * The row loops of {@link KerasRegression}'s fast path for {@code MeanAbsoluteError}, {@code Hinge},
  * {@code Poisson} and {@code KLDivergence} (each op in float32, as TF's kernels run it with FTZ/DAZ:
  * the inputs read flushed, and each result that can be subnormal flushed, exactly where the exact path
  * flushes it). {@link #best()} is the Vector API implementation ({@link VectorRegressionRows}) when
- * {@code jdk.incubator.vector} is in the boot layer, else this scalar one ({@link KerasFast#best}, as
+ * {@code jdk.incubator.vector} is in the boot layer, else this scalar one ({@link VectorApi#best}, as
  * {@link SoftmaxRows}).
  *
  * <p>A row's domain: no term NaN (a NaN or infinite input that reaches a term makes it NaN or, for
@@ -23,7 +25,7 @@ class RegressionRows {
   enum Kind { MAE, HINGE, HINGE_BINARY, POISSON, KLD }
 
   private static final RegressionRows BEST =
-      KerasFast.best(RegressionRows.class, "dev.lossconformance.loss.keras.VectorRegressionRows", RegressionRows::new);
+      VectorApi.best(RegressionRows.class, "dev.lossconformance.loss.keras.VectorRegressionRows", RegressionRows::new);
 
   static RegressionRows best() {
     return BEST;

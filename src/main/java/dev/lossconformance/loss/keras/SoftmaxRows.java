@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.keras;
 
+import dev.lossconformance.loss.VectorApi;
 import dev.lossconformance.loss.Parallel;
 
 /**
@@ -26,7 +27,7 @@ class SoftmaxRows {
   }
 
   private static SoftmaxRows load() {
-    return KerasFast.best(SoftmaxRows.class, "dev.lossconformance.loss.keras.VectorSoftmaxRows", SoftmaxRows::new);
+    return VectorApi.best(SoftmaxRows.class, "dev.lossconformance.loss.keras.VectorSoftmaxRows", SoftmaxRows::new);
   }
 
   /** A chunk's rows {@code [from, to)}: false when one of them is outside the fast domain. */

@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.tf;
 
+import dev.lossconformance.loss.VectorApi;
 import dev.lossconformance.loss.Shapes;
 
 /**
@@ -28,16 +29,7 @@ public class SigmoidRows {
   }
 
   private static SigmoidRows load() {
-    if (Boolean.getBoolean("lossconformance.scalar")
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return new SigmoidRows();
-    }
-    try {
-      return (SigmoidRows) Class.forName("dev.lossconformance.loss.tf.VectorSigmoidRows").getDeclaredConstructor()
-          .newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return new SigmoidRows();
-    }
+    return VectorApi.best(SigmoidRows.class, "dev.lossconformance.loss.tf.VectorSigmoidRows", SigmoidRows::new);
   }
 
   /** Which implementation this is, for benchmarks and reports. */

@@ -1,5 +1,6 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.VectorApi;
 import dev.lossconformance.loss.Accumulator;
 
 /**
@@ -27,16 +28,7 @@ class ClassRows {
   }
 
   private static ClassRows load() {
-    if (Boolean.getBoolean("lossconformance.scalar")
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return new ClassRows();
-    }
-    try {
-      return (ClassRows) Class.forName("dev.lossconformance.loss.torch.VectorClassRows")
-          .getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return new ClassRows();
-    }
+    return VectorApi.best(ClassRows.class, "dev.lossconformance.loss.torch.VectorClassRows", ClassRows::new);
   }
 
   String name() {

@@ -1,5 +1,7 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.VectorApi;
+
 /**
  * The row loops of {@link CosineEmbeddingLoss}'s fast path, on the inputs' own arrays: a row's three
  * dot products {@code sum(x y)}, {@code sum(x x)}, {@code sum(y y)} in aten's {@code cascade_sum} order
@@ -17,8 +19,6 @@ class CosineRows {
   static final int DOUBLE_LANES = 4;
   private static final int LEVELS = 4;
   private static final int ILP = 4;
-  private static final boolean VECTOR = !Boolean.getBoolean("lossconformance.scalar")
-      && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
   private final float[][] accF = new float[LEVELS][ILP];
   private final double[][] accD = new double[LEVELS][ILP];
@@ -27,15 +27,7 @@ class CosineRows {
 
   /** A new instance of the vectorised implementation if the incubator module is present, else a scalar one. */
   static CosineRows best() {
-    if (VECTOR) {
-      try {
-        return (CosineRows) Class.forName("dev.lossconformance.loss.torch.VectorCosineRows")
-            .getDeclaredConstructor().newInstance();
-      } catch (ReflectiveOperationException | LinkageError e) {
-        return new CosineRows();
-      }
-    }
-    return new CosineRows();
+    return VectorApi.best(CosineRows.class, "dev.lossconformance.loss.torch.VectorCosineRows", CosineRows::new);
   }
 
   /** A scalar instance, whatever the module. */

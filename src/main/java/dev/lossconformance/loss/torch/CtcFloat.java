@@ -1,5 +1,7 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.VectorApi;
+
 /**
  * The float32 loops of {@link CtcLoss} (and float64's collected log-sums on the vector path,
  * {@link #collectBlock64}): aten's CPU kernel runs ctc_loss in {@code scalar_t}
@@ -30,16 +32,7 @@ class CtcFloat {
   }
 
   private static CtcFloat load() {
-    if (Boolean.getBoolean("lossconformance.scalar")
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return new CtcFloat();
-    }
-    try {
-      return (CtcFloat) Class.forName("dev.lossconformance.loss.torch.VectorCtcFloat")
-          .getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return new CtcFloat();
-    }
+    return VectorApi.best(CtcFloat.class, "dev.lossconformance.loss.torch.VectorCtcFloat", CtcFloat::new);
   }
 
   /** Frames per block of {@link #collectBlock}: 1 here (the caller then runs frame by frame). */

@@ -1,5 +1,7 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.VectorApi;
+
 /**
  * The array loops of {@link FastCrossEntropy}: max, exp, sum and scale. {@link #best()} is the Vector
  * API implementation when {@code jdk.incubator.vector} is in the boot layer (run with
@@ -19,15 +21,7 @@ class Exp {
   }
 
   private static Exp load() {
-    if (Boolean.getBoolean("lossconformance.scalar")
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return new Exp();
-    }
-    try {
-      return (Exp) Class.forName("dev.lossconformance.loss.torch.VectorExp").getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return new Exp();
-    }
+    return VectorApi.best(Exp.class, "dev.lossconformance.loss.torch.VectorExp", Exp::new);
   }
 
   /** Which implementation this is, for benchmarks and reports. */

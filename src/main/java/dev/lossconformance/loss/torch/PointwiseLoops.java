@@ -1,5 +1,7 @@
 package dev.lossconformance.loss.torch;
 
+import dev.lossconformance.loss.VectorApi;
+
 /**
  * The vectorisable inner loops of {@link PointwiseKernels} for float32 arrays. This scalar class does
  * none of them (each returns {@code from}: the kernel's own scalar loop does every element); {@link #best()}
@@ -24,16 +26,7 @@ class PointwiseLoops {
   }
 
   private static PointwiseLoops load() {
-    if (Boolean.getBoolean("lossconformance.scalar")
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return new PointwiseLoops();
-    }
-    try {
-      return (PointwiseLoops) Class.forName("dev.lossconformance.loss.torch.VectorPointwiseLoops")
-          .getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return new PointwiseLoops();
-    }
+    return VectorApi.best(PointwiseLoops.class, "dev.lossconformance.loss.torch.VectorPointwiseLoops", PointwiseLoops::new);
   }
 
   /** {@code l1}: {@code |x - y|}, gradients {@code 0 + g sgn(d)} and {@code 0 - g sgn(d)} (null when not asked). */
