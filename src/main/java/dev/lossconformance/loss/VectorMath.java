@@ -48,7 +48,7 @@ public final class VectorMath {
     p = p.fma(r, v.broadcast(5.0000001201e-1f));
     p = p.fma(r.mul(r), r).add(1f);
     IntVector bits = (IntVector) t.reinterpretAsInts();
-    bits = bits.lanewise(VectorOperators.LSHL, 23).add(0x3F800000);
+    bits = bits.lanewise(VectorOperators.LSHL, bits.broadcast(23)).add(bits.broadcast(0x3F800000));
     return p.mul(bits.reinterpretAsFloats());
   }
 
